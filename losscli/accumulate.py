@@ -1,0 +1,105 @@
+"""Accumulators: they hold sums, never means.
+
+Each accumulator is updated once per chunk and merged with others, so a
+whole-file run, a chunked run and a parallel run are the same code and give
+the same numbers.  Sums across chunks are compensated (Neumaier), within a chunk
+numpy's pairwise summation is used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class CompensatedSum:
+    """Neumaier-compensated running sum of floats."""
+
+    total: float = 0.0
+    comp: float = 0.0
+
+    def add(self, value: float) -> None:
+        t = self.total + value
+        if math.isfinite(t) and math.isfinite(value) and math.isfinite(self.total):
+            if abs(self.total) >= abs(value):
+                self.comp += (self.total - t) + value
+            else:
+                self.comp += (value - t) + self.total
+        self.total = t
+
+    def merge(self, other: CompensatedSum) -> None:
+        self.add(other.total)
+        self.comp += other.comp
+
+    @property
+    def value(self) -> float:
+        return self.total + self.comp if math.isfinite(self.total) else self.total
+
+
+@dataclass
+class WeightedSum:
+    """Σ w·v, Σ w and the count of one per-sample quantity."""
+
+    sum: CompensatedSum = field(default_factory=CompensatedSum)
+    weight: CompensatedSum = field(default_factory=CompensatedSum)
+    count: int = 0
+
+    def update(self, values: np.ndarray, weights: np.ndarray | None) -> None:
+        if weights is None:
+            self.sum.add(float(np.sum(values)))
+            self.weight.add(float(values.shape[0]))
+        else:
+            # 0-weight samples contribute nothing, even where the loss is inf.
+            prod = np.where(weights > 0, values * weights, 0.0)
+            self.sum.add(float(np.sum(prod)))
+            self.weight.add(float(np.sum(weights)))
+        self.count += int(values.shape[0])
+
+    def merge(self, other: WeightedSum) -> None:
+        self.sum.merge(other.sum)
+        self.weight.merge(other.weight)
+        self.count += other.count
+
+    @property
+    def total(self) -> float:
+        return self.sum.value
+
+    @property
+    def mean(self) -> float:
+        w = self.weight.value
+        return self.total / w if w > 0 else math.nan
+
+
+@dataclass
+class Accumulator:
+    """The state of one evaluation: a :class:`WeightedSum` per loss and per metric."""
+
+    losses: dict[str, WeightedSum] = field(default_factory=dict)
+    metrics: dict[str, WeightedSum] = field(default_factory=dict)
+    n_samples: int = 0
+
+    def update(
+        self,
+        loss_values: dict[str, np.ndarray],
+        metric_values: dict[str, np.ndarray],
+        weights: np.ndarray | None,
+    ) -> None:
+        for table, values in ((self.losses, loss_values), (self.metrics, metric_values)):
+            for name, v in values.items():
+                table.setdefault(name, WeightedSum()).update(v, weights)
+        n = next(iter(loss_values.values())).shape[0] if loss_values else 0
+        self.n_samples += n
+
+    def merge(self, other: Accumulator) -> Accumulator:
+        for mine, theirs in ((self.losses, other.losses), (self.metrics, other.metrics)):
+            for name, acc in theirs.items():
+                if name in mine:
+                    mine[name].merge(acc)
+                else:
+                    mine[name] = WeightedSum()
+                    mine[name].merge(acc)
+        self.n_samples += other.n_samples
+        return self

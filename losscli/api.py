@@ -1,0 +1,473 @@
+"""The public Python API: :func:`evaluate`, the one pipeline the CLI also runs.
+
+read -> validate -> per-sample loss -> accumulate -> metrics -> report
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+
+from losscli import __version__, readers, registry
+from losscli.accumulate import Accumulator
+from losscli.errors import InputError, UsageError
+from losscli.registry import Entry
+from losscli.validate import Prepared, Raw, infer_task, prepare, select
+
+PathLike = str | os.PathLike[str]
+
+
+@dataclass
+class Plan:
+    """What to compute: resolved entries with their effective parameters."""
+
+    task: str
+    losses: list[tuple[Entry, dict[str, Any]]]
+    metrics: list[tuple[Entry, dict[str, Any]]]
+
+    def signature(self, weighted: bool) -> str:
+        def fmt(entry: Entry, params: dict[str, Any]) -> str:
+            inner = ",".join(f"{k}={_fmt_param(v)}" for k, v in sorted(params.items()))
+            return f"{entry.name}({inner})" if inner else entry.name
+
+        parts = [
+            f"losscli:{__version__}",
+            f"task:{self.task}",
+            "loss:" + "+".join(fmt(e, p) for e, p in self.losses),
+            "metric:" + "+".join(fmt(e, p) for e, p in self.metrics),
+            f"weights:{'yes' if weighted else 'no'}",
+        ]
+        return "|".join(parts)
+
+
+def _fmt_param(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+@dataclass
+class Check:
+    expr: str
+    name: str
+    op: str
+    bound: float
+    value: float | None = None
+    passed: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.expr, "value": _json_num(self.value), "bound": self.bound,
+                "passed": self.passed}
+
+
+_OPS = {
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+}
+_CHECK_RE = re.compile(r"^\s*([A-Za-z_][\w\-]*)\s*(<=|>=|==|<|>)\s*(\S+)\s*$")
+
+
+def parse_check(expr: str) -> Check:
+    m = _CHECK_RE.match(expr)
+    if not m:
+        raise UsageError(
+            f"invalid check {expr!r}: expected NAME OP NUMBER with OP one of < <= > >= =="
+        )
+    try:
+        bound = float(m.group(3))
+    except ValueError:
+        raise UsageError(f"invalid check {expr!r}: {m.group(3)!r} is not a number") from None
+    return Check(expr.strip(), m.group(1), m.group(2), bound)
+
+
+@dataclass
+class Report:
+    """The result of one evaluation; the CLI renders exactly these numbers."""
+
+    task: str
+    n_samples: int
+    losses: dict[str, dict[str, Any]]
+    metrics: dict[str, float]
+    signature: str
+    warnings: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    per_sample: dict[str, np.ndarray] = field(default_factory=dict)
+    ids: np.ndarray | None = None
+    baseline: list[dict[str, Any]] = field(default_factory=list)
+    directions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """False if a check or the baseline comparison failed."""
+        return all(c.passed for c in self.checks) and not any(
+            b["worse"] for b in self.baseline
+        )
+
+    def value(self, name: str) -> float:
+        """The mean of a loss or the value of a metric, by canonical name or alias."""
+        key = name.strip().lower().replace("-", "_")
+        for table, getter in ((self.losses, lambda e: registry.get_loss(key)),
+                              (self.metrics, lambda e: registry.get_metric(key))):
+            try:
+                canonical = getter(None).name
+            except UsageError:
+                continue
+            if canonical in table:
+                v = table[canonical]
+                return float(v["mean"]) if isinstance(v, dict) else float(v)
+        raise UsageError(
+            f"{name!r} is not a selected loss or metric of this run "
+            f"(selected: {', '.join([*self.losses, *self.metrics])})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "version": __version__,
+            "task": self.task,
+            "n_samples": self.n_samples,
+            "losses": {
+                k: {"mean": _json_num(v["mean"]), "sum": _json_num(v["sum"]),
+                    "params": v["params"]}
+                for k, v in self.losses.items()
+            },
+            "metrics": {k: _json_num(v) for k, v in self.metrics.items()},
+            "signature": self.signature,
+            "warnings": list(self.warnings),
+            "checks": [c.to_dict() for c in self.checks],
+        }
+        if self.baseline:
+            out["baseline"] = self.baseline
+        return out
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+def _json_num(v: float | None) -> float | str | None:
+    """JSON has no NaN/inf: they are written as strings."""
+    if v is None:
+        return None
+    if isinstance(v, float) and not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    return v
+
+
+# ------------------------------------------------------------------------------ planning
+
+
+def _resolve(
+    task: str,
+    losses: Sequence[str] | None,
+    metrics: Sequence[str] | None,
+    params: Mapping[str, Any],
+) -> Plan:
+    loss_names = list(losses or ["auto"])
+    chosen: list[Entry] = []
+    for name in loss_names:
+        entry = (registry.get_loss(registry.DEFAULT_LOSS[task]) if name == "auto"
+                 else registry.get_loss(name))
+        if task not in entry.tasks:
+            raise UsageError(
+                f"loss {entry.name} does not apply to a {task} task "
+                f"(it takes: {', '.join(entry.tasks)})",
+                hint="pass --task to override the inferred task",
+            )
+        if entry not in chosen:
+            chosen.append(entry)
+    metric_entries: list[Entry] = []
+    for name in (metrics if metrics else registry.DEFAULT_METRICS[task]):
+        entry = registry.get_metric(name)
+        if task not in entry.tasks:
+            raise UsageError(
+                f"metric {entry.name} does not apply to a {task} task "
+                f"(it takes: {', '.join(entry.tasks)})"
+            )
+        if entry not in metric_entries:
+            metric_entries.append(entry)
+    everything = chosen + metric_entries
+    for key in params:
+        if not any(key in e.param_names for e in everything):
+            takers = sorted({e.name for e in registry.entries() if key in e.param_names})
+            raise UsageError(
+                f"no selected loss or metric takes parameter {key!r}"
+                + (f" (it is taken by: {', '.join(takers)})" if takers else "")
+            )
+
+    def bind(entry: Entry) -> dict[str, Any]:
+        values = entry.defaults()
+        for p in entry.params:
+            if p.name in params:
+                values[p.name] = p.parse(params[p.name])
+        return values
+
+    return Plan(task, [(e, bind(e)) for e in chosen], [(e, bind(e)) for e in metric_entries])
+
+
+def _parse_params(params: Mapping[str, Any] | Sequence[str] | None) -> dict[str, Any]:
+    if params is None:
+        return {}
+    if isinstance(params, Mapping):
+        return {str(k).strip().lower(): v for k, v in params.items()}
+    out: dict[str, Any] = {}
+    for item in params:
+        if "=" not in item:
+            raise UsageError(f"invalid --param {item!r}: expected KEY=VALUE")
+        k, v = item.split("=", 1)
+        out[k.strip().lower()] = v.strip()
+    return out
+
+
+# ------------------------------------------------------------------------------ evaluation
+
+
+def score_chunk(prep: Prepared, plan: Plan) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per-sample values of every loss and metric for one chunk (vectorised)."""
+    ctx = {"task": prep.task, "scores": prep.scores}
+    loss_values = {}
+    for entry, params in plan.losses:
+        kw = {**params, **ctx}
+        if "from_logits" in params:
+            kw["from_logits"] = params["from_logits"]
+        if entry.name == "zero_one" or "threshold" in params:
+            kw.setdefault("threshold", 0.5)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
+    metric_values = {}
+    for entry, params in plan.metrics:
+        kw = {"threshold": 0.5, **params, **ctx}
+        metric_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
+    return loss_values, metric_values
+
+
+def _as_raw(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    target_col: str | None,
+    pred_col: str | None,
+    id_col: str | None,
+    weights: Any,
+    header: bool,
+    input_format: str | None,
+    stdin: IO[bytes] | None,
+    classes: Sequence[str] | None,
+) -> Raw:
+    weight_col = weights if isinstance(weights, str) and not _is_file(weights) else None
+    if _is_source(y_true) or (y_pred is not None and _is_source(y_pred)) or hasattr(y_true, "columns"):
+        t = _table(y_true, "targets", header, input_format, stdin)
+        p = None if y_pred is None else _table(y_pred, "predictions", header, input_format, stdin)
+        if weight_col is not None and weight_col not in t.data and (p is None or weight_col not in p.data):
+            raise UsageError(
+                f"--weights {weight_col!r} is neither a file nor a column of the input"
+            )
+        raw = select(t, p, target_col=target_col, pred_col=pred_col, id_col=id_col,
+                     weight_col=weight_col)
+    else:
+        if y_pred is None:
+            raise UsageError("y_pred is required when y_true is an array")
+        y = np.asarray(y_true)
+        if y.dtype.kind not in "biuf":
+            y = y.astype(object)
+        p = np.asarray(y_pred, dtype=np.float64)
+        if p.ndim == 1:
+            p = p.reshape(-1, 1)
+        if y.shape[0] != p.shape[0]:
+            raise InputError(f"length mismatch: {y.shape[0]} targets but {p.shape[0]} predictions")
+        ynames = ["y_true"] if y.ndim == 1 else [str(i) for i in range(y.shape[1])]
+        raw = Raw(y=y, p=p, pred_names=list(classes) if classes else
+                  [str(i) for i in range(p.shape[1])], target_names=ynames,
+                  target_source="y_true", pred_source="y_pred")
+    if weights is not None and weight_col is None:
+        if _is_source(weights):
+            wt = readers.read(os.fspath(weights), header=header, input_format=input_format)
+            numeric = [n for n in wt.names if wt.data[n].dtype != object]
+            if len(numeric) != 1:
+                raise InputError(
+                    f"a weights file needs exactly one numeric column, found {len(numeric)}",
+                    file=wt.source,
+                )
+            raw.weights = wt.data[numeric[0]].reshape(-1)
+            raw.weight_source = wt.source
+        else:
+            raw.weights = np.asarray(weights, dtype=np.float64).reshape(-1)
+    return raw
+
+
+def _is_file(s: str) -> bool:
+    return s == "-" or os.path.exists(s) or os.path.splitext(s.lower().removesuffix(".gz"))[1] in (
+        ".csv", ".tsv", ".npy", ".npz", ".parquet", ".jsonl", ".ndjson")
+
+
+def _is_source(x: Any) -> bool:
+    return isinstance(x, (str, os.PathLike))
+
+
+def _table(x: Any, name: str, header: bool, input_format: str | None,
+           stdin: IO[bytes] | None) -> readers.Table:
+    if _is_source(x):
+        return readers.read(os.fspath(x), header=header, input_format=input_format, stdin=stdin)
+    if hasattr(x, "columns"):  # a pandas DataFrame
+        return readers._frame_to_table(x, name, True)
+    arr = np.asarray(x, dtype=np.float64)
+    names, data = readers._array_columns(arr, name)
+    return readers.Table(name, names, data, has_header=False)
+
+
+def evaluate(
+    y_true: Any,
+    y_pred: Any = None,
+    *,
+    losses: Sequence[str] | None = None,
+    metrics: Sequence[str] | None = None,
+    task: str = "auto",
+    params: Mapping[str, Any] | Sequence[str] | None = None,
+    from_logits: bool = False,
+    weights: Any = None,
+    strict: bool = False,
+    checks: Sequence[str] = (),
+    baseline: PathLike | Mapping[str, Any] | None = None,
+    tolerance: float = 0.0,
+    target_col: str | None = None,
+    pred_col: str | None = None,
+    id_col: str | None = None,
+    header: bool = True,
+    input_format: str | None = None,
+    classes: Sequence[str] | None = None,
+    keep_per_sample: bool = True,
+    stdin: IO[bytes] | None = None,
+) -> Report:
+    """Evaluate predictions against targets.
+
+    ``y_true``/``y_pred`` are arrays (or lists/DataFrames), or paths, globs or
+    directories of files; with a single path, it holds both.  Returns a
+    :class:`Report` with the mean and sum of every loss, the metrics, and (with
+    ``keep_per_sample``) every sample's loss.  Raises :class:`UsageError` for bad
+    choices and :class:`InputError` for bad data.
+    """
+    if task not in ("auto", *registry.TASKS):
+        raise UsageError(f"unknown task {task!r}: expected auto, {', '.join(registry.TASKS)}")
+    if tolerance < 0 or not math.isfinite(tolerance):
+        raise UsageError("--tolerance must be a finite number >= 0")
+    if input_format is not None and input_format not in readers.FORMATS:
+        raise UsageError(f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}")
+    pvals = _parse_params(params)
+    if from_logits:
+        pvals["from_logits"] = True
+    parsed_checks = [parse_check(c) for c in checks]
+    for c in parsed_checks:  # names are validated before any file is read
+        _check_name_known(c.name)
+
+    raw = _as_raw(y_true, y_pred, target_col=target_col, pred_col=pred_col, id_col=id_col,
+                  weights=weights, header=header, input_format=input_format, stdin=stdin,
+                  classes=classes)
+    if task == "auto":
+        task = infer_task(raw.y, raw.p, raw.pred_names) if raw.y.dtype != object else "multiclass"
+    plan = _resolve(task, losses, metrics, pvals)
+    needs_prob = any(e.inputs == "probabilities" and not p.get("from_logits", False)
+                     for e, p in plan.losses)
+    normalize = any(p.get("normalize", False) for _, p in plan.losses)
+    logits = bool(pvals.get("from_logits")) and any(
+        "from_logits" in e.param_names for e, _ in plan.losses)
+    prep = prepare(raw, task=task, needs_probabilities=needs_prob, from_logits=logits,
+                   normalize=normalize, strict=strict, classes=list(classes) if classes else None)
+
+    acc = Accumulator()
+    loss_values, metric_values = score_chunk(prep, plan)
+    acc.update(loss_values, metric_values, prep.weights)
+
+    warnings = list(prep.warnings)
+    for name, values in loss_values.items():
+        n_inf = int(np.sum(np.isinf(values)))
+        if n_inf:
+            warnings.append(f"{name}: {n_inf} sample(s) overflowed to inf")
+    if strict and warnings:
+        raise InputError(f"{warnings[0]} (an error under --strict)")
+
+    report = Report(
+        task=task,
+        n_samples=acc.n_samples,
+        losses={e.name: {"mean": acc.losses[e.name].mean, "sum": acc.losses[e.name].total,
+                         "params": {k: v for k, v in p.items()}}
+                for e, p in plan.losses},
+        metrics={e.name: float(e.finalize(acc.metrics[e.name].mean)) for e, _ in plan.metrics},
+        signature=plan.signature(prep.weights is not None),
+        warnings=warnings,
+        per_sample=loss_values if keep_per_sample else {},
+        ids=prep.ids,
+        directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},
+    )
+    for c in parsed_checks:
+        c.value = report.value(c.name)
+        c.passed = bool(_OPS[c.op](c.value, c.bound))
+    report.checks = parsed_checks
+    if baseline is not None:
+        report.baseline = compare_baseline(report, baseline, tolerance)
+    return report
+
+
+def _check_name_known(name: str) -> None:
+    try:
+        registry.get_loss(name)
+        return
+    except UsageError:
+        pass
+    try:
+        registry.get_metric(name)
+    except UsageError:
+        raise UsageError(f"check names unknown loss or metric {name!r}",
+                         hint="see `losscli list`") from None
+
+
+def load_baseline(path: PathLike) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise InputError("no such baseline file", file=os.fspath(path)) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a JSON report: {exc}", file=os.fspath(path)) from None
+    if not isinstance(data, dict) or ("losses" not in data and "metrics" not in data):
+        raise InputError("not a losscli JSON report (no losses or metrics)", file=os.fspath(path))
+    return data
+
+
+def compare_baseline(
+    report: Report, baseline: PathLike | Mapping[str, Any], tolerance: float
+) -> list[dict[str, Any]]:
+    """The change of every figure present in both reports; ``worse`` beyond the tolerance."""
+    base = dict(baseline) if isinstance(baseline, Mapping) else load_baseline(baseline)
+    rows = []
+    figures: list[tuple[str, float, Any]] = []
+    for name, v in report.losses.items():
+        old = (base.get("losses") or {}).get(name)
+        figures.append((name, v["mean"], old.get("mean") if isinstance(old, dict) else None))
+    for name, value in report.metrics.items():
+        figures.append((name, value, (base.get("metrics") or {}).get(name)))
+    for name, new, old in figures:
+        if not isinstance(old, (int, float)) or isinstance(old, bool):
+            continue
+        old = float(old)
+        direction = report.directions.get(name, "lower")
+        delta = new - old
+        allowed = tolerance * abs(old)
+        worse = (delta > allowed) if direction == "lower" else (-delta > allowed)
+        if math.isnan(new):
+            worse = True
+        rows.append({"name": name, "baseline": old, "value": _json_num(new),
+                     "change": _json_num(delta),
+                     "relative_change": _json_num(delta / abs(old)) if old else None,
+                     "direction": direction, "worse": bool(worse)})
+    if not rows:
+        raise InputError("the baseline report shares no loss or metric with this run",
+                         file=str(baseline) if not isinstance(baseline, Mapping) else None)
+    return rows

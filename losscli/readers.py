@@ -1,0 +1,318 @@
+"""Read: files of targets and predictions into :class:`Table` objects.
+
+Formats by extension (``.csv``, ``.tsv``, ``.npy``, ``.npz``, ``.parquet``,
+``.jsonl``/``.ndjson``, each optionally ``.gz``), ``-`` for standard input
+(read only when asked), globs and directories of shards (one dataset, in sorted
+name order).  ``.npy``/``.npz`` are always loaded with pickles refused.
+pandas and pyarrow are imported only on the paths that need them.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import gzip
+import io
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+
+from losscli.errors import InputError, UsageError
+
+FORMATS = ("csv", "tsv", "npy", "npz", "parquet", "jsonl")
+_EXT = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".npy": "npy",
+    ".npz": "npz",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+
+@dataclass
+class Table:
+    """Named columns (1-D arrays; ``.npz`` members may be 2-D) read from one source."""
+
+    source: str
+    names: list[str]
+    data: dict[str, np.ndarray]
+    has_header: bool = True
+    is_npz: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_rows(self) -> int:
+        return int(next(iter(self.data.values())).shape[0]) if self.data else 0
+
+    def column(self, spec: str) -> str:
+        """Resolve a column name or 0-based index to a name."""
+        if spec in self.data:
+            return spec
+        for name in self.names:
+            if name.strip().lower() == spec.strip().lower():
+                return name
+        if spec.strip().lstrip("-").isdigit():
+            i = int(spec)
+            if 0 <= i < len(self.names):
+                return self.names[i]
+            raise UsageError(
+                f"column index {i} is out of range: the file has {len(self.names)} columns "
+                f"(0 to {len(self.names) - 1})",
+                file=self.source,
+            )
+        raise UsageError(
+            f"no column named {spec!r}; columns are: {', '.join(self.names[:20])}"
+            + (" ..." if len(self.names) > 20 else ""),
+            file=self.source,
+        )
+
+
+def detect_format(path: str, input_format: str | None = None) -> tuple[str, bool]:
+    """Return (format, gzipped) for ``path``."""
+    if path == "-":
+        return (input_format or "csv"), False
+    lower = path.lower()
+    gz = lower.endswith(".gz")
+    if gz:
+        lower = lower[:-3]
+    ext = os.path.splitext(lower)[1]
+    fmt = _EXT.get(ext)
+    if fmt is None:
+        if input_format:
+            return input_format, gz
+        raise InputError(
+            f"cannot tell the format from the extension {ext or '(none)'!r}",
+            file=path,
+            hint="use one of .csv .tsv .npy .npz .parquet .jsonl .ndjson (optionally .gz) "
+            "or pass --input-format",
+        )
+    return fmt, gz
+
+
+def expand(spec: str) -> list[str]:
+    """A path, a glob or a directory of shards, as a sorted list of files."""
+    if spec == "-":
+        return ["-"]
+    if os.path.isdir(spec):
+        found = sorted(
+            os.path.join(spec, f)
+            for f in os.listdir(spec)
+            if not f.startswith((".", "_")) and os.path.isfile(os.path.join(spec, f))
+        )
+        if not found:
+            raise InputError("directory has no data files", file=spec)
+        return found
+    if any(ch in spec for ch in "*?[") and not os.path.exists(spec):
+        found = sorted(p for p in _glob.glob(spec, recursive=True) if os.path.isfile(p))
+        if not found:
+            raise InputError("no file matches this pattern", file=spec)
+        return found
+    return [spec]
+
+
+def read(
+    spec: str,
+    *,
+    header: bool = True,
+    input_format: str | None = None,
+    stdin: IO[bytes] | None = None,
+) -> Table:
+    """Read one file, glob or directory into a :class:`Table`."""
+    paths = expand(spec)
+    tables = [_read_one(p, header=header, input_format=input_format, stdin=stdin) for p in paths]
+    if len(tables) == 1:
+        return tables[0]
+    return _concat(spec, tables)
+
+
+def _concat(spec: str, tables: list[Table]) -> Table:
+    first = tables[0]
+    for t in tables[1:]:
+        if t.names != first.names:
+            raise InputError(
+                f"shard has columns {t.names}, but {first.source} has {first.names}",
+                file=t.source,
+            )
+    data = {name: np.concatenate([t.data[name] for t in tables]) for name in first.names}
+    return Table(spec, list(first.names), data, first.has_header, first.is_npz)
+
+
+def _open_bytes(path: str, gz: bool, stdin: IO[bytes] | None) -> IO[bytes]:
+    if path == "-":
+        raw = stdin if stdin is not None else sys.stdin.buffer
+        data = raw.read()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        return io.BytesIO(data)
+    if gz:
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def _read_one(path: str, *, header: bool, input_format: str | None, stdin: IO[bytes] | None) -> Table:
+    fmt, gz = detect_format(path, input_format)
+    if path != "-":
+        if not os.path.exists(path):
+            raise InputError("no such file", file=path)
+        if os.path.isdir(path):
+            raise InputError("is a directory, expected a file", file=path)
+    try:
+        with _open_bytes(path, gz, stdin) as fh:
+            if fmt in ("csv", "tsv"):
+                table = _read_delimited(fh, path, "\t" if fmt == "tsv" else ",", header)
+            elif fmt == "jsonl":
+                table = _read_jsonl(fh, path)
+            elif fmt == "parquet":
+                table = _read_parquet(fh, path)
+            elif fmt == "npy":
+                table = _read_npy(fh, path)
+            elif fmt == "npz":
+                table = _read_npz(fh, path)
+            else:  # pragma: no cover - detect_format only returns known formats
+                raise InputError(f"unknown format {fmt!r}", file=path)
+    except InputError:
+        raise
+    except PermissionError:
+        raise InputError("permission denied", file=path) from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError(f"cannot read: {exc}", file=path) from None
+    if table.n_rows == 0:
+        raise InputError("no samples (the file has no data rows)", file=path)
+    return table
+
+
+def _frame_to_table(df: Any, path: str, has_header: bool) -> Table:
+    names = [str(c) for c in df.columns]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise InputError(f"duplicate column names: {', '.join(dup)}", file=path)
+    data = {}
+    for name, col in zip(names, df.columns):
+        series = df[col]
+        if series.dtype.kind in "biuf":
+            data[name] = series.to_numpy(dtype=np.float64)
+        elif series.dtype.kind == "b":
+            data[name] = series.to_numpy(dtype=np.float64)
+        else:
+            data[name] = series.to_numpy(dtype=object)
+    return Table(path, names, data, has_header)
+
+
+def _read_delimited(fh: IO[bytes], path: str, sep: str, header: bool) -> Table:
+    import pandas as pd
+
+    raw = fh.read()
+    if not raw.strip():
+        raise InputError("the file is empty", file=path)
+    try:
+        df = pd.read_csv(
+            io.BytesIO(raw),
+            sep=sep,
+            header=0 if header else None,
+            encoding="utf-8-sig",
+            skipinitialspace=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty", file=path) from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"cannot parse: {_short(exc)}", file=path) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text (binary data?)", file=path) from None
+    if not header:
+        df.columns = [str(i) for i in range(df.shape[1])]
+    return _frame_to_table(df, path, header)
+
+
+def _read_jsonl(fh: IO[bytes], path: str) -> Table:
+    import pandas as pd
+
+    try:
+        df = pd.read_json(fh, lines=True)
+    except ValueError as exc:
+        raise InputError(f"cannot parse JSON Lines: {_short(exc)}", file=path) from None
+    return _frame_to_table(df, path, True)
+
+
+def _read_parquet(fh: IO[bytes], path: str) -> Table:
+    import pyarrow.parquet as pq
+
+    try:
+        df = pq.read_table(fh).to_pandas()
+    except Exception as exc:  # pyarrow raises several unrelated types for bad files
+        raise InputError(f"cannot read Parquet: {_short(exc)}", file=path) from None
+    return _frame_to_table(df, path, True)
+
+
+def _array_columns(arr: np.ndarray, path: str) -> tuple[list[str], dict[str, np.ndarray]]:
+    if arr.ndim == 1:
+        return ["0"], {"0": arr}
+    if arr.ndim == 2:
+        names = [str(i) for i in range(arr.shape[1])]
+        return names, {n: arr[:, i] for i, n in enumerate(names)}
+    raise InputError(f"expected a 1-D or 2-D array, got shape {arr.shape}", file=path)
+
+
+def _load_npy(fh: IO[bytes], path: str) -> Any:
+    try:
+        return np.load(fh, allow_pickle=False)
+    except ValueError as exc:
+        msg = str(exc)
+        if "pickle" in msg.lower():
+            raise InputError(
+                "holds Python objects (pickled data); pickles are never loaded", file=path
+            ) from None
+        raise InputError(f"not a valid NumPy file: {_short(exc)}", file=path) from None
+
+
+def _numeric(arr: np.ndarray, path: str, name: str) -> np.ndarray:
+    if arr.dtype.kind in "biuf":
+        return arr.astype(np.float64, copy=False)
+    if arr.dtype.kind in "US":
+        return arr.astype(object)
+    raise InputError(f"array {name!r} has unsupported dtype {arr.dtype}", file=path)
+
+
+def _read_npy(fh: IO[bytes], path: str) -> Table:
+    arr = _load_npy(fh, path)
+    if not isinstance(arr, np.ndarray):
+        raise InputError("expected a .npy array", file=path)
+    names, data = _array_columns(_numeric(arr, path, "array"), path)
+    return Table(path, names, data, has_header=False)
+
+
+def _read_npz(fh: IO[bytes], path: str) -> Table:
+    z = _load_npy(fh, path)
+    if not hasattr(z, "files"):
+        raise InputError("expected a .npz archive", file=path)
+    data: dict[str, np.ndarray] = {}
+    try:
+        for name in z.files:
+            arr = z[name]
+            if arr.ndim not in (1, 2):
+                raise InputError(
+                    f"array {name!r} must be 1-D or 2-D, got shape {arr.shape}", file=path
+                )
+            data[name] = _numeric(arr, path, name)
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise InputError(
+                "holds Python objects (pickled data); pickles are never loaded", file=path
+            ) from None
+        raise InputError(f"not a valid .npz archive: {_short(exc)}", file=path) from None
+    if not data:
+        raise InputError("the .npz archive holds no arrays", file=path)
+    lengths = {a.shape[0] for a in data.values()}
+    return Table(path, list(data), data, has_header=True, is_npz=True,
+                 meta={"lengths": lengths})
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300]

@@ -1,0 +1,335 @@
+"""The registry of losses and metrics: data, one entry per name.
+
+Each :class:`Entry` names one vectorised function in :mod:`losscli.losses` and
+describes it (aliases, tasks, input kind, parameters with defaults, formula,
+direction).  ``losscli list``, ``losscli explain`` and the help text are
+generated from these entries; nothing else knows the list of losses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from losscli import losses as L
+from losscli.errors import UsageError
+
+TASKS = ("regression", "binary", "multiclass", "multilabel")
+CLASSIFICATION = ("binary", "multiclass", "multilabel")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    doc: str
+    kind: str = "float"  # float | bool | choice
+    choices: tuple[str, ...] = ()
+    low: float | None = None  # exclusive bounds unless *_inclusive
+    high: float | None = None
+    low_inclusive: bool = False
+    high_inclusive: bool = False
+
+    def range_text(self) -> str:
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        lo = "" if self.low is None else f"{self.low} {'<=' if self.low_inclusive else '<'} "
+        hi = "" if self.high is None else f" {'<=' if self.high_inclusive else '<'} {self.high}"
+        return f"{lo}{self.name}{hi}" if (lo or hi) else "any number"
+
+    def parse(self, raw: Any) -> Any:
+        """Convert a command-line string (or a Python value) and check its range."""
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise UsageError(f"parameter {self.name} must be true or false, got {raw!r}")
+        if self.kind == "choice":
+            text = str(raw).strip()
+            if text not in self.choices:
+                raise UsageError(f"parameter {self.name} must be {self.range_text()}, got {raw!r}")
+            return text
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise UsageError(f"parameter {self.name} must be a number, got {raw!r}") from None
+        ok = math.isfinite(value)
+        if ok and self.low is not None:
+            ok = value >= self.low if self.low_inclusive else value > self.low
+        if ok and self.high is not None:
+            ok = value <= self.high if self.high_inclusive else value < self.high
+        if not ok:
+            raise UsageError(
+                f"parameter {self.name}={raw} is out of range: needs {self.range_text()}"
+            )
+        return value
+
+
+EPS = Param("eps", 1e-15, "probabilities are clipped to [eps, 1 - eps]", low=0.0, high=0.5)
+FROM_LOGITS = Param(
+    "from_logits", False, "predictions are raw scores/logits, not probabilities", kind="bool"
+)
+LABEL_SMOOTHING = Param(
+    "label_smoothing",
+    0.0,
+    "targets are smoothed towards uniform: t' = (1 - s)·t + s/C",
+    low=0.0,
+    high=1.0,
+    low_inclusive=True,
+)
+BASE = Param("base", "e", "logarithm base", kind="choice", choices=("e", "2", "10"))
+THRESHOLD = Param(
+    "threshold",
+    0.5,
+    "binary decision: positive when p > threshold (raw scores: when score > 0)",
+    low=0.0,
+    high=1.0,
+    low_inclusive=True,
+)
+NORMALIZE = Param(
+    "normalize", False, "rescale each probability row to sum to 1 before computing", kind="bool"
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    kind: str  # "loss" | "metric"
+    func: Callable[..., np.ndarray]
+    tasks: tuple[str, ...]
+    inputs: str  # "values" | "probabilities" | "scores" | "labels"
+    formula: str
+    summary: str
+    use_when: str
+    aliases: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    direction: str = "lower"  # which way is better: "lower" | "higher"
+    finalize: Callable[[float], float] = field(default=lambda m: m)
+    reference: str = ""
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "aliases": list(self.aliases),
+            "tasks": list(self.tasks),
+            "inputs": self.inputs,
+            "params": {p.name: p.default for p in self.params},
+            "direction": self.direction,
+            "formula": self.formula,
+            "summary": self.summary,
+        }
+
+
+PROB = (EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, NORMALIZE)
+DECISION = (THRESHOLD,)
+
+_ENTRIES: tuple[Entry, ...] = (
+    # ------------------------------------------------------------------ regression losses
+    Entry(
+        "mse", "loss", L.mse, ("regression",), "values",
+        "mean over outputs k of (ŷₖ − yₖ)²",
+        "Mean squared error: the maximum-likelihood loss under Gaussian noise.",
+        "Regression with roughly Gaussian errors; punishes large errors heavily.",
+        aliases=("mean_squared_error", "l2"),
+        reference="sklearn.metrics.mean_squared_error",
+    ),
+    Entry(
+        "sse", "loss", L.sse, ("regression",), "values",
+        "½ · Σₖ (ŷₖ − yₖ)²",
+        "Sum-of-squares error per sample (the ½ makes its gradient ŷ − y).",
+        "When the textbook 'sum of squares error' is wanted, e.g. over a 10-output vector.",
+        aliases=("sum_of_squares",),
+    ),
+    Entry(
+        "mae", "loss", L.mae, ("regression",), "values",
+        "mean over outputs k of |ŷₖ − yₖ|",
+        "Mean absolute error: robust to outliers (Laplace likelihood).",
+        "Regression with outliers you do not want to dominate.",
+        aliases=("mean_absolute_error", "l1"),
+        reference="sklearn.metrics.mean_absolute_error",
+    ),
+    # ------------------------------------------------------------------ binary / multilabel
+    Entry(
+        "binary_cross_entropy", "loss", L.binary_cross_entropy, ("binary", "multilabel"),
+        "probabilities",
+        "−[y·log p + (1 − y)·log(1 − p)], p clipped to [eps, 1 − eps]; "
+        "from logits z: max(z, 0) − z·y + log(1 + e^(−|z|)); multilabel: mean over labels",
+        "Binary cross-entropy (log loss): the negative log-likelihood of a Bernoulli model.",
+        "Binary or multilabel classification with probability (sigmoid) outputs.",
+        aliases=("bce", "log_loss", "binary_crossentropy"),
+        params=(EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE),
+        reference="sklearn.metrics.log_loss; torch.nn.BCELoss / BCEWithLogitsLoss",
+    ),
+    Entry(
+        "hinge", "loss", L.hinge, ("binary",), "scores",
+        "max(0, 1 − m), m = y·f(x), y ∈ {−1, +1}",
+        "Hinge loss of support vector machines.",
+        "Binary classification with raw decision scores (SVM-style margins).",
+        reference="sklearn.metrics.hinge_loss",
+    ),
+    Entry(
+        "logistic", "loss", L.logistic, ("binary",), "scores",
+        "log(1 + e^(−m)), m = y·f(x); base e (default), 2 or 10",
+        "Logistic loss on margins (equals cross-entropy from logits).",
+        "Binary classification with raw scores; a smooth alternative to hinge.",
+        params=(BASE,),
+    ),
+    Entry(
+        "exponential", "loss", L.exponential, ("binary",), "scores",
+        "e^(−m), m = y·f(x)",
+        "Exponential loss of AdaBoost; overflows to inf below m ≈ −709 (reported as a warning).",
+        "Boosting analyses; very sensitive to badly misclassified points.",
+    ),
+    Entry(
+        "perceptron", "loss", L.perceptron, ("binary",), "scores",
+        "max(0, −m), m = y·f(x)",
+        "Perceptron criterion: zero for every correctly classified point.",
+        "Studying linear separability; not a good training objective alone.",
+    ),
+    Entry(
+        "zero_one", "loss", L.zero_one, CLASSIFICATION, "labels",
+        "1 if the predicted class differs from the true class, else 0",
+        "0-1 loss: the misclassification rate (1 − accuracy).",
+        "Reporting error rate; not differentiable, so not for training.",
+        aliases=("01", "misclassification"),
+        params=DECISION,
+        reference="sklearn.metrics.zero_one_loss",
+    ),
+    # ------------------------------------------------------------------ multiclass
+    Entry(
+        "categorical_cross_entropy", "loss", L.categorical_cross_entropy, ("multiclass",),
+        "probabilities",
+        "−Σ_c t_c·log p_c, p clipped to [eps, 1]; from logits: log p = z − logsumexp(z); "
+        "label smoothing t' = (1 − s)·t + s/C",
+        "Categorical cross-entropy: the negative log-likelihood of a categorical model.",
+        "Multiclass classification with softmax probabilities or logits.",
+        aliases=("cce", "cross_entropy", "categorical_crossentropy", "nll"),
+        params=PROB,
+        reference="sklearn.metrics.log_loss; torch.nn.CrossEntropyLoss",
+    ),
+    Entry(
+        "categorical_hinge", "loss", L.categorical_hinge, ("multiclass",), "scores",
+        "max(0, max_c (1 − t_c)·ŷ_c − Σ_c t_c·ŷ_c + 1)",
+        "Keras' categorical hinge loss.",
+        "Multiclass margin classifiers.",
+        reference="keras.losses.CategoricalHinge",
+    ),
+    Entry(
+        "kl_divergence", "loss", L.kl_divergence, ("multiclass",), "probabilities",
+        "Σ_c t_c·log(t_c / p_c), with 0·log 0 = 0",
+        "Kullback–Leibler divergence of the prediction from the target distribution.",
+        "Soft targets (distillation, label distributions).",
+        aliases=("kld", "kl"),
+        params=(EPS, FROM_LOGITS, BASE, NORMALIZE),
+        reference="torch.nn.KLDivLoss(reduction='batchmean')",
+    ),
+    # ------------------------------------------------------------------ metrics
+    Entry(
+        "accuracy", "metric", L.correct, CLASSIFICATION, "labels",
+        "mean of [predicted class = true class] (multilabel: all labels right)",
+        "Fraction of samples classified correctly.",
+        "The usual reporting metric for classification.",
+        aliases=("acc",),
+        params=DECISION,
+        direction="higher",
+        reference="sklearn.metrics.accuracy_score",
+    ),
+    Entry(
+        "rmse", "metric", L.squared_error, ("regression",), "values",
+        "√(mean of (ŷ − y)²)",
+        "Root mean squared error, in the units of the target.",
+        "The usual reporting metric for regression.",
+        aliases=("root_mean_squared_error",),
+        finalize=math.sqrt,
+        reference="sklearn.metrics.root_mean_squared_error",
+    ),
+    Entry(
+        "mae", "metric", L.mae, ("regression",), "values",
+        "mean of |ŷ − y|",
+        "Mean absolute error, in the units of the target.",
+        "Reporting typical error size robustly.",
+        aliases=("mean_absolute_error",),
+        reference="sklearn.metrics.mean_absolute_error",
+    ),
+)
+
+LOSSES: dict[str, Entry] = {e.name: e for e in _ENTRIES if e.kind == "loss"}
+METRICS: dict[str, Entry] = {e.name: e for e in _ENTRIES if e.kind == "metric"}
+
+DEFAULT_LOSS = {
+    "regression": "mse",
+    "binary": "binary_cross_entropy",
+    "multiclass": "categorical_cross_entropy",
+    "multilabel": "binary_cross_entropy",
+}
+DEFAULT_METRICS = {
+    "regression": ("rmse",),
+    "binary": ("accuracy",),
+    "multiclass": ("accuracy",),
+    "multilabel": ("accuracy",),
+}
+
+
+def entries() -> tuple[Entry, ...]:
+    return _ENTRIES
+
+
+def _index(table: dict[str, Entry]) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    for e in table.values():
+        for key in (e.name, *e.aliases):
+            out[key] = e
+    return out
+
+
+_LOSS_INDEX = _index(LOSSES)
+_METRIC_INDEX = _index(METRICS)
+
+
+def _norm(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def get_loss(name: str) -> Entry:
+    entry = _LOSS_INDEX.get(_norm(name))
+    if entry is None:
+        raise UsageError(
+            f"unknown loss {name!r}", hint="see `losscli list` for the available losses"
+        )
+    return entry
+
+
+def get_metric(name: str) -> Entry:
+    entry = _METRIC_INDEX.get(_norm(name))
+    if entry is None:
+        raise UsageError(
+            f"unknown metric {name!r}", hint="see `losscli list` for the available metrics"
+        )
+    return entry
+
+
+def lookup(name: str) -> list[Entry]:
+    """Every entry (loss and/or metric) known by ``name``; for ``explain``."""
+    key = _norm(name)
+    found = [idx[key] for idx in (_LOSS_INDEX, _METRIC_INDEX) if key in idx]
+    if not found:
+        raise UsageError(f"unknown loss or metric {name!r}", hint="see `losscli list`")
+    return found

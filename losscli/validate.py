@@ -1,0 +1,503 @@
+"""Validate: pick columns, align, infer the task and check values.
+
+Turns raw tables or arrays into a :class:`Prepared` problem whose arrays have
+the shapes :mod:`losscli.losses` expects (all float64).
+
+Task inference (``--task auto``), in order:
+
+1. targets are class names matching the prediction headers -> ``multiclass``;
+2. one prediction column: targets all in {0, 1} or all in {-1, +1} -> ``binary``,
+   otherwise ``regression``;
+3. C > 1 prediction columns and one target column of integers in [0, C) ->
+   ``multiclass``;
+4. C target columns beside C prediction columns: all targets 0/1 with exactly one
+   1 per row, or rows of a probability distribution -> ``multiclass``; all 0/1
+   otherwise -> ``multilabel``; anything else -> ``regression`` (multi-output).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from losscli.errors import InputError, UsageError
+from losscli.readers import Table
+
+TARGET_NAMES = ("target", "y_true", "y", "label", "truth", "labels", "targets")
+PRED_NAMES = ("y_pred", "pred", "preds", "prediction", "predictions", "p", "proba",
+              "probs", "probabilities", "scores", "logits", "y_score", "yhat", "y_hat")
+
+
+@dataclass
+class Raw:
+    """Targets and predictions as arrays, with names for messages."""
+
+    y: np.ndarray  # (n,) numbers or class names, or (n, k)
+    p: np.ndarray  # (n, C) float64
+    pred_names: list[str]
+    target_names: list[str]
+    target_source: str = "targets"
+    pred_source: str = "predictions"
+    weights: np.ndarray | None = None
+    weight_source: str = "weights"
+    ids: np.ndarray | None = None
+
+
+@dataclass
+class Prepared:
+    task: str
+    y: np.ndarray
+    p: np.ndarray
+    weights: np.ndarray | None
+    classes: list[str]
+    ids: np.ndarray | None = None
+    scores: bool = False  # predictions are raw scores (logits/margins), not probabilities
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return int(self.p.shape[0])
+
+
+# --------------------------------------------------------------------- column selection
+
+
+def _find_named(table: Table, candidates: tuple[str, ...]) -> str | None:
+    lowered = {n.strip().lower(): n for n in table.names}
+    for c in candidates:
+        if c in lowered:
+            return lowered[c]
+    return None
+
+
+def _specs(spec: str | None) -> list[str] | None:
+    if spec is None:
+        return None
+    parts = [s.strip() for s in spec.split(",") if s.strip()]
+    if not parts:
+        raise UsageError(f"empty column list {spec!r}")
+    return parts
+
+
+def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
+    cols = []
+    for name in names:
+        col = table.data[name]
+        if col.dtype == object:
+            if len(names) == 1 and role == "target":
+                return col  # class names, resolved against the prediction headers later
+            bad = _first_non_numeric(col)
+            raise InputError(
+                f"non-numeric value {bad[1]!r} in the {role} column",
+                file=table.source, row=bad[0], column=name,
+            )
+        cols.append(col.reshape(col.shape[0], -1))
+    return np.concatenate(cols, axis=1) if len(cols) > 1 else cols[0]
+
+
+def _first_non_numeric(col: np.ndarray) -> tuple[int, Any]:
+    for i, v in enumerate(col):
+        try:
+            float(v)
+        except (TypeError, ValueError):
+            return i + 1, v
+    return 1, col[0]
+
+
+def _numeric_names(table: Table, exclude: set[str]) -> list[str]:
+    return [n for n in table.names if n not in exclude and table.data[n].dtype != object]
+
+
+def select(
+    target: Table,
+    pred: Table | None,
+    *,
+    target_col: str | None = None,
+    pred_col: str | None = None,
+    id_col: str | None = None,
+    weight_col: str | None = None,
+) -> Raw:
+    """Choose the target and prediction columns of one or two tables."""
+    one_file = pred is None
+    ptable = target if pred is None else pred
+    exclude_t: set[str] = set()
+    exclude_p: set[str] = set()
+    if id_col is not None:
+        exclude_t.add(target.column(id_col))
+        exclude_p.add(ptable.column(id_col))
+    if weight_col is not None:
+        for t, ex in ((target, exclude_t), (ptable, exclude_p)):
+            if weight_col in t.data:
+                ex.add(weight_col)
+
+    # -- targets
+    tspecs = _specs(target_col)
+    if tspecs is not None:
+        tnames = [target.column(s) for s in tspecs]
+    elif target.is_npz:
+        found = _find_named(target, TARGET_NAMES)
+        if found is None and not one_file and len(target.names) == 1:
+            found = target.names[0]
+        if found is None:
+            raise UsageError(
+                f"cannot tell which array holds the targets (arrays: {', '.join(target.names)})",
+                file=target.source, hint="name it y_true or pass --target-col",
+            )
+        tnames = [found]
+    else:
+        found = _find_named(target, TARGET_NAMES) if target.has_header else None
+        candidates = [n for n in target.names if n not in exclude_t]
+        if found is not None:
+            tnames = [found]
+        elif not target.has_header and candidates:
+            tnames = [candidates[0]] if one_file else candidates
+        elif not one_file and len(candidates) >= 1 and _looks_wide_target(target, candidates):
+            tnames = candidates
+        else:
+            raise UsageError(
+                "cannot tell which column holds the targets "
+                f"(columns: {', '.join(target.names[:20])})",
+                file=target.source,
+                hint="name it target, y_true, y, label or truth, or pass --target-col",
+            )
+    exclude_p |= set(tnames) if one_file else set()
+
+    # -- predictions
+    pspecs = _specs(pred_col)
+    if pspecs is not None:
+        pnames = [ptable.column(s) for s in pspecs]
+    elif ptable.is_npz:
+        found = _find_named(ptable, PRED_NAMES)
+        rest = [n for n in ptable.names if n not in exclude_p]
+        if found is None and len(rest) == 1:
+            found = rest[0]
+        if found is None:
+            raise UsageError(
+                f"cannot tell which array holds the predictions (arrays: {', '.join(ptable.names)})",
+                file=ptable.source, hint="name it y_pred or pass --pred-col",
+            )
+        pnames = [found]
+    else:
+        pnames = _numeric_names(ptable, exclude_p)
+        if not pnames:
+            raise UsageError(
+                "no numeric prediction columns", file=ptable.source, hint="pass --pred-col"
+            )
+
+    y = _stack(target, tnames, "target")
+    p = _stack(ptable, pnames, "prediction")
+    if p.ndim == 1:
+        p = p.reshape(-1, 1)
+    pred_headers = pnames
+    if ptable.is_npz or not ptable.has_header:
+        pred_headers = [str(i) for i in range(p.shape[1])]
+    raw = Raw(
+        y=y, p=p, pred_names=pred_headers, target_names=tnames,
+        target_source=target.source, pred_source=ptable.source,
+    )
+    if weight_col is not None and (weight_col in target.data or weight_col in ptable.data):
+        t = target if weight_col in target.data else ptable
+        raw.weights = _stack(t, [weight_col], "weight").astype(np.float64).reshape(-1)
+        raw.weight_source = f"{t.source} column {weight_col}"
+    if id_col is not None:
+        _align(raw, target, ptable, target.column(id_col), ptable.column(id_col), one_file)
+    elif not one_file and y.shape[0] != p.shape[0]:
+        raise InputError(
+            f"length mismatch: {y.shape[0]} targets in {target.source} but "
+            f"{p.shape[0]} predictions in {ptable.source}",
+            hint="pass --id-col to align by a key column",
+        )
+    return raw
+
+
+def _looks_wide_target(target: Table, names: list[str]) -> bool:
+    return all(target.data[n].dtype != object for n in names)
+
+
+def _align(raw: Raw, target: Table, ptable: Table, tid: str, pid: str, one_file: bool) -> None:
+    ids_t = target.data[tid]
+    raw.ids = ids_t
+    if one_file:
+        return
+    ids_p = ptable.data[pid]
+    for ids, table, col in ((ids_t, target, tid), (ids_p, ptable, pid)):
+        keys, counts = np.unique(ids.astype(str), return_counts=True)
+        if np.any(counts > 1):
+            dup = keys[counts > 1][0]
+            raise InputError(f"duplicate id {dup!r}", file=table.source, column=col)
+    st, sp = ids_t.astype(str), ids_p.astype(str)
+    pos = {k: i for i, k in enumerate(sp)}
+    missing = [k for k in st if k not in pos]
+    if missing:
+        raise InputError(
+            f"{len(missing)} id(s) have no prediction, e.g. {missing[0]!r}",
+            file=ptable.source, column=pid,
+        )
+    extra = len(sp) - len(st)
+    if extra:
+        tset = set(st)
+        unknown = next(k for k in sp if k not in tset)
+        raise InputError(
+            f"{extra} prediction id(s) have no target, e.g. {unknown!r}",
+            file=target.source, column=tid,
+        )
+    order = np.fromiter((pos[k] for k in st), dtype=np.intp, count=len(st))
+    raw.p = raw.p[order]
+    if raw.weights is not None and raw.weight_source.startswith(ptable.source):
+        raw.weights = raw.weights[order]
+
+
+# --------------------------------------------------------------------- task inference
+
+
+def _check_finite(a: np.ndarray, source: str, names: list[str], role: str) -> None:
+    if a.dtype == object:
+        return
+    bad = ~np.isfinite(a)
+    if bad.any():
+        idx = np.argwhere(bad.reshape(a.shape[0], -1))[0]
+        value = a.reshape(a.shape[0], -1)[idx[0], idx[1]]
+        col = names[idx[1]] if idx[1] < len(names) else idx[1]
+        raise InputError(
+            f"{'NaN' if np.isnan(value) else value} in the {role}s",
+            file=source, row=int(idx[0]) + 1, column=col,
+            hint="remove or fill missing values",
+        )
+
+
+def _is_01(a: np.ndarray) -> bool:
+    return bool(np.all((a == 0) | (a == 1)))
+
+
+def infer_task(y: np.ndarray, p: np.ndarray, pred_names: list[str]) -> str:
+    if y.dtype == object:
+        return "multiclass"
+    yc = y.reshape(y.shape[0], -1)
+    c = p.shape[1]
+    if c == 1:
+        if yc.shape[1] == 1 and (_is_01(yc) or bool(np.all(np.abs(yc) == 1))):
+            return "binary"
+        return "regression"
+    if yc.shape[1] == 1:
+        v = yc[:, 0]
+        if np.all(v == np.round(v)) and v.min() >= 0 and v.max() < c:
+            return "multiclass"
+        return "regression"
+    if yc.shape[1] == c:
+        sums = yc.sum(axis=1)
+        if _is_01(yc):
+            return "multiclass" if np.all(sums == 1) else "multilabel"
+        if np.all((yc >= 0) & (yc <= 1)) and np.allclose(sums, 1.0, rtol=0, atol=1e-6):
+            return "multiclass"
+    return "regression"
+
+
+def prepare(
+    raw: Raw,
+    *,
+    task: str = "auto",
+    needs_probabilities: bool,
+    from_logits: bool,
+    normalize: bool,
+    strict: bool,
+    classes: list[str] | None = None,
+) -> Prepared:
+    """Check the values and shape the arrays for ``task`` (inferred when ``auto``)."""
+    y, p = raw.y, raw.p.astype(np.float64, copy=False)
+    n = p.shape[0]
+    if n == 0:
+        raise InputError("no samples", file=raw.pred_source)
+    _check_finite(p, raw.pred_source, raw.pred_names, "prediction")
+    _check_finite(y, raw.target_source, raw.target_names, "target")
+    if y.shape[0] != n:
+        raise InputError(f"length mismatch: {y.shape[0]} targets but {n} predictions")
+    warnings: list[str] = []
+    inferred = infer_task(y, p, raw.pred_names)
+    if task == "auto":
+        task = inferred
+    names = classes or raw.pred_names
+    weights = _check_weights(raw, n)
+
+    if task == "regression":
+        yc = _numeric_targets(y, raw).reshape(n, -1)
+        if yc.shape[1] != p.shape[1]:
+            raise InputError(
+                f"width mismatch: {yc.shape[1]} target column(s) but {p.shape[1]} prediction "
+                "column(s)", file=raw.pred_source,
+            )
+        return Prepared(task, yc, p, weights, [], raw.ids, False, warnings)
+
+    if task == "binary":
+        if p.shape[1] != 1:
+            raise InputError(
+                f"binary task needs one prediction column, got {p.shape[1]}",
+                file=raw.pred_source, hint="use --task multiclass for one column per class",
+            )
+        yv = _numeric_targets(y, raw).reshape(n, -1)
+        if yv.shape[1] != 1:
+            raise InputError("binary task needs one target column", file=raw.target_source)
+        yv = yv[:, 0]
+        if bool(np.all(np.abs(yv) == 1)) and np.any(yv == -1):
+            yv = (yv + 1.0) / 2.0
+        elif not _is_01(yv):
+            i = int(np.argmax(~((yv == 0) | (yv == 1))))
+            raise InputError(
+                f"binary label {yv[i]!r} is not 0/1 or -1/+1",
+                file=raw.target_source, row=i + 1, column=raw.target_names[0],
+                hint="use --task regression for continuous targets",
+            )
+        pv = p[:, 0]
+        scores = from_logits or not _in_unit(pv)
+        if scores and not from_logits:
+            if needs_probabilities:
+                i = int(np.argmax((pv < 0) | (pv > 1)))
+                raise InputError(
+                    f"prediction {pv[i]!r} is not a probability in [0, 1]",
+                    file=raw.pred_source, row=i + 1, column=raw.pred_names[0],
+                    hint="pass --from-logits if these are logits, or pick a margin loss "
+                    "such as -l hinge",
+                )
+            warnings.append(
+                "predictions outside [0, 1] taken as raw decision scores: "
+                "decisions threshold at 0"
+            )
+        return Prepared(task, yv, pv, weights, ["0", "1"], raw.ids, scores, warnings)
+
+    # multiclass / multilabel: targets as an (n, C) matrix
+    c = p.shape[1]
+    if task == "multiclass":
+        if c < 2:
+            raise InputError(
+                "multiclass task needs one prediction column per class", file=raw.pred_source
+            )
+        t = _class_targets(y, raw, names, c)
+    else:
+        t = _numeric_targets(y, raw).reshape(n, -1)
+        if t.shape[1] != c:
+            raise InputError(
+                f"width mismatch: {t.shape[1]} target column(s) but {c} prediction columns",
+                file=raw.target_source,
+            )
+        if not _is_01(t):
+            r, k = np.argwhere(~((t == 0) | (t == 1)))[0]
+            raise InputError(
+                f"multilabel target {t[r, k]!r} is not 0 or 1",
+                file=raw.target_source, row=int(r) + 1, column=raw.target_names[min(k, len(raw.target_names) - 1)],
+            )
+    scores = from_logits
+    if not from_logits:
+        if not _in_unit(p):
+            if needs_probabilities:
+                r, k = np.argwhere((p < 0) | (p > 1))[0]
+                raise InputError(
+                    f"prediction {p[r, k]!r} is not a probability in [0, 1]",
+                    file=raw.pred_source, row=int(r) + 1, column=raw.pred_names[k],
+                    hint="pass --from-logits if these are logits",
+                )
+            scores = True
+        elif task == "multiclass" and needs_probabilities:
+            sums = p.sum(axis=1)
+            off = ~np.isclose(sums, 1.0, rtol=np.sqrt(np.finfo(np.float64).eps), atol=0)
+            if normalize:
+                if np.any(sums <= 0):
+                    r = int(np.argmax(sums <= 0))
+                    raise InputError("cannot normalise a row of zeros", file=raw.pred_source, row=r + 1)
+                p = p / sums[:, None]
+            elif off.any():
+                r = int(np.argmax(off))
+                msg = (
+                    f"{int(off.sum())} probability row(s) do not sum to 1 "
+                    f"(first: row {r + 1}, sum {sums[r]!r}); computed as given"
+                )
+                if strict:
+                    raise InputError(
+                        msg.replace("; computed as given", ""), file=raw.pred_source, row=r + 1,
+                        hint="pass --param normalize=true to rescale rows",
+                    )
+                warnings.append(f"{raw.pred_source}: {msg} (--param normalize=true rescales)")
+    return Prepared(task, t, p, weights, list(names), raw.ids, scores, warnings)
+
+
+def _in_unit(a: np.ndarray) -> bool:
+    return bool(np.all((a >= 0) & (a <= 1)))
+
+
+def _numeric_targets(y: np.ndarray, raw: Raw) -> np.ndarray:
+    if y.dtype == object:
+        i, v = _first_non_numeric(y)
+        raise InputError(
+            f"non-numeric target {v!r}", file=raw.target_source, row=i, column=raw.target_names[0]
+        )
+    return y.astype(np.float64, copy=False)
+
+
+def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndarray:
+    n = y.shape[0]
+    if y.dtype == object:
+        lookup = {str(name).strip(): i for i, name in enumerate(names)}
+        idx = np.empty(n, dtype=np.intp)
+        for i, v in enumerate(y):
+            key = str(v).strip()
+            if key not in lookup:
+                raise InputError(
+                    f"class {v!r} is not one of the prediction columns ({', '.join(names[:20])})",
+                    file=raw.target_source, row=i + 1, column=raw.target_names[0],
+                )
+            idx[i] = lookup[key]
+        return _one_hot(idx, c)
+    yc = y.reshape(n, -1)
+    if yc.shape[1] == 1:
+        v = yc[:, 0]
+        bad = (v != np.round(v)) | (v < 0) | (v >= c)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(
+                f"class label {v[i]!r} is not an integer in [0, {c - 1}]",
+                file=raw.target_source, row=i + 1, column=raw.target_names[0],
+            )
+        return _one_hot(v.astype(np.intp), c)
+    if yc.shape[1] != c:
+        raise InputError(
+            f"width mismatch: {yc.shape[1]} target columns but {c} prediction columns",
+            file=raw.target_source,
+        )
+    if np.any(yc < 0) or np.any(yc > 1):
+        r, k = np.argwhere((yc < 0) | (yc > 1))[0]
+        raise InputError(
+            f"target {yc[r, k]!r} is not a probability in [0, 1]",
+            file=raw.target_source, row=int(r) + 1, column=raw.target_names[min(k, len(raw.target_names) - 1)],
+        )
+    sums = yc.sum(axis=1)
+    bad = ~np.isclose(sums, 1.0, atol=1e-6, rtol=0)
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise InputError(
+            f"target row sums to {sums[r]!r}, not 1 (one-hot or a distribution expected)",
+            file=raw.target_source, row=r + 1, hint="use --task multilabel for multi-hot targets",
+        )
+    return yc
+
+
+def _one_hot(idx: np.ndarray, c: int) -> np.ndarray:
+    out = np.zeros((idx.shape[0], c), dtype=np.float64)
+    out[np.arange(idx.shape[0]), idx] = 1.0
+    return out
+
+
+def _check_weights(raw: Raw, n: int) -> np.ndarray | None:
+    w = raw.weights
+    if w is None:
+        return None
+    w = np.asarray(w, dtype=np.float64).reshape(-1)
+    src = raw.weight_source
+    if w.shape[0] != n:
+        raise InputError(f"{w.shape[0]} weights for {n} samples", file=src)
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"weight {w[i]!r} is not finite and non-negative", file=src, row=i + 1)
+    if not np.any(w > 0):
+        raise InputError("all weights are zero", file=src)
+    return w
