@@ -261,7 +261,7 @@ def _check_finite(a: np.ndarray, source: str, names: list[str], role: str) -> No
         value = a.reshape(a.shape[0], -1)[idx[0], idx[1]]
         col = names[idx[1]] if idx[1] < len(names) else idx[1]
         raise InputError(
-            f"{'NaN' if np.isnan(value) else value} in the {role}s",
+            f"{'NaN' if np.isnan(value) else float(value)} in the {role}s",
             file=source, row=int(idx[0]) + 1, column=col,
             hint="remove or fill missing values",
         )
@@ -344,7 +344,7 @@ def prepare(
         elif not _is_01(yv):
             i = int(np.argmax(~((yv == 0) | (yv == 1))))
             raise InputError(
-                f"binary label {yv[i]!r} is not 0/1 or -1/+1",
+                f"binary label {float(yv[i])!r} is not 0/1 or -1/+1",
                 file=raw.target_source, row=i + 1, column=raw.target_names[0],
                 hint="use --task regression for continuous targets",
             )
@@ -354,7 +354,7 @@ def prepare(
             if needs_probabilities:
                 i = int(np.argmax((pv < 0) | (pv > 1)))
                 raise InputError(
-                    f"prediction {pv[i]!r} is not a probability in [0, 1]",
+                    f"prediction {float(pv[i])!r} is not a probability in [0, 1]",
                     file=raw.pred_source, row=i + 1, column=raw.pred_names[0],
                     hint="pass --from-logits if these are logits, or pick a margin loss "
                     "such as -l hinge",
@@ -383,7 +383,7 @@ def prepare(
         if not _is_01(t):
             r, k = np.argwhere(~((t == 0) | (t == 1)))[0]
             raise InputError(
-                f"multilabel target {t[r, k]!r} is not 0 or 1",
+                f"multilabel target {float(t[r, k])!r} is not 0 or 1",
                 file=raw.target_source, row=int(r) + 1, column=raw.target_names[min(k, len(raw.target_names) - 1)],
             )
     scores = from_logits
@@ -392,14 +392,15 @@ def prepare(
             if needs_probabilities:
                 r, k = np.argwhere((p < 0) | (p > 1))[0]
                 raise InputError(
-                    f"prediction {p[r, k]!r} is not a probability in [0, 1]",
+                    f"prediction {float(p[r, k])!r} is not a probability in [0, 1]",
                     file=raw.pred_source, row=int(r) + 1, column=raw.pred_names[k],
                     hint="pass --from-logits if these are logits",
                 )
             scores = True
         elif task == "multiclass" and needs_probabilities:
             sums = p.sum(axis=1)
-            off = ~np.isclose(sums, 1.0, rtol=np.sqrt(np.finfo(np.float64).eps), atol=0)
+            # scikit-learn's tolerance (log_loss): np.allclose(sums, 1, rtol=sqrt(eps)), atol 1e-8
+            off = ~np.isclose(sums, 1.0, rtol=np.sqrt(np.finfo(np.float64).eps), atol=1e-8)
             if normalize:
                 if np.any(sums <= 0):
                     r = int(np.argmax(sums <= 0))
@@ -409,7 +410,7 @@ def prepare(
                 r = int(np.argmax(off))
                 msg = (
                     f"{int(off.sum())} probability row(s) do not sum to 1 "
-                    f"(first: row {r + 1}, sum {sums[r]!r}); computed as given"
+                    f"(first: row {r + 1}, sum {float(sums[r])!r}); computed as given"
                 )
                 if strict:
                     raise InputError(
@@ -454,7 +455,7 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
         if bad.any():
             i = int(np.argmax(bad))
             raise InputError(
-                f"class label {v[i]!r} is not an integer in [0, {c - 1}]",
+                f"class label {float(v[i])!r} is not an integer in [0, {c - 1}]",
                 file=raw.target_source, row=i + 1, column=raw.target_names[0],
             )
         return _one_hot(v.astype(np.intp), c)
@@ -466,7 +467,7 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
     if np.any(yc < 0) or np.any(yc > 1):
         r, k = np.argwhere((yc < 0) | (yc > 1))[0]
         raise InputError(
-            f"target {yc[r, k]!r} is not a probability in [0, 1]",
+            f"target {float(yc[r, k])!r} is not a probability in [0, 1]",
             file=raw.target_source, row=int(r) + 1, column=raw.target_names[min(k, len(raw.target_names) - 1)],
         )
     sums = yc.sum(axis=1)
@@ -474,7 +475,7 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
     if bad.any():
         r = int(np.argmax(bad))
         raise InputError(
-            f"target row sums to {sums[r]!r}, not 1 (one-hot or a distribution expected)",
+            f"target row sums to {float(sums[r])!r}, not 1 (one-hot or a distribution expected)",
             file=raw.target_source, row=r + 1, hint="use --task multilabel for multi-hot targets",
         )
     return yc
@@ -497,7 +498,7 @@ def _check_weights(raw: Raw, n: int) -> np.ndarray | None:
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"weight {w[i]!r} is not finite and non-negative", file=src, row=i + 1)
+        raise InputError(f"weight {float(w[i])!r} is not finite and non-negative", file=src, row=i + 1)
     if not np.any(w > 0):
         raise InputError("all weights are zero", file=src)
     return w

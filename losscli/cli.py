@@ -1,0 +1,332 @@
+"""The command line: a thin Typer layer over :func:`losscli.evaluate`.
+
+Library code raises typed errors; this module alone turns them into
+``error:`` messages and exit codes (0 ok, 1 gate failed, 2 usage, 3 input).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import click
+import typer
+
+from losscli import __version__
+from losscli.errors import LossCliError, UsageError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="losscli",
+    help="Loss calculator and model evaluator: per-sample losses, their mean and the "
+    "metrics people report, from files of targets and predictions.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _debug() -> bool:
+    return os.environ.get("LOSSCLI_DEBUG", "") not in ("", "0")
+
+
+def _fail(exc: LossCliError) -> NoReturn:
+    if _debug():
+        traceback.print_exc()
+    sys.stderr.write(f"error: {exc}\n")
+    raise typer.Exit(exc.exit_code)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except LossCliError as exc:
+        _fail(exc)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"losscli {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Loss calculator and model evaluator."""
+
+
+def _use_color(choice: str, stream: Any) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _loss_help() -> str:
+    from losscli import registry
+
+    return ("Loss to compute (repeatable); 'auto' picks the task's default. One of: "
+            + ", ".join(registry.LOSSES) + ".")
+
+
+def _metric_help() -> str:
+    from losscli import registry
+
+    return ("Reporting metric (repeatable); default rmse for regression, accuracy for "
+            "classification. One of: " + ", ".join(registry.METRICS) + ".")
+
+
+@app.command("eval")
+def eval_cmd(
+    files: Annotated[list[str], typer.Argument(
+        metavar="FILE [FILE]",
+        help="One file with targets and predictions, or a targets file then a predictions "
+        "file. '-' reads stdin; a quoted glob or a directory is one dataset of shards.",
+        show_default=False)],
+    loss: Annotated[list[str] | None, typer.Option("--loss", "-l", metavar="NAME",
+                                                    help=_loss_help())] = None,
+    metric: Annotated[list[str] | None, typer.Option("--metric", "-m", metavar="NAME",
+                                                      help=_metric_help())] = None,
+    task: Annotated[str, typer.Option(
+        "--task", metavar="T",
+        help="auto, regression, binary, multiclass or multilabel.")] = "auto",
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", metavar="KEY=VALUE",
+        help="Loss/metric parameter (repeatable); applies to every selected entry that takes "
+        "KEY.")] = None,
+    from_logits: Annotated[bool, typer.Option(
+        "--from-logits", help="Predictions are raw scores/logits, not probabilities.")] = False,
+    weights: Annotated[str | None, typer.Option(
+        "--weights", metavar="SPEC",
+        help="Per-sample weights: a file, or a column of the input.")] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", metavar="F",
+        help="table, json, csv, tsv, markdown or value.")] = "table",
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="PATH", help="Write the report to PATH (atomically).")] = None,
+    per_sample: Annotated[str | None, typer.Option(
+        "--per-sample", metavar="PATH",
+        help="Write every sample's losses to PATH (.csv .tsv .jsonl .parquet .npy); '-' is "
+        "stdout, and then the report goes to stderr.")] = None,
+    check: Annotated[list[str] | None, typer.Option(
+        "--check", metavar="EXPR",
+        help="Gate such as 'accuracy>=0.9' (repeatable); exit 1 if any fails.")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", metavar="PATH",
+        help="An earlier JSON report; exit 1 if a figure got worse by more than "
+        "--tolerance.")] = None,
+    tolerance: Annotated[float, typer.Option(
+        "--tolerance", metavar="REL", help="Relative tolerance for --baseline.")] = 0.0,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Data warnings become errors (exit 3).")] = False,
+    id_col: Annotated[str | None, typer.Option(
+        "--id-col", metavar="NAME",
+        help="Align targets and predictions by this key column instead of row order.")] = None,
+    target_col: Annotated[str | None, typer.Option(
+        "--target-col", metavar="SPEC",
+        help="Target column(s): names or 0-based indices, comma-separated.")] = None,
+    pred_col: Annotated[str | None, typer.Option(
+        "--pred-col", metavar="SPEC",
+        help="Prediction column(s): names or 0-based indices, comma-separated.")] = None,
+    no_header: Annotated[bool, typer.Option(
+        "--no-header", help="CSV/TSV files have no header row.")] = False,
+    input_format: Annotated[str | None, typer.Option(
+        "--input-format", metavar="F",
+        help="Format of stdin or of files without a known extension: csv, tsv, npy, npz, "
+        "parquet, jsonl.")] = None,
+    color: Annotated[str, typer.Option(
+        "--color", metavar="WHEN", help="auto, always or never.")] = "auto",
+) -> None:
+    """Evaluate one set of predictions: per-sample losses, their mean, and metrics."""
+    from losscli import render
+    from losscli.api import evaluate
+
+    with _errors():
+        if len(files) > 2:
+            raise UsageError(f"eval takes one or two files, got {len(files)}",
+                             hint="use `losscli batch` for many prediction files")
+        if fmt not in render.REPORT_FORMATS:
+            raise UsageError(f"unknown format {fmt!r}: one of {', '.join(render.REPORT_FORMATS)}")
+        if color not in ("auto", "always", "never"):
+            raise UsageError(f"--color must be auto, always or never, got {color!r}")
+        if files.count("-") > 1:
+            raise UsageError("standard input ('-') can be read only once")
+        ps_fmt = render.per_sample_format(per_sample) if per_sample else None
+        report = evaluate(
+            files[0],
+            files[1] if len(files) > 1 else None,
+            losses=loss, metrics=metric, task=task, params=param, from_logits=from_logits,
+            weights=weights, strict=strict, checks=check or (), baseline=baseline,
+            tolerance=tolerance, target_col=target_col, pred_col=pred_col, id_col=id_col,
+            header=not no_header, input_format=input_format,
+            keep_per_sample=per_sample is not None or fmt == "table",
+        )
+        report_stream = sys.stderr if per_sample == "-" else sys.stdout
+        terminal = output is None and bool(getattr(report_stream, "isatty", lambda: False)())
+        text = render.render(report, fmt, color=_use_color(color, report_stream) and terminal,
+                             terminal=terminal)
+        for w in report.warnings:
+            if fmt != "table" or output is not None or report_stream is not sys.stderr:
+                sys.stderr.write(f"warning: {w}\n")
+        _emit(report, text, output, per_sample, ps_fmt)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+def _emit(report: Any, text: str, output: str | None, per_sample: str | None,
+          ps_fmt: str | None) -> None:
+    """Write per-sample losses and the report; files appear only when both are complete."""
+    from losscli import render
+
+    with contextlib.ExitStack() as stack:
+        if per_sample and per_sample != "-":
+            fh = stack.enter_context(render.atomic_writer(per_sample))
+            render.write_per_sample(report, fh, ps_fmt or "csv")
+        if output is not None:
+            out = stack.enter_context(render.atomic_writer(output))
+            out.write(text.encode())
+    if per_sample == "-":
+        render.write_per_sample(report, sys.stdout.buffer, "csv")
+        sys.stdout.flush()
+        if output is None:
+            sys.stderr.write(text)
+    elif output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+@app.command("list")
+def list_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="F",
+                                     help="table or json.")] = "table",
+    kind: Annotated[str | None, typer.Option("--kind", help="Only 'loss' or 'metric'.")] = None,
+    task: Annotated[str | None, typer.Option("--task", help="Only entries for this task.")] = None,
+) -> None:
+    """List every loss and metric: name, aliases, tasks, input kind, parameters."""
+    import json
+
+    from losscli import registry
+
+    with _errors():
+        if fmt not in ("table", "json"):
+            raise UsageError(f"list --format must be table or json, got {fmt!r}")
+        if kind not in (None, "loss", "metric"):
+            raise UsageError(f"--kind must be loss or metric, got {kind!r}")
+        rows = [e for e in registry.entries()
+                if (kind is None or e.kind == kind) and (task is None or task in e.tasks)]
+        if fmt == "json":
+            sys.stdout.write(json.dumps([e.to_json() for e in rows], indent=2) + "\n")
+            return
+        lines = []
+        for e in rows:
+            params = ", ".join(f"{p.name}={_show(p.default)}" for p in e.params) or "-"
+            lines.append((e.name, e.kind, ", ".join(e.aliases) or "-", ",".join(e.tasks),
+                          e.inputs, params))
+        header = ("name", "kind", "aliases", "tasks", "inputs", "params")
+        widths = [max(len(r[i]) for r in [header, *lines]) for i in range(5)]
+        for r in [header, *lines]:
+            sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[5] + "\n")
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+@app.command("explain")
+def explain_cmd(
+    name: Annotated[str, typer.Argument(help="A loss or metric name or alias.")],
+) -> None:
+    """Show the formula, parameters, expected inputs and when to use a loss or metric."""
+    from losscli import registry
+    from losscli.validate import __doc__ as inference_doc
+
+    with _errors():
+        for e in registry.lookup(name):
+            out = [f"{e.name} ({e.kind})", f"  {e.summary}", "",
+                   f"  formula:    {e.formula}",
+                   f"  aliases:    {', '.join(e.aliases) or '-'}",
+                   f"  tasks:      {', '.join(e.tasks)}",
+                   f"  inputs:     {_INPUTS[e.inputs]}",
+                   f"  better:     {e.direction}",
+                   f"  use when:   {e.use_when}"]
+            if e.reference:
+                out.append(f"  matches:    {e.reference}")
+            if e.params:
+                out.append("  parameters:")
+                for p in e.params:
+                    out.append(f"    {p.name} = {_show(p.default)}  ({p.range_text()}): {p.doc}")
+            out.append("  averaging:  weighted mean over samples, Σ w·l / Σ w "
+                       "(scikit-learn's sample_weight)")
+            sys.stdout.write("\n".join(out) + "\n\n")
+        sys.stdout.write("How --task auto decides:" + (inference_doc or "").split(
+            "Task inference (``--task auto``), in order:")[-1].replace("``", "") + "\n")
+
+
+_INPUTS = {
+    "values": "real-valued targets and predictions (one or more outputs)",
+    "probabilities": "labels (0/1, class indices, one-hot or class names) and probabilities "
+    "(or logits with --from-logits)",
+    "scores": "labels in {0, 1} or {-1, +1} and raw decision scores (margins m = y·f(x))",
+    "labels": "labels and predictions; decisions by threshold (binary) or argmax (multiclass)",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: click usage errors as `error:` lines, exit 2."""
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="losscli", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+    except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
+        sys.stdout.write(exc.ctx.get_help() + "\n")
+        code = 0
+    except click.UsageError as exc:
+        if exc.ctx is not None:
+            sys.stderr.write(exc.ctx.get_usage() + "\n")
+        sys.stderr.write(f"error: {exc.format_message()}\n")
+        code = 2
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.Abort:
+        sys.stderr.write("\naborted\n")
+        code = 130
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        code = 130
+    except BrokenPipeError:
+        code = _broken_pipe()
+    except LossCliError as exc:  # pragma: no cover - commands handle their own
+        sys.stderr.write(f"error: {exc}\n")
+        code = exc.exit_code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _broken_pipe()
+    sys.exit(code)
+
+
+def _broken_pipe() -> int:
+    # Point stdout at devnull so the interpreter's final flush cannot raise again.
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+

@@ -1,0 +1,221 @@
+"""Render: a :class:`~losscli.api.Report` as table, json, csv, tsv, markdown or value,
+and per-sample losses as csv, tsv, jsonl, parquet or npy; files written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+import numpy as np
+
+from losscli.api import Report
+from losscli.errors import InputError, UsageError
+
+REPORT_FORMATS = ("table", "json", "csv", "tsv", "markdown", "value")
+PER_SAMPLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                      ".parquet": "parquet", ".npy": "npy"}
+PREVIEW_ROWS = 5
+
+
+def num(v: float) -> str:
+    """Full precision, as Python's repr."""
+    return repr(float(v))
+
+
+def short(v: float) -> str:
+    if isinstance(v, float) and not math.isfinite(v):
+        return repr(v)
+    return f"{v:.6g}"
+
+
+def summary_rows(report: Report) -> list[tuple[str, str, str, float]]:
+    """(kind, name, statistic, value) for every figure of the report."""
+    rows: list[tuple[str, str, str, float]] = []
+    for name, v in report.losses.items():
+        rows.append(("loss", name, "mean", v["mean"]))
+        rows.append(("loss", name, "sum", v["sum"]))
+    for name, value in report.metrics.items():
+        rows.append(("metric", name, "value", value))
+    rows.append(("info", "n_samples", "value", float(report.n_samples)))
+    return rows
+
+
+def render(report: Report, fmt: str, *, color: bool = False, terminal: bool = False) -> str:
+    if fmt == "value":
+        if not report.losses:
+            raise UsageError("--format value needs at least one loss")
+        first = next(iter(report.losses.values()))
+        return num(first["mean"]) + "\n"
+    if fmt == "json":
+        return report.to_json() + "\n"
+    if fmt in ("csv", "tsv"):
+        sep = "," if fmt == "csv" else "\t"
+        lines = [sep.join(("kind", "name", "statistic", "value"))]
+        lines += [sep.join((k, n, s, num(v))) for k, n, s, v in summary_rows(report)]
+        lines += [sep.join(("check", c.expr, "passed", str(bool(c.passed)).lower()))
+                  for c in report.checks]
+        return "\n".join(lines) + "\n"
+    if fmt == "markdown":
+        return _markdown(report)
+    if fmt == "table":
+        return _table(report, color=color, terminal=terminal)
+    raise UsageError(f"unknown format {fmt!r}: one of {', '.join(REPORT_FORMATS)}")
+
+
+def _markdown(report: Report) -> str:
+    out = [f"**losscli** · task `{report.task}` · {report.n_samples} samples", "",
+           "| kind | name | value |", "| --- | --- | ---: |"]
+    for name, v in report.losses.items():
+        out.append(f"| loss (mean) | {name} | {short(v['mean'])} |")
+    for name, value in report.metrics.items():
+        out.append(f"| metric | {name} | {short(value)} |")
+    if report.checks:
+        out += ["", "| check | value | result |", "| --- | ---: | --- |"]
+        for c in report.checks:
+            out.append(f"| `{c.expr}` | {short(c.value or math.nan)} | "
+                       f"{'✅ pass' if c.passed else '❌ fail'} |")
+    if report.baseline:
+        out += ["", "| figure | baseline | now | change | |", "| --- | ---: | ---: | ---: | --- |"]
+        for b in report.baseline:
+            out.append(f"| {b['name']} | {short(b['baseline'])} | {short(_f(b['value']))} | "
+                       f"{short(_f(b['change']))} | {'worse' if b['worse'] else 'ok'} |")
+    for w in report.warnings:
+        out.append(f"\n> warning: {w}")
+    return "\n".join(out) + "\n"
+
+
+def _f(v: Any) -> float:
+    return float(v) if v is not None else math.nan
+
+
+def _table(report: Report, *, color: bool, terminal: bool) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, highlight=False,
+                      width=100, emoji=False, soft_wrap=False)
+    style = box.SIMPLE_HEAD if terminal else None
+    head = Table(box=style, show_header=True, pad_edge=False, title=None)
+    head.add_column("figure")
+    head.add_column("value", justify="right")
+    head.add_row("task", report.task)
+    head.add_row("samples", str(report.n_samples))
+    for name, v in report.losses.items():
+        head.add_row(f"{name} (mean)", short(v["mean"]))
+    for name, value in report.metrics.items():
+        head.add_row(name, short(value))
+    console.print(head)
+
+    if report.per_sample:
+        names = list(report.per_sample)
+        first = report.per_sample[names[0]]
+        n = first.shape[0]
+        head_idx = np.arange(min(PREVIEW_ROWS, n))
+        finite = np.where(np.isnan(first), -np.inf, first)
+        k = min(PREVIEW_ROWS, n)
+        worst = np.argsort(-finite, kind="stable")[:k]
+        for title, idx in (("first rows", head_idx), (f"worst rows by {names[0]}", worst)):
+            t = Table(box=style, title=None, pad_edge=False)
+            t.add_column("id" if report.ids is not None else "index", justify="right")
+            for name in names:
+                t.add_column(name, justify="right")
+            for i in idx:
+                key = str(report.ids[i]) if report.ids is not None else str(int(i))
+                t.add_row(key, *(short(float(report.per_sample[m][i])) for m in names))
+            console.print(f"{title}:")
+            console.print(t)
+    for c in report.checks:
+        console.print(f"check {c.expr}: {short(c.value or math.nan)} "
+                      f"{'passed' if c.passed else 'FAILED'}")
+    for b in report.baseline:
+        console.print(f"baseline {b['name']}: {short(b['baseline'])} -> {short(_f(b['value']))} "
+                      f"({'worse' if b['worse'] else 'ok'})")
+    for w in report.warnings:
+        console.print(f"warning: {w}")
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------- per-sample
+
+
+def per_sample_format(path: str) -> str:
+    if path == "-":
+        return "csv"
+    ext = os.path.splitext(path.lower())[1]
+    fmt = PER_SAMPLE_FORMATS.get(ext)
+    if fmt is None:
+        raise UsageError(
+            f"--per-sample {path!r}: unknown extension {ext or '(none)'!r}; "
+            f"use one of {', '.join(PER_SAMPLE_FORMATS)}"
+        )
+    return fmt
+
+
+def write_per_sample(report: Report, fh: IO[bytes], fmt: str) -> None:
+    names = list(report.per_sample)
+    n = report.n_samples
+    index: np.ndarray = report.ids if report.ids is not None else np.arange(n)
+    if fmt == "npy":
+        if report.ids is not None and index.dtype.kind not in "biuf":
+            raise UsageError("--per-sample .npy cannot hold non-numeric ids; use .csv or .parquet")
+        arr = np.column_stack([index.astype(np.float64)] + [report.per_sample[m] for m in names])
+        np.save(fh, arr, allow_pickle=False)
+        return
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        cols = {"index": index, **{m: report.per_sample[m] for m in names}}
+        pq.write_table(pa.table(cols), fh)
+        return
+    if fmt == "jsonl":
+        keys = ["index", *names]
+        idx_list = index.tolist()
+        cols = [report.per_sample[m].tolist() for m in names]
+        for i in range(n):
+            row = [idx_list[i]] + [c[i] for c in cols]
+            fh.write((json.dumps(dict(zip(keys, row))) + "\n").encode())
+        return
+    sep = "," if fmt == "csv" else "\t"
+    fh.write((sep.join(["index", *names]) + "\n").encode())
+    idx_list = index.tolist()
+    cols = [report.per_sample[m].tolist() for m in names]
+    block = 65536
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        lines = [
+            sep.join([str(idx_list[i]), *(repr(c[i]) for c in cols)]) for i in range(start, stop)
+        ]
+        fh.write(("\n".join(lines) + "\n").encode())
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str) -> Iterator[IO[bytes]]:
+    """Write to a temporary file beside ``path`` and rename it into place on success."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".losscli-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=path) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=path) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
