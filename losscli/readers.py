@@ -204,12 +204,66 @@ def _frame_to_table(df: Any, path: str, has_header: bool) -> Table:
     return Table(path, names, data, has_header)
 
 
-def _read_delimited(fh: IO[bytes], path: str, sep: str, header: bool) -> Table:
-    import pandas as pd
+SMALL_TEXT = 1 << 20  # below 1 MiB, parse with the csv module: no pandas import
+_NA = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a", "-nan"})
 
+
+def _read_delimited(fh: IO[bytes], path: str, sep: str, header: bool) -> Table:
     raw = fh.read()
     if not raw.strip():
         raise InputError("the file is empty", file=path)
+    if len(raw) < SMALL_TEXT:
+        return _read_delimited_small(raw, path, sep, header)
+    return _read_delimited_pandas(raw, path, sep, header)
+
+
+def _to_float(cell: str) -> float:
+    text = cell.strip()
+    if text.lower() in _NA:
+        return float("nan")
+    return float(text)
+
+
+def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool) -> Table:
+    """The start-up fast path for small files (the shell one-liner case)."""
+    import csv
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text (binary data?)", file=path) from None
+    if "\x00" in text:
+        raise InputError("not text (binary data?)", file=path)
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if r]
+    except csv.Error as exc:
+        raise InputError(f"cannot parse: {exc}", file=path) from None
+    if header:
+        names = [c.strip() for c in rows[0]]
+        body = rows[1:]
+    else:
+        names = [str(i) for i in range(len(rows[0]))]
+        body = rows
+    width = len(names)
+    for i, r in enumerate(body):
+        if len(r) != width:
+            raise InputError(f"has {len(r)} fields, expected {width}", file=path, row=i + 1)
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise InputError(f"duplicate column names: {', '.join(dup)}", file=path)
+    data: dict[str, np.ndarray] = {}
+    for j, name in enumerate(names):
+        cells = [r[j] for r in body]
+        try:
+            data[name] = np.array([_to_float(c) for c in cells], dtype=np.float64)
+        except ValueError:
+            data[name] = np.array([c.strip() for c in cells], dtype=object)
+    return Table(path, names, data, header)
+
+
+def _read_delimited_pandas(raw: bytes, path: str, sep: str, header: bool) -> Table:
+    import pandas as pd
+
     try:
         df = pd.read_csv(
             io.BytesIO(raw),
