@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -75,31 +76,26 @@ class WeightedSum:
 
 @dataclass
 class Accumulator:
-    """The state of one evaluation: a :class:`WeightedSum` per loss and per metric."""
+    """The state of one evaluation: a :class:`WeightedSum` per loss and a metric state
+    (see :mod:`losscli.metrics`) per metric.  ``merge`` folds another chunk's state in."""
 
     losses: dict[str, WeightedSum] = field(default_factory=dict)
-    metrics: dict[str, WeightedSum] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
     n_samples: int = 0
 
-    def update(
-        self,
-        loss_values: dict[str, np.ndarray],
-        metric_values: dict[str, np.ndarray],
-        weights: np.ndarray | None,
-    ) -> None:
-        for table, values in ((self.losses, loss_values), (self.metrics, metric_values)):
-            for name, v in values.items():
-                table.setdefault(name, WeightedSum()).update(v, weights)
-        n = next(iter(loss_values.values())).shape[0] if loss_values else 0
+    def update_losses(self, loss_values: dict[str, np.ndarray], weights: np.ndarray | None,
+                      n: int) -> None:
+        for name, v in loss_values.items():
+            self.losses.setdefault(name, WeightedSum()).update(v, weights)
         self.n_samples += n
 
     def merge(self, other: Accumulator) -> Accumulator:
-        for mine, theirs in ((self.losses, other.losses), (self.metrics, other.metrics)):
-            for name, acc in theirs.items():
-                if name in mine:
-                    mine[name].merge(acc)
-                else:
-                    mine[name] = WeightedSum()
-                    mine[name].merge(acc)
+        for name, acc in other.losses.items():
+            self.losses.setdefault(name, WeightedSum()).merge(acc)
+        for name, state in other.metrics.items():
+            if name in self.metrics:
+                self.metrics[name].merge(state)
+            else:
+                self.metrics[name] = state
         self.n_samples += other.n_samples
         return self

@@ -230,23 +230,44 @@ def _parse_params(params: Mapping[str, Any] | Sequence[str] | None) -> dict[str,
 # ------------------------------------------------------------------------------ evaluation
 
 
-def score_chunk(prep: Prepared, plan: Plan) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per-sample values of every loss and metric for one chunk (vectorised)."""
+def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray]:
+    """Score one chunk: per-sample losses (returned) into ``acc``, and every metric state."""
+    from losscli import metrics as M
+
     ctx = {"task": prep.task, "scores": prep.scores}
     loss_values = {}
-    for entry, params in plan.losses:
-        kw = {**params, **ctx}
-        if "from_logits" in params:
-            kw["from_logits"] = params["from_logits"]
-        if entry.name == "zero_one" or "threshold" in params:
-            kw.setdefault("threshold", 0.5)
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
-    metric_values = {}
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for entry, params in plan.losses:
+            kw = {"threshold": 0.5, **params, **ctx}
+            loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw),
+                                                 dtype=np.float64)
+    acc.update_losses(loss_values, prep.weights, prep.n)
+    probs: np.ndarray | None = None
     for entry, params in plan.metrics:
-        kw = {"threshold": 0.5, **params, **ctx}
-        metric_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
-    return loss_values, metric_values
+        p = prep.p
+        scores = prep.scores
+        if entry.inputs in ("probabilities", "ranking") and prep.scores and not (
+            entry.inputs == "ranking" and prep.task == "binary"
+        ):
+            if probs is None:
+                probs = M.to_probabilities(prep.task, prep.p)
+            p, scores = probs, False
+        state = acc.metrics.get(entry.name)
+        if state is None:
+            state = acc.metrics[entry.name] = M.make_state(entry)
+        state.update(prep.y, p, prep.weights, M.Ctx(prep.task, scores, params))
+    return loss_values
+
+
+def finish(acc: Accumulator, plan: Plan, task: str) -> dict[str, float]:
+    """Every metric's figure from its state."""
+    from losscli import metrics as M
+
+    out = {}
+    for entry, params in plan.metrics:
+        state = acc.metrics[entry.name]
+        out[entry.name] = state.compute(M.Ctx(task, False, params))
+    return out
 
 
 def _as_raw(
@@ -380,10 +401,16 @@ def evaluate(
         "from_logits" in e.param_names for e, _ in plan.losses)
     prep = prepare(raw, task=task, needs_probabilities=needs_prob, from_logits=logits,
                    normalize=normalize, strict=strict, classes=list(classes) if classes else None)
+    if prep.scores and not logits:
+        for e, _ in plan.metrics:
+            if e.inputs == "probabilities":
+                raise UsageError(
+                    f"metric {e.name} needs probabilities, but the predictions are raw scores",
+                    hint="pass --from-logits if they are logits",
+                )
 
     acc = Accumulator()
-    loss_values, metric_values = score_chunk(prep, plan)
-    acc.update(loss_values, metric_values, prep.weights)
+    loss_values = update(acc, prep, plan)
 
     warnings = list(prep.warnings)
     for name, values in loss_values.items():
@@ -399,7 +426,7 @@ def evaluate(
         losses={e.name: {"mean": acc.losses[e.name].mean, "sum": acc.losses[e.name].total,
                          "params": {k: v for k, v in p.items()}}
                 for e, p in plan.losses},
-        metrics={e.name: float(e.finalize(acc.metrics[e.name].mean)) for e, _ in plan.metrics},
+        metrics=finish(acc, plan, task),
         signature=plan.signature(prep.weights is not None),
         warnings=warnings,
         per_sample=loss_values if keep_per_sample else {},

@@ -285,6 +285,8 @@ _INPUTS = {
     "(or logits with --from-logits)",
     "scores": "labels in {0, 1} or {-1, +1} and raw decision scores (margins m = y·f(x))",
     "labels": "labels and predictions; decisions by threshold (binary) or argmax (multiclass)",
+    "ranking": "labels and scores or probabilities (only their order matters per class; "
+    "logits are turned into probabilities for multiclass)",
 }
 
 

@@ -190,4 +190,27 @@ def correct(y: np.ndarray, p: np.ndarray, **kw: object) -> np.ndarray:
 
 
 def squared_error(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
-    return mse(y, p)
+    """Per sample and per output, (n, k): rmse takes the root per output."""
+    d = p - y
+    return d * d
+
+
+def brier(y: np.ndarray, p: np.ndarray, *, task: str, **_: object) -> np.ndarray:
+    d = p - y
+    if d.ndim == 1:
+        return d * d
+    out = np.sum(d * d, axis=1)
+    return 0.5 * out if d.shape[1] < 3 else out
+
+
+def top_k_correct(y: np.ndarray, p: np.ndarray, *, k: float, **_: object) -> np.ndarray:
+    """1 where the true class is among the k highest scores (ties: scikit-learn's rule,
+    a class ranks by stable descending sort)."""
+    kk = min(int(k), p.shape[1])
+    true = argmax_rows(y)
+    # rank of the true class: how many classes score strictly higher, or equal with a
+    # lower index (argsort's stable order).
+    score_true = p[np.arange(p.shape[0]), true][:, None]
+    idx = np.arange(p.shape[1])[None, :]
+    ahead = (p > score_true) | ((p == score_true) & (idx < true[:, None]))
+    return (ahead.sum(axis=1) < kk).astype(np.float64)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -107,15 +107,16 @@ class Entry:
     kind: str  # "loss" | "metric"
     func: Callable[..., np.ndarray]
     tasks: tuple[str, ...]
-    inputs: str  # "values" | "probabilities" | "scores" | "labels"
+    inputs: str  # "values" | "probabilities" | "scores" | "labels" | "ranking"
     formula: str
     summary: str
     use_when: str
     aliases: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     direction: str = "lower"  # which way is better: "lower" | "higher"
-    finalize: Callable[[float], float] = field(default=lambda m: m)
+    finalize: Callable[[float], float] | None = None
     reference: str = ""
+    state: str = "mean"  # metrics: mean | confusion | moments | max | samples (losscli.metrics)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -137,6 +138,15 @@ class Entry:
             "summary": self.summary,
         }
 
+
+AVERAGE = Param(
+    "average", "auto",
+    "how per-class figures are combined: auto (binary for a binary task, macro otherwise), "
+    "binary, macro, micro or weighted",
+    kind="choice", choices=("auto", "binary", "macro", "micro", "weighted"),
+)
+TOP_K = Param("k", 2.0, "a sample counts as right when its class is among the k highest scores",
+              low=1.0, low_inclusive=True)
 
 PROB = (EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, NORMALIZE)
 DECISION = (THRESHOLD,)
@@ -268,6 +278,106 @@ _ENTRIES: tuple[Entry, ...] = (
         "Reporting typical error size robustly.",
         aliases=("mean_absolute_error",),
         reference="sklearn.metrics.mean_absolute_error",
+    ),
+    Entry(
+        "r2", "metric", L.mse, ("regression",), "values",
+        "1 − Σ w·(y − ŷ)² / Σ w·(y − ȳ)², averaged over outputs",
+        "Coefficient of determination: the share of the target's variance explained.",
+        "Comparing regressors across targets of different scale.",
+        aliases=("r2_score", "r_squared"), direction="higher", state="moments",
+        reference="sklearn.metrics.r2_score (force_finite: a constant target gives 1 or 0)",
+    ),
+    Entry(
+        "explained_variance", "metric", L.mse, ("regression",), "values",
+        "1 − Var(y − ŷ) / Var(y), averaged over outputs",
+        "Explained variance: like r2, but blind to a constant bias.",
+        "Checking how much variance is captured when bias is corrected separately.",
+        aliases=("explained_variance_score",), direction="higher", state="moments",
+        reference="sklearn.metrics.explained_variance_score",
+    ),
+    Entry(
+        "max_error", "metric", L.mae, ("regression",), "values",
+        "max |y − ŷ| (over outputs and samples)",
+        "The worst absolute error.",
+        "Guarantees on the worst case.",
+        state="max", reference="sklearn.metrics.max_error",
+    ),
+    Entry(
+        "median_absolute_error", "metric", L.mae, ("regression",), "values",
+        "median of |y − ŷ| (weighted median with weights), averaged over outputs",
+        "Median absolute error: very robust to outliers. Keeps 8 bytes per sample.",
+        "Typical error when a few samples are wildly off.",
+        aliases=("medae",), state="samples",
+        reference="sklearn.metrics.median_absolute_error",
+    ),
+    Entry(
+        "precision", "metric", L.correct, CLASSIFICATION, "labels",
+        "TP / (TP + FP) (0 when undefined); averaged per --param average",
+        "Precision: of the predicted positives, the share that are right.",
+        "When false positives are costly.",
+        params=(THRESHOLD, AVERAGE), direction="higher", state="confusion",
+        reference="sklearn.metrics.precision_score (zero_division=0)",
+    ),
+    Entry(
+        "recall", "metric", L.correct, CLASSIFICATION, "labels",
+        "TP / (TP + FN) (0 when undefined); averaged per --param average",
+        "Recall (sensitivity): of the true positives, the share found.",
+        "When missing a positive is costly.",
+        aliases=("sensitivity", "tpr"),
+        params=(THRESHOLD, AVERAGE), direction="higher", state="confusion",
+        reference="sklearn.metrics.recall_score (zero_division=0)",
+    ),
+    Entry(
+        "f1", "metric", L.correct, CLASSIFICATION, "labels",
+        "2·TP / (2·TP + FP + FN); averaged per --param average",
+        "F1 score: the harmonic mean of precision and recall.",
+        "Imbalanced classes, one number balancing precision and recall.",
+        aliases=("f1_score", "f_score"),
+        params=(THRESHOLD, AVERAGE), direction="higher", state="confusion",
+        reference="sklearn.metrics.f1_score (zero_division=0)",
+    ),
+    Entry(
+        "balanced_accuracy", "metric", L.correct, ("binary", "multiclass"), "labels",
+        "mean over classes present in the targets of the recall",
+        "Balanced accuracy: accuracy that each class counts for equally.",
+        "Imbalanced classes.",
+        params=(THRESHOLD,), direction="higher", state="confusion",
+        reference="sklearn.metrics.balanced_accuracy_score",
+    ),
+    Entry(
+        "mcc", "metric", L.correct, ("binary", "multiclass"), "labels",
+        "(c·s − Σ t_k·p_k) / √((s² − Σ p_k²)(s² − Σ t_k²)) from the confusion matrix",
+        "Matthews correlation coefficient, in [−1, 1].",
+        "Imbalanced classes; a single balanced summary of the confusion matrix.",
+        aliases=("matthews_corrcoef",),
+        params=(THRESHOLD,), direction="higher", state="confusion",
+        reference="sklearn.metrics.matthews_corrcoef",
+    ),
+    Entry(
+        "brier", "metric", L.brier, ("binary", "multiclass"), "probabilities",
+        "binary: (p − y)²; multiclass: Σ_c (p_c − t_c)² (halved when C = 2)",
+        "Brier score: the mean squared error of the probabilities.",
+        "Judging calibration as well as discrimination.",
+        aliases=("brier_score", "brier_score_loss"),
+        reference="sklearn.metrics.brier_score_loss (scale_by_half='auto')",
+    ),
+    Entry(
+        "roc_auc", "metric", L.mse, CLASSIFICATION, "ranking",
+        "area under the ROC curve, exact with ties; multiclass/multilabel: one-vs-rest, "
+        "macro average",
+        "ROC AUC: the probability that a random positive outranks a random negative. "
+        "Keeps 8 bytes per value (score, label, weight).",
+        "Ranking quality independent of the threshold.",
+        aliases=("auc", "roc_auc_score"), direction="higher", state="samples",
+        reference="sklearn.metrics.roc_auc_score (multi_class='ovr', average='macro')",
+    ),
+    Entry(
+        "top_k_accuracy", "metric", L.top_k_correct, ("multiclass",), "labels",
+        "mean of [true class among the k highest scores]",
+        "Top-k accuracy.",
+        "Many classes where a short list of guesses is useful.",
+        aliases=("top_k",), params=(TOP_K,), direction="higher",
+        reference="sklearn.metrics.top_k_accuracy_score",
     ),
 )
 

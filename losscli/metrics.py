@@ -1,0 +1,344 @@
+"""Metric states: what each reporting metric keeps between chunks.
+
+Like the loss accumulators these hold sums and counts, never means, and have
+``update`` (one chunk), ``merge`` (another state) and ``compute`` (the figure):
+
+* :class:`MeanState`: a weighted mean of a per-sample value (accuracy, rmse, mae, brier, ...);
+* :class:`ConfusionState`: a weighted confusion matrix, C x C (or per label for multilabel),
+  from which precision, recall, f1, balanced accuracy and MCC are derived;
+* :class:`MomentState`: per-output weighted mean and M2 merged by Chan's formula (r2,
+  explained variance) -- stable, unlike raw sums of squares;
+* :class:`MaxState`: a running maximum (max_error);
+* :class:`SampleState`: metrics that need every value (roc_auc, median absolute error)
+  keep the compact arrays they need: 8 bytes a value (scores, labels, weights, float64).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from losscli import losses as L
+from losscli.accumulate import WeightedSum
+
+
+@dataclass
+class Ctx:
+    """What a metric needs to know besides the arrays."""
+
+    task: str
+    scores: bool
+    params: dict[str, Any]
+
+
+class State:
+    def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
+        raise NotImplementedError
+
+    def merge(self, other: State) -> None:
+        raise NotImplementedError
+
+    def compute(self, ctx: Ctx) -> float:
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------- weighted mean
+
+
+@dataclass
+class MeanState(State):
+    """Weighted mean of a per-sample value; a 2-D value keeps one mean per output, the
+    ``finalize`` step (e.g. the square root of rmse) applies per output and the outputs
+    are averaged uniformly (scikit-learn's multioutput='uniform_average')."""
+
+    func: Any
+    finalize: Any = None
+    accs: list[WeightedSum] = field(default_factory=list)
+
+    def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
+        kw = {"threshold": 0.5, **ctx.params, "task": ctx.task, "scores": ctx.scores}
+        values = np.asarray(self.func(y, p, **kw), dtype=np.float64)
+        cols = values.reshape(values.shape[0], -1)
+        while len(self.accs) < cols.shape[1]:
+            self.accs.append(WeightedSum())
+        for k, acc in enumerate(self.accs):
+            acc.update(cols[:, k], w)
+
+    def merge(self, other: State) -> None:
+        assert isinstance(other, MeanState)
+        if not self.accs:
+            self.accs = [WeightedSum() for _ in other.accs]
+        for mine, theirs in zip(self.accs, other.accs):
+            mine.merge(theirs)
+
+    def compute(self, ctx: Ctx) -> float:
+        means = [a.mean for a in self.accs]
+        if self.finalize:
+            means = [self.finalize(m) for m in means]
+        return float(np.mean(means))
+
+
+# --------------------------------------------------------------------- confusion matrix
+
+
+@dataclass
+class ConfusionState(State):
+    """Weighted counts: ``m[true, pred]`` (C x C), or per label ``(C, 2, 2)`` for multilabel."""
+
+    kind: str
+    matrix: np.ndarray | None = None
+
+    def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
+        thr = float(ctx.params.get("threshold", 0.5))
+        t = L.true_labels(ctx.task, y).astype(np.intp)
+        q = L.predicted_labels(ctx.task, p, threshold=thr, scores=ctx.scores).astype(np.intp)
+        if ctx.task == "multilabel":
+            c = y.shape[1]
+            ww = np.ones(y.shape[0]) if w is None else w
+            m = np.zeros((c, 2, 2))
+            for k in range(c):
+                m[k] = np.bincount(t[:, k] * 2 + q[:, k], weights=ww, minlength=4).reshape(2, 2)
+        else:
+            c = 2 if ctx.task == "binary" else y.shape[1]
+            m = np.bincount(t * c + q, weights=w, minlength=c * c).reshape(c, c).astype(float)
+        self.matrix = m if self.matrix is None else self.matrix + m
+
+    def merge(self, other: State) -> None:
+        assert isinstance(other, ConfusionState)
+        if other.matrix is not None:
+            self.matrix = other.matrix.copy() if self.matrix is None else self.matrix + other.matrix
+
+    def compute(self, ctx: Ctx) -> float:
+        assert self.matrix is not None
+        return float(confusion_metric(self.kind, self.matrix, ctx))
+
+
+def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b with 0 where b == 0 (scikit-learn's zero_division=0)."""
+    out = np.zeros_like(a, dtype=float)
+    np.divide(a, b, out=out, where=b != 0)
+    return out
+
+
+def confusion_metric(kind: str, m: np.ndarray, ctx: Ctx) -> float:
+    if kind == "mcc":
+        if m.ndim == 3:
+            raise ValueError("mcc is not defined for multilabel")
+        t = m.sum(axis=1)
+        pk = m.sum(axis=0)
+        c = np.trace(m)
+        s = m.sum()
+        cov_ytyp = c * s - t @ pk
+        cov_ypyp = s * s - pk @ pk
+        cov_ytyt = s * s - t @ t
+        denom = math.sqrt(cov_ytyt * cov_ypyp)
+        return cov_ytyp / denom if denom else 0.0
+    if m.ndim == 3:  # multilabel: per label (tn fp / fn tp)
+        tp, fp, fn = m[:, 1, 1], m[:, 0, 1], m[:, 1, 0]
+        support = m[:, 1, :].sum(axis=1)
+        present = np.ones(tp.shape[0], dtype=bool)
+    else:
+        tp = np.diag(m)
+        fp = m.sum(axis=0) - tp
+        fn = m.sum(axis=1) - tp
+        support = m.sum(axis=1)
+        present = (support > 0) | (m.sum(axis=0) > 0)
+    if kind == "balanced_accuracy":
+        recall = _div(tp, tp + fn)
+        return float(np.mean(recall[support > 0]))
+    average = ctx.params.get("average", "auto")
+    if average == "auto":
+        average = "binary" if ctx.task == "binary" else "macro"
+    if average == "binary":
+        if m.ndim != 2 or m.shape[0] != 2:
+            raise ValueError("average=binary needs a binary task")
+        tp, fp, fn, support, present = tp[1:], fp[1:], fn[1:], support[1:], present[1:] | True
+    if average == "micro":
+        tp, fp, fn = np.array([tp.sum()]), np.array([fp.sum()]), np.array([fn.sum()])
+        support = np.array([support.sum()])
+        present = np.array([True])
+    precision = _div(tp, tp + fp)
+    recall = _div(tp, tp + fn)
+    f1 = _div(2 * tp, 2 * tp + fp + fn)
+    value = {"precision": precision, "recall": recall, "f1": f1}[kind]
+    if average == "weighted":
+        return float(np.sum(value * support) / support.sum()) if support.sum() else 0.0
+    return float(np.mean(value[present])) if present.any() else 0.0
+
+
+# --------------------------------------------------------------------- moments (r2)
+
+
+@dataclass
+class MomentState(State):
+    """Per output: Σw, weighted means and M2 of y and of the residual, and Σ w·e²."""
+
+    kind: str
+    w: np.ndarray | None = None
+    mean_y: np.ndarray | None = None
+    m2_y: np.ndarray | None = None
+    mean_e: np.ndarray | None = None
+    m2_e: np.ndarray | None = None
+    sse: np.ndarray | None = None
+
+    def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
+        ww = np.ones(y.shape[0]) if w is None else w
+        sw = ww.sum()
+        e = y - p
+        other = MomentState(self.kind)
+        other.w = np.full(y.shape[1], sw)
+        if sw > 0:
+            other.mean_y = (ww @ y) / sw
+            other.m2_y = ww @ ((y - other.mean_y) ** 2)
+            other.mean_e = (ww @ e) / sw
+            other.m2_e = ww @ ((e - other.mean_e) ** 2)
+        else:
+            z = np.zeros(y.shape[1])
+            other.mean_y, other.m2_y, other.mean_e, other.m2_e = z, z.copy(), z.copy(), z.copy()
+        other.sse = ww @ (e * e)
+        self.merge(other)
+
+    def merge(self, other: State) -> None:
+        assert isinstance(other, MomentState)
+        if other.w is None:
+            return
+        if self.w is None:
+            self.w, self.mean_y, self.m2_y = other.w, other.mean_y, other.m2_y
+            self.mean_e, self.m2_e, self.sse = other.mean_e, other.m2_e, other.sse
+            return
+        assert self.mean_y is not None and other.mean_y is not None
+        n = self.w + other.w
+        frac = _div(other.w, n)
+        for mean, m2 in (("mean_y", "m2_y"), ("mean_e", "m2_e")):
+            a, b = getattr(self, mean), getattr(other, mean)
+            delta = b - a
+            setattr(self, m2, getattr(self, m2) + getattr(other, m2) + delta**2 * self.w * frac)
+            setattr(self, mean, a + delta * frac)
+        self.sse = self.sse + other.sse
+        self.w = n
+
+    def compute(self, ctx: Ctx) -> float:
+        assert self.m2_y is not None and self.sse is not None and self.m2_e is not None
+        num = self.sse if self.kind == "r2" else self.m2_e
+        den = self.m2_y
+        # scikit-learn's force_finite: a constant target gives 1 (perfect) or 0.
+        scores = np.where(den != 0, 1.0 - _div(num, den), np.where(num == 0, 1.0, 0.0))
+        return float(np.mean(scores))
+
+
+@dataclass
+class MaxState(State):
+    value: float = -math.inf
+
+    def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
+        err = np.abs(y - p).max(axis=1)
+        if w is not None:
+            err = err[w > 0]
+        if err.size:
+            self.value = max(self.value, float(err.max()))
+
+    def merge(self, other: State) -> None:
+        assert isinstance(other, MaxState)
+        self.value = max(self.value, other.value)
+
+    def compute(self, ctx: Ctx) -> float:
+        return self.value
+
+
+# --------------------------------------------------------------------- needs every value
+
+
+@dataclass
+class SampleState(State):
+    kind: str
+    ys: list[np.ndarray] = field(default_factory=list)
+    ps: list[np.ndarray] = field(default_factory=list)
+    ws: list[np.ndarray] = field(default_factory=list)
+
+    def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
+        ww = np.ones(y.shape[0]) if w is None else w
+        if self.kind == "median_absolute_error":
+            self.ys.append(np.abs(y - p))
+            self.ws.append(ww)
+            return
+        self.ys.append(y)
+        self.ps.append(p)
+        self.ws.append(ww)
+
+    def merge(self, other: State) -> None:
+        assert isinstance(other, SampleState)
+        self.ys += other.ys
+        self.ps += other.ps
+        self.ws += other.ws
+
+    def compute(self, ctx: Ctx) -> float:
+        w = np.concatenate(self.ws)
+        if self.kind == "median_absolute_error":
+            err = np.concatenate(self.ys)
+            return float(np.mean([weighted_median(err[:, k], w) for k in range(err.shape[1])]))
+        y = np.concatenate(self.ys)
+        p = np.concatenate(self.ps)
+        if ctx.task == "binary":
+            return roc_auc(y, p, w)
+        if ctx.task == "multiclass" and ctx.params.get("average") == "micro":
+            return roc_auc(y.ravel(), p.ravel(), np.repeat(w, y.shape[1]))
+        # one-vs-rest, macro average over classes (scikit-learn's default for ovr)
+        return float(np.mean([roc_auc(y[:, k], p[:, k], w) for k in range(y.shape[1])]))
+
+
+def weighted_median(x: np.ndarray, w: np.ndarray) -> float:
+    """scikit-learn's _weighted_percentile(50) for unit weights is numpy's median."""
+    if np.all(w == w[0]):
+        return float(np.median(x[w > 0]))
+    order = np.argsort(x, kind="stable")
+    xs, ws = x[order], w[order]
+    cw = np.cumsum(ws)
+    # average of the lower and upper weighted 50th percentiles (scikit-learn >= 1.7)
+    half = 0.5 * cw[-1]
+    lo = xs[min(np.searchsorted(cw, half, side="left"), len(xs) - 1)]
+    neg = np.cumsum(ws[::-1])
+    hi = xs[::-1][min(np.searchsorted(neg, half, side="left"), len(xs) - 1)]
+    return float(0.5 * (lo + hi))
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray, w: np.ndarray) -> float:
+    """Exact weighted ROC AUC with ties (trapezoids over distinct thresholds)."""
+    pos = y > 0.5
+    if pos.all() or not pos.any():
+        return math.nan
+    order = np.argsort(-score, kind="mergesort")
+    s, t, ww = score[order], pos[order], w[order]
+    distinct = np.r_[np.nonzero(np.diff(s))[0], s.size - 1]
+    tps = np.cumsum(ww * t)[distinct]
+    fps = np.cumsum(ww * ~t)[distinct]
+    tps = np.r_[0.0, tps]
+    fps = np.r_[0.0, fps]
+    area = np.sum(np.diff(fps) * (tps[1:] + tps[:-1])) / 2.0
+    return float(area / (tps[-1] * fps[-1]))
+
+
+def make_state(entry: Any) -> State:
+    """A fresh state for a metric entry of the registry."""
+    kind = entry.state
+    if kind == "mean":
+        return MeanState(entry.func, entry.finalize)
+    if kind == "confusion":
+        return ConfusionState(entry.name)
+    if kind == "moments":
+        return MomentState(entry.name)
+    if kind == "max":
+        return MaxState()
+    if kind == "samples":
+        return SampleState(entry.name)
+    raise ValueError(f"unknown metric state {kind!r}")
+
+
+def to_probabilities(task: str, scores: np.ndarray) -> np.ndarray:
+    """Logits to probabilities: softmax for multiclass, sigmoid otherwise."""
+    if task == "multiclass":
+        return np.exp(L.log_softmax(scores))
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-scores))
