@@ -208,6 +208,9 @@ def _resolve(
         for p in entry.params:
             if p.name in params:
                 values[p.name] = p.parse(params[p.name])
+        if "power" in values and 0 < values["power"] < 1:
+            raise UsageError(f"parameter power={values['power']} is out of range: "
+                             "Tweedie power must be <= 0 or >= 1")
         return values
 
     return Plan(task, [(e, bind(e)) for e in chosen], [(e, bind(e)) for e in metric_entries])
@@ -401,6 +404,7 @@ def evaluate(
         "from_logits" in e.param_names for e, _ in plan.losses)
     prep = prepare(raw, task=task, needs_probabilities=needs_prob, from_logits=logits,
                    normalize=normalize, strict=strict, classes=list(classes) if classes else None)
+    _check_domains(plan, prep, raw)
     if prep.scores and not logits:
         for e, _ in plan.metrics:
             if e.inputs == "probabilities":
@@ -440,6 +444,25 @@ def evaluate(
     if baseline is not None:
         report.baseline = compare_baseline(report, baseline, tolerance)
     return report
+
+
+def _check_domains(plan: Plan, prep: Prepared, raw: Raw) -> None:
+    """Values a selected loss cannot take are input errors naming the row and column."""
+    for entry, params in plan.losses:
+        if entry.domain is None:
+            continue
+        for role, bad, requirement in entry.domain(prep.y, prep.p, **params):
+            if not np.any(bad):
+                continue
+            cells = bad.reshape(bad.shape[0], -1)
+            r, k = (int(i) for i in np.argwhere(cells)[0])
+            values = (prep.y if role == "target" else prep.p).reshape(bad.shape[0], -1)
+            names = raw.target_names if role == "target" else raw.pred_names
+            raise InputError(
+                f"{entry.name} needs every {role} {requirement}, got {float(values[r, k])!r}",
+                file=raw.target_source if role == "target" else raw.pred_source,
+                row=r + 1, column=names[k] if k < len(names) else k,
+            )
 
 
 def _check_name_known(name: str) -> None:

@@ -47,6 +47,69 @@ def mae(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
     return np.mean(np.abs(p - y), axis=1)
 
 
+def huber(y: np.ndarray, p: np.ndarray, *, delta: float, **_: object) -> np.ndarray:
+    a = np.abs(p - y)
+    quad = np.minimum(a, delta)
+    return np.mean(0.5 * quad * quad + delta * (a - quad), axis=1)
+
+
+def log_cosh(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    """log(cosh(x)) = x + softplus(-2x) - log 2, stable for any x (x = |ŷ - y|)."""
+    x = np.abs(p - y)
+    return np.mean(x + np.logaddexp(0.0, -2.0 * x) - np.log(2.0), axis=1)
+
+
+def mape(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    """A fraction, |e| / max(|y|, machine eps), as scikit-learn (not a percentage)."""
+    return np.mean(np.abs(p - y) / np.maximum(np.abs(y), np.finfo(np.float64).eps), axis=1)
+
+
+def msle(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    d = np.log1p(p) - np.log1p(y)
+    return np.mean(d * d, axis=1)
+
+
+def poisson(y: np.ndarray, p: np.ndarray, *, eps: float, **_: object) -> np.ndarray:
+    """Keras/PyTorch: ŷ − y·log(ŷ + eps) (PyTorch's PoissonNLLLoss(log_input=False) form)."""
+    return np.mean(p - y * np.log(p + eps), axis=1)
+
+
+def pinball(y: np.ndarray, p: np.ndarray, *, alpha: float, **_: object) -> np.ndarray:
+    d = y - p
+    return np.mean(np.maximum(alpha * d, (alpha - 1.0) * d), axis=1)
+
+
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
+
+
+def tweedie_deviance(y: np.ndarray, p: np.ndarray, *, power: float, **_: object) -> np.ndarray:
+    """scikit-learn's unit Tweedie deviance (power 0 normal, 1 Poisson, 2 gamma)."""
+    if power == 0:
+        dev = (y - p) ** 2
+    elif power == 1:
+        dev = 2.0 * (_xlogy(y, y / p) - y + p)
+    elif power == 2:
+        dev = 2.0 * (np.log(p / y) + y / p - 1.0)
+    else:
+        q = power
+        dev = 2.0 * (
+            np.power(np.maximum(y, 0.0), 2 - q) / ((1 - q) * (2 - q))
+            - y * np.power(p, 1 - q) / (1 - q)
+            + np.power(p, 2 - q) / (2 - q)
+        )
+    return np.mean(dev, axis=1)
+
+
+def poisson_deviance(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    return tweedie_deviance(y, p, power=1.0)
+
+
+def gamma_deviance(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    return tweedie_deviance(y, p, power=2.0)
+
+
 # ----------------------------------------------------------------------- binary
 
 
@@ -58,20 +121,63 @@ def binary_cross_entropy(
     from_logits: bool,
     label_smoothing: float,
     base: str,
+    pos_weight: float = 1.0,
+    reduction: str = "mean",
     **_: object,
 ) -> np.ndarray:
-    """Works for binary (n,) and multilabel (n, C): the per-sample value is the mean over labels."""
+    """Works for binary (n,) and multilabel (n, C): per sample the mean over labels
+    (``reduction=sum``: the sum).  ``pos_weight`` as PyTorch's BCEWithLogitsLoss."""
     if label_smoothing:
         y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
-        # max(z, 0) - z*y + log(1 + exp(-|z|)): never overflows.
-        loss = np.maximum(p, 0.0) - p * y + np.log1p(np.exp(-np.abs(p)))
+        # max(z, 0) - z*y + log(1 + exp(-|z|)) == (1 - y)·z + log(1 + e^-z): never overflows.
+        log1pexp = np.log1p(np.exp(-np.abs(p))) + np.maximum(-p, 0.0)  # log(1 + e^-z)
+        loss = (1.0 - y) * p + (1.0 + (pos_weight - 1.0) * y) * log1pexp
     else:
         q = np.clip(p, eps, 1.0 - eps)
-        loss = -(y * np.log(q) + (1.0 - y) * np.log1p(-q))
+        loss = -(pos_weight * y * np.log(q) + (1.0 - y) * np.log1p(-q))
+    if loss.ndim == 2:
+        loss = np.sum(loss, axis=1) if reduction == "sum" else np.mean(loss, axis=1)
+    return _rebase(loss, base)
+
+
+def focal(
+    y: np.ndarray,
+    p: np.ndarray,
+    *,
+    gamma: float,
+    alpha: float | None,
+    eps: float,
+    from_logits: bool,
+    **_: object,
+) -> np.ndarray:
+    """Binary focal loss (torchvision.ops.sigmoid_focal_loss): CE·(1 − p_t)^γ, optional α_t."""
+    if from_logits:
+        ce = np.maximum(p, 0.0) - p * y + np.log1p(np.exp(-np.abs(p)))
+        with np.errstate(over="ignore"):
+            prob = 1.0 / (1.0 + np.exp(-p))
+    else:
+        prob = np.clip(p, eps, 1.0 - eps)
+        ce = -(y * np.log(prob) + (1.0 - y) * np.log1p(-prob))
+    p_t = prob * y + (1.0 - prob) * (1.0 - y)
+    loss = ce * (1.0 - p_t) ** gamma
+    if alpha is not None:
+        loss = (alpha * y + (1.0 - alpha) * (1.0 - y)) * loss
     if loss.ndim == 2:
         loss = np.mean(loss, axis=1)
-    return _rebase(loss, base)
+    return loss
+
+
+def squared_hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    h = np.maximum(0.0, 1.0 - _sign(y) * p)
+    return h * h
+
+
+def hamming(y: np.ndarray, p: np.ndarray, *, threshold: float, scores: bool, **_: object
+            ) -> np.ndarray:
+    """Share of labels predicted wrong (scikit-learn's hamming_loss per sample)."""
+    wrong = binary_decision(p, threshold=threshold, scores=scores) != (y > 0.5)
+    return np.mean(wrong, axis=1).astype(np.float64)
 
 
 def hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
@@ -136,6 +242,27 @@ def categorical_hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
     pos = np.sum(y * p, axis=1)
     neg = np.max((1.0 - y) * p, axis=1)
     return np.maximum(0.0, neg - pos + 1.0)
+
+
+def multiclass_hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    """Crammer–Singer, as scikit-learn's hinge_loss: max(0, 1 − (ŷ_y − max_{c≠y} ŷ_c))."""
+    true = argmax_rows(y)
+    rows = np.arange(p.shape[0])
+    own = p[rows, true]
+    others = p.copy()
+    others[rows, true] = -np.inf
+    return np.maximum(0.0, 1.0 - (own - np.max(others, axis=1)))
+
+
+def categorical_focal(
+    y: np.ndarray, p: np.ndarray, *, gamma: float, alpha: float | None, eps: float,
+    from_logits: bool, **_: object,
+) -> np.ndarray:
+    """Keras' CategoricalFocalCrossentropy: −Σ_c α·t_c·(1 − p_c)^γ·log p_c."""
+    logp = class_log_probs(p, eps=eps, from_logits=from_logits)
+    prob = np.exp(logp)
+    a = 1.0 if alpha is None else alpha
+    return -np.sum(np.where(y > 0, a * y * (1.0 - prob) ** gamma * logp, 0.0), axis=1)
 
 
 def kl_divergence(
@@ -214,3 +341,35 @@ def top_k_correct(y: np.ndarray, p: np.ndarray, *, k: float, **_: object) -> np.
     idx = np.arange(p.shape[1])[None, :]
     ahead = (p > score_true) | ((p == score_true) & (idx < true[:, None]))
     return (ahead.sum(axis=1) < kk).astype(np.float64)
+
+
+# ----------------------------------------------------------------------- input domains
+# Each returns (role, bad-mask, requirement) triples; the caller reports the first bad cell.
+
+Domain = list[tuple[str, np.ndarray, str]]
+
+
+def domain_msle(y: np.ndarray, p: np.ndarray, **_: object) -> Domain:
+    return [("target", y <= -1, "greater than -1"), ("prediction", p <= -1, "greater than -1")]
+
+
+def domain_poisson(y: np.ndarray, p: np.ndarray, **_: object) -> Domain:
+    return [("target", y < 0, "non-negative"), ("prediction", p < 0, "non-negative")]
+
+
+def domain_tweedie(y: np.ndarray, p: np.ndarray, *, power: float = 0.0, **_: object) -> Domain:
+    if power == 0:
+        return []
+    if power < 0:
+        return [("prediction", p <= 0, "positive")]
+    if power < 2:
+        return [("target", y < 0, "non-negative"), ("prediction", p <= 0, "positive")]
+    return [("target", y <= 0, "positive"), ("prediction", p <= 0, "positive")]
+
+
+def domain_poisson_deviance(y: np.ndarray, p: np.ndarray, **_: object) -> Domain:
+    return domain_tweedie(y, p, power=1.0)
+
+
+def domain_gamma_deviance(y: np.ndarray, p: np.ndarray, **_: object) -> Domain:
+    return domain_tweedie(y, p, power=2.0)

@@ -33,6 +33,7 @@ class Param:
     high: float | None = None
     low_inclusive: bool = False
     high_inclusive: bool = False
+    optional: bool = False  # may be "none" (the default then means: not used)
 
     def range_text(self) -> str:
         if self.kind == "bool":
@@ -41,7 +42,8 @@ class Param:
             return "one of " + ", ".join(self.choices)
         lo = "" if self.low is None else f"{self.low} {'<=' if self.low_inclusive else '<'} "
         hi = "" if self.high is None else f" {'<=' if self.high_inclusive else '<'} {self.high}"
-        return f"{lo}{self.name}{hi}" if (lo or hi) else "any number"
+        text = f"{lo}{self.name}{hi}" if (lo or hi) else "any number"
+        return text + (", or none" if self.optional else "")
 
     def parse(self, raw: Any) -> Any:
         """Convert a command-line string (or a Python value) and check its range."""
@@ -54,6 +56,8 @@ class Param:
             if text in ("0", "false", "no", "off"):
                 return False
             raise UsageError(f"parameter {self.name} must be true or false, got {raw!r}")
+        if self.optional and (raw is None or str(raw).strip().lower() in ("none", "")):
+            return None
         if self.kind == "choice":
             text = str(raw).strip()
             if text not in self.choices:
@@ -116,6 +120,7 @@ class Entry:
     direction: str = "lower"  # which way is better: "lower" | "higher"
     finalize: Callable[[float], float] | None = None
     reference: str = ""
+    domain: Callable[..., list[tuple[str, np.ndarray, str]]] | None = None
     state: str = "mean"  # metrics: mean | confusion | moments | max | samples (losscli.metrics)
 
     @property
@@ -148,6 +153,21 @@ AVERAGE = Param(
 TOP_K = Param("k", 2.0, "a sample counts as right when its class is among the k highest scores",
               low=1.0, low_inclusive=True)
 
+DELTA = Param("delta", 1.0, "where the loss turns from quadratic to linear", low=0.0)
+QUANTILE = Param("alpha", 0.5, "the quantile", low=0.0, high=1.0)
+POWER = Param("power", 0.0, "Tweedie power: 0 normal, 1 Poisson, 2 gamma, 3 inverse Gaussian; "
+              "not in (0, 1)")
+GAMMA = Param("gamma", 2.0, "focusing parameter: (1 − p_t)^γ down-weights easy samples",
+              low=0.0, low_inclusive=True)
+FOCAL_ALPHA = Param("alpha", None, "class balance weight α for the positive class (none: off)",
+                    low=0.0, high=1.0, low_inclusive=True, high_inclusive=True, optional=True)
+POS_WEIGHT = Param("pos_weight", 1.0, "weight of the positive term (PyTorch's pos_weight)",
+                   low=0.0)
+REDUCTION = Param("reduction", "mean", "multilabel: combine the labels of a sample by mean or sum",
+                  kind="choice", choices=("mean", "sum"))
+POISSON_EPS = Param("eps", 1e-8, "added to ŷ inside the log (PyTorch's PoissonNLLLoss eps)",
+                    low=0.0, low_inclusive=True, high=0.5)
+
 PROB = (EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, NORMALIZE)
 DECISION = (THRESHOLD,)
 
@@ -176,6 +196,77 @@ _ENTRIES: tuple[Entry, ...] = (
         aliases=("mean_absolute_error", "l1"),
         reference="sklearn.metrics.mean_absolute_error",
     ),
+    Entry(
+        "huber", "loss", L.huber, ("regression",), "values",
+        "½e² if |e| ≤ δ else δ·(|e| − ½δ), e = ŷ − y; mean over outputs",
+        "Huber loss: quadratic near zero, linear in the tails.",
+        "Regression with some outliers; a compromise between mse and mae.",
+        aliases=("smooth_l1",), params=(DELTA,),
+        reference="torch.nn.HuberLoss; keras.losses.Huber",
+    ),
+    Entry(
+        "log_cosh", "loss", L.log_cosh, ("regression",), "values",
+        "log(cosh(e)) = |e| + softplus(−2|e|) − log 2 (stable form)",
+        "Log-cosh loss: like mse for small errors, like mae for large ones; smooth.",
+        "Regression where Huber's kink is unwanted.",
+        aliases=("logcosh",), reference="keras.losses.LogCosh",
+    ),
+    Entry(
+        "mape", "loss", L.mape, ("regression",), "values",
+        "|ŷ − y| / max(|y|, machine ε) (a fraction, not a percentage)",
+        "Mean absolute percentage error, as a fraction.",
+        "Errors relative to the size of the target; beware targets near zero.",
+        aliases=("mean_absolute_percentage_error",),
+        reference="sklearn.metrics.mean_absolute_percentage_error",
+    ),
+    Entry(
+        "msle", "loss", L.msle, ("regression",), "values",
+        "(log(1 + ŷ) − log(1 + y))²; values ≤ −1 are an input error",
+        "Mean squared logarithmic error: relative errors of positive, skewed targets.",
+        "Counts, prices and other targets spanning orders of magnitude.",
+        aliases=("mean_squared_log_error",), domain=L.domain_msle,
+        reference="sklearn.metrics.mean_squared_log_error",
+    ),
+    Entry(
+        "poisson", "loss", L.poisson, ("regression",), "values",
+        "ŷ − y·log(ŷ + eps) (Keras / PyTorch form, without the constant log y!)",
+        "Poisson negative log-likelihood (up to a constant): ŷ is the predicted rate.",
+        "Count targets; ŷ must be non-negative.",
+        params=(POISSON_EPS,), domain=L.domain_poisson,
+        reference="torch.nn.PoissonNLLLoss(log_input=False); keras.losses.Poisson",
+    ),
+    Entry(
+        "pinball", "loss", L.pinball, ("regression",), "values",
+        "max(α·(y − ŷ), (α − 1)·(y − ŷ))",
+        "Pinball (quantile) loss for the α-quantile.",
+        "Quantile regression, prediction intervals.",
+        aliases=("quantile",), params=(QUANTILE,),
+        reference="sklearn.metrics.mean_pinball_loss",
+    ),
+    Entry(
+        "poisson_deviance", "loss", L.poisson_deviance, ("regression",), "values",
+        "2·(y·log(y/ŷ) − y + ŷ)",
+        "Poisson deviance (scikit-learn): y ≥ 0, ŷ > 0.",
+        "Count targets; compare with scikit-learn's mean_poisson_deviance.",
+        domain=L.domain_poisson_deviance,
+        reference="sklearn.metrics.mean_poisson_deviance",
+    ),
+    Entry(
+        "gamma_deviance", "loss", L.gamma_deviance, ("regression",), "values",
+        "2·(log(ŷ/y) + y/ŷ − 1)",
+        "Gamma deviance (scikit-learn): y > 0, ŷ > 0; scale-invariant.",
+        "Positive skewed targets where relative error matters.",
+        domain=L.domain_gamma_deviance,
+        reference="sklearn.metrics.mean_gamma_deviance",
+    ),
+    Entry(
+        "tweedie_deviance", "loss", L.tweedie_deviance, ("regression",), "values",
+        "unit Tweedie deviance with power p (0 normal, 1 Poisson, 2 gamma)",
+        "Tweedie deviance (scikit-learn).",
+        "Insurance-style targets: many zeros and a skewed positive part (1 < p < 2).",
+        params=(POWER,), domain=L.domain_tweedie,
+        reference="sklearn.metrics.mean_tweedie_deviance",
+    ),
     # ------------------------------------------------------------------ binary / multilabel
     Entry(
         "binary_cross_entropy", "loss", L.binary_cross_entropy, ("binary", "multilabel"),
@@ -185,8 +276,32 @@ _ENTRIES: tuple[Entry, ...] = (
         "Binary cross-entropy (log loss): the negative log-likelihood of a Bernoulli model.",
         "Binary or multilabel classification with probability (sigmoid) outputs.",
         aliases=("bce", "log_loss", "binary_crossentropy"),
-        params=(EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE),
+        params=(EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, POS_WEIGHT, REDUCTION),
         reference="sklearn.metrics.log_loss; torch.nn.BCELoss / BCEWithLogitsLoss",
+    ),
+    Entry(
+        "focal", "loss", L.focal, ("binary", "multilabel"), "probabilities",
+        "CE·(1 − p_t)^γ, p_t = p if y = 1 else 1 − p; with α: α_t·CE·(1 − p_t)^γ",
+        "Binary focal loss: cross-entropy that down-weights easy, well-classified samples.",
+        "Heavy class imbalance (dense object detection).",
+        aliases=("binary_focal", "sigmoid_focal"),
+        params=(GAMMA, FOCAL_ALPHA, EPS, FROM_LOGITS),
+        reference="torchvision.ops.sigmoid_focal_loss",
+    ),
+    Entry(
+        "squared_hinge", "loss", L.squared_hinge, ("binary",), "scores",
+        "max(0, 1 − m)², m = y·f(x)",
+        "Squared hinge loss: smooth, punishes margin violations quadratically.",
+        "Linear SVMs (L2-SVM).",
+        reference="keras.losses.SquaredHinge",
+    ),
+    Entry(
+        "hamming", "loss", L.hamming, ("multilabel",), "labels",
+        "share of labels whose decision (p > threshold) is wrong",
+        "Hamming loss: the fraction of wrong labels.",
+        "Multilabel error rate that gives partial credit.",
+        aliases=("hamming_loss",), params=DECISION,
+        reference="sklearn.metrics.hamming_loss",
     ),
     Entry(
         "hinge", "loss", L.hinge, ("binary",), "scores",
@@ -241,6 +356,22 @@ _ENTRIES: tuple[Entry, ...] = (
         "Keras' categorical hinge loss.",
         "Multiclass margin classifiers.",
         reference="keras.losses.CategoricalHinge",
+    ),
+    Entry(
+        "multiclass_hinge", "loss", L.multiclass_hinge, ("multiclass",), "scores",
+        "max(0, 1 − (ŷ_y − max_{c≠y} ŷ_c))",
+        "Crammer–Singer multiclass hinge loss.",
+        "Multiclass SVM decision scores; matches scikit-learn's hinge_loss.",
+        aliases=("crammer_singer",),
+        reference="sklearn.metrics.hinge_loss (multiclass)",
+    ),
+    Entry(
+        "categorical_focal", "loss", L.categorical_focal, ("multiclass",), "probabilities",
+        "−Σ_c α·t_c·(1 − p_c)^γ·log p_c",
+        "Categorical focal loss.",
+        "Multiclass with heavy imbalance.",
+        aliases=("focal_multiclass",), params=(GAMMA, FOCAL_ALPHA, EPS, FROM_LOGITS),
+        reference="keras.losses.CategoricalFocalCrossentropy (alpha none = 1)",
     ),
     Entry(
         "kl_divergence", "loss", L.kl_divergence, ("multiclass",), "probabilities",
