@@ -13,7 +13,6 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, NoReturn, TypeVar
 
-import click
 import typer
 
 from losscli import __version__
@@ -296,19 +295,6 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = command.main(args=argv, prog_name="losscli", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
-    except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
-        sys.stdout.write(exc.ctx.get_help() + "\n")
-        code = 0
-    except click.UsageError as exc:
-        if exc.ctx is not None:
-            sys.stderr.write(exc.ctx.get_usage() + "\n")
-        sys.stderr.write(f"error: {exc.format_message()}\n")
-        code = 2
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.Abort:
-        sys.stderr.write("\naborted\n")
-        code = 130
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         code = 130
@@ -317,11 +303,33 @@ def main(argv: list[str] | None = None) -> None:
     except LossCliError as exc:  # pragma: no cover - commands handle their own
         sys.stderr.write(f"error: {exc}\n")
         code = exc.exit_code
+    except Exception as exc:
+        # typer vendors click in recent releases: match its exceptions by shape, not class.
+        code = _click_exception(exc)
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         code = _broken_pipe()
     sys.exit(code)
+
+
+def _click_exception(exc: Exception) -> int:
+    name = type(exc).__name__
+    ctx = getattr(exc, "ctx", None)
+    if name == "NoArgsIsHelpError" and ctx is not None:
+        sys.stdout.write(ctx.get_help() + "\n")
+        return 0
+    if name in ("Exit",) and hasattr(exc, "exit_code"):
+        return int(exc.exit_code)
+    if name == "Abort":
+        sys.stderr.write("\naborted\n")
+        return 130
+    if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+        if ctx is not None:
+            sys.stderr.write(ctx.get_usage() + "\n")
+        sys.stderr.write(f"error: {exc.format_message()}\n")
+        return int(exc.exit_code) if exc.exit_code else 2
+    raise exc
 
 
 def _broken_pipe() -> int:
