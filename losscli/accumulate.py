@@ -84,9 +84,11 @@ class Accumulator:
     n_samples: int = 0
 
     def update_losses(self, loss_values: dict[str, np.ndarray], weights: np.ndarray | None,
-                      n: int) -> None:
+                      n: int, loss_weights: dict[str, np.ndarray] | None = None) -> None:
+        """``loss_weights`` overrides ``weights`` for some losses (e.g. class weights)."""
         for name, v in loss_values.items():
-            self.losses.setdefault(name, WeightedSum()).update(v, weights)
+            w = loss_weights.get(name, weights) if loss_weights else weights
+            self.losses.setdefault(name, WeightedSum()).update(v, w)
         self.n_samples += n
 
     def merge(self, other: Accumulator) -> Accumulator:

@@ -34,7 +34,8 @@ class Plan:
 
     def signature(self, weighted: bool) -> str:
         def fmt(entry: Entry, params: dict[str, Any]) -> str:
-            inner = ",".join(f"{k}={_fmt_param(v)}" for k, v in sorted(params.items()))
+            inner = ",".join(f"{k}={_fmt_param(v)}" for k, v in sorted(params.items())
+                             if v is not None)
             return f"{entry.name}({inner})" if inner else entry.name
 
         parts = [
@@ -48,6 +49,8 @@ class Plan:
 
 
 def _fmt_param(v: Any) -> str:
+    if isinstance(v, tuple):
+        return ":".join(_fmt_param(x) for x in v)
     if isinstance(v, bool):
         return "true" if v else "false"
     return repr(v) if isinstance(v, float) else str(v)
@@ -244,7 +247,17 @@ def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray
             kw = {"threshold": 0.5, **params, **ctx}
             loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw),
                                                  dtype=np.float64)
-    acc.update_losses(loss_values, prep.weights, prep.n)
+    loss_weights = {}
+    for entry, params in plan.losses:
+        cw = params.get("class_weight")
+        if cw is not None:
+            if len(cw) != prep.y.shape[1]:
+                raise UsageError(
+                    f"class_weight has {len(cw)} values for {prep.y.shape[1]} classes"
+                )
+            factor = prep.y @ np.asarray(cw, dtype=np.float64)
+            loss_weights[entry.name] = factor if prep.weights is None else factor * prep.weights
+    acc.update_losses(loss_values, prep.weights, prep.n, loss_weights)
     probs: np.ndarray | None = None
     for entry, params in plan.metrics:
         p = prep.p

@@ -38,6 +38,8 @@ class Param:
     def range_text(self) -> str:
         if self.kind == "bool":
             return "true or false"
+        if self.kind == "floats":
+            return "comma-separated numbers >= 0, one per class, or none"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
         lo = "" if self.low is None else f"{self.low} {'<=' if self.low_inclusive else '<'} "
@@ -58,6 +60,17 @@ class Param:
             raise UsageError(f"parameter {self.name} must be true or false, got {raw!r}")
         if self.optional and (raw is None or str(raw).strip().lower() in ("none", "")):
             return None
+        if self.kind == "floats":
+            items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+            try:
+                values = tuple(float(v) for v in items)
+            except ValueError:
+                raise UsageError(
+                    f"parameter {self.name} must be comma-separated numbers, got {raw!r}"
+                ) from None
+            if not values or any(not math.isfinite(v) or v < 0 for v in values):
+                raise UsageError(f"parameter {self.name} needs finite numbers >= 0, got {raw!r}")
+            return values
         if self.kind == "choice":
             text = str(raw).strip()
             if text not in self.choices:
@@ -167,6 +180,13 @@ REDUCTION = Param("reduction", "mean", "multilabel: combine the labels of a samp
                   kind="choice", choices=("mean", "sum"))
 POISSON_EPS = Param("eps", 1e-8, "added to ŷ inside the log (PyTorch's PoissonNLLLoss eps)",
                     low=0.0, low_inclusive=True, high=0.5)
+
+CLASS_WEIGHT = Param(
+    "class_weight", None,
+    "one weight per class, w_y multiplies the sample's weight: mean = Σ w_y·l / Σ w_y "
+    "(PyTorch's CrossEntropyLoss(weight=...))",
+    kind="floats", optional=True,
+)
 
 PROB = (EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, NORMALIZE)
 DECISION = (THRESHOLD,)
@@ -347,7 +367,7 @@ _ENTRIES: tuple[Entry, ...] = (
         "Categorical cross-entropy: the negative log-likelihood of a categorical model.",
         "Multiclass classification with softmax probabilities or logits.",
         aliases=("cce", "cross_entropy", "categorical_crossentropy", "nll"),
-        params=PROB,
+        params=(*PROB, CLASS_WEIGHT),
         reference="sklearn.metrics.log_loss; torch.nn.CrossEntropyLoss",
     ),
     Entry(
