@@ -271,8 +271,9 @@ def explain_cmd(
                 out.append("  parameters:")
                 for p in e.params:
                     out.append(f"    {p.name} = {_show(p.default)}  ({p.range_text()}): {p.doc}")
-            out.append("  averaging:  weighted mean over samples, Σ w·l / Σ w "
-                       "(scikit-learn's sample_weight)")
+            out.append("  conventions:")
+            for line in (*registry.CONVENTIONS.get(e.inputs, ()), *registry.GENERAL):
+                out.append(f"    - {line}")
             sys.stdout.write("\n".join(out) + "\n\n")
         sys.stdout.write("How --task auto decides:" + (inference_doc or "").split(
             "Task inference (``--task auto``), in order:")[-1].replace("``", "") + "\n")
