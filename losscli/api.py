@@ -108,6 +108,8 @@ class Report:
     ids: np.ndarray | None = None
     baseline: list[dict[str, Any]] = field(default_factory=list)
     directions: dict[str, str] = field(default_factory=dict)
+    accumulator: Accumulator | None = field(default=None, repr=False)
+    plan: Plan | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -437,23 +439,45 @@ def evaluate(
     if strict and warnings:
         raise InputError(f"{warnings[0]} (an error under --strict)")
 
-    report = Report(
-        task=task,
+    report = build_report(acc, plan, weighted=prep.weights is not None, warnings=warnings)
+    if keep_per_sample:
+        report.per_sample = loss_values
+    report.ids = prep.ids
+    return apply_gates(report, parsed_checks, baseline, tolerance)
+
+
+def build_report(acc: Accumulator, plan: Plan, *, weighted: bool,
+                 warnings: Sequence[str] = ()) -> Report:
+    """The figures of an accumulator (one chunk, one file, or many merged)."""
+    return Report(
+        task=plan.task,
         n_samples=acc.n_samples,
         losses={e.name: {"mean": acc.losses[e.name].mean, "sum": acc.losses[e.name].total,
-                         "params": {k: v for k, v in p.items()}}
+                         "params": _json_params(p)}
                 for e, p in plan.losses},
-        metrics=finish(acc, plan, task),
-        signature=plan.signature(prep.weights is not None),
-        warnings=warnings,
-        per_sample=loss_values if keep_per_sample else {},
-        ids=prep.ids,
+        metrics=finish(acc, plan, plan.task),
+        signature=plan.signature(weighted),
+        warnings=list(warnings),
         directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},
+        accumulator=acc,
+        plan=plan,
     )
-    for c in parsed_checks:
+
+
+def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
+
+
+def apply_gates(report: Report, checks: Sequence[Check],
+                baseline: PathLike | Mapping[str, Any] | None, tolerance: float) -> Report:
+    """Evaluate ``--check`` expressions and the ``--baseline`` comparison on a report."""
+    done = []
+    for c in checks:
+        c = Check(c.expr, c.name, c.op, c.bound)
         c.value = report.value(c.name)
         c.passed = bool(_OPS[c.op](c.value, c.bound))
-    report.checks = parsed_checks
+        done.append(c)
+    report.checks = done
     if baseline is not None:
         report.baseline = compare_baseline(report, baseline, tolerance)
     return report

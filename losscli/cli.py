@@ -90,66 +90,90 @@ def _metric_help() -> str:
             "classification. One of: " + ", ".join(registry.METRICS) + ".")
 
 
+# Options shared by eval and batch, declared once.
+FilesArg = Annotated[list[str], typer.Argument(
+    metavar="FILE [FILE]",
+    help="One file with targets and predictions, or a targets file then a predictions "
+    "file. '-' reads stdin; a quoted glob or a directory is one dataset of shards.",
+    show_default=False)]
+LossOpt = Annotated[list[str] | None, typer.Option("--loss", "-l", metavar="NAME",
+                                                    help=_loss_help())]
+MetricOpt = Annotated[list[str] | None, typer.Option("--metric", "-m", metavar="NAME",
+                                                      help=_metric_help())]
+TaskOpt = Annotated[str, typer.Option(
+    "--task", metavar="T", help="auto, regression, binary, multiclass or multilabel.")]
+ParamOpt = Annotated[list[str] | None, typer.Option(
+    "--param", metavar="KEY=VALUE",
+    help="Loss/metric parameter (repeatable); applies to every selected entry that takes KEY.")]
+LogitsOpt = Annotated[bool, typer.Option(
+    "--from-logits", help="Predictions are raw scores/logits, not probabilities.")]
+WeightsOpt = Annotated[str | None, typer.Option(
+    "--weights", metavar="SPEC", help="Per-sample weights: a file, or a column of the input.")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", metavar="F", help="table, json, csv, tsv, markdown or value.")]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", "-o", metavar="PATH", help="Write the report to PATH (atomically).")]
+CheckOpt = Annotated[list[str] | None, typer.Option(
+    "--check", metavar="EXPR",
+    help="Gate such as 'accuracy>=0.9' (repeatable); exit 1 if any fails.")]
+BaselineOpt = Annotated[str | None, typer.Option(
+    "--baseline", metavar="PATH",
+    help="An earlier JSON report; exit 1 if a figure got worse by more than --tolerance.")]
+ToleranceOpt = Annotated[float, typer.Option(
+    "--tolerance", metavar="REL", help="Relative tolerance for --baseline.")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Data warnings become errors (exit 3).")]
+IdOpt = Annotated[str | None, typer.Option(
+    "--id-col", metavar="NAME",
+    help="Align targets and predictions by this key column instead of row order.")]
+TargetColOpt = Annotated[str | None, typer.Option(
+    "--target-col", metavar="SPEC",
+    help="Target column(s): names or 0-based indices, comma-separated.")]
+PredColOpt = Annotated[str | None, typer.Option(
+    "--pred-col", metavar="SPEC",
+    help="Prediction column(s): names or 0-based indices, comma-separated.")]
+NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="CSV/TSV files have no header row.")]
+InputFormatOpt = Annotated[str | None, typer.Option(
+    "--input-format", metavar="F",
+    help="Format of stdin or of files without a known extension: csv, tsv, npy, npz, "
+    "parquet, jsonl.")]
+ColorOpt = Annotated[str, typer.Option("--color", metavar="WHEN", help="auto, always or never.")]
+
+
+def _common_checks(fmt: str, color: str) -> None:
+    from losscli import render
+
+    if fmt not in render.REPORT_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}: one of {', '.join(render.REPORT_FORMATS)}")
+    if color not in ("auto", "always", "never"):
+        raise UsageError(f"--color must be auto, always or never, got {color!r}")
+
+
 @app.command("eval")
 def eval_cmd(
-    files: Annotated[list[str], typer.Argument(
-        metavar="FILE [FILE]",
-        help="One file with targets and predictions, or a targets file then a predictions "
-        "file. '-' reads stdin; a quoted glob or a directory is one dataset of shards.",
-        show_default=False)],
-    loss: Annotated[list[str] | None, typer.Option("--loss", "-l", metavar="NAME",
-                                                    help=_loss_help())] = None,
-    metric: Annotated[list[str] | None, typer.Option("--metric", "-m", metavar="NAME",
-                                                      help=_metric_help())] = None,
-    task: Annotated[str, typer.Option(
-        "--task", metavar="T",
-        help="auto, regression, binary, multiclass or multilabel.")] = "auto",
-    param: Annotated[list[str] | None, typer.Option(
-        "--param", metavar="KEY=VALUE",
-        help="Loss/metric parameter (repeatable); applies to every selected entry that takes "
-        "KEY.")] = None,
-    from_logits: Annotated[bool, typer.Option(
-        "--from-logits", help="Predictions are raw scores/logits, not probabilities.")] = False,
-    weights: Annotated[str | None, typer.Option(
-        "--weights", metavar="SPEC",
-        help="Per-sample weights: a file, or a column of the input.")] = None,
-    fmt: Annotated[str, typer.Option(
-        "--format", "-f", metavar="F",
-        help="table, json, csv, tsv, markdown or value.")] = "table",
-    output: Annotated[str | None, typer.Option(
-        "--output", "-o", metavar="PATH", help="Write the report to PATH (atomically).")] = None,
+    files: FilesArg,
+    loss: LossOpt = None,
+    metric: MetricOpt = None,
+    task: TaskOpt = "auto",
+    param: ParamOpt = None,
+    from_logits: LogitsOpt = False,
+    weights: WeightsOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     per_sample: Annotated[str | None, typer.Option(
         "--per-sample", metavar="PATH",
         help="Write every sample's losses to PATH (.csv .tsv .jsonl .parquet .npy); '-' is "
         "stdout, and then the report goes to stderr.")] = None,
-    check: Annotated[list[str] | None, typer.Option(
-        "--check", metavar="EXPR",
-        help="Gate such as 'accuracy>=0.9' (repeatable); exit 1 if any fails.")] = None,
-    baseline: Annotated[str | None, typer.Option(
-        "--baseline", metavar="PATH",
-        help="An earlier JSON report; exit 1 if a figure got worse by more than "
-        "--tolerance.")] = None,
-    tolerance: Annotated[float, typer.Option(
-        "--tolerance", metavar="REL", help="Relative tolerance for --baseline.")] = 0.0,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Data warnings become errors (exit 3).")] = False,
-    id_col: Annotated[str | None, typer.Option(
-        "--id-col", metavar="NAME",
-        help="Align targets and predictions by this key column instead of row order.")] = None,
-    target_col: Annotated[str | None, typer.Option(
-        "--target-col", metavar="SPEC",
-        help="Target column(s): names or 0-based indices, comma-separated.")] = None,
-    pred_col: Annotated[str | None, typer.Option(
-        "--pred-col", metavar="SPEC",
-        help="Prediction column(s): names or 0-based indices, comma-separated.")] = None,
-    no_header: Annotated[bool, typer.Option(
-        "--no-header", help="CSV/TSV files have no header row.")] = False,
-    input_format: Annotated[str | None, typer.Option(
-        "--input-format", metavar="F",
-        help="Format of stdin or of files without a known extension: csv, tsv, npy, npz, "
-        "parquet, jsonl.")] = None,
-    color: Annotated[str, typer.Option(
-        "--color", metavar="WHEN", help="auto, always or never.")] = "auto",
+    check: CheckOpt = None,
+    baseline: BaselineOpt = None,
+    tolerance: ToleranceOpt = 0.0,
+    strict: StrictOpt = False,
+    id_col: IdOpt = None,
+    target_col: TargetColOpt = None,
+    pred_col: PredColOpt = None,
+    no_header: NoHeaderOpt = False,
+    input_format: InputFormatOpt = None,
+    color: ColorOpt = "auto",
 ) -> None:
     """Evaluate one set of predictions: per-sample losses, their mean, and metrics."""
     from losscli import render
@@ -159,10 +183,7 @@ def eval_cmd(
         if len(files) > 2:
             raise UsageError(f"eval takes one or two files, got {len(files)}",
                              hint="use `losscli batch` for many prediction files")
-        if fmt not in render.REPORT_FORMATS:
-            raise UsageError(f"unknown format {fmt!r}: one of {', '.join(render.REPORT_FORMATS)}")
-        if color not in ("auto", "always", "never"):
-            raise UsageError(f"--color must be auto, always or never, got {color!r}")
+        _common_checks(fmt, color)
         if files.count("-") > 1:
             raise UsageError("standard input ('-') can be read only once")
         ps_fmt = render.per_sample_format(per_sample) if per_sample else None
@@ -184,6 +205,80 @@ def eval_cmd(
                 sys.stderr.write(f"warning: {w}\n")
         _emit(report, text, output, per_sample, ps_fmt)
     if not report.passed:
+        raise typer.Exit(1)
+
+
+@app.command("batch")
+def batch_cmd(
+    files: Annotated[list[str], typer.Argument(
+        metavar="FILE_OR_GLOB...",
+        help="Prediction files, quoted globs or directories; each is scored on its own.",
+        show_default=False)],
+    targets: Annotated[str | None, typer.Option(
+        "--targets", metavar="PATH",
+        help="Shared targets for every file (otherwise each file holds its own).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N",
+                                      help="Score files in N parallel processes.")] = 1,
+    engine: Annotated[str, typer.Option("--engine", metavar="E",
+                                        help="local (default) or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", metavar="ADDRESS",
+        help="Address of an existing Dask scheduler (with --engine dask).")] = None,
+    sort_by: Annotated[str | None, typer.Option(
+        "--sort-by", metavar="NAME",
+        help="Rank files by this loss or metric (better first, direction from the "
+        "registry).")] = None,
+    skip_errors: Annotated[bool, typer.Option(
+        "--skip-errors", help="Score the other files when one fails; still exits non-zero.")
+    ] = False,
+    loss: LossOpt = None,
+    metric: MetricOpt = None,
+    task: TaskOpt = "auto",
+    param: ParamOpt = None,
+    from_logits: LogitsOpt = False,
+    weights: WeightsOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    check: CheckOpt = None,
+    baseline: BaselineOpt = None,
+    tolerance: ToleranceOpt = 0.0,
+    strict: StrictOpt = False,
+    id_col: IdOpt = None,
+    target_col: TargetColOpt = None,
+    pred_col: PredColOpt = None,
+    no_header: NoHeaderOpt = False,
+    input_format: InputFormatOpt = None,
+    color: ColorOpt = "auto",
+) -> None:
+    """Score many prediction files: one result per file plus 'overall', pooled over every
+    sample of every file."""
+    from losscli import render
+    from losscli.batch import evaluate_batch
+
+    with _errors():
+        _common_checks(fmt, color)
+        if engine not in ("local", "dask"):
+            raise UsageError(f"--engine must be local or dask, got {engine!r}")
+        if engine == "dask":
+            raise UsageError("--engine dask is not available in this release",
+                             hint="use --engine local with --jobs N")
+        if scheduler is not None:
+            raise UsageError("--scheduler needs --engine dask")
+        result = evaluate_batch(
+            files, targets=targets, jobs=jobs, checks=check or (), baseline=baseline,
+            tolerance=tolerance, sort_by=sort_by, skip_errors=skip_errors,
+            losses=loss, metrics=metric, task=task, params=param, from_logits=from_logits,
+            weights=weights, strict=strict, target_col=target_col, pred_col=pred_col,
+            id_col=id_col, header=not no_header, input_format=input_format,
+        )
+        terminal = output is None and sys.stdout.isatty()
+        text = render.render_batch(result, fmt, terminal=terminal)
+        for f in result.skipped:
+            sys.stderr.write(f"error: {f.error}\n")
+        _emit(result.overall, text, output, None, None)
+    if result.skipped:
+        raise typer.Exit(3)
+    if not result.passed:
         raise typer.Exit(1)
 
 

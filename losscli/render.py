@@ -143,6 +143,84 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
     return buf.getvalue()
 
 
+# ----------------------------------------------------------------------------- batch
+
+
+def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
+    """A batch report: one row per file (ranked when sorted) plus ``overall``."""
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n"
+    if fmt == "value":
+        return render(result.overall, "value")
+    overall = result.overall
+    figures = [(n, "loss") for n in overall.losses] + [(n, "metric") for n in overall.metrics]
+
+    def fig(report: Report, name: str, kind: str) -> float:
+        return report.losses[name]["mean"] if kind == "loss" else report.metrics[name]
+
+    rows = [(str(rank) if result.sort_by else "", f.file, f.report) for rank, f in result.ranked()]
+    rows.append(("", "overall", overall))
+    header = ["rank", "file", "n_samples", *[n for n, _ in figures]]
+    if fmt in ("csv", "tsv"):
+        sep = "," if fmt == "csv" else "\t"
+        lines = [sep.join(header)]
+        for rank, name, rep in rows:
+            lines.append(sep.join([rank, name, str(rep.n_samples),
+                                   *(num(fig(rep, n, k)) for n, k in figures)]))
+        return "\n".join(lines) + "\n"
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for rank, name, rep in rows:
+            cells = [rank, f"`{name}`" if name != "overall" else "**overall**", str(rep.n_samples),
+                     *(short(fig(rep, n, k)) for n, k in figures)]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines += _markdown_gates(result)
+        return "\n".join(lines) + "\n"
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=False, no_color=True, highlight=False,
+                      width=160, emoji=False, soft_wrap=False)
+    t = Table(box=box.SIMPLE_HEAD if terminal else None, pad_edge=False)
+    for i, h in enumerate(header):
+        t.add_column(h, justify="left" if i == 1 else "right")
+    for rank, name, rep in rows:
+        t.add_row(rank, name, str(rep.n_samples), *(short(fig(rep, n, k)) for n, k in figures))
+    console.print(f"task: {overall.task}" + (f"; ranked by {result.sort_by}" if result.sort_by
+                                              else ""))
+    console.print(t)
+    for line in _gate_lines(result):
+        console.print(line)
+    return buf.getvalue()
+
+
+def _gates(result: Any) -> list[tuple[str, Any]]:
+    out = [(f.file, c) for f in result.files if f.report is not None for c in f.report.checks]
+    out += [("overall", c) for c in result.overall.checks]
+    return out
+
+
+def _gate_lines(result: Any) -> list[str]:
+    lines = [f"check {where}: {c.expr}: {short(c.value)} {'passed' if c.passed else 'FAILED'}"
+             for where, c in _gates(result)]
+    reports = [(f.file, f.report) for f in result.files if f.report is not None]
+    for where, rep in [*reports, ("overall", result.overall)]:
+        for b in rep.baseline:
+            if b["worse"]:
+                lines.append(f"baseline {where}: {b['name']} got worse: {short(b['baseline'])} "
+                             f"-> {short(_f(b['value']))}")
+    for f in result.skipped:
+        lines.append(f"skipped: {f.error}")
+    return lines
+
+
+def _markdown_gates(result: Any) -> list[str]:
+    lines = _gate_lines(result)
+    return ["", *[f"- {line}" for line in lines]] if lines else []
+
+
 # ----------------------------------------------------------------------------- per-sample
 
 

@@ -423,8 +423,6 @@ def test_stdin_is_not_read_unless_dash(tmp_path: Path) -> None:
         proc.kill()
         proc.communicate()
         pytest.fail("losscli waited on standard input without '-'")
-    assert proc.stdin is not None
-    proc.stdin.close()
     out, err = proc.communicate()
     assert proc.returncode == 0, err.decode()
 
@@ -483,17 +481,27 @@ def _write_multiclass(tmp_path: Path, fmt: str, y: list[int], p: list[list[float
     return path
 
 
+def _report_and_per_sample(run: Callable[..., Result], path: Path
+                           ) -> tuple[dict[str, Any], list[float]]:
+    """One run: the per-sample losses on stdout (CSV), the JSON report on stderr."""
+    r = ok(run("eval", path, "--per-sample", "-", "-f", "json"))
+    rows = list(csv.reader(io.StringIO(r.out)))
+    assert len(rows[0]) == 2, rows[0]
+    return json.loads(r.err), [float(row[1]) for row in rows[1:]]
+
+
 @pytest.mark.parametrize("fmt", ["npy", "npz", "parquet", "jsonl", "ndjson"])
 def test_binary_formats_give_the_csv_numbers(
     run: Callable[..., Result], tmp_path: Path, fmt: str,
     binary_rows: tuple[list[int], list[float]], sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     path = _write_binary(tmp_path, fmt, *binary_rows)
-    report = json.loads(ok(run("eval", path, "-f", "json")).out)
+    report, per_sample = _report_and_per_sample(run, path)
     expected = sample_json("binary.csv")
     assert report["task"] == "binary" and report["n_samples"] == 200
     assert report["losses"] == expected["losses"]
     assert report["metrics"] == expected["metrics"]
+    assert per_sample == api_report(["binary.csv"]).per_sample["binary_cross_entropy"].tolist()
 
 
 @pytest.mark.parametrize("fmt", ["npy", "npz", "parquet", "jsonl"])
@@ -503,11 +511,13 @@ def test_multiclass_formats_give_the_csv_numbers(
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     path = _write_multiclass(tmp_path, fmt, *multiclass_rows)
-    report = json.loads(ok(run("eval", path, "-f", "json")).out)
+    report, per_sample = _report_and_per_sample(run, path)
     expected = sample_json("multiclass_probs.csv")
     assert report["task"] == "multiclass" and report["n_samples"] == 200
     assert report["losses"] == expected["losses"]
     assert report["metrics"] == expected["metrics"]
+    assert per_sample == api_report(["multiclass_probs.csv"]).per_sample[
+        "categorical_cross_entropy"].tolist()
 
 
 def test_no_header(run: Callable[..., Result], tmp_path: Path,

@@ -1,0 +1,237 @@
+"""Batch scoring: many prediction files in one run, one result per file plus ``overall``.
+
+``overall`` is pooled over every sample of every file by merging the files'
+accumulators (never a mean of means).  ``jobs > 1`` scores files in parallel
+processes; each returns its report with its accumulator, and the parent merges
+them in file order, so the numbers do not depend on ``jobs``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from losscli import __version__, readers, registry
+from losscli.accumulate import Accumulator
+from losscli.api import (
+    Check,
+    PathLike,
+    Report,
+    apply_gates,
+    build_report,
+    compare_baseline,
+    evaluate,
+    load_baseline,
+    parse_check,
+)
+from losscli.errors import InputError, LossCliError, UsageError
+
+
+@dataclass
+class FileResult:
+    file: str
+    report: Report | None = None
+    error: LossCliError | None = None
+
+
+@dataclass
+class BatchReport:
+    files: list[FileResult]
+    overall: Report
+    sort_by: str | None = None
+    skipped: list[FileResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        reports = [f.report for f in self.files if f.report is not None] + [self.overall]
+        return all(r.passed for r in reports) and not self.skipped
+
+    def ranked(self) -> list[tuple[int, FileResult]]:
+        """Files by the sort figure, best first (direction from the registry)."""
+        ok = [f for f in self.files if f.report is not None]
+        if not self.sort_by or not ok:
+            return list(enumerate(ok, 1))
+        name = self.sort_by
+        direction = _direction(name)
+        ordered = sorted(ok, key=lambda f: _key(f.report, name, direction))  # type: ignore[arg-type]
+        return list(enumerate(ordered, 1))
+
+    def to_dict(self) -> dict[str, Any]:
+        rank = {id(f): i for i, f in self.ranked()} if self.sort_by else {}
+        files = []
+        for f in self.files:
+            if f.report is None:
+                continue
+            d = {"file": f.file, **f.report.to_dict()}
+            if self.sort_by:
+                d["rank"] = rank[id(f)]
+            files.append(d)
+        out: dict[str, Any] = {"version": __version__, "files": files,
+                               "overall": self.overall.to_dict()}
+        if self.sort_by:
+            out["sort_by"] = self.sort_by
+        if self.skipped:
+            out["skipped"] = [{"file": f.file, "error": str(f.error),
+                               "exit_code": f.error.exit_code if f.error else 3}
+                              for f in self.skipped]
+        return out
+
+
+def _losses(report: Report) -> str:
+    return ", ".join(report.losses) or "no loss"
+
+
+def _direction(name: str) -> str:
+    for getter in (registry.get_loss, registry.get_metric):
+        try:
+            return getter(name).direction
+        except UsageError:
+            continue
+    raise UsageError(f"--sort-by {name!r} is not a loss or metric", hint="see `losscli list`")
+
+
+def _key(report: Report, name: str, direction: str) -> float:
+    v = report.value(name)
+    return v if direction == "lower" else -v
+
+
+def _score_one(job: tuple[str, str | None, dict[str, Any]]) -> FileResult:
+    path, targets, options = job
+    try:
+        if targets is None:
+            report = evaluate(path, **options)
+        else:
+            report = evaluate(targets, path, **options)
+    except LossCliError as exc:
+        if exc.file is None:
+            exc.file = path
+        return FileResult(path, error=exc)
+    return FileResult(path, report=report)
+
+
+def expand_inputs(specs: Sequence[str]) -> list[str]:
+    files: list[str] = []
+    for spec in specs:
+        if spec == "-":
+            raise UsageError("batch does not read standard input; name the files")
+        files.extend(readers.expand(spec))
+    seen: set[str] = set()
+    unique = []
+    for f in files:
+        if f not in seen:
+            seen.add(f)
+            unique.append(f)
+    return unique
+
+
+def evaluate_batch(
+    specs: Sequence[str],
+    *,
+    targets: str | None = None,
+    jobs: int = 1,
+    checks: Sequence[str] = (),
+    baseline: PathLike | Mapping[str, Any] | None = None,
+    tolerance: float = 0.0,
+    sort_by: str | None = None,
+    skip_errors: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> BatchReport:
+    """Score every file of ``specs`` (paths, globs, directories); see :func:`evaluate`
+    for ``options``.  Raises the first file's error unless ``skip_errors``."""
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    parsed = [parse_check(c) for c in checks]
+    if sort_by is not None:
+        _direction(sort_by)
+    files = expand_inputs(specs)
+    if targets is not None:
+        files = [f for f in files if os.path.abspath(f) != os.path.abspath(targets)]
+    if not files:
+        raise InputError("no prediction files to score")
+    options = {**options, "keep_per_sample": False}
+    base = None
+    if baseline is not None:
+        base = dict(baseline) if isinstance(baseline, Mapping) else load_baseline(baseline)
+    job_list = [(f, targets, options) for f in files]
+    results: list[FileResult] = []
+    if jobs == 1 or len(files) == 1:
+        for i, job in enumerate(job_list):
+            results.append(_score_one(job))
+            if progress:
+                progress(i + 1, len(files))
+            if results[-1].error is not None and not skip_errors:
+                raise results[-1].error
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+            for i, res in enumerate(pool.map(_score_one, job_list)):
+                results.append(res)
+                if progress:
+                    progress(i + 1, len(files))
+        if not skip_errors:
+            for res in results:
+                if res.error is not None:
+                    raise res.error
+    return assemble(results, parsed, base, tolerance, sort_by, leaderboard=targets is not None,
+                    skip_errors=skip_errors)
+
+
+def assemble(results: list[FileResult], checks: Sequence[Check],
+             base: Mapping[str, Any] | None, tolerance: float,
+             sort_by: str | None, leaderboard: bool = False,
+             skip_errors: bool = False) -> BatchReport:
+    """Pool the per-file accumulators into ``overall`` and apply the gates."""
+    ok = [r for r in results if r.report is not None]
+    if not ok:
+        errors = [r.error for r in results if r.error is not None]
+        raise errors[0] if errors else InputError("no prediction files to score")
+    first = ok[0].report
+    assert first is not None and first.plan is not None
+    plan = first.plan
+    for r in ok[1:]:
+        assert r.report is not None and r.report.plan is not None
+        if r.report.signature.split("|weights")[0] != first.signature.split("|weights")[0]:
+            r.error = InputError(
+                f"scored as {r.report.task} with {_losses(r.report)}, unlike {ok[0].file} "
+                f"({first.task} with {_losses(first)}): files cannot be pooled",
+                file=r.file, hint="pass --task and --loss to use the same for every file",
+            )
+            r.report = None
+            if not skip_errors:
+                raise r.error
+    ok = [r for r in results if r.report is not None]
+    skipped = [r for r in results if r.error is not None]
+    merged = Accumulator()
+    warnings: list[str] = []
+    for r in ok:
+        rep = r.report
+        assert rep is not None and rep.accumulator is not None
+        merged.merge(copy.deepcopy(rep.accumulator))
+        warnings += [f"{r.file}: {w}" for w in rep.warnings]
+    weighted = "weights:yes" in first.signature
+    overall = build_report(merged, plan, weighted=weighted, warnings=warnings)
+    file_base: dict[str, Any] = {}
+    overall_base = None
+    if base is not None:
+        if "files" in base:
+            file_base = {f.get("file"): f for f in base.get("files", []) if isinstance(f, dict)}
+            overall_base = base.get("overall")
+        else:
+            overall_base = base
+    for r in ok:
+        assert r.report is not None
+        apply_gates(r.report, checks, None, tolerance)
+        fb = file_base.get(r.file)
+        if fb is not None:
+            r.report.baseline = compare_baseline(r.report, fb, tolerance)
+    apply_gates(overall, checks, None, tolerance)
+    if overall_base is not None:
+        overall.baseline = compare_baseline(overall, overall_base, tolerance)
+    if sort_by is None and leaderboard and len(ok) > 1 and plan.losses:
+        sort_by = plan.losses[0][0].name  # shared targets: rank by the first loss
+    return BatchReport(results, overall, sort_by, skipped)
