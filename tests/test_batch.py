@@ -1,0 +1,128 @@
+"""losscli batch: per-file results, overall pooled over every sample (not a mean of means)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import losscli
+from losscli.batch import evaluate_batch
+from losscli.errors import InputError
+
+
+def _write(path: Path, y: np.ndarray, p: np.ndarray) -> Path:
+    lines = ["target,prediction"] + [f"{a!r},{b!r}" for a, b in zip(y.tolist(), p.tolist())]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def shards(tmp_path: Path) -> tuple[list[Path], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    sizes = [5, 40, 13]  # unequal sizes: a mean of means would differ from the pooled mean
+    ys, ps, files = [], [], []
+    for i, n in enumerate(sizes):
+        y = rng.normal(size=n)
+        p = y + rng.normal(scale=0.5 + i, size=n)
+        files.append(_write(tmp_path / f"part-{i}.csv", y, p))
+        ys.append(y)
+        ps.append(p)
+    return files, np.concatenate(ys), np.concatenate(ps)
+
+
+def test_overall_is_pooled_not_mean_of_means(shards) -> None:
+    files, y, p = shards
+    result = evaluate_batch([str(f) for f in files], metrics=["rmse", "r2"])
+    whole = losscli.evaluate(y, p, metrics=["rmse", "r2"], task="regression")
+    ov = result.overall
+    assert ov.n_samples == len(y)
+    assert math.isclose(ov.losses["mse"]["mean"], whole.losses["mse"]["mean"], rel_tol=1e-12)
+    for m in ("rmse", "r2"):
+        assert math.isclose(ov.metrics[m], whole.metrics[m], rel_tol=1e-12)
+    mean_of_means = np.mean([f.report.losses["mse"]["mean"] for f in result.files])
+    assert not math.isclose(mean_of_means, ov.losses["mse"]["mean"], rel_tol=1e-6)
+
+
+def test_jobs_give_the_same_numbers(shards) -> None:
+    files, _, _ = shards
+    one = evaluate_batch([str(f) for f in files], jobs=1).to_dict()
+    two = evaluate_batch([str(f) for f in files], jobs=2).to_dict()
+    assert one == two
+
+
+def test_glob_and_directory_expand_in_sorted_order(shards, tmp_path: Path) -> None:
+    files, _, _ = shards
+    by_glob = evaluate_batch([str(tmp_path / "part-*.csv")])
+    by_dir = evaluate_batch([str(tmp_path)])
+    assert [f.file for f in by_glob.files] == [str(f) for f in files]
+    assert [Path(f.file).name for f in by_dir.files] == [f.name for f in files]
+
+
+def test_shared_targets_rank_files(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=50)
+    (tmp_path / "t.csv").write_text("target\n" + "\n".join(map(repr, y.tolist())) + "\n")
+    for name, noise in (("good", 0.1), ("bad", 2.0), ("mid", 0.5)):
+        p = y + rng.normal(scale=noise, size=50)
+        (tmp_path / f"{name}.csv").write_text("pred\n" + "\n".join(map(repr, p.tolist())) + "\n")
+    result = evaluate_batch([str(tmp_path / n) for n in ("bad.csv", "good.csv", "mid.csv")],
+                            targets=str(tmp_path / "t.csv"), metrics=["r2"])
+    order = [Path(f.file).stem for _, f in result.ranked()]
+    assert order == ["good", "mid", "bad"]  # losses: lower is better
+    by_r2 = evaluate_batch([str(tmp_path / n) for n in ("bad.csv", "good.csv", "mid.csv")],
+                           targets=str(tmp_path / "t.csv"), metrics=["r2"], sort_by="r2")
+    assert [Path(f.file).stem for _, f in by_r2.ranked()] == ["good", "mid", "bad"]
+
+
+def test_bad_file_is_an_error_naming_it_unless_skipped(shards, tmp_path: Path) -> None:
+    files, _, _ = shards
+    bad = tmp_path / "part-9.csv"
+    bad.write_text("target,prediction\n1,nan\n")
+    with pytest.raises(InputError) as err:
+        evaluate_batch([str(f) for f in files] + [str(bad)])
+    assert str(bad) in str(err.value)
+    result = evaluate_batch([str(f) for f in files] + [str(bad)], skip_errors=True)
+    assert [f.file for f in result.skipped] == [str(bad)]
+    assert not result.passed
+    assert result.to_dict()["skipped"][0]["file"] == str(bad)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "losscli", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_cli_batch_json_and_gates(shards, tmp_path: Path) -> None:
+    files, y, p = shards
+    out = tmp_path / "report.json"
+    proc = run("batch", str(tmp_path / "part-*.csv"), "-f", "json", "-o", str(out),
+               "--check", "mse<=100")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert [f["file"] for f in data["files"]] == [str(f) for f in files]
+    assert data["overall"]["n_samples"] == len(y)
+    assert data["overall"]["checks"][0]["passed"] is True
+    failing = run("batch", str(tmp_path / "part-*.csv"), "--check", "mse<=0.0001")
+    assert failing.returncode == 1
+    assert "FAILED" in failing.stdout
+
+
+def test_cli_batch_skip_errors_exits_non_zero(shards, tmp_path: Path) -> None:
+    (tmp_path / "part-5.csv").write_text("target,prediction\n1,abc\n")
+    proc = run("batch", str(tmp_path / "part-*.csv"), "--skip-errors", "-f", "csv")
+    assert proc.returncode == 3
+    assert "error:" in proc.stderr and "part-5.csv" in proc.stderr
+    assert "overall" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_cli_batch_dask_engine_is_a_usage_error_for_now(shards, tmp_path: Path) -> None:
+    proc = run("batch", str(tmp_path / "part-*.csv"), "--engine", "spark")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error:")
