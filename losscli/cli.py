@@ -294,14 +294,20 @@ def _emit(report: Any, text: str, output: str | None, per_sample: str | None,
         if output is not None:
             out = stack.enter_context(render.atomic_writer(output))
             out.write(text.encode())
-    if per_sample == "-":
-        render.write_per_sample(report, sys.stdout.buffer, "csv")
-        sys.stdout.flush()
-        if output is None:
-            sys.stderr.write(text)
-    elif output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    try:
+        if per_sample == "-":
+            try:
+                render.write_per_sample(report, sys.stdout.buffer, "csv")
+                sys.stdout.flush()
+            finally:
+                if output is None:
+                    sys.stderr.write(text)
+        elif output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`| head`): end quietly, successfully
+        _broken_pipe()
 
 
 @app.command("list")

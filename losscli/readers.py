@@ -288,7 +288,7 @@ def _read_jsonl(fh: IO[bytes], path: str) -> Table:
     import pandas as pd
 
     try:
-        df = pd.read_json(fh, lines=True)
+        df = pd.read_json(fh, lines=True, precise_float=True)
     except ValueError as exc:
         raise InputError(f"cannot parse JSON Lines: {_short(exc)}", file=path) from None
     return _frame_to_table(df, path, True)

@@ -275,6 +275,16 @@ def write_per_sample(report: Report, fh: IO[bytes], fmt: str) -> None:
         fh.write(("\n".join(lines) + "\n").encode())
 
 
+def _final_mode(path: str) -> int:
+    """An existing file keeps its mode; a new one gets 0666 less the umask."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str) -> Iterator[IO[bytes]]:
     """Write to a temporary file beside ``path`` and rename it into place on success."""
@@ -288,6 +298,7 @@ def atomic_writer(path: str) -> Iterator[IO[bytes]]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _final_mode(path))  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

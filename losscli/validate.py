@@ -107,7 +107,29 @@ def _first_non_numeric(col: np.ndarray) -> tuple[int, Any]:
 
 
 def _numeric_names(table: Table, exclude: set[str]) -> list[str]:
-    return [n for n in table.names if n not in exclude and table.data[n].dtype != object]
+    """Numeric columns; a text column holding some numbers has a bad cell: an input error."""
+    names = []
+    for n in table.names:
+        if n in exclude:
+            continue
+        col = table.data[n]
+        if col.dtype != object:
+            names.append(n)
+            continue
+        if any(_is_number(v) for v in col[:1000]):
+            row, bad = _first_non_numeric(col)
+            raise InputError(f"non-numeric value {bad!r} in a prediction column",
+                             file=table.source, row=row, column=n,
+                             hint="fix the cell, or choose columns with --pred-col")
+    return names
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def select(
@@ -226,10 +248,10 @@ def _align(raw: Raw, target: Table, ptable: Table, tid: str, pid: str, one_file:
         keys, counts = np.unique(ids.astype(str), return_counts=True)
         if np.any(counts > 1):
             dup = keys[counts > 1][0]
-            raise InputError(f"duplicate id {dup!r}", file=table.source, column=col)
+            raise InputError(f"duplicate id {str(dup)!r}", file=table.source, column=col)
     st, sp = ids_t.astype(str), ids_p.astype(str)
     pos = {k: i for i, k in enumerate(sp)}
-    missing = [k for k in st if k not in pos]
+    missing = [str(k) for k in st if k not in pos]
     if missing:
         raise InputError(
             f"{len(missing)} id(s) have no prediction, e.g. {missing[0]!r}",
@@ -238,7 +260,7 @@ def _align(raw: Raw, target: Table, ptable: Table, tid: str, pid: str, one_file:
     extra = len(sp) - len(st)
     if extra:
         tset = set(st)
-        unknown = next(k for k in sp if k not in tset)
+        unknown = str(next(k for k in sp if k not in tset))
         raise InputError(
             f"{extra} prediction id(s) have no target, e.g. {unknown!r}",
             file=target.source, column=tid,

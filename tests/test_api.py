@@ -418,10 +418,14 @@ def test_from_logits_false_still_checks_probabilities() -> None:
         losscli.evaluate(Y_MC, p, losses=["cce"], params=["from_logits=false"])
 
 
-def test_classes_must_match_the_prediction_columns() -> None:
-    """More (or fewer) class names than prediction columns is a typed error."""
+def test_more_classes_than_prediction_columns_is_typed_error() -> None:
+    """Class names beyond the prediction columns: a typed error, not an IndexError."""
     with pytest.raises(LossCliError):
         losscli.evaluate(["a", "d", "b", "c"], P_MC, classes=["a", "b", "c", "d"])
+
+
+def test_fewer_classes_than_prediction_columns_is_typed_error() -> None:
+    """Two class names for three prediction columns must not pass silently."""
     with pytest.raises(LossCliError):
         losscli.evaluate(["a", "b", "a", "b"], P_MC, classes=["a", "b"])
 

@@ -18,19 +18,17 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from conftest import MODULE_CMD, SAMPLES, Result, child_env, script_cmd
 from typer.testing import CliRunner
 
 import losscli
-from conftest import MODULE_CMD, SAMPLES, Result, child_env, script_cmd
 from losscli.cli import app
-
 
 ANSI = re.compile(r"\x1b\[")
 CONTRACT_KEYS = {"version", "task", "n_samples", "losses", "metrics", "signature",
@@ -134,7 +132,7 @@ def binary_rows() -> tuple[list[int], list[float]]:
 def multiclass_rows() -> tuple[list[int], list[list[float]]]:
     cols = read_csv_columns(SAMPLES / "multiclass_probs.csv")
     probs = [[float(a), float(b), float(c)] for a, b, c in
-             zip(cols["cat"], cols["dog"], cols["bird"])]
+             zip(cols["cat"], cols["dog"], cols["bird"], strict=True)]
     return [int(v) for v in cols["label"]], probs
 
 
@@ -439,6 +437,30 @@ def test_gzip_input(run: Callable[..., Result], tmp_path: Path, name: str,
     assert v == first_mean(sample_json("regression.csv"))
 
 
+@pytest.mark.parametrize("spec", ["shards", "shards/part-*.csv"], ids=["directory", "glob"])
+def test_shards_are_one_dataset(run: Callable[..., Result], tmp_path: Path, spec: str,
+                                sample_json: Callable[[str], dict[str, Any]]) -> None:
+    lines = (SAMPLES / "binary.csv").read_text().splitlines(keepends=True)
+    (tmp_path / "shards").mkdir()
+    for i, start in enumerate(range(1, len(lines), 70)):
+        (tmp_path / "shards" / f"part-{i}.csv").write_text(
+            lines[0] + "".join(lines[start:start + 70]))
+    r = ok(run("eval", spec, "--per-sample", "-", "-f", "json"))
+    report = json.loads(r.err)
+    assert report["n_samples"] == 200
+    assert report["losses"] == sample_json("binary.csv")["losses"]
+    rows = list(csv.reader(io.StringIO(r.out)))[1:]
+    expected = api_report(["binary.csv"]).per_sample["binary_cross_entropy"].tolist()
+    assert [float(row[1]) for row in rows] == expected, "in the order of the sorted names"
+
+
+def test_from_logits_flag_equals_param(run: Callable[..., Result],
+                                       sample_json: Callable[[str], dict[str, Any]]) -> None:
+    v = value_of(run("eval", SAMPLES / "multiclass_logits.csv", "--param", "from_logits=true",
+                     "-f", "value"))
+    assert v == first_mean(sample_json("multiclass_logits.csv"))
+
+
 def _write_binary(tmp_path: Path, fmt: str, y: list[int], p: list[float]) -> Path:
     if fmt == "npy":
         path = tmp_path / "data.npy"
@@ -454,7 +476,8 @@ def _write_binary(tmp_path: Path, fmt: str, y: list[int], p: list[float]) -> Pat
         pq.write_table(pa.table({"label": y, "prob": p}), path)
     else:  # jsonl / ndjson
         path = tmp_path / f"data.{fmt}"
-        path.write_text("".join(json.dumps({"label": a, "prob": b}) + "\n" for a, b in zip(y, p)))
+        path.write_text("".join(json.dumps({"label": a, "prob": b}) + "\n"
+                                for a, b in zip(y, p, strict=True)))
     return path
 
 
@@ -477,7 +500,7 @@ def _write_multiclass(tmp_path: Path, fmt: str, y: list[int], p: list[list[float
         path = tmp_path / f"data.{fmt}"
         path.write_text("".join(
             json.dumps({"label": a, "cat": b[0], "dog": b[1], "bird": b[2]}) + "\n"
-            for a, b in zip(y, p)))
+            for a, b in zip(y, p, strict=True)))
     return path
 
 
@@ -534,7 +557,8 @@ def test_no_header_with_column_indices(
     binary_rows: tuple[list[int], list[float]], sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     y, p = binary_rows
-    path = write_csv("swapped.csv", None, zip(p, y))  # prediction first, then the label
+    # the prediction first, then the label
+    path = write_csv("swapped.csv", None, zip(p, y, strict=True))
     v = value_of(run("eval", path, "--no-header", "--target-col", "1", "--pred-col", "0",
                      "-f", "value"))
     assert v == first_mean(sample_json("binary.csv"))
@@ -548,7 +572,7 @@ def test_target_and_pred_columns(
     y, p = binary_rows
     rnd = random.Random(7)
     decoy = [round(rnd.uniform(0.01, 0.99), 6) for _ in y]
-    path = write_csv("cols.csv", ["p1", "p2", "obs"], zip(decoy, p, y))
+    path = write_csv("cols.csv", ["p1", "p2", "obs"], zip(decoy, p, y, strict=True))
     v = value_of(run("eval", path, "--target-col", target, "--pred-col", pred, "-f", "value"))
     assert v == first_mean(sample_json("binary.csv"))
 
@@ -558,9 +582,9 @@ def id_files(write_csv: Callable[..., Path], binary_rows: tuple[list[int], list[
              ) -> tuple[Path, Path, Path]:
     y, p = binary_rows
     ids = [f"s{i:03d}" for i in range(len(y))]
-    targets = write_csv("targets.csv", ["id", "label"], zip(ids, y))
-    preds = write_csv("preds.csv", ["id", "prob"], zip(ids, p))
-    rows = list(zip(ids, p))
+    targets = write_csv("targets.csv", ["id", "label"], zip(ids, y, strict=True))
+    preds = write_csv("preds.csv", ["id", "prob"], zip(ids, p, strict=True))
+    rows = list(zip(ids, p, strict=True))
     random.Random(11).shuffle(rows)
     shuffled = write_csv("preds_shuffled.csv", ["id", "prob"], rows)
     return targets, preds, shuffled
@@ -584,15 +608,15 @@ def test_weights_column_and_file(
     y, p = binary_rows
     rnd = random.Random(3)
     w = [round(rnd.uniform(0.1, 2.0), 3) for _ in y]
-    expected = sum(wi * bce(a, b) for wi, a, b in zip(w, y, p)) / sum(w)
-    with_col = write_csv("weighted.csv", ["label", "prob", "w"], zip(y, p, w))
-    plain = write_csv("plain.csv", ["label", "prob"], zip(y, p))
+    expected = sum(wi * bce(a, b) for wi, a, b in zip(w, y, p, strict=True)) / sum(w)
+    with_col = write_csv("weighted.csv", ["label", "prob", "w"], zip(y, p, w, strict=True))
+    plain = write_csv("plain.csv", ["label", "prob"], zip(y, p, strict=True))
     wfile = write_csv("w.csv", ["weight"], ([x] for x in w))
     v_col = value_of(run("eval", with_col, "--weights", "w", "-f", "value"))
     v_file = value_of(run("eval", plain, "--weights", wfile, "-f", "value"))
     assert math.isclose(v_col, expected, rel_tol=1e-12)
     assert math.isclose(v_file, expected, rel_tol=1e-12)
-    unweighted = sum(bce(a, b) for a, b in zip(y, p)) / len(y)
+    unweighted = sum(bce(a, b) for a, b in zip(y, p, strict=True)) / len(y)
     assert not math.isclose(v_col, unweighted, rel_tol=1e-6)
 
 

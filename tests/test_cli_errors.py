@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import SAMPLES, Result
 
 B = str(SAMPLES / "binary.csv")

@@ -163,6 +163,15 @@ def test_bce_from_logits_vs_log_loss_of_sigmoid(rng: np.random.Generator, weight
     assert loss_mean(r2, "binary_cross_entropy") == approx(loss_mean(r, "binary_cross_entropy"))
 
 
+@pytest.mark.parametrize("z", [-5.0, -17.0, -30.0, -40.0])
+def test_bce_from_logits_accurate_for_confident_negatives(z: float) -> None:
+    """y = 0 and z << 0: the loss log(1 + e^z) is tiny but must keep its relative precision."""
+    r = losscli.evaluate(np.array([0, 1]), np.array([z, -z]), task="binary", losses=["bce"],
+                         from_logits=True)
+    exact = math.log1p(math.exp(z))
+    np.testing.assert_allclose(r.per_sample["binary_cross_entropy"], [exact, exact], rtol=REL)
+
+
 def test_bce_base_2_and_10(rng: np.random.Generator) -> None:
     y, p = _binary(rng)
     ref = log_loss(y, p)
