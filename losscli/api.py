@@ -400,6 +400,8 @@ def evaluate(
     if input_format is not None and input_format not in readers.FORMATS:
         raise UsageError(f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}")
     pvals = _parse_params(params)
+    if "from_logits" in pvals:
+        pvals["from_logits"] = registry.FROM_LOGITS.parse(pvals["from_logits"])
     if from_logits:
         pvals["from_logits"] = True
     parsed_checks = [parse_check(c) for c in checks]

@@ -130,9 +130,11 @@ def binary_cross_entropy(
     if label_smoothing:
         y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
-        # max(z, 0) - z*y + log(1 + exp(-|z|)) == (1 - y)·z + log(1 + e^-z): never overflows.
-        log1pexp = np.log1p(np.exp(-np.abs(p))) + np.maximum(-p, 0.0)  # log(1 + e^-z)
-        loss = (1.0 - y) * p + (1.0 + (pos_weight - 1.0) * y) * log1pexp
+        # pw·y·softplus(−z) + (1 − y)·softplus(z); softplus(x) = max(x, 0) + log1p(e^−|x|):
+        # no overflow and no cancellation for confident predictions either way.
+        tail = np.log1p(np.exp(-np.abs(p)))
+        loss = pos_weight * y * (np.maximum(-p, 0.0) + tail) + (1.0 - y) * (
+            np.maximum(p, 0.0) + tail)
     else:
         q = np.clip(p, eps, 1.0 - eps)
         loss = -(pos_weight * y * np.log(q) + (1.0 - y) * np.log1p(-q))
