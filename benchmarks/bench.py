@@ -55,19 +55,39 @@ def main() -> None:
             fh.write("target,prediction\n1,1.5\n2,2\n3,2.5\n")
         t_np = wall([py, "-c", "import numpy"], args.repeat)
         t_tiny = wall([py, "-m", "losscli", "eval", tiny, "-f", "value"], args.repeat)
-        rows.append(("start-up: eval 3-row CSV -f value", f"{t_tiny:.3f} s",
-                     f"{t_np:.3f} s (import numpy)", f"{t_tiny / t_np:.2f}x", "<= 2x"))
+        rows.append(
+            (
+                "start-up: eval 3-row CSV -f value",
+                f"{t_tiny:.3f} s",
+                f"{t_np:.3f} s (import numpy)",
+                f"{t_tiny / t_np:.2f}x",
+                "<= 2x",
+            )
+        )
         t_help = wall([py, "-m", "losscli", "--version"], args.repeat)
-        rows.append(("start-up: --version", f"{t_help:.3f} s", f"{t_np:.3f} s (import numpy)",
-                     f"{t_help / t_np:.2f}x", "<= 2x"))
+        rows.append(
+            (
+                "start-up: --version",
+                f"{t_help:.3f} s",
+                f"{t_np:.3f} s (import numpy)",
+                f"{t_help / t_np:.2f}x",
+                "<= 2x",
+            )
+        )
 
         rng = np.random.default_rng(0)
         n = args.rows
         big = os.path.join(tmp, "big.csv")
         y = rng.normal(size=n)
         p = y + rng.normal(scale=0.1, size=n)
-        np.savetxt(big, np.column_stack([y, p]), delimiter=",", fmt="%.6f",
-                   header="target,prediction", comments="")
+        np.savetxt(
+            big,
+            np.column_stack([y, p]),
+            delimiter=",",
+            fmt="%.6f",
+            header="target,prediction",
+            comments="",
+        )
         size_mb = os.path.getsize(big) / 1e6
         t_big = wall([py, "-m", "losscli", "eval", big, "-f", "value"], 3)
         ref = (
@@ -76,14 +96,22 @@ def main() -> None:
             "print(m.mean_squared_error(d.target, d.prediction))"
         )
         t_ref = wall([py, "-c", ref], 3)
-        rows.append((f"throughput: {n:,}-row CSV ({size_mb:.0f} MB), mse",
-                     f"{t_big:.2f} s", f"{t_ref:.2f} s (pandas+sklearn)",
-                     f"{t_ref / t_big:.2f}x faster", ">= 3x faster"))
+        rows.append(
+            (
+                f"throughput: {n:,}-row CSV ({size_mb:.0f} MB), mse",
+                f"{t_big:.2f} s",
+                f"{t_ref:.2f} s (pandas+sklearn)",
+                f"{t_ref / t_big:.2f}x faster",
+                ">= 3x faster",
+            )
+        )
         rss = peak_rss_mb([py, "-m", "losscli", "eval", big, "-f", "value"])
         rows.append((f"memory: {n:,}-row CSV peak RSS", f"{rss:.0f} MB", "-", "-", "flat"))
 
-    widths = [max(len(r[i]) for r in rows + [("figure", "losscli", "reference", "ratio",
-                                                   "target")]) for i in range(5)]
+    widths = [
+        max(len(r[i]) for r in rows + [("figure", "losscli", "reference", "ratio", "target")])
+        for i in range(5)
+    ]
     header = ("figure", "losscli", "reference", "ratio", "target")
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")

@@ -83,8 +83,13 @@ class Accumulator:
     metrics: dict[str, Any] = field(default_factory=dict)
     n_samples: int = 0
 
-    def update_losses(self, loss_values: dict[str, np.ndarray], weights: np.ndarray | None,
-                      n: int, loss_weights: dict[str, np.ndarray] | None = None) -> None:
+    def update_losses(
+        self,
+        loss_values: dict[str, np.ndarray],
+        weights: np.ndarray | None,
+        n: int,
+        loss_weights: dict[str, np.ndarray] | None = None,
+    ) -> None:
         """``loss_weights`` overrides ``weights`` for some losses (e.g. class weights)."""
         for name, v in loss_values.items():
             w = loss_weights.get(name, weights) if loss_weights else weights

@@ -9,7 +9,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -19,7 +19,7 @@ from losscli import __version__, readers, registry
 from losscli.accumulate import Accumulator
 from losscli.errors import InputError, UsageError
 from losscli.registry import Entry
-from losscli.validate import Prepared, Raw, infer_task, prepare, select
+from losscli.validate import Prepared, Raw, infer_task, prepare
 
 PathLike = str | os.PathLike[str]
 
@@ -34,8 +34,9 @@ class Plan:
 
     def signature(self, weighted: bool) -> str:
         def fmt(entry: Entry, params: dict[str, Any]) -> str:
-            inner = ",".join(f"{k}={_fmt_param(v)}" for k, v in sorted(params.items())
-                             if v is not None)
+            inner = ",".join(
+                f"{k}={_fmt_param(v)}" for k, v in sorted(params.items()) if v is not None
+            )
             return f"{entry.name}({inner})" if inner else entry.name
 
         parts = [
@@ -66,8 +67,12 @@ class Check:
     passed: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": self.expr, "value": _json_num(self.value), "bound": self.bound,
-                "passed": self.passed}
+        return {
+            "check": self.expr,
+            "value": _json_num(self.value),
+            "bound": self.bound,
+            "passed": self.passed,
+        }
 
 
 _OPS = {
@@ -90,6 +95,8 @@ def parse_check(expr: str) -> Check:
         bound = float(m.group(3))
     except ValueError:
         raise UsageError(f"invalid check {expr!r}: {m.group(3)!r} is not a number") from None
+    if not math.isfinite(bound):
+        raise UsageError(f"invalid check {expr!r}: the bound must be a finite number")
     return Check(expr.strip(), m.group(1), m.group(2), bound)
 
 
@@ -109,20 +116,21 @@ class Report:
     baseline: list[dict[str, Any]] = field(default_factory=list)
     directions: dict[str, str] = field(default_factory=dict)
     accumulator: Accumulator | None = field(default=None, repr=False)
+    preview: Any = field(default=None, repr=False)
     plan: Plan | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
         """False if a check or the baseline comparison failed."""
-        return all(c.passed for c in self.checks) and not any(
-            b["worse"] for b in self.baseline
-        )
+        return all(c.passed for c in self.checks) and not any(b["worse"] for b in self.baseline)
 
     def value(self, name: str) -> float:
         """The mean of a loss or the value of a metric, by canonical name or alias."""
         key = name.strip().lower().replace("-", "_")
-        for table, getter in ((self.losses, lambda e: registry.get_loss(key)),
-                              (self.metrics, lambda e: registry.get_metric(key))):
+        for table, getter in (
+            (self.losses, lambda e: registry.get_loss(key)),
+            (self.metrics, lambda e: registry.get_metric(key)),
+        ):
             try:
                 canonical = getter(None).name
             except UsageError:
@@ -141,8 +149,7 @@ class Report:
             "task": self.task,
             "n_samples": self.n_samples,
             "losses": {
-                k: {"mean": _json_num(v["mean"]), "sum": _json_num(v["sum"]),
-                    "params": v["params"]}
+                k: {"mean": _json_num(v["mean"]), "sum": _json_num(v["sum"]), "params": v["params"]}
                 for k, v in self.losses.items()
             },
             "metrics": {k: _json_num(v) for k, v in self.metrics.items()},
@@ -179,8 +186,11 @@ def _resolve(
     loss_names = list(losses or ["auto"])
     chosen: list[Entry] = []
     for name in loss_names:
-        entry = (registry.get_loss(registry.DEFAULT_LOSS[task]) if name == "auto"
-                 else registry.get_loss(name))
+        entry = (
+            registry.get_loss(registry.DEFAULT_LOSS[task])
+            if name == "auto"
+            else registry.get_loss(name)
+        )
         if task not in entry.tasks:
             raise UsageError(
                 f"loss {entry.name} does not apply to a {task} task "
@@ -190,7 +200,7 @@ def _resolve(
         if entry not in chosen:
             chosen.append(entry)
     metric_entries: list[Entry] = []
-    for name in (metrics if metrics else registry.DEFAULT_METRICS[task]):
+    for name in metrics if metrics else registry.DEFAULT_METRICS[task]:
         entry = registry.get_metric(name)
         if task not in entry.tasks:
             raise UsageError(
@@ -213,9 +223,18 @@ def _resolve(
         for p in entry.params:
             if p.name in params:
                 values[p.name] = p.parse(params[p.name])
+        if values.get("average") == "binary" and task != "binary":
+            raise UsageError(
+                f"--param average=binary needs a binary task, not {task}",
+                hint="use macro, micro or weighted",
+            )
+        if "k" in values and values["k"] != int(values["k"]):
+            raise UsageError(f"parameter k must be a whole number, got {values['k']}")
         if "power" in values and 0 < values["power"] < 1:
-            raise UsageError(f"parameter power={values['power']} is out of range: "
-                             "Tweedie power must be <= 0 or >= 1")
+            raise UsageError(
+                f"parameter power={values['power']} is out of range: "
+                "Tweedie power must be <= 0 or >= 1"
+            )
         return values
 
     return Plan(task, [(e, bind(e)) for e in chosen], [(e, bind(e)) for e in metric_entries])
@@ -247,16 +266,13 @@ def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         for entry, params in plan.losses:
             kw = {"threshold": 0.5, **params, **ctx}
-            loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw),
-                                                 dtype=np.float64)
+            loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
     loss_weights = {}
     for entry, params in plan.losses:
         cw = params.get("class_weight")
         if cw is not None:
             if len(cw) != prep.y.shape[1]:
-                raise UsageError(
-                    f"class_weight has {len(cw)} values for {prep.y.shape[1]} classes"
-                )
+                raise UsageError(f"class_weight has {len(cw)} values for {prep.y.shape[1]} classes")
             factor = prep.y @ np.asarray(cw, dtype=np.float64)
             loss_weights[entry.name] = factor if prep.weights is None else factor * prep.weights
     acc.update_losses(loss_values, prep.weights, prep.n, loss_weights)
@@ -264,8 +280,10 @@ def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray
     for entry, params in plan.metrics:
         p = prep.p
         scores = prep.scores
-        if entry.inputs in ("probabilities", "ranking") and prep.scores and not (
-            entry.inputs == "ranking" and prep.task == "binary"
+        if (
+            entry.inputs in ("probabilities", "ranking")
+            and prep.scores
+            and not (entry.inputs == "ranking" and prep.task == "binary")
         ):
             if probs is None:
                 probs = M.to_probabilities(prep.task, prep.p)
@@ -286,80 +304,6 @@ def finish(acc: Accumulator, plan: Plan, task: str) -> dict[str, float]:
         state = acc.metrics[entry.name]
         out[entry.name] = state.compute(M.Ctx(task, False, params))
     return out
-
-
-def _as_raw(
-    y_true: Any,
-    y_pred: Any,
-    *,
-    target_col: str | None,
-    pred_col: str | None,
-    id_col: str | None,
-    weights: Any,
-    header: bool,
-    input_format: str | None,
-    stdin: IO[bytes] | None,
-    classes: Sequence[str] | None,
-) -> Raw:
-    weight_col = weights if isinstance(weights, str) and not _is_file(weights) else None
-    if _is_source(y_true) or (y_pred is not None and _is_source(y_pred)) or hasattr(y_true, "columns"):
-        t = _table(y_true, "targets", header, input_format, stdin)
-        p = None if y_pred is None else _table(y_pred, "predictions", header, input_format, stdin)
-        if weight_col is not None and weight_col not in t.data and (p is None or weight_col not in p.data):
-            raise UsageError(
-                f"--weights {weight_col!r} is neither a file nor a column of the input"
-            )
-        raw = select(t, p, target_col=target_col, pred_col=pred_col, id_col=id_col,
-                     weight_col=weight_col)
-    else:
-        if y_pred is None:
-            raise UsageError("y_pred is required when y_true is an array")
-        y = np.asarray(y_true)
-        if y.dtype.kind not in "biuf":
-            y = y.astype(object)
-        p = np.asarray(y_pred, dtype=np.float64)
-        if p.ndim == 1:
-            p = p.reshape(-1, 1)
-        if y.shape[0] != p.shape[0]:
-            raise InputError(f"length mismatch: {y.shape[0]} targets but {p.shape[0]} predictions")
-        ynames = ["y_true"] if y.ndim == 1 else [str(i) for i in range(y.shape[1])]
-        raw = Raw(y=y, p=p, pred_names=list(classes) if classes else
-                  [str(i) for i in range(p.shape[1])], target_names=ynames,
-                  target_source="y_true", pred_source="y_pred")
-    if weights is not None and weight_col is None:
-        if _is_source(weights):
-            wt = readers.read(os.fspath(weights), header=header, input_format=input_format)
-            numeric = [n for n in wt.names if wt.data[n].dtype != object]
-            if len(numeric) != 1:
-                raise InputError(
-                    f"a weights file needs exactly one numeric column, found {len(numeric)}",
-                    file=wt.source,
-                )
-            raw.weights = wt.data[numeric[0]].reshape(-1)
-            raw.weight_source = wt.source
-        else:
-            raw.weights = np.asarray(weights, dtype=np.float64).reshape(-1)
-    return raw
-
-
-def _is_file(s: str) -> bool:
-    return s == "-" or os.path.exists(s) or os.path.splitext(s.lower().removesuffix(".gz"))[1] in (
-        ".csv", ".tsv", ".npy", ".npz", ".parquet", ".jsonl", ".ndjson")
-
-
-def _is_source(x: Any) -> bool:
-    return isinstance(x, (str, os.PathLike))
-
-
-def _table(x: Any, name: str, header: bool, input_format: str | None,
-           stdin: IO[bytes] | None) -> readers.Table:
-    if _is_source(x):
-        return readers.read(os.fspath(x), header=header, input_format=input_format, stdin=stdin)
-    if hasattr(x, "columns"):  # a pandas DataFrame
-        return readers._frame_to_table(x, name, True)
-    arr = np.asarray(x, dtype=np.float64)
-    names, data = readers._array_columns(arr, name)
-    return readers.Table(name, names, data, has_header=False)
 
 
 def evaluate(
@@ -384,6 +328,9 @@ def evaluate(
     classes: Sequence[str] | None = None,
     keep_per_sample: bool = True,
     stdin: IO[bytes] | None = None,
+    chunk_rows: int | None = None,
+    per_sample_sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Evaluate predictions against targets.
 
@@ -392,13 +339,22 @@ def evaluate(
     :class:`Report` with the mean and sum of every loss, the metrics, and (with
     ``keep_per_sample``) every sample's loss.  Raises :class:`UsageError` for bad
     choices and :class:`InputError` for bad data.
+
+    Inputs are processed in chunks of at most ``chunk_rows`` rows (large files are
+    streamed; memory stays bounded when ``keep_per_sample`` is false); each chunk's
+    per-sample losses go to ``per_sample_sink(index, values)`` as they are computed.
+    The figures do not depend on the chunking.
     """
+    if chunk_rows is not None and chunk_rows < 1:
+        raise UsageError("--chunk-size must be at least 1")
     if task not in ("auto", *registry.TASKS):
         raise UsageError(f"unknown task {task!r}: expected auto, {', '.join(registry.TASKS)}")
     if tolerance < 0 or not math.isfinite(tolerance):
         raise UsageError("--tolerance must be a finite number >= 0")
     if input_format is not None and input_format not in readers.FORMATS:
-        raise UsageError(f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}")
+        raise UsageError(
+            f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}"
+        )
     pvals = _parse_params(params)
     if "from_logits" in pvals:
         pvals["from_logits"] = registry.FROM_LOGITS.parse(pvals["from_logits"])
@@ -408,55 +364,158 @@ def evaluate(
     for c in parsed_checks:  # names are validated before any file is read
         _check_name_known(c.name)
 
-    raw = _as_raw(y_true, y_pred, target_col=target_col, pred_col=pred_col, id_col=id_col,
-                  weights=weights, header=header, input_format=input_format, stdin=stdin,
-                  classes=classes)
-    if task == "auto":
-        task = infer_task(raw.y, raw.p, raw.pred_names) if raw.y.dtype != object else "multiclass"
-    plan = _resolve(task, losses, metrics, pvals)
-    needs_prob = any(e.inputs == "probabilities" and not p.get("from_logits", False)
-                     for e, p in plan.losses)
-    normalize = any(p.get("normalize", False) for _, p in plan.losses)
-    logits = bool(pvals.get("from_logits")) and any(
-        "from_logits" in e.param_names for e, _ in plan.losses)
-    prep = prepare(raw, task=task, needs_probabilities=needs_prob, from_logits=logits,
-                   normalize=normalize, strict=strict, classes=list(classes) if classes else None)
-    _check_domains(plan, prep, raw)
-    if prep.scores and not logits:
-        for e, _ in plan.metrics:
-            if e.inputs == "probabilities":
-                raise UsageError(
-                    f"metric {e.name} needs probabilities, but the predictions are raw scores",
-                    hint="pass --from-logits if they are logits",
-                )
+    from losscli.sources import raw_chunks
 
+    chunks = raw_chunks(
+        y_true,
+        y_pred,
+        target_col=target_col,
+        pred_col=pred_col,
+        id_col=id_col,
+        weights=weights,
+        header=header,
+        input_format=input_format,
+        stdin=stdin,
+        classes=classes,
+        chunk_rows=chunk_rows,
+    )
     acc = Accumulator()
-    loss_values = update(acc, prep, plan)
-
-    warnings = list(prep.warnings)
-    for name, values in loss_values.items():
-        n_inf = int(np.sum(np.isinf(values)))
-        if n_inf:
-            warnings.append(f"{name}: {n_inf} sample(s) overflowed to inf")
+    preview = Preview()
+    kept: list[dict[str, np.ndarray]] = []
+    kept_ids: list[np.ndarray] = []
+    warnings: list[str] = []
+    notes: list[str] = []  # what was assumed: reported, never an error under --strict
+    n_inf: dict[str, int] = {}
+    plan: Plan | None = None
+    weighted = False
+    scores_hint: bool | None = None
+    offset = 0
+    for raw in chunks:
+        if plan is None:
+            if task == "auto":
+                task = (
+                    infer_task(raw.y, raw.p, raw.pred_names)
+                    if raw.y.dtype != object
+                    else "multiclass"
+                )
+            plan = _resolve(task, losses, metrics, pvals)
+            needs_prob = any(
+                e.inputs == "probabilities" and not p.get("from_logits", False)
+                for e, p in plan.losses
+            )
+            normalize = any(p.get("normalize", False) for _, p in plan.losses)
+            logits = bool(pvals.get("from_logits")) and any(
+                "from_logits" in e.param_names for e, _ in plan.losses
+            )
+        try:
+            prep = prepare(
+                raw,
+                task=task,
+                needs_probabilities=needs_prob,
+                from_logits=logits,
+                normalize=normalize,
+                strict=strict,
+                classes=list(classes) if classes else None,
+                scores_hint=scores_hint,
+            )
+            _check_domains(plan, prep, raw)
+        except InputError as exc:
+            if exc.row is not None:
+                exc.row += offset  # rows are counted over the whole input
+            raise
+        if scores_hint is None:
+            scores_hint = prep.scores
+            if prep.scores and not logits:
+                for e, _ in plan.metrics:
+                    if e.inputs == "probabilities":
+                        raise UsageError(
+                            f"metric {e.name} needs probabilities, but the predictions are "
+                            "raw scores",
+                            hint="pass --from-logits if they are logits",
+                        )
+        weighted = weighted or prep.weights is not None
+        loss_values = update(acc, prep, plan)
+        for w in prep.warnings:
+            if len(warnings) < 20 and w not in warnings:
+                warnings.append(w)
+        for note in prep.notes:
+            if note not in notes:
+                notes.append(note)
+        for name, values in loss_values.items():
+            n_inf[name] = n_inf.get(name, 0) + int(np.count_nonzero(np.isinf(values)))
+        index = prep.ids if prep.ids is not None else np.arange(offset, offset + prep.n)
+        preview.ids = prep.ids is not None
+        preview.update(loss_values, index)
+        if per_sample_sink is not None:
+            per_sample_sink(index, loss_values)
+        if keep_per_sample:
+            kept.append(loss_values)
+            if prep.ids is not None:
+                kept_ids.append(prep.ids)
+        if progress is not None:
+            progress(prep.n)
+        offset += prep.n
+    assert plan is not None
+    for name, count in n_inf.items():
+        if count:
+            warnings.append(f"{name}: {count} sample(s) overflowed to inf")
     if strict and warnings:
         raise InputError(f"{warnings[0]} (an error under --strict)")
+    warnings = notes + warnings
+    if weighted and all(a.weight.value <= 0 for a in acc.losses.values()):
+        raise InputError("all weights are zero", file=str(weights))
 
-    report = build_report(acc, plan, weighted=prep.weights is not None, warnings=warnings)
+    report = build_report(acc, plan, weighted=weighted, warnings=warnings)
+    report.preview = preview
     if keep_per_sample:
-        report.per_sample = loss_values
-    report.ids = prep.ids
+        report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
+        report.ids = np.concatenate(kept_ids) if kept_ids else None
     return apply_gates(report, parsed_checks, baseline, tolerance)
 
 
-def build_report(acc: Accumulator, plan: Plan, *, weighted: bool,
-                 warnings: Sequence[str] = ()) -> Report:
+@dataclass
+class Preview:
+    """The first rows and the worst rows (by the first loss), kept across chunks."""
+
+    rows: int = 5
+    ids: bool = False  # the index holds --id-col values
+    first_index: np.ndarray | None = None
+    first: dict[str, np.ndarray] = field(default_factory=dict)
+    worst_index: np.ndarray | None = None
+    worst: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def update(self, values: dict[str, np.ndarray], index: np.ndarray) -> None:
+        if not values:
+            return
+        k = self.rows
+        if self.first_index is None:
+            self.first_index = index[:k]
+            self.first = {n: v[:k] for n, v in values.items()}
+        key = next(iter(values))
+        if self.worst_index is not None:
+            index = np.concatenate([self.worst_index, index])
+            values = {n: np.concatenate([self.worst[n], v]) for n, v in values.items()}
+        order = np.where(np.isnan(values[key]), -np.inf, values[key])
+        top = np.argsort(-order, kind="stable")[:k]
+        self.worst_index = index[top]
+        self.worst = {n: v[top] for n, v in values.items()}
+
+
+def build_report(
+    acc: Accumulator, plan: Plan, *, weighted: bool, warnings: Sequence[str] = ()
+) -> Report:
     """The figures of an accumulator (one chunk, one file, or many merged)."""
     return Report(
         task=plan.task,
         n_samples=acc.n_samples,
-        losses={e.name: {"mean": acc.losses[e.name].mean, "sum": acc.losses[e.name].total,
-                         "params": _json_params(p)}
-                for e, p in plan.losses},
+        losses={
+            e.name: {
+                "mean": acc.losses[e.name].mean,
+                "sum": acc.losses[e.name].total,
+                "params": _json_params(p),
+            }
+            for e, p in plan.losses
+        },
         metrics=finish(acc, plan, plan.task),
         signature=plan.signature(weighted),
         warnings=list(warnings),
@@ -470,8 +529,12 @@ def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
 
 
-def apply_gates(report: Report, checks: Sequence[Check],
-                baseline: PathLike | Mapping[str, Any] | None, tolerance: float) -> Report:
+def apply_gates(
+    report: Report,
+    checks: Sequence[Check],
+    baseline: PathLike | Mapping[str, Any] | None,
+    tolerance: float,
+) -> Report:
     """Evaluate ``--check`` expressions and the ``--baseline`` comparison on a report."""
     done = []
     for c in checks:
@@ -500,7 +563,8 @@ def _check_domains(plan: Plan, prep: Prepared, raw: Raw) -> None:
             raise InputError(
                 f"{entry.name} needs every {role} {requirement}, got {float(values[r, k])!r}",
                 file=raw.target_source if role == "target" else raw.pred_source,
-                row=r + 1, column=names[k] if k < len(names) else k,
+                row=r + 1,
+                column=names[k] if k < len(names) else k,
             )
 
 
@@ -513,8 +577,9 @@ def _check_name_known(name: str) -> None:
     try:
         registry.get_metric(name)
     except UsageError:
-        raise UsageError(f"check names unknown loss or metric {name!r}",
-                         hint="see `losscli list`") from None
+        raise UsageError(
+            f"check names unknown loss or metric {name!r}", hint="see `losscli list`"
+        ) from None
 
 
 def load_baseline(path: PathLike) -> dict[str, Any]:
@@ -552,11 +617,20 @@ def compare_baseline(
         worse = (delta > allowed) if direction == "lower" else (-delta > allowed)
         if math.isnan(new):
             worse = True
-        rows.append({"name": name, "baseline": old, "value": _json_num(new),
-                     "change": _json_num(delta),
-                     "relative_change": _json_num(delta / abs(old)) if old else None,
-                     "direction": direction, "worse": bool(worse)})
+        rows.append(
+            {
+                "name": name,
+                "baseline": old,
+                "value": _json_num(new),
+                "change": _json_num(delta),
+                "relative_change": _json_num(delta / abs(old)) if old else None,
+                "direction": direction,
+                "worse": bool(worse),
+            }
+        )
     if not rows:
-        raise InputError("the baseline report shares no loss or metric with this run",
-                         file=str(baseline) if not isinstance(baseline, Mapping) else None)
+        raise InputError(
+            "the baseline report shares no loss or metric with this run",
+            file=str(baseline) if not isinstance(baseline, Mapping) else None,
+        )
     return rows

@@ -69,14 +69,22 @@ class BatchReport:
             if self.sort_by:
                 d["rank"] = rank[id(f)]
             files.append(d)
-        out: dict[str, Any] = {"version": __version__, "files": files,
-                               "overall": self.overall.to_dict()}
+        out: dict[str, Any] = {
+            "version": __version__,
+            "files": files,
+            "overall": self.overall.to_dict(),
+        }
         if self.sort_by:
             out["sort_by"] = self.sort_by
         if self.skipped:
-            out["skipped"] = [{"file": f.file, "error": str(f.error),
-                               "exit_code": f.error.exit_code if f.error else 3}
-                              for f in self.skipped]
+            out["skipped"] = [
+                {
+                    "file": f.file,
+                    "error": str(f.error),
+                    "exit_code": f.error.exit_code if f.error else 3,
+                }
+                for f in self.skipped
+            ]
         return out
 
 
@@ -177,14 +185,26 @@ def evaluate_batch(
             for res in results:
                 if res.error is not None:
                     raise res.error
-    return assemble(results, parsed, base, tolerance, sort_by, leaderboard=targets is not None,
-                    skip_errors=skip_errors)
+    return assemble(
+        results,
+        parsed,
+        base,
+        tolerance,
+        sort_by,
+        leaderboard=targets is not None,
+        skip_errors=skip_errors,
+    )
 
 
-def assemble(results: list[FileResult], checks: Sequence[Check],
-             base: Mapping[str, Any] | None, tolerance: float,
-             sort_by: str | None, leaderboard: bool = False,
-             skip_errors: bool = False) -> BatchReport:
+def assemble(
+    results: list[FileResult],
+    checks: Sequence[Check],
+    base: Mapping[str, Any] | None,
+    tolerance: float,
+    sort_by: str | None,
+    leaderboard: bool = False,
+    skip_errors: bool = False,
+) -> BatchReport:
     """Pool the per-file accumulators into ``overall`` and apply the gates."""
     ok = [r for r in results if r.report is not None]
     if not ok:
@@ -199,7 +219,8 @@ def assemble(results: list[FileResult], checks: Sequence[Check],
             r.error = InputError(
                 f"scored as {r.report.task} with {_losses(r.report)}, unlike {ok[0].file} "
                 f"({first.task} with {_losses(first)}): files cannot be pooled",
-                file=r.file, hint="pass --task and --loss to use the same for every file",
+                file=r.file,
+                hint="pass --task and --loss to use the same for every file",
             )
             r.report = None
             if not skip_errors:
@@ -219,7 +240,9 @@ def assemble(results: list[FileResult], checks: Sequence[Check],
     overall_base = None
     if base is not None:
         if "files" in base:
-            file_base = {f.get("file"): f for f in base.get("files", []) if isinstance(f, dict)}
+            file_base = {
+                str(f.get("file")): f for f in base.get("files", []) if isinstance(f, dict)
+            }
             overall_base = base.get("overall")
         else:
             overall_base = base

@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -61,8 +61,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", callback=_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Loss calculator and model evaluator."""
@@ -79,64 +80,131 @@ def _use_color(choice: str, stream: Any) -> bool:
 def _loss_help() -> str:
     from losscli import registry
 
-    return ("Loss to compute (repeatable); 'auto' picks the task's default. One of: "
-            + ", ".join(registry.LOSSES) + ".")
+    return (
+        "Loss to compute (repeatable); 'auto' picks the task's default. One of: "
+        + ", ".join(registry.LOSSES)
+        + "."
+    )
 
 
 def _metric_help() -> str:
     from losscli import registry
 
-    return ("Reporting metric (repeatable); default rmse for regression, accuracy for "
-            "classification. One of: " + ", ".join(registry.METRICS) + ".")
+    return (
+        "Reporting metric (repeatable); default rmse for regression, accuracy for "
+        "classification. One of: " + ", ".join(registry.METRICS) + "."
+    )
 
 
 # Options shared by eval and batch, declared once.
-FilesArg = Annotated[list[str], typer.Argument(
-    metavar="FILE [FILE]",
-    help="One file with targets and predictions, or a targets file then a predictions "
-    "file. '-' reads stdin; a quoted glob or a directory is one dataset of shards.",
-    show_default=False)]
-LossOpt = Annotated[list[str] | None, typer.Option("--loss", "-l", metavar="NAME",
-                                                    help=_loss_help())]
-MetricOpt = Annotated[list[str] | None, typer.Option("--metric", "-m", metavar="NAME",
-                                                      help=_metric_help())]
-TaskOpt = Annotated[str, typer.Option(
-    "--task", metavar="T", help="auto, regression, binary, multiclass or multilabel.")]
-ParamOpt = Annotated[list[str] | None, typer.Option(
-    "--param", metavar="KEY=VALUE",
-    help="Loss/metric parameter (repeatable); applies to every selected entry that takes KEY.")]
-LogitsOpt = Annotated[bool, typer.Option(
-    "--from-logits", help="Predictions are raw scores/logits, not probabilities.")]
-WeightsOpt = Annotated[str | None, typer.Option(
-    "--weights", metavar="SPEC", help="Per-sample weights: a file, or a column of the input.")]
-FormatOpt = Annotated[str, typer.Option(
-    "--format", "-f", metavar="F", help="table, json, csv, tsv, markdown or value.")]
-OutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", metavar="PATH", help="Write the report to PATH (atomically).")]
-CheckOpt = Annotated[list[str] | None, typer.Option(
-    "--check", metavar="EXPR",
-    help="Gate such as 'accuracy>=0.9' (repeatable); exit 1 if any fails.")]
-BaselineOpt = Annotated[str | None, typer.Option(
-    "--baseline", metavar="PATH",
-    help="An earlier JSON report; exit 1 if a figure got worse by more than --tolerance.")]
-ToleranceOpt = Annotated[float, typer.Option(
-    "--tolerance", metavar="REL", help="Relative tolerance for --baseline.")]
-StrictOpt = Annotated[bool, typer.Option(
-    "--strict", help="Data warnings become errors (exit 3).")]
-IdOpt = Annotated[str | None, typer.Option(
-    "--id-col", metavar="NAME",
-    help="Align targets and predictions by this key column instead of row order.")]
-TargetColOpt = Annotated[str | None, typer.Option(
-    "--target-col", metavar="SPEC",
-    help="Target column(s): names or 0-based indices, comma-separated.")]
-PredColOpt = Annotated[str | None, typer.Option(
-    "--pred-col", metavar="SPEC",
-    help="Prediction column(s): names or 0-based indices, comma-separated.")]
+FilesArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="FILE [FILE]",
+        help="One file with targets and predictions, or a targets file then a predictions "
+        "file. '-' reads stdin; a quoted glob or a directory is one dataset of shards.",
+        show_default=False,
+    ),
+]
+LossOpt = Annotated[
+    list[str] | None, typer.Option("--loss", "-l", metavar="NAME", help=_loss_help())
+]
+MetricOpt = Annotated[
+    list[str] | None, typer.Option("--metric", "-m", metavar="NAME", help=_metric_help())
+]
+TaskOpt = Annotated[
+    str,
+    typer.Option("--task", metavar="T", help="auto, regression, binary, multiclass or multilabel."),
+]
+ParamOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        metavar="KEY=VALUE",
+        help="Loss/metric parameter (repeatable); applies to every selected entry that takes KEY.",
+    ),
+]
+LogitsOpt = Annotated[
+    bool,
+    typer.Option("--from-logits", help="Predictions are raw scores/logits, not probabilities."),
+]
+WeightsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weights", metavar="SPEC", help="Per-sample weights: a file, or a column of the input."
+    ),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", "-f", metavar="F", help="table, json, csv, tsv, markdown or value."),
+]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", metavar="PATH", help="Write the report to PATH (atomically)."),
+]
+CheckOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--check",
+        metavar="EXPR",
+        help="Gate such as 'accuracy>=0.9' (repeatable); exit 1 if any fails.",
+    ),
+]
+BaselineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        metavar="PATH",
+        help="An earlier JSON report; exit 1 if a figure got worse by more than --tolerance.",
+    ),
+]
+ToleranceOpt = Annotated[
+    float, typer.Option("--tolerance", metavar="REL", help="Relative tolerance for --baseline.")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Data warnings become errors (exit 3).")]
+IdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--id-col",
+        metavar="NAME",
+        help="Align targets and predictions by this key column instead of row order.",
+    ),
+]
+TargetColOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target-col",
+        metavar="SPEC",
+        help="Target column(s): names or 0-based indices, comma-separated.",
+    ),
+]
+PredColOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--pred-col",
+        metavar="SPEC",
+        help="Prediction column(s): names or 0-based indices, comma-separated.",
+    ),
+]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="CSV/TSV files have no header row.")]
-InputFormatOpt = Annotated[str | None, typer.Option(
-    "--input-format", metavar="F",
-    help="Format of stdin or of files without a known extension: csv, tsv, npy, npz, "
-    "parquet, jsonl.")]
+InputFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--input-format",
+        metavar="F",
+        help="Format of stdin or of files without a known extension: csv, tsv, npy, npz, "
+        "parquet, jsonl.",
+    ),
+]
+ChunkOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--chunk-size",
+        metavar="ROWS",
+        help="Rows per chunk when streaming large inputs (default 1000000; small files are "
+        "read whole). The figures do not depend on it.",
+    ),
+]
 ColorOpt = Annotated[str, typer.Option("--color", metavar="WHEN", help="auto, always or never.")]
 
 
@@ -160,10 +228,15 @@ def eval_cmd(
     weights: WeightsOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
-    per_sample: Annotated[str | None, typer.Option(
-        "--per-sample", metavar="PATH",
-        help="Write every sample's losses to PATH (.csv .tsv .jsonl .parquet .npy); '-' is "
-        "stdout, and then the report goes to stderr.")] = None,
+    per_sample: Annotated[
+        str | None,
+        typer.Option(
+            "--per-sample",
+            metavar="PATH",
+            help="Write every sample's losses to PATH (.csv .tsv .jsonl .parquet .npy); '-' is "
+            "stdout, and then the report goes to stderr.",
+        ),
+    ] = None,
     check: CheckOpt = None,
     baseline: BaselineOpt = None,
     tolerance: ToleranceOpt = 0.0,
@@ -174,62 +247,186 @@ def eval_cmd(
     no_header: NoHeaderOpt = False,
     input_format: InputFormatOpt = None,
     color: ColorOpt = "auto",
+    chunk_size: ChunkOpt = None,
 ) -> None:
     """Evaluate one set of predictions: per-sample losses, their mean, and metrics."""
     from losscli import render
-    from losscli.api import evaluate
 
     with _errors():
         if len(files) > 2:
-            raise UsageError(f"eval takes one or two files, got {len(files)}",
-                             hint="use `losscli batch` for many prediction files")
+            raise UsageError(
+                f"eval takes one or two files, got {len(files)}",
+                hint="use `losscli batch` for many prediction files",
+            )
         _common_checks(fmt, color)
         if files.count("-") > 1:
             raise UsageError("standard input ('-') can be read only once")
         ps_fmt = render.per_sample_format(per_sample) if per_sample else None
-        report = evaluate(
-            files[0],
-            files[1] if len(files) > 1 else None,
-            losses=loss, metrics=metric, task=task, params=param, from_logits=from_logits,
-            weights=weights, strict=strict, checks=check or (), baseline=baseline,
-            tolerance=tolerance, target_col=target_col, pred_col=pred_col, id_col=id_col,
-            header=not no_header, input_format=input_format,
-            keep_per_sample=per_sample is not None or fmt == "table",
-        )
-        report_stream = sys.stderr if per_sample == "-" else sys.stdout
-        terminal = output is None and bool(getattr(report_stream, "isatty", lambda: False)())
-        text = render.render(report, fmt, color=_use_color(color, report_stream) and terminal,
-                             terminal=terminal)
-        for w in report.warnings:
-            if fmt != "table" or output is not None or report_stream is not sys.stderr:
-                sys.stderr.write(f"warning: {w}\n")
-        _emit(report, text, output, per_sample, ps_fmt)
+        try:
+            report, text = _run_eval(**locals_for_run(locals()))
+        except BrokenPipeError:
+            # `--per-sample - | head`: the reader went away; end quietly, successfully
+            _broken_pipe()
+            raise typer.Exit(0) from None
+        _emit(text, output, per_sample)
     if not report.passed:
         raise typer.Exit(1)
 
 
+def locals_for_run(scope: dict[str, Any]) -> dict[str, Any]:
+    return {k: scope[k] for k in _RUN_KEYS}
+
+
+_RUN_KEYS = (
+    "files",
+    "loss",
+    "metric",
+    "task",
+    "param",
+    "from_logits",
+    "weights",
+    "fmt",
+    "output",
+    "per_sample",
+    "ps_fmt",
+    "check",
+    "baseline",
+    "tolerance",
+    "strict",
+    "id_col",
+    "target_col",
+    "pred_col",
+    "no_header",
+    "input_format",
+    "color",
+    "chunk_size",
+)
+
+
+def _run_eval(
+    *,
+    files: list[str],
+    loss: Any,
+    metric: Any,
+    task: str,
+    param: Any,
+    from_logits: bool,
+    weights: Any,
+    fmt: str,
+    output: str | None,
+    per_sample: str | None,
+    ps_fmt: str | None,
+    check: Any,
+    baseline: Any,
+    tolerance: float,
+    strict: bool,
+    id_col: Any,
+    target_col: Any,
+    pred_col: Any,
+    no_header: bool,
+    input_format: Any,
+    color: str,
+    chunk_size: Any,
+) -> tuple[Any, str]:
+    """Evaluate, stream per-sample losses, render; files appear only when all succeeded."""
+    from losscli import render
+    from losscli.api import evaluate
+
+    if True:
+        with contextlib.ExitStack() as stack:
+            sink = None
+            writer = None
+            if per_sample is not None:
+                fh = (
+                    sys.stdout.buffer
+                    if per_sample == "-"
+                    else stack.enter_context(render.atomic_writer(per_sample))
+                )
+                writer = render.PerSampleWriter(fh, ps_fmt or "csv")
+                sink = writer.write
+            report = evaluate(
+                files[0],
+                files[1] if len(files) > 1 else None,
+                losses=loss,
+                metrics=metric,
+                task=task,
+                params=param,
+                from_logits=from_logits,
+                weights=weights,
+                strict=strict,
+                checks=check or (),
+                baseline=baseline,
+                tolerance=tolerance,
+                target_col=target_col,
+                pred_col=pred_col,
+                id_col=id_col,
+                header=not no_header,
+                input_format=input_format,
+                keep_per_sample=False,
+                chunk_rows=chunk_size,
+                per_sample_sink=sink,
+            )
+            if writer is not None:
+                writer.close()
+            report_stream = sys.stderr if per_sample == "-" else sys.stdout
+            terminal = output is None and bool(getattr(report_stream, "isatty", lambda: False)())
+            text = render.render(
+                report, fmt, color=_use_color(color, report_stream) and terminal, terminal=terminal
+            )
+            for w in report.warnings:
+                if fmt != "table" or output is not None or report_stream is not sys.stderr:
+                    sys.stderr.write(f"warning: {w}\n")
+            if output is not None:
+                with render.atomic_writer(output) as out:
+                    out.write(text.encode())
+    return report, text
+
+
 @app.command("batch")
 def batch_cmd(
-    files: Annotated[list[str], typer.Argument(
-        metavar="FILE_OR_GLOB...",
-        help="Prediction files, quoted globs or directories; each is scored on its own.",
-        show_default=False)],
-    targets: Annotated[str | None, typer.Option(
-        "--targets", metavar="PATH",
-        help="Shared targets for every file (otherwise each file holds its own).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N",
-                                      help="Score files in N parallel processes.")] = 1,
-    engine: Annotated[str, typer.Option("--engine", metavar="E",
-                                        help="local (default) or dask.")] = "local",
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", metavar="ADDRESS",
-        help="Address of an existing Dask scheduler (with --engine dask).")] = None,
-    sort_by: Annotated[str | None, typer.Option(
-        "--sort-by", metavar="NAME",
-        help="Rank files by this loss or metric (better first, direction from the "
-        "registry).")] = None,
-    skip_errors: Annotated[bool, typer.Option(
-        "--skip-errors", help="Score the other files when one fails; still exits non-zero.")
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE_OR_GLOB...",
+            help="Prediction files, quoted globs or directories; each is scored on its own.",
+            show_default=False,
+        ),
+    ],
+    targets: Annotated[
+        str | None,
+        typer.Option(
+            "--targets",
+            metavar="PATH",
+            help="Shared targets for every file (otherwise each file holds its own).",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", metavar="N", help="Score files in N parallel processes.")
+    ] = 1,
+    engine: Annotated[
+        str, typer.Option("--engine", metavar="E", help="local (default) or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Address of an existing Dask scheduler (with --engine dask).",
+        ),
+    ] = None,
+    sort_by: Annotated[
+        str | None,
+        typer.Option(
+            "--sort-by",
+            metavar="NAME",
+            help="Rank files by this loss or metric (better first, direction from the registry).",
+        ),
+    ] = None,
+    skip_errors: Annotated[
+        bool,
+        typer.Option(
+            "--skip-errors", help="Score the other files when one fails; still exits non-zero."
+        ),
     ] = False,
     loss: LossOpt = None,
     metric: MetricOpt = None,
@@ -260,60 +457,71 @@ def batch_cmd(
         if engine not in ("local", "dask"):
             raise UsageError(f"--engine must be local or dask, got {engine!r}")
         if engine == "dask":
-            raise UsageError("--engine dask is not available in this release",
-                             hint="use --engine local with --jobs N")
+            raise UsageError(
+                "--engine dask is not available in this release",
+                hint="use --engine local with --jobs N",
+            )
         if scheduler is not None:
             raise UsageError("--scheduler needs --engine dask")
         result = evaluate_batch(
-            files, targets=targets, jobs=jobs, checks=check or (), baseline=baseline,
-            tolerance=tolerance, sort_by=sort_by, skip_errors=skip_errors,
-            losses=loss, metrics=metric, task=task, params=param, from_logits=from_logits,
-            weights=weights, strict=strict, target_col=target_col, pred_col=pred_col,
-            id_col=id_col, header=not no_header, input_format=input_format,
+            files,
+            targets=targets,
+            jobs=jobs,
+            checks=check or (),
+            baseline=baseline,
+            tolerance=tolerance,
+            sort_by=sort_by,
+            skip_errors=skip_errors,
+            losses=loss,
+            metrics=metric,
+            task=task,
+            params=param,
+            from_logits=from_logits,
+            weights=weights,
+            strict=strict,
+            target_col=target_col,
+            pred_col=pred_col,
+            id_col=id_col,
+            header=not no_header,
+            input_format=input_format,
         )
         terminal = output is None and sys.stdout.isatty()
         text = render.render_batch(result, fmt, terminal=terminal)
         for f in result.skipped:
             sys.stderr.write(f"error: {f.error}\n")
-        _emit(result.overall, text, output, None, None)
+        if output is not None:
+            with render.atomic_writer(output) as out:
+                out.write(text.encode())
+        _emit(text, output, None)
     if result.skipped:
         raise typer.Exit(3)
     if not result.passed:
         raise typer.Exit(1)
 
 
-def _emit(report: Any, text: str, output: str | None, per_sample: str | None,
-          ps_fmt: str | None) -> None:
-    """Write per-sample losses and the report; files appear only when both are complete."""
-    from losscli import render
-
-    with contextlib.ExitStack() as stack:
-        if per_sample and per_sample != "-":
-            fh = stack.enter_context(render.atomic_writer(per_sample))
-            render.write_per_sample(report, fh, ps_fmt or "csv")
-        if output is not None:
-            out = stack.enter_context(render.atomic_writer(output))
-            out.write(text.encode())
+def _emit(text: str, output: str | None, per_sample: str | None) -> None:
+    """The report to stdout (stderr when per-sample losses went to stdout)."""
+    if output is not None:
+        return
     try:
         if per_sample == "-":
-            try:
-                render.write_per_sample(report, sys.stdout.buffer, "csv")
-                sys.stdout.flush()
-            finally:
-                if output is None:
-                    sys.stderr.write(text)
-        elif output is None:
+            sys.stdout.flush()
+            sys.stderr.write(text)
+        else:
             sys.stdout.write(text)
             sys.stdout.flush()
     except BrokenPipeError:
         # the reader went away (`| head`): end quietly, successfully
         _broken_pipe()
+        if per_sample == "-":
+            sys.stderr.write(text)
 
 
 @app.command("list")
 def list_cmd(
-    fmt: Annotated[str, typer.Option("--format", "-f", metavar="F",
-                                     help="table or json.")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", metavar="F", help="table or json.")
+    ] = "table",
     kind: Annotated[str | None, typer.Option("--kind", help="Only 'loss' or 'metric'.")] = None,
     task: Annotated[str | None, typer.Option("--task", help="Only entries for this task.")] = None,
 ) -> None:
@@ -327,16 +535,20 @@ def list_cmd(
             raise UsageError(f"list --format must be table or json, got {fmt!r}")
         if kind not in (None, "loss", "metric"):
             raise UsageError(f"--kind must be loss or metric, got {kind!r}")
-        rows = [e for e in registry.entries()
-                if (kind is None or e.kind == kind) and (task is None or task in e.tasks)]
+        rows = [
+            e
+            for e in registry.entries()
+            if (kind is None or e.kind == kind) and (task is None or task in e.tasks)
+        ]
         if fmt == "json":
             sys.stdout.write(json.dumps([e.to_json() for e in rows], indent=2) + "\n")
             return
         lines = []
         for e in rows:
             params = ", ".join(f"{p.name}={_show(p.default)}" for p in e.params) or "-"
-            lines.append((e.name, e.kind, ", ".join(e.aliases) or "-", ",".join(e.tasks),
-                          e.inputs, params))
+            lines.append(
+                (e.name, e.kind, ", ".join(e.aliases) or "-", ",".join(e.tasks), e.inputs, params)
+            )
         header = ("name", "kind", "aliases", "tasks", "inputs", "params")
         widths = [max(len(r[i]) for r in [header, *lines]) for i in range(5)]
         for r in [header, *lines]:
@@ -359,13 +571,17 @@ def explain_cmd(
 
     with _errors():
         for e in registry.lookup(name):
-            out = [f"{e.name} ({e.kind})", f"  {e.summary}", "",
-                   f"  formula:    {e.formula}",
-                   f"  aliases:    {', '.join(e.aliases) or '-'}",
-                   f"  tasks:      {', '.join(e.tasks)}",
-                   f"  inputs:     {_INPUTS[e.inputs]}",
-                   f"  better:     {e.direction}",
-                   f"  use when:   {e.use_when}"]
+            out = [
+                f"{e.name} ({e.kind})",
+                f"  {e.summary}",
+                "",
+                f"  formula:    {e.formula}",
+                f"  aliases:    {', '.join(e.aliases) or '-'}",
+                f"  tasks:      {', '.join(e.tasks)}",
+                f"  inputs:     {_INPUTS[e.inputs]}",
+                f"  better:     {e.direction}",
+                f"  use when:   {e.use_when}",
+            ]
             if e.reference:
                 out.append(f"  matches:    {e.reference}")
             if e.params:
@@ -376,8 +592,13 @@ def explain_cmd(
             for line in (*registry.CONVENTIONS.get(e.inputs, ()), *registry.GENERAL):
                 out.append(f"    - {line}")
             sys.stdout.write("\n".join(out) + "\n\n")
-        sys.stdout.write("How --task auto decides:" + (inference_doc or "").split(
-            "Task inference (``--task auto``), in order:")[-1].replace("``", "") + "\n")
+        sys.stdout.write(
+            "How --task auto decides:"
+            + (inference_doc or "")
+            .split("Task inference (``--task auto``), in order:")[-1]
+            .replace("``", "")
+            + "\n"
+        )
 
 
 _INPUTS = {
@@ -440,5 +661,3 @@ def _broken_pipe() -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     return 0
-
-

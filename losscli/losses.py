@@ -134,7 +134,8 @@ def binary_cross_entropy(
         # no overflow and no cancellation for confident predictions either way.
         tail = np.log1p(np.exp(-np.abs(p)))
         loss = pos_weight * y * (np.maximum(-p, 0.0) + tail) + (1.0 - y) * (
-            np.maximum(p, 0.0) + tail)
+            np.maximum(p, 0.0) + tail
+        )
     else:
         q = np.clip(p, eps, 1.0 - eps)
         loss = -(pos_weight * y * np.log(q) + (1.0 - y) * np.log1p(-q))
@@ -175,8 +176,9 @@ def squared_hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
     return h * h
 
 
-def hamming(y: np.ndarray, p: np.ndarray, *, threshold: float, scores: bool, **_: object
-            ) -> np.ndarray:
+def hamming(
+    y: np.ndarray, p: np.ndarray, *, threshold: float, scores: bool, **_: object
+) -> np.ndarray:
     """Share of labels predicted wrong (scikit-learn's hamming_loss per sample)."""
     wrong = binary_decision(p, threshold=threshold, scores=scores) != (y > 0.5)
     return np.mean(wrong, axis=1).astype(np.float64)
@@ -257,8 +259,14 @@ def multiclass_hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
 
 
 def categorical_focal(
-    y: np.ndarray, p: np.ndarray, *, gamma: float, alpha: float | None, eps: float,
-    from_logits: bool, **_: object,
+    y: np.ndarray,
+    p: np.ndarray,
+    *,
+    gamma: float,
+    alpha: float | None,
+    eps: float,
+    from_logits: bool,
+    **_: object,
 ) -> np.ndarray:
     """Keras' CategoricalFocalCrossentropy: −Σ_c α·t_c·(1 − p_c)^γ·log p_c."""
     logp = class_log_probs(p, eps=eps, from_logits=from_logits)
@@ -333,15 +341,15 @@ def brier(y: np.ndarray, p: np.ndarray, *, task: str, **_: object) -> np.ndarray
 
 
 def top_k_correct(y: np.ndarray, p: np.ndarray, *, k: float, **_: object) -> np.ndarray:
-    """1 where the true class is among the k highest scores (ties: scikit-learn's rule,
-    a class ranks by stable descending sort)."""
+    """1 where the true class is among the k highest scores.  Ties as scikit-learn: its
+    reversed stable ascending argsort puts the higher class index first."""
     kk = min(int(k), p.shape[1])
     true = argmax_rows(y)
     # rank of the true class: how many classes score strictly higher, or equal with a
-    # lower index (argsort's stable order).
+    # higher index.
     score_true = p[np.arange(p.shape[0]), true][:, None]
     idx = np.arange(p.shape[1])[None, :]
-    ahead = (p > score_true) | ((p == score_true) & (idx < true[:, None]))
+    ahead = (p > score_true) | ((p == score_true) & (idx > true[:, None]))
     return (ahead.sum(axis=1) < kk).astype(np.float64)
 
 

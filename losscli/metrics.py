@@ -98,7 +98,7 @@ class ConfusionState(State):
         if ctx.task == "multilabel":
             c = y.shape[1]
             ww = np.ones(y.shape[0]) if w is None else w
-            m = np.zeros((c, 2, 2))
+            m: np.ndarray = np.zeros((c, 2, 2))
             for k in range(c):
                 m[k] = np.bincount(t[:, k] * 2 + q[:, k], weights=ww, minlength=4).reshape(2, 2)
         else:
@@ -134,8 +134,11 @@ def confusion_metric(kind: str, m: np.ndarray, ctx: Ctx) -> float:
         cov_ytyp = c * s - t @ pk
         cov_ypyp = s * s - pk @ pk
         cov_ytyt = s * s - t @ t
-        denom = math.sqrt(cov_ytyt * cov_ypyp)
-        return cov_ytyp / denom if denom else 0.0
+        # one class only on either side: scikit-learn's 0.0 (guard rounding to ±tiny)
+        tiny = 1e-12 * s * s
+        if cov_ytyt <= tiny or cov_ypyp <= tiny:
+            return 0.0
+        return float(cov_ytyp / math.sqrt(cov_ytyt * cov_ypyp))
     if m.ndim == 3:  # multilabel: per label (tn fp / fn tp)
         tp, fp, fn = m[:, 1, 1], m[:, 0, 1], m[:, 1, 0]
         support = m[:, 1, :].sum(axis=1)
@@ -217,6 +220,7 @@ class MomentState(State):
             delta = b - a
             setattr(self, m2, getattr(self, m2) + getattr(other, m2) + delta**2 * self.w * frac)
             setattr(self, mean, a + delta * frac)
+        assert self.sse is not None and other.sse is not None
         self.sse = self.sse + other.sse
         self.w = n
 
@@ -307,8 +311,8 @@ def weighted_median(x: np.ndarray, w: np.ndarray) -> float:
 def roc_auc(y: np.ndarray, score: np.ndarray, w: np.ndarray) -> float:
     """Exact weighted ROC AUC with ties (trapezoids over distinct thresholds)."""
     pos = y > 0.5
-    if pos.all() or not pos.any():
-        return math.nan
+    if not np.any(w[pos] > 0) or not np.any(w[~pos] > 0):
+        return math.nan  # undefined with one class only
     order = np.argsort(-score, kind="mergesort")
     s, t, ww = score[order], pos[order], w[order]
     distinct = np.r_[np.nonzero(np.diff(s))[0], s.size - 1]

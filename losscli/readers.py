@@ -14,6 +14,7 @@ import gzip
 import io
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -45,6 +46,16 @@ class Table:
     has_header: bool = True
     is_npz: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def slice(self, start: int, stop: int) -> Table:
+        return Table(
+            self.source,
+            self.names,
+            {k: v[start:stop] for k, v in self.data.items()},
+            self.has_header,
+            self.is_npz,
+            self.meta,
+        )
 
     @property
     def n_rows(self) -> int:
@@ -131,6 +142,165 @@ def read(
     return _concat(spec, tables)
 
 
+DEFAULT_CHUNK_ROWS = 1_000_000
+CSV_BLOCK_BYTES = 16 << 20
+
+
+def read_chunks(
+    spec: str,
+    *,
+    header: bool = True,
+    input_format: str | None = None,
+    stdin: IO[bytes] | None = None,
+    chunk_rows: int | None = None,
+) -> Iterator[Table]:
+    """Read a file, glob or directory as a stream of :class:`Table` chunks, in order.
+
+    Small files come as one chunk (the in-memory path); large CSV/TSV are streamed
+    by pyarrow in blocks, ``.npy`` through a memory map, Parquet by record batch, so
+    memory stays bounded whatever the size.  ``chunk_rows`` caps the rows of a chunk.
+    """
+    rows = chunk_rows or DEFAULT_CHUNK_ROWS
+    names: list[str] | None = None
+    first_source = spec
+    for path in expand(spec):
+        n = 0
+        for table in _chunks_one(
+            path, header=header, input_format=input_format, stdin=stdin, rows=rows
+        ):
+            if names is None:
+                names, first_source = table.names, table.source
+            elif table.names != names:
+                raise InputError(
+                    f"shard has columns {table.names}, but {first_source} has {names}",
+                    file=table.source,
+                )
+            n += table.n_rows
+            for start in range(0, table.n_rows, rows):
+                yield table.slice(start, start + rows) if table.n_rows > rows else table
+        if n == 0:
+            raise InputError("no samples (the file has no data rows)", file=path)
+
+
+def _chunks_one(
+    path: str, *, header: bool, input_format: str | None, stdin: IO[bytes] | None, rows: int
+) -> Iterator[Table]:
+    fmt, gz = detect_format(path, input_format)
+    size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else 0
+    if fmt in ("csv", "tsv") and (size >= SMALL_TEXT or (gz and size >= SMALL_TEXT // 8)):
+        yield from _guard(path, _stream_delimited(path, gz, "\t" if fmt == "tsv" else ",", header))
+    elif fmt == "npy" and not gz and path != "-" and size >= SMALL_TEXT:
+        yield from _guard(path, _stream_npy(path, rows))
+    elif fmt == "parquet" and path != "-" and size >= SMALL_TEXT:
+        yield from _guard(path, _stream_parquet(path, rows))
+    else:
+        yield _read_one(path, header=header, input_format=input_format, stdin=stdin)
+
+
+def _guard(path: str, gen: Iterator[Table]) -> Iterator[Table]:
+    """Turn the readers' own exceptions into input errors naming the file."""
+    if not os.path.exists(path):
+        raise InputError("no such file", file=path)
+    try:
+        yield from gen
+    except InputError:
+        raise
+    except PermissionError:
+        raise InputError("permission denied", file=path) from None
+    except (OSError, EOFError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+        raise InputError(f"cannot read: {_short(exc)}", file=path) from None
+
+
+def _arrow_to_table(batch: Any, path: str, header: bool) -> Table:
+    import pyarrow.types as pat
+
+    names = [str(n) for n in batch.schema.names]
+    if not header:
+        names = [str(i) for i in range(len(names))]
+    data: dict[str, np.ndarray] = {}
+    for name, col, field_ in zip(names, batch.columns, batch.schema):
+        t = field_.type
+        if pat.is_integer(t) or pat.is_floating(t) or pat.is_boolean(t) or pat.is_null(t):
+            data[name] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
+        else:
+            data[name] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
+    return Table(path, names, data, header)
+
+
+def _stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[Table]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.types as pat
+
+    read_opts = pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, autogenerate_column_names=not header)
+    parse_opts = pcsv.ParseOptions(delimiter=sep)
+    with _open_bytes(path, gz, None) as fh:
+        # Infer the types from the first block, then read every numeric column as float64 so
+        # a later block cannot change a column's type (an int column meeting "1.5").
+        schema = pcsv.open_csv(fh, read_options=read_opts, parse_options=parse_opts).schema
+        names = list(schema.names)
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise InputError(f"duplicate column names: {', '.join(dup)}", file=path)
+        types = {
+            f.name: pa.float64()
+            if (
+                pat.is_integer(f.type)
+                or pat.is_floating(f.type)
+                or pat.is_boolean(f.type)
+                or pat.is_null(f.type)
+            )
+            else pa.string()
+            for f in schema
+        }
+        fh.seek(0)
+        reader = pcsv.open_csv(
+            fh,
+            read_options=read_opts,
+            parse_options=parse_opts,
+            convert_options=pcsv.ConvertOptions(column_types=types),
+        )
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as exc:
+                raise InputError(f"cannot parse: {_short(exc)}", file=path) from None
+            if batch.num_rows:
+                yield _arrow_to_table(batch, path, header)
+
+
+def _stream_npy(path: str, rows: int) -> Iterator[Table]:
+    try:
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as exc:
+        if "pickle" in str(exc).lower() or "object" in str(exc).lower():
+            raise InputError(
+                "holds Python objects (pickled data); pickles are never loaded", file=path
+            ) from None
+        raise InputError(f"not a valid NumPy file: {_short(exc)}", file=path) from None
+    if arr.dtype.kind not in "biuf":
+        raise InputError(f"array has unsupported dtype {arr.dtype}", file=path)
+    if arr.ndim not in (1, 2):
+        raise InputError(f"expected a 1-D or 2-D array, got shape {arr.shape}", file=path)
+    for start in range(0, arr.shape[0], rows):
+        block = np.asarray(arr[start : start + rows], dtype=np.float64)
+        names, data = _array_columns(block, path)
+        yield Table(path, names, data, has_header=False)
+
+
+def _stream_parquet(path: str, rows: int) -> Iterator[Table]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for bad files
+        raise InputError(f"cannot read Parquet: {_short(exc)}", file=path) from None
+    for batch in pf.iter_batches(batch_size=rows):
+        yield _arrow_to_table(batch, path, True)
+
+
 def _concat(spec: str, tables: list[Table]) -> Table:
     first = tables[0]
     for t in tables[1:]:
@@ -151,11 +321,13 @@ def _open_bytes(path: str, gz: bool, stdin: IO[bytes] | None) -> IO[bytes]:
             data = gzip.decompress(data)
         return io.BytesIO(data)
     if gz:
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     return open(path, "rb")
 
 
-def _read_one(path: str, *, header: bool, input_format: str | None, stdin: IO[bytes] | None) -> Table:
+def _read_one(
+    path: str, *, header: bool, input_format: str | None, stdin: IO[bytes] | None
+) -> Table:
     fmt, gz = detect_format(path, input_format)
     if path != "-":
         if not os.path.exists(path):
@@ -363,8 +535,7 @@ def _read_npz(fh: IO[bytes], path: str) -> Table:
     if not data:
         raise InputError("the .npz archive holds no arrays", file=path)
     lengths = {a.shape[0] for a in data.values()}
-    return Table(path, list(data), data, has_header=True, is_npz=True,
-                 meta={"lengths": lengths})
+    return Table(path, list(data), data, has_header=True, is_npz=True, meta={"lengths": lengths})
 
 
 def _short(exc: BaseException) -> str:

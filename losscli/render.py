@@ -18,8 +18,14 @@ from losscli.api import Report
 from losscli.errors import InputError, UsageError
 
 REPORT_FORMATS = ("table", "json", "csv", "tsv", "markdown", "value")
-PER_SAMPLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-                      ".parquet": "parquet", ".npy": "npy"}
+PER_SAMPLE_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".npy": "npy",
+}
 PREVIEW_ROWS = 5
 
 
@@ -58,8 +64,10 @@ def render(report: Report, fmt: str, *, color: bool = False, terminal: bool = Fa
         sep = "," if fmt == "csv" else "\t"
         lines = [sep.join(("kind", "name", "statistic", "value"))]
         lines += [sep.join((k, n, s, num(v))) for k, n, s, v in summary_rows(report)]
-        lines += [sep.join(("check", c.expr, "passed", str(bool(c.passed)).lower()))
-                  for c in report.checks]
+        lines += [
+            sep.join(("check", c.expr, "passed", str(bool(c.passed)).lower()))
+            for c in report.checks
+        ]
         return "\n".join(lines) + "\n"
     if fmt == "markdown":
         return _markdown(report)
@@ -69,8 +77,12 @@ def render(report: Report, fmt: str, *, color: bool = False, terminal: bool = Fa
 
 
 def _markdown(report: Report) -> str:
-    out = [f"**losscli** · task `{report.task}` · {report.n_samples} samples", "",
-           "| kind | name | value |", "| --- | --- | ---: |"]
+    out = [
+        f"**losscli** · task `{report.task}` · {report.n_samples} samples",
+        "",
+        "| kind | name | value |",
+        "| --- | --- | ---: |",
+    ]
     for name, v in report.losses.items():
         out.append(f"| loss (mean) | {name} | {short(v['mean'])} |")
     for name, value in report.metrics.items():
@@ -78,13 +90,17 @@ def _markdown(report: Report) -> str:
     if report.checks:
         out += ["", "| check | value | result |", "| --- | ---: | --- |"]
         for c in report.checks:
-            out.append(f"| `{c.expr}` | {short(c.value or math.nan)} | "
-                       f"{'✅ pass' if c.passed else '❌ fail'} |")
+            out.append(
+                f"| `{c.expr}` | {short(c.value or math.nan)} | "
+                f"{'✅ pass' if c.passed else '❌ fail'} |"
+            )
     if report.baseline:
         out += ["", "| figure | baseline | now | change | |", "| --- | ---: | ---: | ---: | --- |"]
         for b in report.baseline:
-            out.append(f"| {b['name']} | {short(b['baseline'])} | {short(_f(b['value']))} | "
-                       f"{short(_f(b['change']))} | {'worse' if b['worse'] else 'ok'} |")
+            out.append(
+                f"| {b['name']} | {short(b['baseline'])} | {short(_f(b['value']))} | "
+                f"{short(_f(b['change']))} | {'worse' if b['worse'] else 'ok'} |"
+            )
     for w in report.warnings:
         out.append(f"\n> warning: {w}")
     return "\n".join(out) + "\n"
@@ -100,8 +116,15 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
     from rich.table import Table
 
     buf = io.StringIO()
-    console = Console(file=buf, force_terminal=color, no_color=not color, highlight=False,
-                      width=100, emoji=False, soft_wrap=False)
+    console = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        width=100,
+        emoji=False,
+        soft_wrap=False,
+    )
     style = box.SIMPLE_HEAD if terminal else None
     head = Table(box=style, show_header=True, pad_edge=False, title=None)
     head.add_column("figure")
@@ -114,30 +137,31 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
         head.add_row(name, short(value))
     console.print(head)
 
-    if report.per_sample:
-        names = list(report.per_sample)
-        first = report.per_sample[names[0]]
-        n = first.shape[0]
-        head_idx = np.arange(min(PREVIEW_ROWS, n))
-        finite = np.where(np.isnan(first), -np.inf, first)
-        k = min(PREVIEW_ROWS, n)
-        worst = np.argsort(-finite, kind="stable")[:k]
-        for title, idx in (("first rows", head_idx), (f"worst rows by {names[0]}", worst)):
+    pv = report.preview
+    if pv is not None and pv.first_index is not None:
+        names = list(pv.first)
+        label = "id" if pv.ids else "index"
+        for title, idx, vals in (
+            ("first rows", pv.first_index, pv.first),
+            (f"worst rows by {names[0]}", pv.worst_index, pv.worst),
+        ):
             t = Table(box=style, title=None, pad_edge=False)
-            t.add_column("id" if report.ids is not None else "index", justify="right")
+            t.add_column(label, justify="right")
             for name in names:
                 t.add_column(name, justify="right")
-            for i in idx:
-                key = str(report.ids[i]) if report.ids is not None else str(int(i))
-                t.add_row(key, *(short(float(report.per_sample[m][i])) for m in names))
+            for i in range(len(idx)):
+                t.add_row(str(idx[i]), *(short(float(vals[m][i])) for m in names))
             console.print(f"{title}:")
             console.print(t)
     for c in report.checks:
-        console.print(f"check {c.expr}: {short(c.value or math.nan)} "
-                      f"{'passed' if c.passed else 'FAILED'}")
+        console.print(
+            f"check {c.expr}: {short(c.value or math.nan)} {'passed' if c.passed else 'FAILED'}"
+        )
     for b in report.baseline:
-        console.print(f"baseline {b['name']}: {short(b['baseline'])} -> {short(_f(b['value']))} "
-                      f"({'worse' if b['worse'] else 'ok'})")
+        console.print(
+            f"baseline {b['name']}: {short(b['baseline'])} -> {short(_f(b['value']))} "
+            f"({'worse' if b['worse'] else 'ok'})"
+        )
     for w in report.warnings:
         console.print(f"warning: {w}")
     return buf.getvalue()
@@ -165,14 +189,21 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
         sep = "," if fmt == "csv" else "\t"
         lines = [sep.join(header)]
         for rank, name, rep in rows:
-            lines.append(sep.join([rank, name, str(rep.n_samples),
-                                   *(num(fig(rep, n, k)) for n, k in figures)]))
+            lines.append(
+                sep.join(
+                    [rank, name, str(rep.n_samples), *(num(fig(rep, n, k)) for n, k in figures)]
+                )
+            )
         return "\n".join(lines) + "\n"
     if fmt == "markdown":
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for rank, name, rep in rows:
-            cells = [rank, f"`{name}`" if name != "overall" else "**overall**", str(rep.n_samples),
-                     *(short(fig(rep, n, k)) for n, k in figures)]
+            cells = [
+                rank,
+                f"`{name}`" if name != "overall" else "**overall**",
+                str(rep.n_samples),
+                *(short(fig(rep, n, k)) for n, k in figures),
+            ]
             lines.append("| " + " | ".join(cells) + " |")
         lines += _markdown_gates(result)
         return "\n".join(lines) + "\n"
@@ -181,15 +212,23 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
     from rich.table import Table
 
     buf = io.StringIO()
-    console = Console(file=buf, force_terminal=False, no_color=True, highlight=False,
-                      width=160, emoji=False, soft_wrap=False)
+    console = Console(
+        file=buf,
+        force_terminal=False,
+        no_color=True,
+        highlight=False,
+        width=160,
+        emoji=False,
+        soft_wrap=False,
+    )
     t = Table(box=box.SIMPLE_HEAD if terminal else None, pad_edge=False)
     for i, h in enumerate(header):
         t.add_column(h, justify="left" if i == 1 else "right")
     for rank, name, rep in rows:
         t.add_row(rank, name, str(rep.n_samples), *(short(fig(rep, n, k)) for n, k in figures))
-    console.print(f"task: {overall.task}" + (f"; ranked by {result.sort_by}" if result.sort_by
-                                              else ""))
+    console.print(
+        f"task: {overall.task}" + (f"; ranked by {result.sort_by}" if result.sort_by else "")
+    )
     console.print(t)
     for line in _gate_lines(result):
         console.print(line)
@@ -203,14 +242,18 @@ def _gates(result: Any) -> list[tuple[str, Any]]:
 
 
 def _gate_lines(result: Any) -> list[str]:
-    lines = [f"check {where}: {c.expr}: {short(c.value)} {'passed' if c.passed else 'FAILED'}"
-             for where, c in _gates(result)]
+    lines = [
+        f"check {where}: {c.expr}: {short(c.value)} {'passed' if c.passed else 'FAILED'}"
+        for where, c in _gates(result)
+    ]
     reports = [(f.file, f.report) for f in result.files if f.report is not None]
     for where, rep in [*reports, ("overall", result.overall)]:
         for b in rep.baseline:
             if b["worse"]:
-                lines.append(f"baseline {where}: {b['name']} got worse: {short(b['baseline'])} "
-                             f"-> {short(_f(b['value']))}")
+                lines.append(
+                    f"baseline {where}: {b['name']} got worse: {short(b['baseline'])} "
+                    f"-> {short(_f(b['value']))}"
+                )
     for f in result.skipped:
         lines.append(f"skipped: {f.error}")
     return lines
@@ -237,42 +280,77 @@ def per_sample_format(path: str) -> str:
     return fmt
 
 
-def write_per_sample(report: Report, fh: IO[bytes], fmt: str) -> None:
-    names = list(report.per_sample)
-    n = report.n_samples
-    index: np.ndarray = report.ids if report.ids is not None else np.arange(n)
-    if fmt == "npy":
-        if report.ids is not None and index.dtype.kind not in "biuf":
-            raise UsageError("--per-sample .npy cannot hold non-numeric ids; use .csv or .parquet")
-        arr = np.column_stack([index.astype(np.float64)] + [report.per_sample[m] for m in names])
-        np.save(fh, arr, allow_pickle=False)
-        return
-    if fmt == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+class PerSampleWriter:
+    """Writes per-sample losses chunk by chunk: columns ``index`` (or the ids) then one per
+    loss.  CSV/TSV/JSONL as text with full float precision, Parquet through pyarrow's
+    writer one row group a chunk, NPY with its header patched once the length is known."""
 
-        cols = {"index": index, **{m: report.per_sample[m] for m in names}}
-        pq.write_table(pa.table(cols), fh)
-        return
-    if fmt == "jsonl":
-        keys = ["index", *names]
-        idx_list = index.tolist()
-        cols = [report.per_sample[m].tolist() for m in names]
-        for i in range(n):
-            row = [idx_list[i]] + [c[i] for c in cols]
-            fh.write((json.dumps(dict(zip(keys, row))) + "\n").encode())
-        return
-    sep = "," if fmt == "csv" else "\t"
-    fh.write((sep.join(["index", *names]) + "\n").encode())
-    idx_list = index.tolist()
-    cols = [report.per_sample[m].tolist() for m in names]
-    block = 65536
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        lines = [
-            sep.join([str(idx_list[i]), *(repr(c[i]) for c in cols)]) for i in range(start, stop)
-        ]
-        fh.write(("\n".join(lines) + "\n").encode())
+    def __init__(self, fh: IO[bytes], fmt: str) -> None:
+        self.fh = fh
+        self.fmt = fmt
+        self.rows = 0
+        self.names: list[str] | None = None
+        self._pq: Any = None
+        self._npy_start = 0
+
+    def write(self, index: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        names = list(values)
+        first = self.names is None
+        self.names = names
+        n = index.shape[0]
+        if self.fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.table({"index": index, **values})
+            if self._pq is None:
+                self._pq = pq.ParquetWriter(self.fh, table.schema)
+            self._pq.write_table(table)
+        elif self.fmt == "npy":
+            if index.dtype.kind not in "biuf":
+                raise UsageError(
+                    "--per-sample .npy cannot hold non-numeric ids; use .csv or .parquet"
+                )
+            if first:
+                self._npy_start = self.fh.tell()
+                self.fh.write(self._npy_header(0, len(names) + 1))
+            block = np.column_stack([index.astype(np.float64), *values.values()])
+            self.fh.write(np.ascontiguousarray(block, dtype="<f8").tobytes())
+        elif self.fmt == "jsonl":
+            keys = ["index", *names]
+            cols = [index.tolist(), *(v.tolist() for v in values.values())]
+            self.fh.write(
+                "".join(json.dumps(dict(zip(keys, row))) + "\n" for row in zip(*cols)).encode()
+            )
+        else:
+            sep = "," if self.fmt == "csv" else "\t"
+            if first:
+                self.fh.write((sep.join(["index", *names]) + "\n").encode())
+            self.fh.write(_delimited_rows(index, values, sep))
+        self.rows += n
+
+    def close(self) -> None:
+        if self._pq is not None:
+            self._pq.close()
+        if self.fmt == "npy" and self.names is not None:
+            end = self.fh.tell()
+            self.fh.seek(self._npy_start)
+            self.fh.write(self._npy_header(self.rows, len(self.names) + 1))
+            self.fh.seek(end)
+
+    @staticmethod
+    def _npy_header(rows: int, cols: int) -> bytes:
+        """A version 1.0 header padded to a fixed 128 bytes, so it can be rewritten."""
+        d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }" % (rows, cols)
+        body = d.ljust(128 - 10 - 1) + "\n"
+        return b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body.encode("latin1")
+
+
+def _delimited_rows(index: np.ndarray, values: dict[str, np.ndarray], sep: str) -> bytes:
+    """Rows of text; floats as Python's repr (shortest round-trip, full precision)."""
+    cols = [index.tolist(), *(v.tolist() for v in values.values())]
+    fmt = sep.join(["%s"] + ["%r"] * (len(cols) - 1)) + "\n"
+    return "".join(fmt % row for row in zip(*cols)).encode()
 
 
 def _final_mode(path: str) -> int:

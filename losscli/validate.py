@@ -26,8 +26,22 @@ from losscli.errors import InputError, UsageError
 from losscli.readers import Table
 
 TARGET_NAMES = ("target", "y_true", "y", "label", "truth", "labels", "targets")
-PRED_NAMES = ("y_pred", "pred", "preds", "prediction", "predictions", "p", "proba",
-              "probs", "probabilities", "scores", "logits", "y_score", "yhat", "y_hat")
+PRED_NAMES = (
+    "y_pred",
+    "pred",
+    "preds",
+    "prediction",
+    "predictions",
+    "p",
+    "proba",
+    "probs",
+    "probabilities",
+    "scores",
+    "logits",
+    "y_score",
+    "yhat",
+    "y_hat",
+)
 
 
 @dataclass
@@ -55,6 +69,7 @@ class Prepared:
     ids: np.ndarray | None = None
     scores: bool = False  # predictions are raw scores (logits/margins), not probabilities
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # assumptions, not data problems
 
     @property
     def n(self) -> int:
@@ -91,7 +106,9 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
             bad = _first_non_numeric(col)
             raise InputError(
                 f"non-numeric value {bad[1]!r} in the {role} column",
-                file=table.source, row=bad[0], column=name,
+                file=table.source,
+                row=bad[0],
+                column=name,
             )
         cols.append(col.reshape(col.shape[0], -1))
     return np.concatenate(cols, axis=1) if len(cols) > 1 else cols[0]
@@ -118,9 +135,13 @@ def _numeric_names(table: Table, exclude: set[str]) -> list[str]:
             continue
         if any(_is_number(v) for v in col[:1000]):
             row, bad = _first_non_numeric(col)
-            raise InputError(f"non-numeric value {bad!r} in a prediction column",
-                             file=table.source, row=row, column=n,
-                             hint="fix the cell, or choose columns with --pred-col")
+            raise InputError(
+                f"non-numeric value {bad!r} in a prediction column",
+                file=table.source,
+                row=row,
+                column=n,
+                hint="fix the cell, or choose columns with --pred-col",
+            )
     return names
 
 
@@ -165,7 +186,8 @@ def select(
         if found is None:
             raise UsageError(
                 f"cannot tell which array holds the targets (arrays: {', '.join(target.names)})",
-                file=target.source, hint="name it y_true or pass --target-col",
+                file=target.source,
+                hint="name it y_true or pass --target-col",
             )
         tnames = [found]
     else:
@@ -197,8 +219,10 @@ def select(
             found = rest[0]
         if found is None:
             raise UsageError(
-                f"cannot tell which array holds the predictions (arrays: {', '.join(ptable.names)})",
-                file=ptable.source, hint="name it y_pred or pass --pred-col",
+                "cannot tell which array holds the predictions "
+                f"(arrays: {', '.join(ptable.names)})",
+                file=ptable.source,
+                hint="name it y_pred or pass --pred-col",
             )
         pnames = [found]
     else:
@@ -216,8 +240,12 @@ def select(
     if ptable.is_npz or not ptable.has_header:
         pred_headers = [str(i) for i in range(p.shape[1])]
     raw = Raw(
-        y=y, p=p, pred_names=pred_headers, target_names=tnames,
-        target_source=target.source, pred_source=ptable.source,
+        y=y,
+        p=p,
+        pred_names=pred_headers,
+        target_names=tnames,
+        target_source=target.source,
+        pred_source=ptable.source,
     )
     if weight_col is not None and (weight_col in target.data or weight_col in ptable.data):
         t = target if weight_col in target.data else ptable
@@ -255,7 +283,8 @@ def _align(raw: Raw, target: Table, ptable: Table, tid: str, pid: str, one_file:
     if missing:
         raise InputError(
             f"{len(missing)} id(s) have no prediction, e.g. {missing[0]!r}",
-            file=ptable.source, column=pid,
+            file=ptable.source,
+            column=pid,
         )
     extra = len(sp) - len(st)
     if extra:
@@ -263,7 +292,8 @@ def _align(raw: Raw, target: Table, ptable: Table, tid: str, pid: str, one_file:
         unknown = str(next(k for k in sp if k not in tset))
         raise InputError(
             f"{extra} prediction id(s) have no target, e.g. {unknown!r}",
-            file=target.source, column=tid,
+            file=target.source,
+            column=tid,
         )
     order = np.fromiter((pos[k] for k in st), dtype=np.intp, count=len(st))
     raw.p = raw.p[order]
@@ -284,7 +314,9 @@ def _check_finite(a: np.ndarray, source: str, names: list[str], role: str) -> No
         col = names[idx[1]] if idx[1] < len(names) else idx[1]
         raise InputError(
             f"{'NaN' if np.isnan(value) else float(value)} in the {role}s",
-            file=source, row=int(idx[0]) + 1, column=col,
+            file=source,
+            row=int(idx[0]) + 1,
+            column=col,
             hint="remove or fill missing values",
         )
 
@@ -325,8 +357,12 @@ def prepare(
     normalize: bool,
     strict: bool,
     classes: list[str] | None = None,
+    scores_hint: bool | None = None,
 ) -> Prepared:
-    """Check the values and shape the arrays for ``task`` (inferred when ``auto``)."""
+    """Check the values and shape the arrays for ``task`` (inferred when ``auto``).
+
+    ``scores_hint`` carries what the first chunk showed (raw scores or probabilities)
+    so that every chunk of a stream is taken the same way."""
     y, p = raw.y, raw.p.astype(np.float64, copy=False)
     n = p.shape[0]
     if n == 0:
@@ -336,6 +372,7 @@ def prepare(
     if y.shape[0] != n:
         raise InputError(f"length mismatch: {y.shape[0]} targets but {n} predictions")
     warnings: list[str] = []
+    notes: list[str] = []
     inferred = infer_task(y, p, raw.pred_names)
     if task == "auto":
         task = inferred
@@ -347,7 +384,8 @@ def prepare(
         if yc.shape[1] != p.shape[1]:
             raise InputError(
                 f"width mismatch: {yc.shape[1]} target column(s) but {p.shape[1]} prediction "
-                "column(s)", file=raw.pred_source,
+                "column(s)",
+                file=raw.pred_source,
             )
         return Prepared(task, yc, p, weights, [], raw.ids, False, warnings)
 
@@ -355,7 +393,8 @@ def prepare(
         if p.shape[1] != 1:
             raise InputError(
                 f"binary task needs one prediction column, got {p.shape[1]}",
-                file=raw.pred_source, hint="use --task multiclass for one column per class",
+                file=raw.pred_source,
+                hint="use --task multiclass for one column per class",
             )
         yv = _numeric_targets(y, raw).reshape(n, -1)
         if yv.shape[1] != 1:
@@ -367,25 +406,38 @@ def prepare(
             i = int(np.argmax(~((yv == 0) | (yv == 1))))
             raise InputError(
                 f"binary label {float(yv[i])!r} is not 0/1 or -1/+1",
-                file=raw.target_source, row=i + 1, column=raw.target_names[0],
+                file=raw.target_source,
+                row=i + 1,
+                column=raw.target_names[0],
                 hint="use --task regression for continuous targets",
             )
         pv = p[:, 0]
-        scores = from_logits or not _in_unit(pv)
-        if scores and not from_logits:
+        scores = from_logits or not _in_unit(pv) or bool(scores_hint)
+        if scores_hint is False and not from_logits and not needs_probabilities and scores:
+            i = int(np.argmax((pv < 0) | (pv > 1)))
+            raise InputError(
+                f"prediction {float(pv[i])!r} is outside [0, 1], but earlier rows were taken "
+                "as probabilities",
+                file=raw.pred_source,
+                row=i + 1,
+                column=raw.pred_names[0],
+                hint="pass --from-logits if these are logits",
+            )
+        if scores and not from_logits and not scores_hint:
             if needs_probabilities:
                 i = int(np.argmax((pv < 0) | (pv > 1)))
                 raise InputError(
                     f"prediction {float(pv[i])!r} is not a probability in [0, 1]",
-                    file=raw.pred_source, row=i + 1, column=raw.pred_names[0],
+                    file=raw.pred_source,
+                    row=i + 1,
+                    column=raw.pred_names[0],
                     hint="pass --from-logits if these are logits, or pick a margin loss "
                     "such as -l hinge",
                 )
-            warnings.append(
-                "predictions outside [0, 1] taken as raw decision scores: "
-                "decisions threshold at 0"
+            notes.append(
+                "predictions outside [0, 1] taken as raw decision scores: decisions threshold at 0"
             )
-        return Prepared(task, yv, pv, weights, ["0", "1"], raw.ids, scores, warnings)
+        return Prepared(task, yv, pv, weights, ["0", "1"], raw.ids, scores, warnings, notes)
 
     # multiclass / multilabel: targets as an (n, C) matrix
     c = p.shape[1]
@@ -406,16 +458,30 @@ def prepare(
             r, k = np.argwhere(~((t == 0) | (t == 1)))[0]
             raise InputError(
                 f"multilabel target {float(t[r, k])!r} is not 0 or 1",
-                file=raw.target_source, row=int(r) + 1, column=raw.target_names[min(k, len(raw.target_names) - 1)],
+                file=raw.target_source,
+                row=int(r) + 1,
+                column=raw.target_names[min(k, len(raw.target_names) - 1)],
             )
-    scores = from_logits
-    if not from_logits:
+    scores = from_logits or bool(scores_hint)
+    if not scores:
         if not _in_unit(p):
             if needs_probabilities:
                 r, k = np.argwhere((p < 0) | (p > 1))[0]
                 raise InputError(
                     f"prediction {float(p[r, k])!r} is not a probability in [0, 1]",
-                    file=raw.pred_source, row=int(r) + 1, column=raw.pred_names[k],
+                    file=raw.pred_source,
+                    row=int(r) + 1,
+                    column=raw.pred_names[k],
+                    hint="pass --from-logits if these are logits",
+                )
+            if scores_hint is False:
+                r, k = np.argwhere((p < 0) | (p > 1))[0]
+                raise InputError(
+                    f"prediction {float(p[r, k])!r} is outside [0, 1], but earlier rows "
+                    "were taken as probabilities",
+                    file=raw.pred_source,
+                    row=int(r) + 1,
+                    column=raw.pred_names[k],
                     hint="pass --from-logits if these are logits",
                 )
             scores = True
@@ -426,7 +492,9 @@ def prepare(
             if normalize:
                 if np.any(sums <= 0):
                     r = int(np.argmax(sums <= 0))
-                    raise InputError("cannot normalise a row of zeros", file=raw.pred_source, row=r + 1)
+                    raise InputError(
+                        "cannot normalise a row of zeros", file=raw.pred_source, row=r + 1
+                    )
                 p = p / sums[:, None]
             elif off.any():
                 r = int(np.argmax(off))
@@ -436,7 +504,9 @@ def prepare(
                 )
                 if strict:
                     raise InputError(
-                        msg.replace("; computed as given", ""), file=raw.pred_source, row=r + 1,
+                        msg.replace("; computed as given", ""),
+                        file=raw.pred_source,
+                        row=r + 1,
                         hint="pass --param normalize=true to rescale rows",
                     )
                 warnings.append(f"{raw.pred_source}: {msg} (--param normalize=true rescales)")
@@ -466,7 +536,9 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
             if key not in lookup:
                 raise InputError(
                     f"class {v!r} is not one of the prediction columns ({', '.join(names[:20])})",
-                    file=raw.target_source, row=i + 1, column=raw.target_names[0],
+                    file=raw.target_source,
+                    row=i + 1,
+                    column=raw.target_names[0],
                 )
             idx[i] = lookup[key]
         return _one_hot(idx, c)
@@ -478,7 +550,9 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
             i = int(np.argmax(bad))
             raise InputError(
                 f"class label {float(v[i])!r} is not an integer in [0, {c - 1}]",
-                file=raw.target_source, row=i + 1, column=raw.target_names[0],
+                file=raw.target_source,
+                row=i + 1,
+                column=raw.target_names[0],
             )
         return _one_hot(v.astype(np.intp), c)
     if yc.shape[1] != c:
@@ -490,7 +564,9 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
         r, k = np.argwhere((yc < 0) | (yc > 1))[0]
         raise InputError(
             f"target {float(yc[r, k])!r} is not a probability in [0, 1]",
-            file=raw.target_source, row=int(r) + 1, column=raw.target_names[min(k, len(raw.target_names) - 1)],
+            file=raw.target_source,
+            row=int(r) + 1,
+            column=raw.target_names[min(k, len(raw.target_names) - 1)],
         )
     sums = yc.sum(axis=1)
     bad = ~np.isclose(sums, 1.0, atol=1e-6, rtol=0)
@@ -498,7 +574,9 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
         r = int(np.argmax(bad))
         raise InputError(
             f"target row sums to {float(sums[r])!r}, not 1 (one-hot or a distribution expected)",
-            file=raw.target_source, row=r + 1, hint="use --task multilabel for multi-hot targets",
+            file=raw.target_source,
+            row=r + 1,
+            hint="use --task multilabel for multi-hot targets",
         )
     return yc
 
@@ -520,7 +598,7 @@ def _check_weights(raw: Raw, n: int) -> np.ndarray | None:
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"weight {float(w[i])!r} is not finite and non-negative", file=src, row=i + 1)
-    if not np.any(w > 0):
-        raise InputError("all weights are zero", file=src)
+        raise InputError(
+            f"weight {float(w[i])!r} is not finite and non-negative", file=src, row=i + 1
+        )
     return w

@@ -48,12 +48,16 @@ true = rng.integers(0, 3, n)
 logits = rng.normal(0, 1.0, (n, 3))
 logits[np.arange(n), true] += 1.8
 probs = softmax(logits)
-write_csv("multiclass_probs.csv", ["label", *classes], [true, *probs.T],
-          ["%d", "%.12f", "%.12f", "%.12f"])
-write_csv("multiclass_logits.csv", ["label", *classes], [true, *logits.T],
-          ["%d", "%.5f", "%.5f", "%.5f"])
+write_csv(
+    "multiclass_probs.csv", ["label", *classes], [true, *probs.T], ["%d", "%.12f", "%.12f", "%.12f"]
+)
+write_csv(
+    "multiclass_logits.csv", ["label", *classes], [true, *logits.T], ["%d", "%.5f", "%.5f", "%.5f"]
+)
 (HERE / "multiclass_names.csv").write_text(
-    "label," + ",".join(classes) + "\n"
+    "label,"
+    + ",".join(classes)
+    + "\n"
     + "".join(f"{classes[t]},{','.join('%.12f' % v for v in p)}\n" for t, p in zip(true, probs))
 )
 np.save(HERE / "multiclass_probs.npy", np.column_stack([true, probs]))

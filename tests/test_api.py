@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import losscli
+import losscli.registry
 from losscli import InputError, LossCliError, UsageError
 
 Y_BIN = np.array([0, 1, 1, 0, 1])
@@ -302,6 +303,63 @@ def test_unknown_names_are_usage_errors(kwargs: dict[str, object]) -> None:
 def test_param_out_of_range_is_usage_error(params: dict[str, object]) -> None:
     with pytest.raises(UsageError):
         losscli.evaluate(Y_BIN, P_BIN, losses=["bce", "zero_one"], params=params)
+
+
+@pytest.mark.parametrize(
+    ("loss", "params"),
+    [
+        ("tweedie_deviance", {"power": 0.5}),  # no Tweedie distribution for 0 < p < 1
+        ("huber", {"delta": 0}),
+        ("pinball", {"alpha": 1.0}),
+    ],
+)
+def test_loss_param_out_of_range_is_usage_error(loss: str, params: dict[str, object]) -> None:
+    if loss not in losscli.registry.LOSSES:
+        pytest.skip(f"no {loss}")
+    with pytest.raises(UsageError):
+        losscli.evaluate([1.0, 2.0], [1.5, 2.5], task="regression", losses=[loss],
+                         params=params)
+
+
+def test_class_weight_of_wrong_length_is_usage_error() -> None:
+    if "class_weight" not in losscli.registry.LOSSES["categorical_cross_entropy"].param_names:
+        pytest.skip("no class_weight")
+    with pytest.raises(UsageError):
+        losscli.evaluate(Y_MC, P_MC, params={"class_weight": "1,2"})
+
+
+@pytest.mark.parametrize(
+    ("y", "p", "task"),
+    [
+        (Y_MC, P_MC, "multiclass"),
+        ([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]], P_MC, "multilabel"),
+    ],
+)
+def test_average_binary_outside_binary_task_is_usage_error(y: object, p: object,
+                                                           task: str) -> None:
+    """--param average=binary with a multiclass/multilabel task: incompatible choices."""
+    if "precision" not in losscli.registry.METRICS:
+        pytest.skip("no precision metric")
+    with pytest.raises(UsageError):
+        losscli.evaluate(y, p, task=task, metrics=["precision"], params={"average": "binary"})
+
+
+@pytest.mark.parametrize(
+    ("loss", "y", "p", "row"),
+    [
+        ("msle", [1.0, 2.0, 3.0], [0.5, -1.0, 2.0], 2),
+        ("poisson", [1.0, 2.0, 3.0], [0.5, 1.0, -2.0], 3),
+        ("poisson_deviance", [1.0, -2.0, 3.0], [0.5, 1.0, 2.0], 2),
+        ("gamma_deviance", [1.0, 2.0, 3.0], [0.0, 1.0, 2.0], 1),
+    ],
+)
+def test_loss_domain_violation_is_input_error(loss: str, y: list[float], p: list[float],
+                                              row: int) -> None:
+    if loss not in losscli.registry.LOSSES:
+        pytest.skip(f"no {loss}")
+    with pytest.raises(InputError) as exc:
+        losscli.evaluate(y, p, task="regression", losses=[loss])
+    assert exc.value.row == row
 
 
 @pytest.mark.parametrize(

@@ -430,7 +430,10 @@ def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataOb
                                       whole_values[name])
     a_metrics = api.finish(whole, plan, plan.task)
     b_metrics = api.finish(merged, plan, plan.task)
+    skip = VARIANCE_RATIOS if plan.task == "regression" and constant_target(y) else set()
     for name in a_metrics:
+        if name in skip:
+            continue
         assert _close(b_metrics[name], a_metrics[name], 1e-12, 1e-12), (
             name, b_metrics[name], a_metrics[name])
     # and the one-shot pipeline gives the same figures

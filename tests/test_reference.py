@@ -783,6 +783,35 @@ def test_balanced_accuracy_and_mcc_vs_sklearn(rng: np.random.Generator, task: st
         assert r.metrics[name] == approx(refs[name]), name
 
 
+@pytest.mark.parametrize("weights", [[1e-3, 1e-3, 1e-3, 2.5e-4, 2.5e-4, 2.5e-4],
+                                     [1e-3, 2.5e-4, 2.5e-4, 2.5e-4, 1e-3, 5e-4],
+                                     [1.0, 1.0, 1.0, 0.25, 0.25, 0.25]])
+def test_mcc_single_class_targets_with_weights(weights: list[float]) -> None:
+    """Every target in one class: MCC is 0 (scikit-learn), whatever the weights' rounding."""
+    from sklearn.metrics import matthews_corrcoef
+
+    needs("mcc", "metric")
+    y = np.zeros(6, dtype=int)
+    p = np.array([[0.25] * 4] * 4 + [[0.01, 0.01, 0.97, 0.01], [0.01, 0.01, 0.01, 0.97]])
+    r = losscli.evaluate(y, p, task="multiclass", metrics=["mcc"], weights=weights)
+    ref = matthews_corrcoef(y, p.argmax(axis=1), sample_weight=weights)
+    assert ref == 0.0
+    assert r.metrics["mcc"] == 0.0
+
+
+def test_mcc_single_class_predictions_with_weights() -> None:
+    """Every prediction in one class (ties go to class 0): MCC is 0, as scikit-learn."""
+    from sklearn.metrics import matthews_corrcoef
+
+    needs("mcc", "metric")
+    y = np.array([0, 1, 2])
+    p = np.full((3, 4), 0.25)
+    w = [1.0, 7.667622907266401, 1.788467145392067]
+    r = losscli.evaluate(y, p, task="multiclass", metrics=["mcc"], weights=w)
+    assert matthews_corrcoef(y, p.argmax(axis=1), sample_weight=w) == 0.0
+    assert r.metrics["mcc"] == 0.0
+
+
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_brier_vs_sklearn(rng: np.random.Generator, task: str, weighted: bool) -> None:
@@ -844,6 +873,21 @@ def test_top_k_accuracy_vs_sklearn(rng: np.random.Generator, k: int, weighted: b
     r = losscli.evaluate(y, p, metrics=["top_k_accuracy"], weights=w, params={"k": k})
     ref = top_k_accuracy_score(y, p, k=k, labels=list(range(5)), sample_weight=w)
     assert r.metrics["top_k_accuracy"] == approx(ref)
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_top_k_accuracy_ties_vs_sklearn(k: int) -> None:
+    """Tied scores: the registry promises scikit-learn's tie rule."""
+    from sklearn.metrics import top_k_accuracy_score
+
+    needs("top_k_accuracy", "metric", param="k")
+    y = np.array([1, 0, 2])
+    p = np.array([[0.2, 0.4, 0.4], [0.3, 0.3, 0.4], [0.1, 0.45, 0.45]])
+    for i in range(3):  # row by row: aggregate figures can agree by accident
+        r = losscli.evaluate(y[i:i + 1], p[i:i + 1], metrics=["top_k_accuracy"],
+                             params={"k": k})
+        ref = top_k_accuracy_score(y[i:i + 1], p[i:i + 1], k=k, labels=[0, 1, 2])
+        assert r.metrics["top_k_accuracy"] == ref, (i, p[i], y[i])
 
 
 # ----------------------------------------------------------------------------- coverage

@@ -1,0 +1,217 @@
+"""Sources: the inputs of one evaluation as a stream of :class:`~losscli.validate.Raw` chunks.
+
+Files (paths, globs, directories, ``-``) are read chunk by chunk through
+:func:`losscli.readers.read_chunks`; targets, predictions and a weights file are
+zipped in lockstep, re-sliced so that each chunk holds the same rows of each.
+Arrays and DataFrames are one chunk (or ``chunk_rows``-sized slices of it).
+``--id-col`` with two files needs every id at once, so that case reads whole.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+import numpy as np
+
+from losscli import readers
+from losscli.errors import InputError, UsageError
+from losscli.readers import Table
+from losscli.validate import Raw, select
+
+_EXTS = (".csv", ".tsv", ".npy", ".npz", ".parquet", ".jsonl", ".ndjson")
+
+
+def is_source(x: Any) -> bool:
+    return isinstance(x, (str, os.PathLike))
+
+
+def looks_like_file(s: str) -> bool:
+    return (
+        s == "-" or os.path.exists(s) or os.path.splitext(s.lower().removesuffix(".gz"))[1] in _EXTS
+    )
+
+
+def zip_aligned(iters: Sequence[Iterator[Table]], sources: Sequence[str]) -> Iterator[list[Table]]:
+    """Chunks of several streams cut to the same rows; a stream ending early is a
+    length mismatch naming both files."""
+    buffers: list[Table | None] = [None] * len(iters)
+    counts = [0] * len(iters)
+    while True:
+        for i, it in enumerate(iters):
+            if buffers[i] is None or buffers[i].n_rows == 0:  # type: ignore[union-attr]
+                nxt = next(it, None)
+                if nxt is not None:
+                    counts[i] += nxt.n_rows
+                buffers[i] = nxt
+        done = [b is None for b in buffers]
+        if all(done):
+            return
+        if any(done):
+            for i, it in enumerate(iters):  # count what is left, for the message
+                for rest in it:
+                    counts[i] += rest.n_rows
+            raise InputError(
+                "length mismatch: "
+                + " but ".join(f"{c} rows in {s}" for c, s in zip(counts, sources)),
+                hint="pass --id-col to align by a key column" if len(iters) > 1 else None,
+            )
+        n = min(b.n_rows for b in buffers if b is not None)
+        out = []
+        for i, b in enumerate(buffers):
+            assert b is not None
+            out.append(b.slice(0, n) if b.n_rows > n else b)
+            buffers[i] = b.slice(n, b.n_rows) if b.n_rows > n else None
+        yield out
+
+
+def _weights_table_column(wt: Table) -> str:
+    numeric = [n for n in wt.names if wt.data[n].dtype != object]
+    if len(numeric) != 1:
+        raise InputError(
+            f"a weights file needs exactly one numeric column, found {len(numeric)}",
+            file=wt.source,
+        )
+    return numeric[0]
+
+
+def raw_chunks(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    target_col: str | None,
+    pred_col: str | None,
+    id_col: str | None,
+    weights: Any,
+    header: bool,
+    input_format: str | None,
+    stdin: IO[bytes] | None,
+    classes: Sequence[str] | None,
+    chunk_rows: int | None,
+) -> Iterator[Raw]:
+    weight_col = weights if isinstance(weights, str) and not looks_like_file(weights) else None
+    weight_file = (
+        os.fspath(weights)
+        if weights is not None and weight_col is None and is_source(weights)
+        else None
+    )
+    files = is_source(y_true) or (y_pred is not None and is_source(y_pred))
+    if not files and not hasattr(y_true, "columns"):
+        yield from _array_chunks(y_true, y_pred, weights, classes, chunk_rows)
+        return
+
+    def stream(x: Any, name: str) -> Iterator[Table]:
+        if is_source(x):
+            return readers.read_chunks(
+                os.fspath(x),
+                header=header,
+                input_format=input_format,
+                stdin=stdin,
+                chunk_rows=chunk_rows,
+            )
+        return iter([_table_of(x, name)])
+
+    if id_col is not None and y_pred is not None:
+        # alignment by key needs every id at once
+        t = _whole(stream(y_true, "targets"))
+        p = _whole(stream(y_pred, "predictions"))
+        iters: list[Iterator[Table]] = [iter([t]), iter([p])]
+    else:
+        iters = [stream(y_true, "targets")]
+        if y_pred is not None:
+            iters.append(stream(y_pred, "predictions"))
+    sources = [str(y_true) if is_source(y_true) else "targets"]
+    if y_pred is not None:
+        sources.append(str(y_pred) if is_source(y_pred) else "predictions")
+    if weight_file is not None:
+        iters.append(
+            readers.read_chunks(
+                weight_file, header=header, input_format=None, chunk_rows=chunk_rows
+            )
+        )
+        sources.append(weight_file)
+    checked = False
+    for tables in zip_aligned(iters, sources):
+        t = tables[0]
+        ptab: Table | None = tables[1] if y_pred is not None else None
+        if not checked and weight_col is not None:
+            if weight_col not in t.data and (ptab is None or weight_col not in ptab.data):
+                raise UsageError(
+                    f"--weights {weight_col!r} is neither a file nor a column of the input"
+                )
+        checked = True
+        raw = select(
+            t,
+            ptab,
+            target_col=target_col,
+            pred_col=pred_col,
+            id_col=id_col,
+            weight_col=weight_col,
+        )
+        if weight_file is not None:
+            wt = tables[-1]
+            raw.weights = wt.data[_weights_table_column(wt)].reshape(-1)
+            raw.weight_source = wt.source
+        yield raw
+
+
+def _whole(it: Iterator[Table]) -> Table:
+    parts = list(it)
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    data = {n: np.concatenate([t.data[n] for t in parts]) for n in first.names}
+    return Table(first.source, first.names, data, first.has_header, first.is_npz)
+
+
+def _table_of(x: Any, name: str) -> Table:
+    if hasattr(x, "columns"):  # a pandas DataFrame
+        return readers._frame_to_table(x, name, True)
+    arr = np.asarray(x, dtype=np.float64)
+    names, data = readers._array_columns(arr, name)
+    return Table(name, names, data, has_header=False)
+
+
+def _array_chunks(
+    y_true: Any, y_pred: Any, weights: Any, classes: Sequence[str] | None, chunk_rows: int | None
+) -> Iterator[Raw]:
+    if y_pred is None:
+        raise UsageError("y_pred is required when y_true is an array")
+    y = np.asarray(y_true)
+    if y.dtype.kind not in "biuf":
+        y = y.astype(object)
+    p = np.asarray(y_pred, dtype=np.float64)
+    if p.ndim == 1:
+        p = p.reshape(-1, 1)
+    if y.shape[0] != p.shape[0]:
+        raise InputError(f"length mismatch: {y.shape[0]} targets but {p.shape[0]} predictions")
+    if y.shape[0] == 0:
+        raise InputError("no samples", file="y_true")
+    if classes is not None and len(classes) != p.shape[1]:
+        raise UsageError(f"{len(classes)} class names for {p.shape[1]} prediction columns")
+    if is_source(weights):
+        if not looks_like_file(os.fspath(weights)):
+            raise UsageError(
+                f"weights {weights!r}: a column name needs a file or DataFrame "
+                "input; pass an array of weights or a weights file"
+            )
+        wt = _whole(readers.read_chunks(os.fspath(weights)))
+        weights = wt.data[_weights_table_column(wt)]
+    w = None if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
+    if w is not None and w.shape[0] != y.shape[0]:
+        raise InputError(f"{w.shape[0]} weights for {y.shape[0]} samples", file="weights")
+    ynames = ["y_true"] if y.ndim == 1 else [str(i) for i in range(y.shape[1])]
+    pnames = list(classes) if classes else [str(i) for i in range(p.shape[1])]
+    step = chunk_rows or max(1, y.shape[0])
+    for start in range(0, max(1, y.shape[0]), step):
+        sl = slice(start, start + step)
+        yield Raw(
+            y=y[sl],
+            p=p[sl],
+            pred_names=pnames,
+            target_names=ynames,
+            target_source="y_true",
+            pred_source="y_pred",
+            weights=None if w is None else w[sl],
+        )
