@@ -71,12 +71,19 @@ def test_shared_targets_rank_files(tmp_path: Path) -> None:
     for name, noise in (("good", 0.1), ("bad", 2.0), ("mid", 0.5)):
         p = y + rng.normal(scale=noise, size=50)
         (tmp_path / f"{name}.csv").write_text("pred\n" + "\n".join(map(repr, p.tolist())) + "\n")
-    result = evaluate_batch([str(tmp_path / n) for n in ("bad.csv", "good.csv", "mid.csv")],
-                            targets=str(tmp_path / "t.csv"), metrics=["r2"])
+    result = evaluate_batch(
+        [str(tmp_path / n) for n in ("bad.csv", "good.csv", "mid.csv")],
+        targets=str(tmp_path / "t.csv"),
+        metrics=["r2"],
+    )
     order = [Path(f.file).stem for _, f in result.ranked()]
     assert order == ["good", "mid", "bad"]  # losses: lower is better
-    by_r2 = evaluate_batch([str(tmp_path / n) for n in ("bad.csv", "good.csv", "mid.csv")],
-                           targets=str(tmp_path / "t.csv"), metrics=["r2"], sort_by="r2")
+    by_r2 = evaluate_batch(
+        [str(tmp_path / n) for n in ("bad.csv", "good.csv", "mid.csv")],
+        targets=str(tmp_path / "t.csv"),
+        metrics=["r2"],
+        sort_by="r2",
+    )
     assert [Path(f.file).stem for _, f in by_r2.ranked()] == ["good", "mid", "bad"]
 
 
@@ -94,15 +101,17 @@ def test_bad_file_is_an_error_naming_it_unless_skipped(shards, tmp_path: Path) -
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "losscli", *args], capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "losscli", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_cli_batch_json_and_gates(shards, tmp_path: Path) -> None:
     files, y, p = shards
     out = tmp_path / "report.json"
-    proc = run("batch", str(tmp_path / "part-*.csv"), "-f", "json", "-o", str(out),
-               "--check", "mse<=100")
+    proc = run(
+        "batch", str(tmp_path / "part-*.csv"), "-f", "json", "-o", str(out), "--check", "mse<=100"
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
     assert [f["file"] for f in data["files"]] == [str(f) for f in files]
