@@ -323,10 +323,15 @@ class PerSampleWriter:
                 "".join(json.dumps(dict(zip(keys, row))) + "\n" for row in zip(*cols)).encode()
             )
         else:
+            import pyarrow as pa
+            import pyarrow.csv as pcsv
+
+            # pyarrow's writer prints the shortest repr that round-trips: full precision
             sep = "," if self.fmt == "csv" else "\t"
             if first:
                 self.fh.write((sep.join(["index", *names]) + "\n").encode())
-            self.fh.write(_delimited_rows(index, values, sep))
+            opts = pcsv.WriteOptions(include_header=False, quoting_style="none", delimiter=sep)
+            pcsv.write_csv(pa.table({"index": index, **values}), self.fh, opts)
         self.rows += n
 
     def close(self) -> None:
@@ -344,13 +349,6 @@ class PerSampleWriter:
         d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }" % (rows, cols)
         body = d.ljust(128 - 10 - 1) + "\n"
         return b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body.encode("latin1")
-
-
-def _delimited_rows(index: np.ndarray, values: dict[str, np.ndarray], sep: str) -> bytes:
-    """Rows of text; floats as Python's repr (shortest round-trip, full precision)."""
-    cols = [index.tolist(), *(v.tolist() for v in values.values())]
-    fmt = sep.join(["%s"] + ["%r"] * (len(cols) - 1)) + "\n"
-    return "".join(fmt % row for row in zip(*cols)).encode()
 
 
 def _final_mode(path: str) -> int:
