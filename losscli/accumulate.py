@@ -82,6 +82,7 @@ class Accumulator:
     losses: dict[str, WeightedSum] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     n_samples: int = 0
+    confusion: Any = None  # classification: a ConfusionState (losscli.metrics)
 
     def update_losses(
         self,
@@ -104,5 +105,10 @@ class Accumulator:
                 self.metrics[name].merge(state)
             else:
                 self.metrics[name] = state
+        if other.confusion is not None:
+            if self.confusion is None:
+                self.confusion = other.confusion
+            else:
+                self.confusion.merge(other.confusion)
         self.n_samples += other.n_samples
         return self

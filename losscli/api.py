@@ -117,6 +117,7 @@ class Report:
     directions: dict[str, str] = field(default_factory=dict)
     accumulator: Accumulator | None = field(default=None, repr=False)
     preview: Any = field(default=None, repr=False)
+    confusion: dict[str, Any] | None = None
     plan: Plan | None = field(default=None, repr=False)
 
     @property
@@ -157,6 +158,8 @@ class Report:
             "warnings": list(self.warnings),
             "checks": [c.to_dict() for c in self.checks],
         }
+        if self.confusion is not None:
+            out["confusion_matrix"] = self.confusion
         if self.baseline:
             out["baseline"] = self.baseline
         return out
@@ -276,6 +279,15 @@ def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray
             factor = prep.y @ np.asarray(cw, dtype=np.float64)
             loss_weights[entry.name] = factor if prep.weights is None else factor * prep.weights
     acc.update_losses(loss_values, prep.weights, prep.n, loss_weights)
+    if prep.task != "regression":
+        if acc.confusion is None:
+            acc.confusion = M.ConfusionState("confusion")
+        threshold = next(
+            (p["threshold"] for _, p in [*plan.metrics, *plan.losses] if "threshold" in p), 0.5
+        )
+        acc.confusion.update(
+            prep.y, prep.p, prep.weights, M.Ctx(prep.task, prep.scores, {"threshold": threshold})
+        )
     probs: np.ndarray | None = None
     for entry, params in plan.metrics:
         p = prep.p
@@ -389,6 +401,7 @@ def evaluate(
     plan: Plan | None = None
     weighted = False
     scores_hint: bool | None = None
+    class_names: list[str] = []
     offset = 0
     for raw in chunks:
         if plan is None:
@@ -434,6 +447,7 @@ def evaluate(
                             hint="pass --from-logits if they are logits",
                         )
         weighted = weighted or prep.weights is not None
+        class_names = prep.classes
         loss_values = update(acc, prep, plan)
         for w in prep.warnings:
             if len(warnings) < 20 and w not in warnings:
@@ -465,7 +479,7 @@ def evaluate(
     if weighted and all(a.weight.value <= 0 for a in acc.losses.values()):
         raise InputError("all weights are zero", file=str(weights))
 
-    report = build_report(acc, plan, weighted=weighted, warnings=warnings)
+    report = build_report(acc, plan, weighted=weighted, warnings=warnings, classes=class_names)
     report.preview = preview
     if keep_per_sample:
         report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
@@ -502,7 +516,12 @@ class Preview:
 
 
 def build_report(
-    acc: Accumulator, plan: Plan, *, weighted: bool, warnings: Sequence[str] = ()
+    acc: Accumulator,
+    plan: Plan,
+    *,
+    weighted: bool,
+    warnings: Sequence[str] = (),
+    classes: Sequence[str] = (),
 ) -> Report:
     """The figures of an accumulator (one chunk, one file, or many merged)."""
     return Report(
@@ -522,7 +541,19 @@ def build_report(
         directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},
         accumulator=acc,
         plan=plan,
+        confusion=_confusion(acc, classes),
     )
+
+
+def _confusion(acc: Accumulator, classes: Sequence[str]) -> dict[str, Any] | None:
+    """The confusion matrix: rows are true classes, columns predicted (multilabel: one
+    [[tn, fp], [fn, tp]] per label); weighted counts when weights were given."""
+    state = acc.confusion
+    if state is None or state.matrix is None:
+        return None
+    m = state.matrix
+    values = m.astype(np.int64).tolist() if np.all(m == np.round(m)) else m.tolist()
+    return {"labels": list(classes), "matrix": values}
 
 
 def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -235,7 +235,8 @@ def assemble(
         merged.merge(copy.deepcopy(rep.accumulator))
         warnings += [f"{r.file}: {w}" for w in rep.warnings]
     weighted = "weights:yes" in first.signature
-    overall = build_report(merged, plan, weighted=weighted, warnings=warnings)
+    labels = first.confusion["labels"] if first.confusion else ()
+    overall = build_report(merged, plan, weighted=weighted, warnings=warnings, classes=labels)
     file_base: dict[str, Any] = {}
     overall_base = None
     if base is not None:

@@ -23,3 +23,21 @@ def test_seed_003_softmax_stability() -> None:
     r = losscli.evaluate([0, 4], logits, from_logits=True)
     values = r.per_sample["categorical_cross_entropy"]
     assert values.tolist() == [4000.0, 0.0]
+
+
+def test_confusion_matrix_in_report_matches_sklearn() -> None:
+    from sklearn.metrics import confusion_matrix, multilabel_confusion_matrix
+
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 3, 300)
+    p = rng.dirichlet(np.ones(3), 300)
+    w = rng.integers(1, 4, 300).astype(float)
+    r = losscli.evaluate(y, p, weights=w, chunk_rows=70)
+    cm = confusion_matrix(y, p.argmax(axis=1), sample_weight=w)
+    assert r.to_dict()["confusion_matrix"]["matrix"] == cm.astype(int).tolist()
+    yl = rng.integers(0, 2, (200, 4))
+    pl = rng.uniform(size=(200, 4))
+    rl = losscli.evaluate(yl, pl, task="multilabel")
+    mcm = multilabel_confusion_matrix(yl, (pl > 0.5).astype(int))
+    assert rl.to_dict()["confusion_matrix"]["matrix"] == mcm.tolist()
+    assert "confusion_matrix" not in losscli.evaluate([1.0, 2.0], [1.5, 2.5]).to_dict()
