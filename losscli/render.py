@@ -153,6 +153,16 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
                 t.add_row(str(idx[i]), *(short(float(vals[m][i])) for m in names))
             console.print(f"{title}:")
             console.print(t)
+    cm = report.confusion
+    if cm is not None and len(cm["labels"]) <= 12 and not isinstance(cm["matrix"][0][0], list):
+        t = Table(box=style, pad_edge=False)
+        t.add_column("true \\ predicted")
+        for label in cm["labels"]:
+            t.add_column(str(label), justify="right")
+        for label, row in zip(cm["labels"], cm["matrix"]):
+            t.add_row(str(label), *(short(float(v)) for v in row))
+        console.print("confusion matrix:")
+        console.print(t)
     for c in report.checks:
         console.print(
             f"check {c.expr}: {short(c.value or math.nan)} {'passed' if c.passed else 'FAILED'}"
