@@ -83,6 +83,8 @@ class Accumulator:
     metrics: dict[str, Any] = field(default_factory=dict)
     n_samples: int = 0
     confusion: Any = None  # classification: a ConfusionState (losscli.metrics)
+    omitted: int = 0  # rows dropped by --nan-policy omit
+    nonfinite: int = 0  # rows with NaN/inf passed on by --nan-policy propagate
 
     def update_losses(
         self,
@@ -111,4 +113,6 @@ class Accumulator:
             else:
                 self.confusion.merge(other.confusion)
         self.n_samples += other.n_samples
+        self.omitted += other.omitted
+        self.nonfinite += other.nonfinite
         return self

@@ -31,6 +31,7 @@ class Plan:
     task: str
     losses: list[tuple[Entry, dict[str, Any]]]
     metrics: list[tuple[Entry, dict[str, Any]]]
+    nan_policy: str = "error"
 
     def signature(self, weighted: bool) -> str:
         def fmt(entry: Entry, params: dict[str, Any]) -> str:
@@ -46,6 +47,8 @@ class Plan:
             "metric:" + "+".join(fmt(e, p) for e, p in self.metrics),
             f"weights:{'yes' if weighted else 'no'}",
         ]
+        if self.nan_policy != "error":
+            parts.append(f"nan:{self.nan_policy}")
         return "|".join(parts)
 
 
@@ -119,6 +122,7 @@ class Report:
     preview: Any = field(default=None, repr=False)
     confusion: dict[str, Any] | None = None
     plan: Plan | None = field(default=None, repr=False)
+    n_omitted: int = 0  # samples dropped by --nan-policy omit
 
     @property
     def passed(self) -> bool:
@@ -149,6 +153,7 @@ class Report:
             "version": __version__,
             "task": self.task,
             "n_samples": self.n_samples,
+            "n_omitted": self.n_omitted,
             "losses": {
                 k: {"mean": _json_num(v["mean"]), "sum": _json_num(v["sum"]), "params": v["params"]}
                 for k, v in self.losses.items()
@@ -313,6 +318,9 @@ def finish(acc: Accumulator, plan: Plan, task: str) -> dict[str, float]:
 
     out = {}
     for entry, params in plan.metrics:
+        if acc.nonfinite:  # NaN/inf passed on: no metric is defined
+            out[entry.name] = math.nan
+            continue
         state = acc.metrics[entry.name]
         out[entry.name] = state.compute(M.Ctx(task, False, params))
     return out
@@ -343,6 +351,7 @@ def evaluate(
     chunk_rows: int | None = None,
     per_sample_sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    nan_policy: str = "error",
 ) -> Report:
     """Evaluate predictions against targets.
 
@@ -356,7 +365,16 @@ def evaluate(
     streamed; memory stays bounded when ``keep_per_sample`` is false); each chunk's
     per-sample losses go to ``per_sample_sink(index, values)`` as they are computed.
     The figures do not depend on the chunking.
+
+    ``nan_policy`` says what NaN/inf values do: ``error`` (an :class:`InputError`
+    naming the row), ``omit`` (their rows are dropped and counted in
+    ``Report.n_omitted``) or ``propagate`` (losses follow IEEE arithmetic; the
+    metrics are then undefined and reported as NaN, with a warning).
     """
+    from losscli.validate import NAN_POLICIES
+
+    if nan_policy not in NAN_POLICIES:
+        raise UsageError(f"unknown --nan-policy {nan_policy!r}: one of {', '.join(NAN_POLICIES)}")
     if chunk_rows is not None and chunk_rows < 1:
         raise UsageError("--chunk-size must be at least 1")
     if task not in ("auto", *registry.TASKS):
@@ -412,6 +430,7 @@ def evaluate(
                     else "multiclass"
                 )
             plan = _resolve(task, losses, metrics, pvals)
+            plan.nan_policy = nan_policy
             needs_prob = any(
                 e.inputs == "probabilities" and not p.get("from_logits", False)
                 for e, p in plan.losses
@@ -430,12 +449,21 @@ def evaluate(
                 strict=strict,
                 classes=list(classes) if classes else None,
                 scores_hint=scores_hint,
+                nan_policy=nan_policy,
             )
             _check_domains(plan, prep, raw)
         except InputError as exc:
             if exc.row is not None:
                 exc.row += offset  # rows are counted over the whole input
             raise
+        acc.omitted += prep.omitted
+        acc.nonfinite += prep.nonfinite
+        n_raw = int(raw.p.shape[0])
+        if prep.n == 0:  # every row of this chunk omitted
+            offset += n_raw
+            if progress is not None:
+                progress(n_raw)
+            continue
         if scores_hint is None:
             scores_hint = prep.scores
             if prep.scores and not logits:
@@ -457,7 +485,12 @@ def evaluate(
                 notes.append(note)
         for name, values in loss_values.items():
             n_inf[name] = n_inf.get(name, 0) + int(np.count_nonzero(np.isinf(values)))
-        index = prep.ids if prep.ids is not None else np.arange(offset, offset + prep.n)
+        if prep.ids is not None:
+            index = prep.ids
+        elif prep.rows is not None:
+            index = offset + prep.rows  # rows as numbered in the input, gaps where omitted
+        else:
+            index = np.arange(offset, offset + prep.n)
         preview.ids = prep.ids is not None
         preview.update(loss_values, index)
         if per_sample_sink is not None:
@@ -467,9 +500,22 @@ def evaluate(
             if prep.ids is not None:
                 kept_ids.append(prep.ids)
         if progress is not None:
-            progress(prep.n)
-        offset += prep.n
+            progress(n_raw)
+        offset += n_raw
     assert plan is not None
+    if acc.n_samples == 0:
+        source = next((x for x in (y_pred, y_true) if isinstance(x, (str, os.PathLike))), None)
+        raise InputError(
+            f"no samples left: all {acc.omitted} row(s) have NaN/inf values (--nan-policy omit)",
+            file=None if source is None else str(source),
+        )
+    if acc.omitted:
+        notes.append(f"{acc.omitted} sample(s) with NaN/inf values omitted (--nan-policy omit)")
+    if acc.nonfinite:
+        notes.append(
+            f"{acc.nonfinite} sample(s) with NaN/inf values passed on (--nan-policy "
+            "propagate): their losses are NaN/inf and the metrics are undefined (NaN)"
+        )
     for name, count in n_inf.items():
         if count:
             warnings.append(f"{name}: {count} sample(s) overflowed to inf")
@@ -536,6 +582,7 @@ def build_report(
             for e, p in plan.losses
         },
         metrics=finish(acc, plan, plan.task),
+        n_omitted=acc.omitted,
         signature=plan.signature(weighted),
         warnings=list(warnings),
         directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},

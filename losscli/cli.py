@@ -206,6 +206,50 @@ ChunkOpt = Annotated[
     ),
 ]
 ColorOpt = Annotated[str, typer.Option("--color", metavar="WHEN", help="auto, always or never.")]
+NanOpt = Annotated[
+    str,
+    typer.Option(
+        "--nan-policy",
+        metavar="P",
+        help="NaN/inf values: error (default), omit (drop their rows, counted in the report) "
+        "or propagate (losses follow IEEE arithmetic; metrics undefined).",
+    ),
+]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        metavar="E",
+        help="local (default) or dask (needs `pip install losscli[dask]`).",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Address of an existing Dask scheduler (with --engine dask); without it a "
+        "local cluster is started and shut down.",
+    ),
+]
+
+
+def _dask_engine(engine: str, scheduler: str | None) -> Any:
+    """The Dask engine module for ``--engine dask``, or None for the local engine."""
+    if engine not in ("local", "dask"):
+        raise UsageError(f"--engine must be local or dask, got {engine!r}")
+    if engine == "local":
+        if scheduler is not None:
+            raise UsageError("--scheduler needs --engine dask")
+        return None
+    try:
+        from losscli import engine_dask
+    except ImportError as exc:
+        raise UsageError(
+            f"--engine dask needs Dask ({exc.name or exc} is not installed)",
+            hint="pip install 'losscli[dask]'",
+        ) from None
+    return engine_dask
 
 
 def _common_checks(fmt: str, color: str) -> None:
@@ -248,6 +292,9 @@ def eval_cmd(
     input_format: InputFormatOpt = None,
     color: ColorOpt = "auto",
     chunk_size: ChunkOpt = None,
+    nan_policy: NanOpt = "error",
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Evaluate one set of predictions: per-sample losses, their mean, and metrics."""
     from losscli import render
@@ -300,6 +347,9 @@ _RUN_KEYS = (
     "input_format",
     "color",
     "chunk_size",
+    "nan_policy",
+    "engine",
+    "scheduler",
 )
 
 
@@ -327,16 +377,20 @@ def _run_eval(
     input_format: Any,
     color: str,
     chunk_size: Any,
+    nan_policy: str,
+    engine: str,
+    scheduler: str | None,
 ) -> tuple[Any, str]:
     """Evaluate, stream per-sample losses, render; files appear only when all succeeded."""
     from losscli import render
     from losscli.api import evaluate
 
+    dask = _dask_engine(engine, scheduler)
     if True:
         with contextlib.ExitStack() as stack:
             sink = None
             writer = None
-            if per_sample is not None:
+            if per_sample is not None and dask is None:
                 fh = (
                     sys.stdout.buffer
                     if per_sample == "-"
@@ -344,9 +398,7 @@ def _run_eval(
                 )
                 writer = render.PerSampleWriter(fh, ps_fmt or "csv")
                 sink = writer.write
-            report = evaluate(
-                files[0],
-                files[1] if len(files) > 1 else None,
+            options: dict[str, Any] = dict(
                 losses=loss,
                 metrics=metric,
                 task=task,
@@ -364,8 +416,15 @@ def _run_eval(
                 input_format=input_format,
                 keep_per_sample=False,
                 chunk_rows=chunk_size,
-                per_sample_sink=sink,
+                nan_policy=nan_policy,
             )
+            y_true, y_pred = files[0], files[1] if len(files) > 1 else None
+            if dask is not None:
+                report = dask.evaluate(
+                    y_true, y_pred, scheduler=scheduler, per_sample=per_sample, **options
+                )
+            else:
+                report = evaluate(y_true, y_pred, per_sample_sink=sink, **options)
             if writer is not None:
                 writer.close()
             report_stream = sys.stderr if per_sample == "-" else sys.stdout
@@ -403,17 +462,8 @@ def batch_cmd(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", metavar="N", help="Score files in N parallel processes.")
     ] = 1,
-    engine: Annotated[
-        str, typer.Option("--engine", metavar="E", help="local (default) or dask.")
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            metavar="ADDRESS",
-            help="Address of an existing Dask scheduler (with --engine dask).",
-        ),
-    ] = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
     sort_by: Annotated[
         str | None,
         typer.Option(
@@ -446,6 +496,7 @@ def batch_cmd(
     no_header: NoHeaderOpt = False,
     input_format: InputFormatOpt = None,
     color: ColorOpt = "auto",
+    nan_policy: NanOpt = "error",
 ) -> None:
     """Score many prediction files: one result per file plus 'overall', pooled over every
     sample of every file."""
@@ -454,19 +505,15 @@ def batch_cmd(
 
     with _errors():
         _common_checks(fmt, color)
-        if engine not in ("local", "dask"):
-            raise UsageError(f"--engine must be local or dask, got {engine!r}")
-        if engine == "dask":
-            raise UsageError(
-                "--engine dask is not available in this release",
-                hint="use --engine local with --jobs N",
-            )
-        if scheduler is not None:
-            raise UsageError("--scheduler needs --engine dask")
-        result = evaluate_batch(
+        dask = _dask_engine(engine, scheduler)
+        run: Any = evaluate_batch
+        extra: dict[str, Any] = {"jobs": jobs}
+        if dask is not None:
+            run, extra = dask.evaluate_batch, {"scheduler": scheduler}
+        result = run(
             files,
             targets=targets,
-            jobs=jobs,
+            **extra,
             checks=check or (),
             baseline=baseline,
             tolerance=tolerance,
@@ -484,6 +531,7 @@ def batch_cmd(
             id_col=id_col,
             header=not no_header,
             input_format=input_format,
+            nan_policy=nan_policy,
         )
         terminal = output is None and sys.stdout.isatty()
         text = render.render_batch(result, fmt, terminal=terminal)

@@ -70,6 +70,9 @@ class Prepared:
     scores: bool = False  # predictions are raw scores (logits/margins), not probabilities
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # assumptions, not data problems
+    omitted: int = 0  # rows dropped by --nan-policy omit
+    nonfinite: int = 0  # rows passed on with NaN/inf by --nan-policy propagate
+    rows: np.ndarray | None = None  # positions of the kept rows in the chunk (omit)
 
     @property
     def n(self) -> int:
@@ -317,7 +320,7 @@ def _check_finite(a: np.ndarray, source: str, names: list[str], role: str) -> No
             file=source,
             row=int(idx[0]) + 1,
             column=col,
-            hint="remove or fill missing values",
+            hint="remove or fill missing values, or pass --nan-policy omit",
         )
 
 
@@ -329,6 +332,10 @@ def infer_task(y: np.ndarray, p: np.ndarray, pred_names: list[str]) -> str:
     if y.dtype == object:
         return "multiclass"
     yc = y.reshape(y.shape[0], -1)
+    if y.shape[0] == p.shape[0]:  # rows with NaN/inf say nothing about the task
+        finite = np.isfinite(yc).all(axis=1) & np.isfinite(p.reshape(p.shape[0], -1)).all(axis=1)
+        if not finite.all() and finite.any():
+            yc, p = yc[finite], p[finite]
     c = p.shape[1]
     if c == 1:
         if yc.shape[1] == 1 and (_is_01(yc) or bool(np.all(np.abs(yc) == 1))):
@@ -348,6 +355,15 @@ def infer_task(y: np.ndarray, p: np.ndarray, pred_names: list[str]) -> str:
     return "regression"
 
 
+NAN_POLICIES = ("error", "omit", "propagate")
+
+
+def _nonfinite_rows(a: np.ndarray) -> np.ndarray | None:
+    if a.dtype == object:
+        return None
+    return ~np.isfinite(a.reshape(a.shape[0], -1)).all(axis=1)
+
+
 def prepare(
     raw: Raw,
     *,
@@ -358,22 +374,116 @@ def prepare(
     strict: bool,
     classes: list[str] | None = None,
     scores_hint: bool | None = None,
+    nan_policy: str = "error",
 ) -> Prepared:
     """Check the values and shape the arrays for ``task`` (inferred when ``auto``).
 
     ``scores_hint`` carries what the first chunk showed (raw scores or probabilities)
-    so that every chunk of a stream is taken the same way."""
+    so that every chunk of a stream is taken the same way.
+
+    ``nan_policy``: NaN/inf in targets, predictions or weights are an error
+    (``error``), drop their rows and count them (``omit``; the result may have no
+    rows, which the caller judges over the whole input), or are passed on to the
+    losses by IEEE arithmetic (``propagate``; predictions and regression targets
+    only: a class label cannot be NaN).
+    """
+    if nan_policy not in NAN_POLICIES:
+        raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {nan_policy!r}")
+    n = raw.p.shape[0]
+    if y_len_ok := raw.y.shape[0] == n:
+        bad = np.zeros(n, dtype=bool)
+        for a in (raw.p, raw.y):
+            rows = _nonfinite_rows(a)
+            if rows is not None:
+                bad |= rows
+        values_bad = int(np.count_nonzero(bad))
+        if raw.weights is not None and np.shape(raw.weights)[0] == n:
+            w = np.asarray(raw.weights, dtype=np.float64).reshape(n, -1)
+            bad |= ~np.isfinite(w).all(axis=1)
+        count = int(np.count_nonzero(bad))
+    if nan_policy == "omit" and y_len_ok and count:
+        kept = np.flatnonzero(~bad)
+        sub = Raw(
+            raw.y[kept],
+            raw.p[kept],
+            raw.pred_names,
+            raw.target_names,
+            raw.target_source,
+            raw.pred_source,
+            None if raw.weights is None else np.asarray(raw.weights)[kept],
+            raw.weight_source,
+            None if raw.ids is None else raw.ids[kept],
+        )
+        if kept.size == 0:
+            return Prepared(
+                task,
+                raw.y[:0],
+                raw.p[:0].astype(np.float64),
+                None,
+                [],
+                None,
+                omitted=count,
+                rows=kept,
+            )
+        try:
+            out = _prepare(
+                sub,
+                task,
+                needs_probabilities,
+                from_logits,
+                normalize,
+                strict,
+                classes,
+                scores_hint,
+                "error",
+            )
+        except InputError as exc:
+            if exc.row is not None and 0 < exc.row <= kept.size:
+                exc.row = int(kept[exc.row - 1]) + 1  # rows as numbered in the file
+            raise
+        out.omitted = count
+        out.rows = kept
+        return out
+    out = _prepare(
+        raw,
+        task,
+        needs_probabilities,
+        from_logits,
+        normalize,
+        strict,
+        classes,
+        scores_hint,
+        nan_policy,
+    )
+    if nan_policy == "propagate" and y_len_ok:
+        out.nonfinite = values_bad
+    return out
+
+
+def _prepare(
+    raw: Raw,
+    task: str,
+    needs_probabilities: bool,
+    from_logits: bool,
+    normalize: bool,
+    strict: bool,
+    classes: list[str] | None,
+    scores_hint: bool | None,
+    nan_policy: str,
+) -> Prepared:
     y, p = raw.y, raw.p.astype(np.float64, copy=False)
     n = p.shape[0]
     if n == 0:
         raise InputError("no samples", file=raw.pred_source)
-    _check_finite(p, raw.pred_source, raw.pred_names, "prediction")
-    _check_finite(y, raw.target_source, raw.target_names, "target")
+    if nan_policy != "propagate":
+        _check_finite(p, raw.pred_source, raw.pred_names, "prediction")
     if y.shape[0] != n:
         raise InputError(f"length mismatch: {y.shape[0]} targets but {n} predictions")
     warnings: list[str] = []
     notes: list[str] = []
     inferred = infer_task(y, p, raw.pred_names)
+    if nan_policy != "propagate" or (inferred if task == "auto" else task) != "regression":
+        _check_finite(y, raw.target_source, raw.target_names, "target")
     if task == "auto":
         task = inferred
     names = classes or raw.pred_names
@@ -514,7 +624,8 @@ def prepare(
 
 
 def _in_unit(a: np.ndarray) -> bool:
-    return bool(np.all((a >= 0) & (a <= 1)))
+    """All values in [0, 1]; NaN (passed on by ``--nan-policy propagate``) is ignored."""
+    return not bool(np.any((a < 0) | (a > 1)))
 
 
 def _numeric_targets(y: np.ndarray, raw: Raw) -> np.ndarray:
