@@ -69,12 +69,37 @@ class Check:
     value: float | None = None
     passed: bool | None = None
 
+    @property
+    def margin(self) -> float | None:
+        """``value - bound``: how far the figure is from the bound (signed)."""
+        return None if self.value is None else self.value - self.bound
+
+    @property
+    def message(self) -> str:
+        """One line: which check, the value, the bound and by how much it passed or failed."""
+        v = self.value
+        if v is None:
+            return f"{self.expr}: not evaluated"
+        if math.isnan(v):
+            return f"{self.expr} FAILED: {self.name} is undefined (NaN)"
+        gap = abs(v - self.bound)
+        if self.op == "==":
+            where = "equals the bound" if gap == 0 else f"differs from the bound by {gap:.6g}"
+        elif v == self.bound:
+            where = "is at the bound"
+        else:
+            where = f"{gap:.6g} {'above' if v > self.bound else 'below'} the bound"
+        status = "passed" if self.passed else "FAILED"
+        return f"{self.expr} {status}: {self.name} = {v:.10g}, {where} {self.bound:g}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "check": self.expr,
             "value": _json_num(self.value),
             "bound": self.bound,
+            "margin": _json_num(self.margin),
             "passed": self.passed,
+            "message": self.message,
         }
 
 
@@ -123,6 +148,7 @@ class Report:
     confusion: dict[str, Any] | None = None
     plan: Plan | None = field(default=None, repr=False)
     n_omitted: int = 0  # samples dropped by --nan-policy omit
+    config: str | None = None  # the settings file that supplied defaults, if any
 
     @property
     def passed(self) -> bool:
@@ -167,6 +193,8 @@ class Report:
             out["confusion_matrix"] = self.confusion
         if self.baseline:
             out["baseline"] = self.baseline
+        if self.config is not None:
+            out["config"] = self.config
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -340,6 +368,7 @@ def evaluate(
     checks: Sequence[str] = (),
     baseline: PathLike | Mapping[str, Any] | None = None,
     tolerance: float = 0.0,
+    atol: float = 0.0,
     target_col: str | None = None,
     pred_col: str | None = None,
     id_col: str | None = None,
@@ -379,8 +408,7 @@ def evaluate(
         raise UsageError("--chunk-size must be at least 1")
     if task not in ("auto", *registry.TASKS):
         raise UsageError(f"unknown task {task!r}: expected auto, {', '.join(registry.TASKS)}")
-    if tolerance < 0 or not math.isfinite(tolerance):
-        raise UsageError("--tolerance must be a finite number >= 0")
+    check_tolerances(tolerance, atol)
     if input_format is not None and input_format not in readers.FORMATS:
         raise UsageError(
             f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}"
@@ -530,7 +558,7 @@ def evaluate(
     if keep_per_sample:
         report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
         report.ids = np.concatenate(kept_ids) if kept_ids else None
-    return apply_gates(report, parsed_checks, baseline, tolerance)
+    return apply_gates(report, parsed_checks, baseline, tolerance, atol)
 
 
 @dataclass
@@ -607,11 +635,18 @@ def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
 
 
+def check_tolerances(tolerance: float, atol: float) -> None:
+    for flag, v in (("--tolerance", tolerance), ("--atol", atol)):
+        if v < 0 or not math.isfinite(v):
+            raise UsageError(f"{flag} must be a finite number >= 0, got {v!r}")
+
+
 def apply_gates(
     report: Report,
     checks: Sequence[Check],
     baseline: PathLike | Mapping[str, Any] | None,
     tolerance: float,
+    atol: float = 0.0,
 ) -> Report:
     """Evaluate ``--check`` expressions and the ``--baseline`` comparison on a report."""
     done = []
@@ -622,7 +657,7 @@ def apply_gates(
         done.append(c)
     report.checks = done
     if baseline is not None:
-        report.baseline = compare_baseline(report, baseline, tolerance)
+        report.baseline = compare_baseline(report, baseline, tolerance, atol)
     return report
 
 
@@ -674,9 +709,13 @@ def load_baseline(path: PathLike) -> dict[str, Any]:
 
 
 def compare_baseline(
-    report: Report, baseline: PathLike | Mapping[str, Any], tolerance: float
+    report: Report,
+    baseline: PathLike | Mapping[str, Any],
+    tolerance: float,
+    atol: float = 0.0,
 ) -> list[dict[str, Any]]:
-    """The change of every figure present in both reports; ``worse`` beyond the tolerance."""
+    """The change of every figure present in both reports; ``worse`` when it moved in the
+    bad direction by more than ``atol + tolerance * |baseline|`` (as numpy's isclose)."""
     base = dict(baseline) if isinstance(baseline, Mapping) else load_baseline(baseline)
     rows = []
     figures: list[tuple[str, float, Any]] = []
@@ -691,10 +730,19 @@ def compare_baseline(
         old = float(old)
         direction = report.directions.get(name, "lower")
         delta = new - old
-        allowed = tolerance * abs(old)
-        worse = (delta > allowed) if direction == "lower" else (-delta > allowed)
+        allowed = atol + tolerance * abs(old)
+        worsening = delta if direction == "lower" else -delta
+        worse = bool(worsening > allowed) or math.isnan(new)
         if math.isnan(new):
-            worse = True
+            message = f"{name} is undefined (NaN); baseline {old:.10g}"
+        else:
+            rel = f", {delta / abs(old):+.3%}" if old else ""
+            verdict = "got worse" if worsening > 0 else ("improved" if worsening < 0 else "same")
+            message = (
+                f"{name} {verdict}: {old:.10g} -> {new:.10g} ({delta:+.6g}{rel}; "
+                f"{'lower' if direction == 'lower' else 'higher'} is better; "
+                f"allowed {allowed:.6g})"
+            )
         rows.append(
             {
                 "name": name,
@@ -703,7 +751,9 @@ def compare_baseline(
                 "change": _json_num(delta),
                 "relative_change": _json_num(delta / abs(old)) if old else None,
                 "direction": direction,
-                "worse": bool(worse),
+                "allowed": allowed,
+                "worse": worse,
+                "message": message,
             }
         )
     if not rows:
@@ -712,3 +762,10 @@ def compare_baseline(
             file=str(baseline) if not isinstance(baseline, Mapping) else None,
         )
     return rows
+
+
+def gate_failures(report: Report) -> list[str]:
+    """One line per failed ``--check`` or baseline figure: what, the value, the bound."""
+    lines = [c.message for c in report.checks if not c.passed]
+    lines += [f"baseline: {b['message']}" for b in report.baseline if b["worse"]]
+    return lines

@@ -22,6 +22,7 @@ from losscli.api import (
     Report,
     apply_gates,
     build_report,
+    check_tolerances,
     compare_baseline,
     evaluate,
     load_baseline,
@@ -143,6 +144,7 @@ def evaluate_batch(
     checks: Sequence[str] = (),
     baseline: PathLike | Mapping[str, Any] | None = None,
     tolerance: float = 0.0,
+    atol: float = 0.0,
     sort_by: str | None = None,
     skip_errors: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -152,6 +154,7 @@ def evaluate_batch(
     for ``options``.  Raises the first file's error unless ``skip_errors``."""
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    check_tolerances(tolerance, atol)
     parsed = [parse_check(c) for c in checks]
     if sort_by is not None:
         _direction(sort_by)
@@ -191,6 +194,7 @@ def evaluate_batch(
         base,
         tolerance,
         sort_by,
+        atol=atol,
         leaderboard=targets is not None,
         skip_errors=skip_errors,
     )
@@ -204,6 +208,7 @@ def assemble(
     sort_by: str | None,
     leaderboard: bool = False,
     skip_errors: bool = False,
+    atol: float = 0.0,
 ) -> BatchReport:
     """Pool the per-file accumulators into ``overall`` and apply the gates."""
     ok = [r for r in results if r.report is not None]
@@ -249,13 +254,13 @@ def assemble(
             overall_base = base
     for r in ok:
         assert r.report is not None
-        apply_gates(r.report, checks, None, tolerance)
+        apply_gates(r.report, checks, None, tolerance, atol)
         fb = file_base.get(r.file)
         if fb is not None:
-            r.report.baseline = compare_baseline(r.report, fb, tolerance)
-    apply_gates(overall, checks, None, tolerance)
+            r.report.baseline = compare_baseline(r.report, fb, tolerance, atol)
+    apply_gates(overall, checks, None, tolerance, atol)
     if overall_base is not None:
-        overall.baseline = compare_baseline(overall, overall_base, tolerance)
+        overall.baseline = compare_baseline(overall, overall_base, tolerance, atol)
     if sort_by is None and leaderboard and len(ok) > 1 and plan.losses:
         sort_by = plan.losses[0][0].name  # shared targets: rank by the first loss
     return BatchReport(results, overall, sort_by, skipped)

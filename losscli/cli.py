@@ -113,8 +113,10 @@ MetricOpt = Annotated[
     list[str] | None, typer.Option("--metric", "-m", metavar="NAME", help=_metric_help())
 ]
 TaskOpt = Annotated[
-    str,
-    typer.Option("--task", metavar="T", help="auto, regression, binary, multiclass or multilabel."),
+    str | None,
+    typer.Option(
+        "--task", metavar="T", help="auto (default), regression, binary, multiclass or multilabel."
+    ),
 ]
 ParamOpt = Annotated[
     list[str] | None,
@@ -159,7 +161,43 @@ BaselineOpt = Annotated[
     ),
 ]
 ToleranceOpt = Annotated[
-    float, typer.Option("--tolerance", metavar="REL", help="Relative tolerance for --baseline.")
+    float | None,
+    typer.Option(
+        "--tolerance", metavar="REL", help="Relative tolerance for --baseline (default 0)."
+    ),
+]
+AtolOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--atol",
+        metavar="ABS",
+        help="Absolute tolerance for --baseline (default 0): a figure fails when it got worse "
+        "by more than ATOL + REL * |baseline|.",
+    ),
+]
+JunitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--junit",
+        metavar="PATH",
+        help="Write JUnit XML to PATH (atomically): one testcase per check and baseline figure.",
+    ),
+]
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        metavar="PATH",
+        help="Settings file (losscli.toml, or pyproject.toml with [tool.losscli]); by default "
+        "found in the current directory or its parents. Flags override it.",
+    ),
+]
+NoConfigOpt = Annotated[
+    bool, typer.Option("--no-config", help="Ignore losscli.toml / [tool.losscli].")
+]
+QuietOpt = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr."),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Data warnings become errors (exit 3).")]
 IdOpt = Annotated[
@@ -207,7 +245,7 @@ ChunkOpt = Annotated[
 ]
 ColorOpt = Annotated[str, typer.Option("--color", metavar="WHEN", help="auto, always or never.")]
 NanOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--nan-policy",
         metavar="P",
@@ -261,12 +299,72 @@ def _common_checks(fmt: str, color: str) -> None:
         raise UsageError(f"--color must be auto, always or never, got {color!r}")
 
 
+# Settings a config file may supply; a flag given on the command line wins.
+_CONFIGURABLE = (
+    "loss",
+    "metric",
+    "check",
+    "param",
+    "task",
+    "tolerance",
+    "atol",
+    "nan_policy",
+    "baseline",
+    "weights",
+    "id_col",
+    "target_col",
+    "pred_col",
+)
+_DEFAULTS: dict[str, Any] = {"task": "auto", "tolerance": 0.0, "atol": 0.0, "nan_policy": "error"}
+
+
+def _settings(
+    given: dict[str, Any], config: str | None, no_config: bool
+) -> tuple[dict[str, Any], str | None]:
+    """The effective settings: command line over config file over defaults."""
+    from losscli.config import load
+
+    if config is not None and no_config:
+        raise UsageError("--config and --no-config exclude each other")
+    cfg = load(config, search=not no_config)
+    out: dict[str, Any] = {}
+    for name in _CONFIGURABLE:
+        value = given.get(name)
+        if name == "param":
+            out[name] = [*cfg.params(), *(value or [])]  # later keys win
+        elif value is not None:
+            out[name] = value
+        else:
+            out[name] = cfg.get(name, _DEFAULTS.get(name))
+    return out, cfg.path
+
+
+def _eval_options(s: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """Keyword arguments of :func:`losscli.evaluate` from the effective settings."""
+    return dict(
+        losses=s["loss"],
+        metrics=s["metric"],
+        task=s["task"],
+        params=s["param"],
+        weights=s["weights"],
+        checks=s["check"] or (),
+        baseline=s["baseline"],
+        tolerance=s["tolerance"],
+        atol=s["atol"],
+        target_col=s["target_col"],
+        pred_col=s["pred_col"],
+        id_col=s["id_col"],
+        nan_policy=s["nan_policy"],
+        **more,
+    )
+
+
 @app.command("eval")
 def eval_cmd(
     files: FilesArg,
     loss: LossOpt = None,
     metric: MetricOpt = None,
-    task: TaskOpt = "auto",
+    task: TaskOpt = None,
     param: ParamOpt = None,
     from_logits: LogitsOpt = False,
     weights: WeightsOpt = None,
@@ -283,7 +381,9 @@ def eval_cmd(
     ] = None,
     check: CheckOpt = None,
     baseline: BaselineOpt = None,
-    tolerance: ToleranceOpt = 0.0,
+    tolerance: ToleranceOpt = None,
+    atol: AtolOpt = None,
+    junit: JunitOpt = None,
     strict: StrictOpt = False,
     id_col: IdOpt = None,
     target_col: TargetColOpt = None,
@@ -292,9 +392,12 @@ def eval_cmd(
     input_format: InputFormatOpt = None,
     color: ColorOpt = "auto",
     chunk_size: ChunkOpt = None,
-    nan_policy: NanOpt = "error",
+    nan_policy: NanOpt = None,
     engine: EngineOpt = "local",
     scheduler: SchedulerOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Evaluate one set of predictions: per-sample losses, their mean, and metrics."""
     from losscli import render
@@ -309,8 +412,34 @@ def eval_cmd(
         if files.count("-") > 1:
             raise UsageError("standard input ('-') can be read only once")
         ps_fmt = render.per_sample_format(per_sample) if per_sample else None
+        scope = locals()
+        settings, config_path = _settings(
+            {k: scope[k] for k in _CONFIGURABLE if k in scope}, config, no_config
+        )
+        options = _eval_options(
+            settings,
+            from_logits=from_logits,
+            strict=strict,
+            header=not no_header,
+            input_format=input_format,
+            keep_per_sample=False,
+            chunk_rows=chunk_size,
+        )
         try:
-            report, text = _run_eval(**locals_for_run(locals()))
+            report, text = _run_eval(
+                files,
+                options,
+                fmt=fmt,
+                output=output,
+                per_sample=per_sample,
+                ps_fmt=ps_fmt,
+                junit=junit,
+                color=color,
+                engine=engine,
+                scheduler=scheduler,
+                quiet=quiet,
+                config_path=config_path,
+            )
         except BrokenPipeError:
             # `--per-sample - | head`: the reader went away; end quietly, successfully
             _broken_pipe()
@@ -320,124 +449,68 @@ def eval_cmd(
         raise typer.Exit(1)
 
 
-def locals_for_run(scope: dict[str, Any]) -> dict[str, Any]:
-    return {k: scope[k] for k in _RUN_KEYS}
-
-
-_RUN_KEYS = (
-    "files",
-    "loss",
-    "metric",
-    "task",
-    "param",
-    "from_logits",
-    "weights",
-    "fmt",
-    "output",
-    "per_sample",
-    "ps_fmt",
-    "check",
-    "baseline",
-    "tolerance",
-    "strict",
-    "id_col",
-    "target_col",
-    "pred_col",
-    "no_header",
-    "input_format",
-    "color",
-    "chunk_size",
-    "nan_policy",
-    "engine",
-    "scheduler",
-)
-
-
 def _run_eval(
-    *,
     files: list[str],
-    loss: Any,
-    metric: Any,
-    task: str,
-    param: Any,
-    from_logits: bool,
-    weights: Any,
+    options: dict[str, Any],
+    *,
     fmt: str,
     output: str | None,
     per_sample: str | None,
     ps_fmt: str | None,
-    check: Any,
-    baseline: Any,
-    tolerance: float,
-    strict: bool,
-    id_col: Any,
-    target_col: Any,
-    pred_col: Any,
-    no_header: bool,
-    input_format: Any,
+    junit: str | None,
     color: str,
-    chunk_size: Any,
-    nan_policy: str,
     engine: str,
     scheduler: str | None,
+    quiet: bool,
+    config_path: str | None,
 ) -> tuple[Any, str]:
     """Evaluate, stream per-sample losses, render; files appear only when all succeeded."""
     from losscli import render
-    from losscli.api import evaluate
+    from losscli.api import evaluate, gate_failures
+    from losscli.progress import Progress
 
     dask = _dask_engine(engine, scheduler)
-    if True:
-        with contextlib.ExitStack() as stack:
-            sink = None
-            writer = None
-            if per_sample is not None and dask is None:
-                fh = (
-                    sys.stdout.buffer
-                    if per_sample == "-"
-                    else stack.enter_context(render.atomic_writer(per_sample))
-                )
-                writer = render.PerSampleWriter(fh, ps_fmt or "csv")
-                sink = writer.write
-            options: dict[str, Any] = dict(
-                losses=loss,
-                metrics=metric,
-                task=task,
-                params=param,
-                from_logits=from_logits,
-                weights=weights,
-                strict=strict,
-                checks=check or (),
-                baseline=baseline,
-                tolerance=tolerance,
-                target_col=target_col,
-                pred_col=pred_col,
-                id_col=id_col,
-                header=not no_header,
-                input_format=input_format,
-                keep_per_sample=False,
-                chunk_rows=chunk_size,
-                nan_policy=nan_policy,
+    with contextlib.ExitStack() as stack:
+        sink = None
+        writer = None
+        if per_sample is not None and dask is None:
+            fh = (
+                sys.stdout.buffer
+                if per_sample == "-"
+                else stack.enter_context(render.atomic_writer(per_sample))
             )
-            y_true, y_pred = files[0], files[1] if len(files) > 1 else None
-            if dask is not None:
-                report = dask.evaluate(
-                    y_true, y_pred, scheduler=scheduler, per_sample=per_sample, **options
-                )
-            else:
-                report = evaluate(y_true, y_pred, per_sample_sink=sink, **options)
-            if writer is not None:
-                writer.close()
-            report_stream = sys.stderr if per_sample == "-" else sys.stdout
-            terminal = output is None and bool(getattr(report_stream, "isatty", lambda: False)())
-            text = render.render(
-                report, fmt, color=_use_color(color, report_stream) and terminal, terminal=terminal
+            writer = render.PerSampleWriter(fh, ps_fmt or "csv")
+            sink = writer.write
+        y_true, y_pred = files[0], files[1] if len(files) > 1 else None
+        if dask is not None:
+            report = dask.evaluate(
+                y_true, y_pred, scheduler=scheduler, per_sample=per_sample, **options
             )
+        else:
+            with Progress("rows", enabled=not quiet) as bar:
+                report = evaluate(
+                    y_true, y_pred, per_sample_sink=sink, progress=bar.rows, **options
+                )
+        if writer is not None:
+            writer.close()
+        report.config = config_path
+        report_stream = sys.stderr if per_sample == "-" else sys.stdout
+        terminal = output is None and bool(getattr(report_stream, "isatty", lambda: False)())
+        text = render.render(
+            report, fmt, color=_use_color(color, report_stream) and terminal, terminal=terminal
+        )
+        if not quiet:
             for w in report.warnings:
                 if fmt != "table" or output is not None or report_stream is not sys.stderr:
                     sys.stderr.write(f"warning: {w}\n")
-            if output is not None:
-                with render.atomic_writer(output) as out:
-                    out.write(text.encode())
+        for line in gate_failures(report):
+            sys.stderr.write(f"gate failed: {line}\n")
+        if junit is not None:
+            with render.atomic_writer(junit) as out:
+                out.write(render.junit_xml([("eval", report)]))
+        if output is not None:
+            with render.atomic_writer(output) as out:
+                out.write(text.encode())
     return report, text
 
 
@@ -480,7 +553,7 @@ def batch_cmd(
     ] = False,
     loss: LossOpt = None,
     metric: MetricOpt = None,
-    task: TaskOpt = "auto",
+    task: TaskOpt = None,
     param: ParamOpt = None,
     from_logits: LogitsOpt = False,
     weights: WeightsOpt = None,
@@ -488,7 +561,9 @@ def batch_cmd(
     output: OutputOpt = None,
     check: CheckOpt = None,
     baseline: BaselineOpt = None,
-    tolerance: ToleranceOpt = 0.0,
+    tolerance: ToleranceOpt = None,
+    atol: AtolOpt = None,
+    junit: JunitOpt = None,
     strict: StrictOpt = False,
     id_col: IdOpt = None,
     target_col: TargetColOpt = None,
@@ -496,47 +571,69 @@ def batch_cmd(
     no_header: NoHeaderOpt = False,
     input_format: InputFormatOpt = None,
     color: ColorOpt = "auto",
-    nan_policy: NanOpt = "error",
+    nan_policy: NanOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Score many prediction files: one result per file plus 'overall', pooled over every
     sample of every file."""
     from losscli import render
+    from losscli.api import gate_failures
     from losscli.batch import evaluate_batch
+    from losscli.progress import Progress
 
     with _errors():
         _common_checks(fmt, color)
+        scope = locals()
+        settings, config_path = _settings(
+            {k: scope[k] for k in _CONFIGURABLE if k in scope}, config, no_config
+        )
         dask = _dask_engine(engine, scheduler)
-        run: Any = evaluate_batch
-        extra: dict[str, Any] = {"jobs": jobs}
-        if dask is not None:
-            run, extra = dask.evaluate_batch, {"scheduler": scheduler}
-        result = run(
-            files,
-            targets=targets,
-            **extra,
-            checks=check or (),
-            baseline=baseline,
-            tolerance=tolerance,
-            sort_by=sort_by,
-            skip_errors=skip_errors,
-            losses=loss,
-            metrics=metric,
-            task=task,
-            params=param,
+        options = _eval_options(
+            settings,
             from_logits=from_logits,
-            weights=weights,
             strict=strict,
-            target_col=target_col,
-            pred_col=pred_col,
-            id_col=id_col,
             header=not no_header,
             input_format=input_format,
-            nan_policy=nan_policy,
         )
+        with Progress("files", enabled=not quiet) as bar:
+            if dask is not None:
+                result = dask.evaluate_batch(
+                    files,
+                    targets=targets,
+                    scheduler=scheduler,
+                    sort_by=sort_by,
+                    skip_errors=skip_errors,
+                    **options,
+                )
+            else:
+                result = evaluate_batch(
+                    files,
+                    targets=targets,
+                    jobs=jobs,
+                    sort_by=sort_by,
+                    skip_errors=skip_errors,
+                    progress=bar.files,
+                    **options,
+                )
+        result.overall.config = config_path
         terminal = output is None and sys.stdout.isatty()
         text = render.render_batch(result, fmt, terminal=terminal)
         for f in result.skipped:
             sys.stderr.write(f"error: {f.error}\n")
+        scored = [(f.file, f.report) for f in result.files if f.report is not None]
+        for where, rep in [*scored, ("overall", result.overall)]:
+            for line in gate_failures(rep):
+                sys.stderr.write(f"gate failed: {where}: {line}\n")
+        if junit is not None:
+            with render.atomic_writer(junit) as out:
+                out.write(
+                    render.junit_xml(
+                        [*scored, ("overall", result.overall)],
+                        errors=[(f.file, str(f.error)) for f in result.skipped],
+                    )
+                )
         if output is not None:
             with render.atomic_writer(output) as out:
                 out.write(text.encode())

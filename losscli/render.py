@@ -88,18 +88,27 @@ def _markdown(report: Report) -> str:
     for name, value in report.metrics.items():
         out.append(f"| metric | {name} | {short(value)} |")
     if report.checks:
-        out += ["", "| check | value | result |", "| --- | ---: | --- |"]
+        out += [
+            "",
+            "| check | value | bound | margin | result |",
+            "| --- | ---: | ---: | ---: | --- |",
+        ]
         for c in report.checks:
             out.append(
-                f"| `{c.expr}` | {short(c.value or math.nan)} | "
-                f"{'✅ pass' if c.passed else '❌ fail'} |"
+                f"| `{c.expr}` | {short(_f(c.value))} | {short(c.bound)} | "
+                f"{short(_f(c.margin))} | {'✅ pass' if c.passed else '❌ fail'} |"
             )
     if report.baseline:
-        out += ["", "| figure | baseline | now | change | |", "| --- | ---: | ---: | ---: | --- |"]
+        out += [
+            "",
+            "| figure | baseline | now | change | allowed | |",
+            "| --- | ---: | ---: | ---: | ---: | --- |",
+        ]
         for b in report.baseline:
             out.append(
                 f"| {b['name']} | {short(b['baseline'])} | {short(_f(b['value']))} | "
-                f"{short(_f(b['change']))} | {'worse' if b['worse'] else 'ok'} |"
+                f"{short(_f(b['change']))} | {short(b['allowed'])} | "
+                f"{'❌ worse' if b['worse'] else '✅ ok'} |"
             )
     for w in report.warnings:
         out.append(f"\n> warning: {w}")
@@ -164,14 +173,10 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
         console.print("confusion matrix:")
         console.print(t)
     for c in report.checks:
-        console.print(
-            f"check {c.expr}: {short(c.value or math.nan)} {'passed' if c.passed else 'FAILED'}"
-        )
+        console.print(f"check {c.message}", markup=False, highlight=False)
     for b in report.baseline:
-        console.print(
-            f"baseline {b['name']}: {short(b['baseline'])} -> {short(_f(b['value']))} "
-            f"({'worse' if b['worse'] else 'ok'})"
-        )
+        verdict = "FAILED" if b["worse"] else "ok"
+        console.print(f"baseline {verdict}: {b['message']}", markup=False, highlight=False)
     for w in report.warnings:
         console.print(f"warning: {w}")
     return buf.getvalue()
@@ -252,18 +257,12 @@ def _gates(result: Any) -> list[tuple[str, Any]]:
 
 
 def _gate_lines(result: Any) -> list[str]:
-    lines = [
-        f"check {where}: {c.expr}: {short(c.value)} {'passed' if c.passed else 'FAILED'}"
-        for where, c in _gates(result)
-    ]
+    lines = [f"check {where}: {c.message}" for where, c in _gates(result)]
     reports = [(f.file, f.report) for f in result.files if f.report is not None]
     for where, rep in [*reports, ("overall", result.overall)]:
         for b in rep.baseline:
             if b["worse"]:
-                lines.append(
-                    f"baseline {where}: {b['name']} got worse: {short(b['baseline'])} "
-                    f"-> {short(_f(b['value']))}"
-                )
+                lines.append(f"baseline {where}: FAILED: {b['message']}")
     for f in result.skipped:
         lines.append(f"skipped: {f.error}")
     return lines
@@ -394,3 +393,59 @@ def atomic_writer(path: str) -> Iterator[IO[bytes]]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+# ----------------------------------------------------------------------------- JUnit
+
+
+def junit_xml(
+    reports: list[tuple[str, Report]], *, errors: list[tuple[str, str]] | None = None
+) -> bytes:
+    """JUnit XML for CI test views: a testsuite per report (a file, or ``overall``), a
+    testcase per ``--check`` and per baseline figure, failures carrying value and bound.
+    A report with no gate gets one passing ``evaluate`` testcase; files skipped with
+    ``--skip-errors`` appear as errored testcases."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="losscli")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    for where, rep in reports:
+        cases = [
+            (f"check {c.expr}", None if c.passed else c.message, c.message) for c in rep.checks
+        ]
+        cases += [
+            (f"baseline {b['name']}", b["message"] if b["worse"] else None, b["message"])
+            for b in rep.baseline
+        ]
+        if not cases:
+            cases.append(("evaluate", None, f"{rep.n_samples} samples; {rep.signature}"))
+        failures = sum(f is not None for _, f, _ in cases)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=f"losscli {where}",
+            tests=str(len(cases)),
+            failures=str(failures),
+            errors="0",
+        )
+        for name, failure, output in cases:
+            tc = ET.SubElement(suite, "testcase", classname=f"losscli.{where}", name=name)
+            if failure is not None:
+                ET.SubElement(tc, "failure", message=failure, type="GateFailed").text = failure
+            ET.SubElement(tc, "system-out").text = output
+        totals["tests"] += len(cases)
+        totals["failures"] += failures
+    if errors:
+        suite = ET.SubElement(root, "testsuite", name="losscli skipped")
+        suite.set("tests", str(len(errors)))
+        suite.set("errors", str(len(errors)))
+        suite.set("failures", "0")
+        for file, message in errors:
+            tc = ET.SubElement(suite, "testcase", classname="losscli.input", name=file)
+            ET.SubElement(tc, "error", message=message, type="InputError").text = message
+        totals["tests"] += len(errors)
+        totals["errors"] += len(errors)
+    for k, v in totals.items():
+        root.set(k, str(v))
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
