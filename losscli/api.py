@@ -218,7 +218,11 @@ def _resolve(
     losses: Sequence[str] | None,
     metrics: Sequence[str] | None,
     params: Mapping[str, Any],
+    lenient: frozenset[str] = frozenset(),
 ) -> Plan:
+    """The entries to compute with their bound parameters.  A key of ``params`` that
+    no selected entry takes is a usage error, unless it is in ``lenient`` (defaults
+    from a config file, meant for whichever losses take them)."""
     loss_names = list(losses or ["auto"])
     chosen: list[Entry] = []
     for name in loss_names:
@@ -247,6 +251,8 @@ def _resolve(
             metric_entries.append(entry)
     everything = chosen + metric_entries
     for key in params:
+        if key in lenient and any(key in e.param_names for e in registry.entries()):
+            continue
         if not any(key in e.param_names for e in everything):
             takers = sorted({e.name for e in registry.entries() if key in e.param_names})
             raise UsageError(
@@ -366,6 +372,7 @@ def evaluate(
     weights: Any = None,
     strict: bool = False,
     checks: Sequence[str] = (),
+    default_params: Mapping[str, Any] | Sequence[str] | None = None,
     baseline: PathLike | Mapping[str, Any] | None = None,
     tolerance: float = 0.0,
     atol: float = 0.0,
@@ -395,6 +402,10 @@ def evaluate(
     per-sample losses go to ``per_sample_sink(index, values)`` as they are computed.
     The figures do not depend on the chunking.
 
+    ``default_params`` are parameters for whichever selected entries take them (a
+    config file's); ``params`` override them, and a key of ``params`` that no selected
+    entry takes is an error.
+
     ``nan_policy`` says what NaN/inf values do: ``error`` (an :class:`InputError`
     naming the row), ``omit`` (their rows are dropped and counted in
     ``Report.n_omitted``) or ``propagate`` (losses follow IEEE arithmetic; the
@@ -413,7 +424,10 @@ def evaluate(
         raise UsageError(
             f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}"
         )
-    pvals = _parse_params(params)
+    explicit = _parse_params(params)
+    defaults = _parse_params(default_params)
+    pvals = {**defaults, **explicit}
+    lenient = frozenset(defaults) - frozenset(explicit)
     if "from_logits" in pvals:
         pvals["from_logits"] = registry.FROM_LOGITS.parse(pvals["from_logits"])
     if from_logits:
@@ -457,7 +471,7 @@ def evaluate(
                     if raw.y.dtype != object
                     else "multiclass"
                 )
-            plan = _resolve(task, losses, metrics, pvals)
+            plan = _resolve(task, losses, metrics, pvals, lenient)
             plan.nan_policy = nan_policy
             needs_prob = any(
                 e.inputs == "probabilities" and not p.get("from_logits", False)

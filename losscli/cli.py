@@ -331,7 +331,8 @@ def _settings(
     for name in _CONFIGURABLE:
         value = given.get(name)
         if name == "param":
-            out[name] = [*cfg.params(), *(value or [])]  # later keys win
+            out[name] = value
+            out["default_params"] = cfg.params()  # for whichever losses take them
         elif value is not None:
             out[name] = value
         else:
@@ -346,6 +347,7 @@ def _eval_options(s: dict[str, Any], **more: Any) -> dict[str, Any]:
         metrics=s["metric"],
         task=s["task"],
         params=s["param"],
+        default_params=s["default_params"],
         weights=s["weights"],
         checks=s["check"] or (),
         baseline=s["baseline"],

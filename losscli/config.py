@@ -8,7 +8,9 @@ with a ``[tool.losscli]`` table.  ``--no-config`` ignores both.
 
 Precedence: command-line flags override the file.  Lists given on the command line
 (``--loss``, ``--metric``, ``--check``) replace the file's; ``--param`` overrides
-the file's parameters key by key.
+the file's parameters key by key.  The file's parameters apply to whichever selected
+losses take them (``gamma`` is ignored when focal is not selected), while a
+``--param`` that no selected loss takes is an error.
 
 Example::
 

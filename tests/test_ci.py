@@ -1,0 +1,366 @@
+"""CI gating: config files, --atol, gate messages, JUnit XML, --quiet and the progress bar."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import losscli
+from losscli import config as cfg
+from losscli.api import Check, compare_baseline, gate_failures, parse_check
+from losscli.cli import app
+from losscli.errors import UsageError
+from losscli.progress import Progress
+
+BINARY = "label,prob\n0,0.1\n1,0.8\n1,0.4\n0,0.3\n1,0.9\n0,0.6\n"  # accuracy 4/6
+
+
+@pytest.fixture
+def binary(tmp_path: Path) -> Path:
+    path = tmp_path / "b.csv"
+    path.write_text(BINARY)
+    return path
+
+
+def invoke(*args: object, cwd: Path | None = None) -> tuple[int, str, str]:
+    import os
+
+    runner = CliRunner()
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        res = runner.invoke(app, [str(a) for a in args])
+    finally:
+        os.chdir(old)
+    return res.exit_code, res.stdout, res.stderr
+
+
+# ----------------------------------------------------------------------------- config
+
+
+def test_config_supplies_losses_metrics_params_checks(tmp_path: Path, binary: Path) -> None:
+    (tmp_path / "losscli.toml").write_text(
+        'loss = ["bce", "focal"]\nmetric = "roc_auc"\ncheck = ["roc_auc>=0.5"]\n'
+        "[params]\ngamma = 1.0\neps = 1e-7\n"
+    )
+    code, out, _ = invoke("eval", binary, "-f", "json", cwd=tmp_path)
+    assert code == 0
+    rep = json.loads(out)
+    assert list(rep["losses"]) == ["binary_cross_entropy", "focal"]
+    assert rep["losses"]["focal"]["params"]["gamma"] == 1.0
+    assert rep["losses"]["binary_cross_entropy"]["params"]["eps"] == 1e-7
+    assert list(rep["metrics"]) == ["roc_auc"]
+    assert rep["checks"][0]["check"] == "roc_auc>=0.5"
+    assert rep["config"] == str(tmp_path / "losscli.toml")
+    assert "focal(" in rep["signature"] and "gamma=1.0" in rep["signature"]
+    # the same numbers as the flags spelled out
+    direct = losscli.evaluate(
+        str(binary), losses=["bce", "focal"], metrics=["roc_auc"], params=["gamma=1", "eps=1e-7"]
+    )
+    assert rep["losses"]["focal"]["mean"] == direct.losses["focal"]["mean"]
+
+
+def test_flags_override_config(tmp_path: Path, binary: Path) -> None:
+    (tmp_path / "losscli.toml").write_text(
+        'loss = ["focal"]\ncheck = ["accuracy>=0.99"]\n[params]\ngamma = 1.0\n'
+    )
+    # --check replaces the file's checks; --param overrides its key
+    code, out, _ = invoke(
+        "eval", binary, "-f", "json", "--check", "accuracy>=0.5", "--param", "gamma=3",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 0
+    rep = json.loads(out)
+    assert [c["check"] for c in rep["checks"]] == ["accuracy>=0.5"]
+    assert rep["losses"]["focal"]["params"]["gamma"] == 3.0
+    # --loss replaces the file's list; --no-config ignores the file altogether
+    # (the file's gamma is for focal: ignored when focal is not selected)
+    code, out, _ = invoke("eval", binary, "-l", "hinge", "-f", "json", cwd=tmp_path)
+    assert list(json.loads(out)["losses"]) == ["hinge"]
+    code, _, err = invoke("eval", binary, "-l", "hinge", "--param", "gamma=2", cwd=tmp_path)
+    assert code == 2 and "no selected loss or metric takes parameter 'gamma'" in err
+    code, out, _ = invoke("eval", binary, "--no-config", "-f", "json", cwd=tmp_path)
+    rep = json.loads(out)
+    assert code == 0 and rep["checks"] == [] and "config" not in rep
+
+
+def test_pyproject_table_found_from_a_subdirectory(tmp_path: Path, binary: Path) -> None:
+    (tmp_path / ".git").mkdir()  # the repository root stops the search
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[tool.losscli]\nmetric = ["roc_auc", "accuracy"]\n'
+    )
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    code, out, _ = invoke("eval", binary, "-f", "json", cwd=sub)
+    assert code == 0
+    assert list(json.loads(out)["metrics"]) == ["roc_auc", "accuracy"]
+    assert cfg.discover(sub) == tmp_path / "pyproject.toml"
+
+
+def test_search_stops_at_repository_root(tmp_path: Path) -> None:
+    (tmp_path / "losscli.toml").write_text('loss = "mse"\n')
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    assert cfg.discover(repo) is None
+    assert cfg.discover(tmp_path) == tmp_path / "losscli.toml"
+
+
+def test_pyproject_without_table_is_not_a_config(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert cfg.discover(tmp_path) is None
+    with pytest.raises(UsageError, match=r"no \[tool.losscli\] table"):
+        cfg.load(tmp_path / "pyproject.toml")
+
+
+def test_config_baseline_is_relative_to_the_file(tmp_path: Path, binary: Path) -> None:
+    code, out, _ = invoke("eval", binary, "-l", "bce", "-f", "json", "--no-config")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "base.json").write_text(out)
+    conf = tmp_path / "conf" / "ci.toml"
+    conf.parent.mkdir()
+    conf.write_text('baseline = "../reports/base.json"\nloss = "bce"\n')
+    code, out, _ = invoke("eval", binary, "--config", conf, "-f", "json")
+    assert code == 0
+    rows = json.loads(out)["baseline"]
+    assert rows and all(not r["worse"] for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("loss = [\n", "is not valid TOML"),
+        ('losss = "mse"\n', "unknown setting 'losss'"),
+        ("loss = 3\n", "'loss' must be a string or a list of strings"),
+        ('tolerance = "big"\n', "'tolerance' must be a number"),
+        ('loss = "mse"\nlosses = ["mae"]\n', "set twice"),
+        ("[params]\nx = {a = 1}\n", "unsupported value"),
+    ],
+)
+def test_bad_config_is_a_usage_error(tmp_path: Path, binary: Path, text: str, message: str) -> None:
+    conf = tmp_path / "losscli.toml"
+    conf.write_text(text)
+    code, out, err = invoke("eval", binary, "-o", tmp_path / "r.json", cwd=tmp_path)
+    assert code == 2
+    assert err.startswith("error:") and message in err and str(conf) in err
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_missing_config_file_and_conflicting_flags(tmp_path: Path, binary: Path) -> None:
+    code, _, err = invoke("eval", binary, "--config", tmp_path / "nope.toml")
+    assert code == 2 and "does not exist" in err
+    code, _, err = invoke("eval", binary, "--config", tmp_path / "x.toml", "--no-config")
+    assert code == 2 and "exclude each other" in err
+
+
+def test_config_unknown_loss_is_exit_2(tmp_path: Path, binary: Path) -> None:
+    (tmp_path / "losscli.toml").write_text('loss = "nope"\n')
+    code, _, err = invoke("eval", binary, cwd=tmp_path)
+    assert code == 2 and "nope" in err
+
+
+def test_config_applies_to_batch(tmp_path: Path, binary: Path) -> None:
+    (tmp_path / "losscli.toml").write_text('loss = "bce"\ncheck = ["accuracy>=0.9"]\n')
+    code, out, err = invoke("batch", binary, binary.with_name("b.csv"), "-f", "json", cwd=tmp_path)
+    assert code == 1
+    rep = json.loads(out)
+    assert rep["overall"]["checks"][0]["passed"] is False
+    assert "gate failed: overall: accuracy>=0.9 FAILED" in err
+
+
+# ----------------------------------------------------------------------------- gates
+
+
+def test_check_message_names_value_bound_and_margin() -> None:
+    c = parse_check("accuracy>=0.9")
+    c.value, c.passed = 0.85, False
+    assert c.message == "accuracy>=0.9 FAILED: accuracy = 0.85, 0.05 below the bound 0.9"
+    assert c.margin == pytest.approx(-0.05)
+    c = Check("mse<1", "mse", "<", 1.0, 0.25, True)
+    assert c.message == "mse<1 passed: mse = 0.25, 0.75 below the bound 1"
+    c = Check("r2==1", "r2", "==", 1.0, math.nan, False)
+    assert "undefined (NaN)" in c.message
+    d = Check("acc==0.5", "accuracy", "==", 0.5, 0.5, True).to_dict()
+    assert d["margin"] == 0.0 and d["bound"] == 0.5 and "equals the bound" in d["message"]
+
+
+def _report(values: dict[str, float]) -> losscli.Report:
+    y = np.array([0.0, 1.0, 2.0, 3.0])
+    rep = losscli.evaluate(y, y + 0.5, losses=["mse"], metrics=["r2"])
+    rep.losses["mse"]["mean"] = values["mse"]
+    rep.metrics["r2"] = values["r2"]
+    return rep
+
+
+@pytest.mark.parametrize(
+    ("now", "rtol", "atol", "worse"),
+    [
+        ({"mse": 1.0, "r2": 0.9}, 0.0, 0.0, set()),
+        ({"mse": 1.05, "r2": 0.9}, 0.0, 0.0, {"mse"}),
+        ({"mse": 1.04, "r2": 0.9}, 0.05, 0.0, set()),  # within the relative tolerance
+        ({"mse": 1.04, "r2": 0.9}, 0.0, 0.05, set()),  # within the absolute tolerance
+        ({"mse": 1.05, "r2": 0.9}, 0.02, 0.02, {"mse"}),  # allowed 0.02 + 0.02 * 1.0 < 0.05
+        ({"mse": 1.1, "r2": 0.9}, 0.02, 0.02, {"mse"}),
+        ({"mse": 0.5, "r2": 0.8}, 0.0, 0.05, {"r2"}),  # higher is better for r2
+        ({"mse": 0.5, "r2": 0.86}, 0.0, 0.05, set()),
+    ],
+)
+def test_baseline_tolerances(
+    now: dict[str, float], rtol: float, atol: float, worse: set[str]
+) -> None:
+    base = {"losses": {"mse": {"mean": 1.0}}, "metrics": {"r2": 0.9}}
+    rows = compare_baseline(_report(now), base, rtol, atol)
+    assert {r["name"] for r in rows if r["worse"]} == worse
+    for r in rows:
+        assert r["allowed"] == pytest.approx(atol + rtol * abs(r["baseline"]))
+        assert r["name"] in r["message"] and "allowed" in r["message"]
+
+
+def test_atol_through_the_cli(tmp_path: Path, binary: Path) -> None:
+    code, out, _ = invoke("eval", binary, "-l", "bce", "-f", "json", "--no-config")
+    base = json.loads(out)
+    base["losses"]["binary_cross_entropy"]["mean"] -= 0.01  # the baseline was better
+    (tmp_path / "base.json").write_text(json.dumps(base))
+    args = ("eval", binary, "-l", "bce", "--no-config", "--baseline", tmp_path / "base.json")
+    code, _, err = invoke(*args)
+    assert code == 1
+    assert "gate failed: baseline: binary_cross_entropy got worse" in err
+    assert "allowed 0)" in err
+    assert invoke(*args, "--atol", "0.011")[0] == 0
+    assert invoke(*args, "--tolerance", "0.5")[0] == 0
+    code, _, err = invoke(*args, "--atol", "-1")
+    assert code == 2 and "--atol must be a finite number >= 0" in err
+
+
+def test_gate_failures_lists_every_failed_gate() -> None:
+    rep = losscli.evaluate(
+        [0, 1, 1, 0], [0.2, 0.4, 0.9, 0.7], checks=["accuracy>=0.9", "bce<=10", "accuracy<0.2"]
+    )
+    lines = gate_failures(rep)
+    assert len(lines) == 2
+    assert lines[0].startswith("accuracy>=0.9 FAILED: accuracy = 0.5, 0.4 below the bound 0.9")
+
+
+# ----------------------------------------------------------------------------- JUnit
+
+
+def test_junit_one_testcase_per_check(tmp_path: Path, binary: Path) -> None:
+    junit = tmp_path / "j.xml"
+    code, _, _ = invoke(
+        "eval", binary, "--no-config", "--check", "accuracy>=0.9", "--check", "bce<=1",
+        "--junit", junit,
+    )  # fmt: skip
+    assert code == 1
+    root = ET.parse(junit).getroot()
+    assert root.tag == "testsuites"
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "1", "0")
+    cases = root.findall("./testsuite/testcase")
+    assert [c.get("name") for c in cases] == ["check accuracy>=0.9", "check bce<=1"]
+    failure = cases[0].find("failure")
+    assert failure is not None
+    msg = failure.get("message") or ""
+    assert "accuracy = 0.6666666667" in msg and "bound 0.9" in msg
+    assert cases[1].find("failure") is None
+
+
+def test_junit_for_batch_has_a_suite_per_file_and_overall(tmp_path: Path) -> None:
+    for i, preds in enumerate(("0.1,0.9,0.8", "0.6,0.2,0.3")):
+        rows = "\n".join(f"{y},{p}" for y, p in zip((0, 1, 1), preds.split(",")))
+        (tmp_path / f"m{i}.csv").write_text("y,p\n" + rows + "\n")
+    (tmp_path / "bad.csv").write_text("y,p\n0,oops\n")
+    junit = tmp_path / "j.xml"
+    code, out, err = invoke(
+        "batch", tmp_path / "*.csv", "--no-config", "--check", "accuracy>=0.9", "--skip-errors",
+        "--junit", junit, "-f", "json",
+    )  # fmt: skip
+    assert code == 3  # a skipped file wins over a failed gate
+    root = ET.parse(junit).getroot()
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert set(suites) == {
+        f"losscli {tmp_path / 'm0.csv'}",
+        f"losscli {tmp_path / 'm1.csv'}",
+        "losscli overall",
+        "losscli skipped",
+    }
+    assert suites[f"losscli {tmp_path / 'm0.csv'}"].get("failures") == "0"
+    assert suites[f"losscli {tmp_path / 'm1.csv'}"].get("failures") == "1"
+    assert suites["losscli overall"].get("failures") == "1"
+    err_case = suites["losscli skipped"].find("testcase/error")
+    assert err_case is not None and "bad.csv" in (err_case.get("message") or "")
+    assert root.get("errors") == "1"
+
+
+def test_junit_without_gates_has_one_passing_case(tmp_path: Path, binary: Path) -> None:
+    junit = tmp_path / "j.xml"
+    assert invoke("eval", binary, "--no-config", "--junit", junit)[0] == 0
+    root = ET.parse(junit).getroot()
+    assert root.get("tests") == "1" and root.get("failures") == "0"
+
+
+def test_no_junit_or_report_on_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("y,p\n0,0.5\n1,nan\n")
+    junit, report = tmp_path / "j.xml", tmp_path / "r.json"
+    junit.write_text("old junit")
+    code, _, err = invoke(
+        "eval", bad, "--no-config", "--check", "accuracy>=0.5", "--junit", junit, "-o", report
+    )
+    assert code == 3 and err.startswith("error:")
+    assert junit.read_text() == "old junit" and not report.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "j.xml"]
+
+
+# ----------------------------------------------------------------------------- quiet, progress
+
+
+def test_quiet_silences_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("y,a,b\n0,0.5,0.4\n1,0.3,0.6\n")  # rows sum to 0.9: a warning
+    code, _, err = invoke("eval", path, "--no-config", "-f", "json")
+    assert code == 0 and "warning:" in err
+    code, out, err = invoke("eval", path, "--no-config", "-f", "json", "-q")
+    assert code == 0 and err == ""
+    assert json.loads(out)["warnings"]  # still in the report
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_after_a_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    import losscli.progress as P
+
+    monkeypatch.setattr(P, "DELAY", 0.0)
+    tty = _Tty()
+    with Progress("rows", stream=tty) as bar:
+        bar.rows(500)
+        bar.rows(500)
+        assert bar.done == 1000 and bar._bar is not None
+    assert bar._bar is None  # removed at the end
+    pipe = io.StringIO()
+    with Progress("rows", stream=pipe) as bar:
+        bar.rows(10)
+        assert bar._bar is None
+    assert pipe.getvalue() == ""
+    quiet = _Tty()
+    with Progress("files", stream=quiet, enabled=False) as bar:
+        bar.files(1, 3)
+        assert bar._bar is None and bar.total == 3
+    assert quiet.getvalue() == ""
+
+
+def test_progress_waits_for_long_runs() -> None:
+    tty = _Tty()
+    with Progress("rows", stream=tty) as bar:
+        bar.rows(10)  # well inside the delay: no bar for a quick one-liner
+        assert bar._bar is None
+    assert tty.getvalue() == ""
