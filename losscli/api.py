@@ -594,13 +594,39 @@ class Preview:
             self.first_index = index[:k]
             self.first = {n: v[:k] for n, v in values.items()}
         key = next(iter(values))
+        v = values[key]
+        if self.worst_index is not None and len(self.worst_index) == k:
+            # only values above the current k-th worst can enter (ties go to earlier rows)
+            floor = self.worst[key][-1]
+            if not np.isnan(floor):
+                pos = np.flatnonzero(v > floor)
+                index = index[pos]
+                values = {n: x[pos] for n, x in values.items()}
+                v = values[key]
+        top = _top_k(v, k)  # O(n): no sort of the whole chunk
+        index = index[top]
+        values = {n: v[top] for n, v in values.items()}
         if self.worst_index is not None:
             index = np.concatenate([self.worst_index, index])
             values = {n: np.concatenate([self.worst[n], v]) for n, v in values.items()}
-        order = np.where(np.isnan(values[key]), -np.inf, values[key])
-        top = np.argsort(-order, kind="stable")[:k]
-        self.worst_index = index[top]
-        self.worst = {n: v[top] for n, v in values.items()}
+            top = _top_k(values[key], k)
+            index = index[top]
+            values = {n: v[top] for n, v in values.items()}
+        self.worst_index = index
+        self.worst = values
+
+
+def _top_k(v: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest values, largest first, ties by position (NaN last)."""
+    order = np.where(np.isnan(v), -np.inf, v)
+    if order.size > k:
+        kth = np.partition(order, order.size - k)[order.size - k]
+        above = np.flatnonzero(order > kth)
+        ties = np.flatnonzero(order == kth)[: k - above.size]
+        cand = np.concatenate([above, ties])
+    else:
+        cand = np.arange(order.size)
+    return cand[np.lexsort((cand, -order[cand]))]
 
 
 def build_report(

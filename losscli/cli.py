@@ -773,9 +773,18 @@ def main(argv: list[str] | None = None) -> None:
     except LossCliError as exc:  # pragma: no cover - commands handle their own
         sys.stderr.write(f"error: {exc}\n")
         code = exc.exit_code
+    except MemoryError:
+        sys.stderr.write(
+            "error: out of memory\n  (stream large inputs: drop --per-sample - or lower "
+            "--chunk-size)\n"
+        )
+        code = 3
     except Exception as exc:
         # typer vendors click in recent releases: match its exceptions by shape, not class.
-        code = _click_exception(exc)
+        try:
+            code = _click_exception(exc)
+        except Exception as bug:  # noqa: BLE001 - the last line of defence
+            code = _internal_error(bug)
     try:
         sys.stdout.flush()
     except BrokenPipeError:
@@ -800,6 +809,20 @@ def _click_exception(exc: Exception) -> int:
         sys.stderr.write(f"error: {exc.format_message()}\n")
         return int(exc.exit_code) if exc.exit_code else 2
     raise exc
+
+
+INTERNAL_ERROR = 4  # a bug in losscli: never confused with 1 (gate failed) or 3 (input)
+
+
+def _internal_error(exc: BaseException) -> int:
+    if _debug():
+        traceback.print_exception(exc)
+    sys.stderr.write(
+        f"error: internal error: {type(exc).__name__}: {exc}\n"
+        "  this is a bug in losscli; please report it with the command line "
+        "(LOSSCLI_DEBUG=1 shows the traceback)\n"
+    )
+    return INTERNAL_ERROR
 
 
 def _broken_pipe() -> int:

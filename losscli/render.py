@@ -4,6 +4,7 @@ and per-sample losses as csv, tsv, jsonl, parquet or npy; files written atomical
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import math
@@ -380,19 +381,36 @@ def atomic_writer(path: str) -> Iterator[IO[bytes]]:
         raise InputError(f"cannot write: {exc.strerror or exc}", file=path) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            yield fh
+            try:
+                yield fh
+            except OSError as exc:
+                if getattr(exc, "errno", None) in _WRITE_ERRNOS:  # a write into fh failed
+                    raise _cannot_write(path, exc) from None
+                raise
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _final_mode(path))  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
-    except OSError as exc:
+    except OSError as exc:  # flush, fsync, close, rename: the disk said no
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=path) from None
+        raise _cannot_write(path, exc) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+
+
+def _cannot_write(path: str, exc: OSError) -> InputError:
+    hint = (
+        "free some space or write elsewhere" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else None
+    )
+    return InputError(
+        f"cannot write: {exc.strerror or exc}; nothing was written", file=path, hint=hint
+    )
 
 
 # ----------------------------------------------------------------------------- JUnit

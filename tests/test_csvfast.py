@@ -1,0 +1,155 @@
+"""The parallel CSV block reader equals pyarrow's whole-file reader, whatever the cuts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from losscli import csvfast
+
+
+def _read_all(path: Path, *, sep: str = ",", header: bool = True, **kw: int) -> dict:
+    tables = list(csvfast.stream(str(path), sep=sep, header=header, **kw))
+    names = tables[0].column_names
+    return {n: np.concatenate([csvfast.to_numpy(t.column(n)) for t in tables]) for n in names}
+
+
+def _reference(path: Path, *, sep: str = ",", header: bool = True) -> dict:
+    t = pcsv.read_csv(
+        str(path),
+        read_options=pcsv.ReadOptions(autogenerate_column_names=not header),
+        parse_options=pcsv.ParseOptions(delimiter=sep),
+    )
+    return {n: t.column(n).to_numpy(zero_copy_only=False) for n in t.column_names}
+
+
+def _same(got: dict, ref: dict) -> None:
+    assert list(got) == list(ref)
+    for n in ref:
+        a, b = got[n], ref[n]
+        if b.dtype.kind in "fiub":
+            np.testing.assert_array_equal(a, b.astype(np.float64))
+        else:
+            assert a.tolist() == b.tolist()
+
+
+@pytest.mark.parametrize("block", [7, 64, 1000, 1 << 20])
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_blocks_equal_whole_file(tmp_path: Path, block: int, workers: int) -> None:
+    rng = np.random.default_rng(block + workers)
+    n = 3000
+    path = tmp_path / "d.csv"
+    y, p = rng.normal(size=n), rng.random(n)
+    lines = ["y,p,k"] + [
+        f"{a!r},{b!r},{i % 7}" for i, (a, b) in enumerate(zip(y.tolist(), p.tolist()))
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    got = _read_all(path, block_bytes=block, n_workers=workers)
+    _same(got, _reference(path))
+    np.testing.assert_array_equal(got["y"], y)  # shortest repr round-trips exactly
+
+
+def test_no_header_tsv_crlf_bom_and_no_final_newline(tmp_path: Path) -> None:
+    path = tmp_path / "d.tsv"
+    rows = [f"{i}\t{i / 7!r}\tcls{i % 3}" for i in range(500)]
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode())
+    got = _read_all(path, sep="\t", header=False, block_bytes=100)
+    assert list(got) == ["f0", "f1", "f2"]
+    np.testing.assert_array_equal(got["f0"], np.arange(500.0))
+    np.testing.assert_array_equal(got["f1"], np.arange(500) / 7)
+    assert got["f2"][:4].tolist() == ["cls0", "cls1", "cls2", "cls0"]
+
+
+def test_quoted_field_with_newline_falls_back_to_the_sequential_reader(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    rows = [f"{i},{i * 0.5!r},plain" for i in range(2000)]
+    rows[1500] = '1500,750.0,"two\nlines"'  # a newline inside quotes, far into the file
+    path.write_text("y,p,note\n" + "\n".join(rows) + "\n")
+    got = _read_all(path, block_bytes=256, n_workers=2)
+    _same(got, _reference(path))
+    assert got["note"][1500] == "two\nlines"
+
+
+def test_columns_keep_the_types_of_the_first_block(tmp_path: Path) -> None:
+    # integers at first, then fractions: read as float64 throughout, not a type clash
+    path = tmp_path / "t.csv"
+    path.write_text("y,p\n" + "".join(f"{i},{i}\n" for i in range(200)) + "1,0.5\n")
+    got = _read_all(path, block_bytes=64)
+    assert got["p"].dtype == np.float64 and got["p"][-1] == 0.5
+
+
+def test_parse_error_names_the_block_start_row(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("y,p\n" + "".join(f"{i},0.5\n" for i in range(100)) + "1,2,3\n")
+    with pytest.raises(csvfast.BlockError) as info:
+        _read_all(path, block_bytes=50)
+    assert 1 <= info.value.row <= 101
+    assert "Expected 2 columns" in str(info.value.cause)
+
+
+def test_text_in_a_numeric_column_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    # beyond the prefix whose types fix the columns' types
+    rows = csvfast.PROBE_BYTES // 4
+    path.write_text("y,p\n" + "".join(f"{i % 2},0.5\n" for i in range(rows)) + "1,oops\n")
+    with pytest.raises(csvfast.BlockError, match="oops"):
+        _read_all(path)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(
+            st.floats(allow_nan=False, allow_infinity=False, width=64),
+            st.integers(-(10**6), 10**6),
+        ),
+        min_size=1,
+        max_size=300,
+    ),
+    block=st.integers(1, 400),
+)
+def test_any_numeric_csv_any_block_size(tmp_path_factory, values, block) -> None:
+    path = tmp_path_factory.mktemp("h") / "d.csv"
+    path.write_text("a,b\n" + "".join(f"{a!r},{b}\n" for a, b in values))
+    got = _read_all(path, block_bytes=block, n_workers=2)
+    np.testing.assert_array_equal(got["a"], [a for a, _ in values])
+    np.testing.assert_array_equal(got["b"], [float(b) for _, b in values])
+
+
+def test_to_numpy_nulls_bools_slices_and_no_pandas() -> None:
+    import io
+
+    t = pcsv.read_csv(io.BytesIO(b"a,b,c,d,e\n1,1.5,true,x,\n2,,false,y,\n3,2.5,,z,\n"))
+    cols = {n: csvfast.to_numpy(t.column(n)) for n in t.column_names}
+    np.testing.assert_array_equal(cols["a"], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(cols["b"], [1.5, np.nan, 2.5])
+    np.testing.assert_array_equal(cols["c"], [1.0, 0.0, np.nan])
+    assert cols["d"].tolist() == ["x", "y", "z"] and cols["d"].dtype == object
+    assert np.isnan(cols["e"]).all()
+    s = t.slice(1, 2)
+    np.testing.assert_array_equal(csvfast.to_numpy(s.column("b")), [np.nan, 2.5])
+    np.testing.assert_array_equal(csvfast.to_numpy(s.column("c")), [0.0, np.nan])
+    multi = pa.chunked_array([pa.array([1.0, 2.0]), pa.array([3.0, None])])
+    np.testing.assert_array_equal(csvfast.to_numpy(multi), [1.0, 2.0, 3.0, np.nan])
+
+
+def test_streaming_a_csv_does_not_import_pandas(tmp_path: Path) -> None:
+    import subprocess
+
+    path = tmp_path / "d.csv"
+    path.write_text("y,p\n" + "".join(f"{i},{i / 3!r}\n" for i in range(1000)))
+    code = (
+        "import sys\nfrom losscli import csvfast\n"
+        f"for t in csvfast.stream({str(path)!r}, sep=',', header=True, block_bytes=512):\n"
+        "    [csvfast.to_numpy(c) for c in t.columns]\n"
+        "print('pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
