@@ -50,5 +50,18 @@ class InputError(LossCliError):
     exit_code = 3
 
 
+def show(value: object, limit: int = 60) -> str:
+    """An offending value for a message: its ``repr`` (NumPy scalars as plain Python
+    values), cut short -- one bad cell may hold a whole file behind an unclosed quote."""
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "ndim", None) == 0:
+        value = item()
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    quote = text[0] if text[0] in "'\"" else ""
+    return text[: limit - 3 - len(quote)] + "..." + quote
+
+
 class DataWarning(UserWarning):
     """A data problem that is computed through (an error under --strict)."""
