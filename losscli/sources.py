@@ -16,7 +16,7 @@ from typing import IO, Any
 import numpy as np
 
 from losscli import readers
-from losscli.errors import InputError, UsageError
+from losscli.errors import InputError, UsageError, show
 from losscli.readers import Table
 from losscli.validate import Raw, select
 
@@ -33,9 +33,11 @@ def looks_like_file(s: str) -> bool:
     )
 
 
-def zip_aligned(iters: Sequence[Iterator[Table]], sources: Sequence[str]) -> Iterator[list[Table]]:
+def zip_aligned(
+    iters: Sequence[Iterator[Table]], sources: Sequence[str], weights_last: bool = False
+) -> Iterator[list[Table]]:
     """Chunks of several streams cut to the same rows; a stream ending early is a
-    length mismatch naming both files."""
+    length mismatch naming both files (``weights_last``: the last stream is a weights file)."""
     buffers: list[Table | None] = [None] * len(iters)
     counts = [0] * len(iters)
     while True:
@@ -52,6 +54,12 @@ def zip_aligned(iters: Sequence[Iterator[Table]], sources: Sequence[str]) -> Ite
             for i, it in enumerate(iters):  # count what is left, for the message
                 for rest in it:
                     counts[i] += rest.n_rows
+            if weights_last and counts[-1] != counts[0]:
+                raise InputError(
+                    f"{counts[-1]} weights for {counts[0]} samples in {sources[0]}",
+                    file=sources[-1],
+                    hint="a weights file needs one row per sample, in the same order",
+                )
             raise InputError(
                 "length mismatch: "
                 + " but ".join(f"{c} rows in {s}" for c, s in zip(counts, sources)),
@@ -69,11 +77,39 @@ def zip_aligned(iters: Sequence[Iterator[Table]], sources: Sequence[str]) -> Ite
 def _weights_table_column(wt: Table) -> str:
     numeric = [n for n in wt.names if wt.data[n].dtype != object]
     if len(numeric) != 1:
+        text = [n for n in wt.names if wt.data[n].dtype == object]
         raise InputError(
-            f"a weights file needs exactly one numeric column, found {len(numeric)}",
+            f"a weights file needs exactly one numeric column, found {len(numeric)}"
+            + (f" (text columns: {', '.join(repr(n) for n in text[:5])})" if text else ""),
             file=wt.source,
+            hint="one weight a row, in a single column",
         )
     return numeric[0]
+
+
+class _WeightTotal:
+    """Whether every weight seen is zero: an error naming the weights, after the last chunk."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.total = 0.0
+        self.source = "weights"
+
+    def add(self, w: np.ndarray | None, source: str) -> None:
+        if w is None:
+            return
+        w = np.asarray(w, dtype=np.float64)
+        self.seen, self.source = True, source
+        finite = w[np.isfinite(w)]
+        self.total += float(np.sum(np.abs(finite)))
+
+    def check(self) -> None:
+        if self.seen and self.total == 0:
+            raise InputError(
+                "all weights are zero",
+                file=self.source,
+                hint="weighted means need at least one positive weight",
+            )
 
 
 def raw_chunks(
@@ -132,7 +168,9 @@ def raw_chunks(
         )
         sources.append(weight_file)
     checked = False
-    for tables in zip_aligned(iters, sources):
+    offset = 0  # rows before this chunk, so that messages count rows over the whole input
+    total = _WeightTotal()
+    for tables in zip_aligned(iters, sources, weights_last=weight_file is not None):
         t = tables[0]
         ptab: Table | None = tables[1] if y_pred is not None else None
         if not checked and weight_col is not None:
@@ -141,19 +179,27 @@ def raw_chunks(
                     f"--weights {weight_col!r} is neither a file nor a column of the input"
                 )
         checked = True
-        raw = select(
-            t,
-            ptab,
-            target_col=target_col,
-            pred_col=pred_col,
-            id_col=id_col,
-            weight_col=weight_col,
-        )
-        if weight_file is not None:
-            wt = tables[-1]
-            raw.weights = wt.data[_weights_table_column(wt)].reshape(-1)
-            raw.weight_source = wt.source
+        try:
+            raw = select(
+                t,
+                ptab,
+                target_col=target_col,
+                pred_col=pred_col,
+                id_col=id_col,
+                weight_col=weight_col,
+            )
+            if weight_file is not None:
+                wt = tables[-1]
+                raw.weights = wt.data[_weights_table_column(wt)].reshape(-1)
+                raw.weight_source = wt.source
+        except InputError as exc:
+            if exc.row is not None:
+                exc.row += offset
+            raise
+        offset += t.n_rows
+        total.add(raw.weights, raw.weight_source)
         yield raw
+    total.check()
 
 
 def _whole(it: Iterator[Table]) -> Table:
@@ -173,21 +219,53 @@ def _table_of(x: Any, name: str) -> Table:
     return Table(name, names, data, has_header=False)
 
 
+def _as_array(x: Any, name: str, numeric: bool) -> np.ndarray:
+    """An API argument as a 1-D or 2-D array.  ``numeric``: float64, text cells that are
+    numbers converted, any other text an input error; otherwise (targets) numbers as given
+    and text as objects (class names, resolved against the prediction columns later)."""
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise InputError(f"not a rectangular array: {_short(exc)}", file=name) from None
+    if arr.ndim == 0:
+        raise InputError(f"expected a 1-D or 2-D array, got the scalar {show(arr)}", file=name)
+    if arr.ndim > 2:
+        raise InputError(f"expected a 1-D or 2-D array, got shape {arr.shape}", file=name)
+    if arr.dtype.kind in "biuf":
+        return arr.astype(np.float64) if numeric else arr
+    if arr.dtype.kind not in "OUS":
+        raise InputError(f"unsupported dtype {arr.dtype} (numbers expected)", file=name)
+    obj = arr.astype(object)
+    if not numeric:
+        return obj
+    flat = obj.reshape(-1)
+    numbers = readers.to_float_column(flat)
+    if numbers is None:
+        i = next(i for i in range(flat.size) if readers.to_float_column(flat[i : i + 1]) is None)
+        width = arr.shape[1] if arr.ndim == 2 and arr.shape[1] else 1
+        raise InputError(f"non-numeric value {show(flat[i])}", file=name, row=i // width + 1)
+    return numbers.reshape(arr.shape)
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
 def _array_chunks(
     y_true: Any, y_pred: Any, weights: Any, classes: Sequence[str] | None, chunk_rows: int | None
 ) -> Iterator[Raw]:
     if y_pred is None:
         raise UsageError("y_pred is required when y_true is an array")
-    y = np.asarray(y_true)
-    if y.dtype.kind not in "biuf":
-        y = y.astype(object)
-    p = np.asarray(y_pred, dtype=np.float64)
+    y = _as_array(y_true, "y_true", numeric=False)
+    p = _as_array(y_pred, "y_pred", numeric=True)
     if p.ndim == 1:
         p = p.reshape(-1, 1)
     if y.shape[0] != p.shape[0]:
         raise InputError(f"length mismatch: {y.shape[0]} targets but {p.shape[0]} predictions")
     if y.shape[0] == 0:
         raise InputError("no samples", file="y_true")
+    if p.shape[1] == 0:
+        raise InputError("no prediction columns", file="y_pred")
     if classes is not None and len(classes) != p.shape[1]:
         raise UsageError(f"{len(classes)} class names for {p.shape[1]} prediction columns")
     if is_source(weights):
@@ -198,14 +276,20 @@ def _array_chunks(
             )
         wt = _whole(readers.read_chunks(os.fspath(weights)))
         weights = wt.data[_weights_table_column(wt)]
-    w = None if weights is None else np.asarray(weights, dtype=np.float64).reshape(-1)
+    w = None if weights is None else _as_array(weights, "weights", numeric=True).reshape(-1)
     if w is not None and w.shape[0] != y.shape[0]:
-        raise InputError(f"{w.shape[0]} weights for {y.shape[0]} samples", file="weights")
+        raise InputError(
+            f"{w.shape[0]} weights for {y.shape[0]} samples",
+            file="weights",
+            hint="give one weight per sample",
+        )
     ynames = ["y_true"] if y.ndim == 1 else [str(i) for i in range(y.shape[1])]
     pnames = list(classes) if classes else [str(i) for i in range(p.shape[1])]
     step = chunk_rows or max(1, y.shape[0])
+    total = _WeightTotal()
     for start in range(0, max(1, y.shape[0]), step):
         sl = slice(start, start + step)
+        total.add(None if w is None else w[sl], "weights")
         yield Raw(
             y=y[sl],
             p=p[sl],
@@ -215,3 +299,4 @@ def _array_chunks(
             pred_source="y_pred",
             weights=None if w is None else w[sl],
         )
+    total.check()

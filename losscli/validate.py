@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from losscli.errors import InputError, UsageError
-from losscli.readers import Table
+from losscli.errors import InputError, UsageError, show
+from losscli.readers import Table, to_float_column
 
 TARGET_NAMES = ("target", "y_true", "y", "label", "truth", "labels", "targets")
 PRED_NAMES = (
@@ -106,54 +106,79 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
         if col.dtype == object:
             if len(names) == 1 and role == "target":
                 return col  # class names, resolved against the prediction headers later
-            bad = _first_non_numeric(col)
-            raise InputError(
-                f"non-numeric value {bad[1]!r} in the {role} column",
-                file=table.source,
-                row=bad[0],
-                column=name,
-            )
+            numbers = to_float_column(col)
+            if numbers is None:
+                row, bad = _first_non_numeric(col)
+                raise InputError(
+                    f"non-numeric value {show(bad)} in the {role} column",
+                    file=table.source,
+                    row=row,
+                    column=name,
+                    hint=_cell_hint(bad),
+                )
+            col = numbers
         cols.append(col.reshape(col.shape[0], -1))
     return np.concatenate(cols, axis=1) if len(cols) > 1 else cols[0]
 
 
+def _cell_hint(bad: Any) -> str | None:
+    if isinstance(bad, str) and "\n" in bad:
+        return 'the cell spans lines: is a quote (") left open?'
+    return None
+
+
 def _first_non_numeric(col: np.ndarray) -> tuple[int, Any]:
+    """(1-based row, value) of the first cell of ``col`` that is not a number."""
     for i, v in enumerate(col):
-        try:
-            float(v)
-        except (TypeError, ValueError):
+        if not _is_number(v):
             return i + 1, v
-    return 1, col[0]
+    return 1, col[0]  # pragma: no cover - callers know there is one
 
 
 def _numeric_names(table: Table, exclude: set[str]) -> list[str]:
-    """Numeric columns; a text column holding some numbers has a bad cell: an input error."""
+    """Numeric columns; a text column holding some numbers has a bad cell: an input error.
+
+    A text column whose cells are all numbers (a chunk of a stream whose bad cell is in
+    another chunk) counts as numeric; the bad cell is reported with its own chunk."""
     names = []
     for n in table.names:
         if n in exclude:
             continue
         col = table.data[n]
-        if col.dtype != object:
+        if col.dtype != object or to_float_column(col) is not None:
             names.append(n)
             continue
         if any(_is_number(v) for v in col[:1000]):
             row, bad = _first_non_numeric(col)
             raise InputError(
-                f"non-numeric value {bad!r} in a prediction column",
+                f"non-numeric value {show(bad)} in a prediction column",
                 file=table.source,
                 row=row,
                 column=n,
-                hint="fix the cell, or choose columns with --pred-col",
+                hint=_cell_hint(bad) or "fix the cell, or choose columns with --pred-col",
             )
     return names
 
 
 def _is_number(v: Any) -> bool:
-    try:
-        float(v)
-    except (TypeError, ValueError):
-        return False
-    return True
+    if isinstance(v, str):
+        return to_float_column(np.array([v], dtype=object)) is not None
+    if isinstance(v, bool):
+        return True
+    return isinstance(v, (int, float, np.integer, np.floating)) or v is None
+
+
+def _layout_hint(table: Table, flag: str) -> str:
+    """What probably went wrong when no target/prediction column can be chosen."""
+    names = table.names
+    if table.has_header and names and all(_is_number(n) for n in names):
+        return f"the first row looks like data: pass --no-header (and {flag} by index)"
+    if len(names) == 1 and ("\t" in names[0] or ";" in names[0]):
+        sep = "tabs" if "\t" in names[0] else "semicolons"
+        return f"the file seems to be separated by {sep}, not commas: name it .tsv or convert it"
+    if table.is_npz:
+        return f"name the arrays y_true and y_pred, or pass {flag}"
+    return f"name it target, y_true, y, label or truth, or pass {flag}"
 
 
 def select(
@@ -171,8 +196,8 @@ def select(
     exclude_t: set[str] = set()
     exclude_p: set[str] = set()
     if id_col is not None:
-        exclude_t.add(target.column(id_col))
-        exclude_p.add(ptable.column(id_col))
+        exclude_t.add(target.column(id_col, "--id-col"))
+        exclude_p.add(ptable.column(id_col, "--id-col"))
     if weight_col is not None:
         for t, ex in ((target, exclude_t), (ptable, exclude_p)):
             if weight_col in t.data:
@@ -181,16 +206,16 @@ def select(
     # -- targets
     tspecs = _specs(target_col)
     if tspecs is not None:
-        tnames = [target.column(s) for s in tspecs]
+        tnames = [target.column(s, "--target-col") for s in tspecs]
     elif target.is_npz:
         found = _find_named(target, TARGET_NAMES)
         if found is None and not one_file and len(target.names) == 1:
             found = target.names[0]
         if found is None:
-            raise UsageError(
+            raise InputError(
                 f"cannot tell which array holds the targets (arrays: {', '.join(target.names)})",
                 file=target.source,
-                hint="name it y_true or pass --target-col",
+                hint="name it y_true, or pass --target-col",
             )
         tnames = [found]
     else:
@@ -203,37 +228,36 @@ def select(
         elif not one_file and len(candidates) >= 1 and _looks_wide_target(target, candidates):
             tnames = candidates
         else:
-            raise UsageError(
+            raise InputError(
                 "cannot tell which column holds the targets "
-                f"(columns: {', '.join(target.names[:20])})",
+                f"(columns: {', '.join(repr(n) for n in target.names[:20])}"
+                + (" ...)" if len(target.names) > 20 else ")"),
                 file=target.source,
-                hint="name it target, y_true, y, label or truth, or pass --target-col",
+                hint=_layout_hint(target, "--target-col"),
             )
     exclude_p |= set(tnames) if one_file else set()
 
     # -- predictions
     pspecs = _specs(pred_col)
     if pspecs is not None:
-        pnames = [ptable.column(s) for s in pspecs]
+        pnames = [ptable.column(s, "--pred-col") for s in pspecs]
     elif ptable.is_npz:
         found = _find_named(ptable, PRED_NAMES)
         rest = [n for n in ptable.names if n not in exclude_p]
         if found is None and len(rest) == 1:
             found = rest[0]
         if found is None:
-            raise UsageError(
+            raise InputError(
                 "cannot tell which array holds the predictions "
                 f"(arrays: {', '.join(ptable.names)})",
                 file=ptable.source,
-                hint="name it y_pred or pass --pred-col",
+                hint="name it y_pred, or pass --pred-col",
             )
         pnames = [found]
     else:
         pnames = _numeric_names(ptable, exclude_p)
         if not pnames:
-            raise UsageError(
-                "no numeric prediction columns", file=ptable.source, hint="pass --pred-col"
-            )
+            raise _no_predictions(ptable, exclude_p)
 
     y = _stack(target, tnames, "target")
     p = _stack(ptable, pnames, "prediction")
@@ -242,6 +266,14 @@ def select(
     pred_headers = pnames
     if ptable.is_npz or not ptable.has_header:
         pred_headers = [str(i) for i in range(p.shape[1])]
+    if y.dtype == object:
+        y = _numbers_unless_class_names(y, pred_headers)
+    if one_file and id_col is None and y.shape[0] != p.shape[0]:
+        raise InputError(
+            f"the targets ({', '.join(tnames)}) have {y.shape[0]} rows but the predictions "
+            f"({', '.join(pnames)}) have {p.shape[0]}",
+            file=target.source,
+        )
     raw = Raw(
         y=y,
         p=p,
@@ -255,7 +287,14 @@ def select(
         raw.weights = _stack(t, [weight_col], "weight").astype(np.float64).reshape(-1)
         raw.weight_source = f"{t.source} column {weight_col}"
     if id_col is not None:
-        _align(raw, target, ptable, target.column(id_col), ptable.column(id_col), one_file)
+        _align(
+            raw,
+            target,
+            ptable,
+            target.column(id_col, "--id-col"),
+            ptable.column(id_col, "--id-col"),
+            one_file,
+        )
     elif not one_file and y.shape[0] != p.shape[0]:
         raise InputError(
             f"length mismatch: {y.shape[0]} targets in {target.source} but "
@@ -265,8 +304,59 @@ def select(
     return raw
 
 
+def _numbers_unless_class_names(y: np.ndarray, pred_headers: list[str]) -> np.ndarray:
+    """A text target column as numbers when its cells are numbers that are not all
+    prediction headers (class names such as "1", "2", "3" stay names)."""
+    headers = {str(h).strip() for h in pred_headers}
+    if all(str(v).strip() in headers for v in y):
+        return y
+    numbers = to_float_column(y)
+    return y if numbers is None else numbers
+
+
+def _no_predictions(ptable: Table, exclude: set[str]) -> InputError:
+    """No numeric prediction column: say why (only text columns, or none left at all)."""
+    rest = [n for n in ptable.names if n not in exclude]
+    if not rest:
+        return InputError(
+            "no prediction columns: every column is taken as the target"
+            + (", id or weights" if exclude else ""),
+            file=ptable.source,
+            hint="give the predictions as a second file, or choose columns with --target-col "
+            "and --pred-col",
+        )
+    name = rest[0]
+    row, bad = _first_non_numeric(ptable.data[name])
+    return InputError(
+        f"no numeric prediction columns: {', '.join(repr(n) for n in rest[:10])} hold text "
+        f"(first: {show(bad)})",
+        file=ptable.source,
+        row=row,
+        column=name,
+        hint=_cell_hint(bad) or _layout_hint(ptable, "--pred-col"),
+    )
+
+
 def _looks_wide_target(target: Table, names: list[str]) -> bool:
     return all(target.data[n].dtype != object for n in names)
+
+
+def _id_keys(ids: np.ndarray) -> np.ndarray:
+    """Ids as comparable strings: whole numbers without ".0" (1.0 in one file matches "1"
+    in the other), NaN and blank cells as "" (missing)."""
+    if ids.dtype.kind == "f":
+        out = np.empty(ids.shape[0], dtype=object)
+        for i, v in enumerate(ids):
+            if np.isnan(v):
+                out[i] = ""
+            elif np.isfinite(v) and v == int(v):
+                out[i] = str(int(v))
+            else:
+                out[i] = repr(float(v))
+        return out.astype(str)
+    if ids.dtype.kind in "iub":
+        return ids.astype(np.int64).astype(str)
+    return np.array(["" if v is None else str(v).strip() for v in ids], dtype=str)
 
 
 def _align(raw: Raw, target: Table, ptable: Table, tid: str, pid: str, one_file: bool) -> None:
@@ -275,12 +365,30 @@ def _align(raw: Raw, target: Table, ptable: Table, tid: str, pid: str, one_file:
     if one_file:
         return
     ids_p = ptable.data[pid]
-    for ids, table, col in ((ids_t, target, tid), (ids_p, ptable, pid)):
-        keys, counts = np.unique(ids.astype(str), return_counts=True)
+    st, sp = _id_keys(ids_t), _id_keys(ids_p)
+    for keys, table, col in ((st, target, tid), (sp, ptable, pid)):
+        blank = np.flatnonzero(keys == "")
+        if blank.size:
+            raise InputError(
+                "missing id (an empty cell)",
+                file=table.source,
+                row=int(blank[0]) + 1,
+                column=col,
+                hint="every row needs an id under --id-col",
+            )
+        uniq, first, counts = np.unique(keys, return_index=True, return_counts=True)
         if np.any(counts > 1):
-            dup = keys[counts > 1][0]
-            raise InputError(f"duplicate id {str(dup)!r}", file=table.source, column=col)
-    st, sp = ids_t.astype(str), ids_p.astype(str)
+            dups = np.flatnonzero(counts > 1)
+            # the first repeated id in file order, and the row where it comes back
+            k = int(dups[np.argmin(first[dups])])
+            rows = np.flatnonzero(keys == uniq[k])
+            raise InputError(
+                f"duplicate id {str(uniq[k])!r} (rows {int(rows[0]) + 1} and {int(rows[1]) + 1})",
+                file=table.source,
+                row=int(rows[1]) + 1,
+                column=col,
+                hint="ids under --id-col must be unique",
+            )
     pos = {k: i for i, k in enumerate(sp)}
     missing = [str(k) for k in st if k not in pos]
     if missing:
@@ -478,19 +586,27 @@ def _prepare(
     if nan_policy != "propagate":
         _check_finite(p, raw.pred_source, raw.pred_names, "prediction")
     if y.shape[0] != n:
-        raise InputError(f"length mismatch: {y.shape[0]} targets but {n} predictions")
+        where = (
+            raw.target_source
+            if raw.target_source == raw.pred_source
+            else f"{raw.target_source} and {raw.pred_source}"
+        )
+        raise InputError(f"length mismatch: {y.shape[0]} targets but {n} predictions", file=where)
     warnings: list[str] = []
     notes: list[str] = []
     inferred = infer_task(y, p, raw.pred_names)
     if nan_policy != "propagate" or (inferred if task == "auto" else task) != "regression":
         _check_finite(y, raw.target_source, raw.target_names, "target")
-    if task == "auto":
+    auto = task == "auto"
+    if auto:
         task = inferred
     names = classes or raw.pred_names
     weights = _check_weights(raw, n)
 
     if task == "regression":
         yc = _numeric_targets(y, raw).reshape(n, -1)
+        if yc.shape[1] == 1 and p.shape[1] > 1 and auto:
+            _not_class_indices(yc[:, 0], raw, p.shape[1])
         if yc.shape[1] != p.shape[1]:
             raise InputError(
                 f"width mismatch: {yc.shape[1]} target column(s) but {p.shape[1]} prediction "
@@ -553,6 +669,8 @@ def _prepare(
     c = p.shape[1]
     if task == "multiclass":
         if c < 2:
+            if y.dtype == object:
+                _text_targets_one_column(y, raw)
             raise InputError(
                 "multiclass task needs one prediction column per class", file=raw.pred_source
             )
@@ -623,6 +741,44 @@ def _prepare(
     return Prepared(task, t, p, weights, list(names), raw.ids, scores, warnings)
 
 
+def _not_class_indices(v: np.ndarray, raw: Raw, c: int) -> None:
+    """One target column beside C > 1 prediction columns, yet not inferred multiclass: the
+    labels are not class indices.  Name the first that is not."""
+    bad = (v != np.round(v)) | (v < 0) | (v >= c)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(
+            f"class label {float(v[i])!r} is not an integer in [0, {c - 1}] (one target column "
+            f"beside {c} prediction columns)",
+            file=raw.target_source,
+            row=i + 1,
+            column=raw.target_names[0],
+            hint="labels are class indices 0..C-1, one per prediction column; for regression "
+            "choose the prediction column with --pred-col",
+        )
+
+
+def _text_targets_one_column(y: np.ndarray, raw: Raw) -> None:
+    """Targets that are text beside a single prediction column."""
+    numeric = [_is_number(v) for v in y]
+    if any(numeric):
+        i = numeric.index(False)
+        raise InputError(
+            f"non-numeric target {show(y[i])}",
+            file=raw.target_source,
+            row=i + 1,
+            column=raw.target_names[0],
+            hint=_cell_hint(y[i]) or "fix the cell; labels are numbers here",
+        )
+    examples = ", ".join(show(v) for v in list(dict.fromkeys(y.tolist()))[:3])
+    raise InputError(
+        f"the targets are class names ({examples}) but there is only one prediction column",
+        file=raw.target_source,
+        column=raw.target_names[0],
+        hint="give one prediction column per class, headed by the class names, or use 0/1 labels",
+    )
+
+
 def _in_unit(a: np.ndarray) -> bool:
     """All values in [0, 1]; NaN (passed on by ``--nan-policy propagate``) is ignored."""
     return not bool(np.any((a < 0) | (a > 1)))
@@ -632,7 +788,11 @@ def _numeric_targets(y: np.ndarray, raw: Raw) -> np.ndarray:
     if y.dtype == object:
         i, v = _first_non_numeric(y)
         raise InputError(
-            f"non-numeric target {v!r}", file=raw.target_source, row=i, column=raw.target_names[0]
+            f"non-numeric target {show(v)}",
+            file=raw.target_source,
+            row=i,
+            column=raw.target_names[0],
+            hint=_cell_hint(v),
         )
     return y.astype(np.float64, copy=False)
 
@@ -646,7 +806,8 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
             key = str(v).strip()
             if key not in lookup:
                 raise InputError(
-                    f"class {v!r} is not one of the prediction columns ({', '.join(names[:20])})",
+                    f"class {show(v)} is not one of the prediction columns "
+                    f"({', '.join(names[:20])})",
                     file=raw.target_source,
                     row=i + 1,
                     column=raw.target_names[0],
@@ -664,6 +825,8 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
                 file=raw.target_source,
                 row=i + 1,
                 column=raw.target_names[0],
+                hint=f"labels are class indices 0..{c - 1}, one per prediction column, or "
+                "class names matching the prediction headers",
             )
         return _one_hot(v.astype(np.intp), c)
     if yc.shape[1] != c:
@@ -705,11 +868,24 @@ def _check_weights(raw: Raw, n: int) -> np.ndarray | None:
     w = np.asarray(w, dtype=np.float64).reshape(-1)
     src = raw.weight_source
     if w.shape[0] != n:
-        raise InputError(f"{w.shape[0]} weights for {n} samples", file=src)
+        raise InputError(
+            f"{w.shape[0]} weights for {n} samples", file=src, hint="give one weight per sample"
+        )
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         i = int(np.argmax(bad))
+        value = float(w[i])
+        if np.isfinite(value):
+            raise InputError(
+                f"negative weight {value!r}",
+                file=src,
+                row=i + 1,
+                hint="weights must be >= 0 (a weight of 0 leaves the sample out)",
+            )
         raise InputError(
-            f"weight {float(w[i])!r} is not finite and non-negative", file=src, row=i + 1
+            f"weight {value!r} is not a finite number",
+            file=src,
+            row=i + 1,
+            hint="fix the weight, or pass --nan-policy omit to drop the row",
         )
     return w
