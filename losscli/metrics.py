@@ -11,6 +11,12 @@ Like the loss accumulators these hold sums and counts, never means, and have
 * :class:`MaxState`: a running maximum (max_error);
 * :class:`SampleState`: metrics that need every value (roc_auc, median absolute error)
   keep the compact arrays they need: 8 bytes a value (scores, labels, weights, float64).
+
+Undefined metrics (ROC AUC with one class, precision without positive predictions, MCC or
+r2 with constant targets, ...) never crash and are never silent: the figure is
+scikit-learn's for that case (NaN for ROC AUC, its ``zero_division=0`` and ``force_finite``
+conventions otherwise), and :func:`undefined_reason` says which metric is undefined and why,
+for the report's warnings.  A NaN figure always comes with a reason.
 """
 
 from __future__ import annotations
@@ -41,8 +47,34 @@ class State:
     def merge(self, other: State) -> None:
         raise NotImplementedError
 
-    def compute(self, ctx: Ctx) -> float:
+    def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+        """The figure, and why it is undefined (None when it is well defined); the reason
+        reads after the metric's name ("is undefined: ...")."""
         raise NotImplementedError
+
+    def compute(self, ctx: Ctx) -> float:
+        with np.errstate(all="ignore"):
+            return self.explain(ctx)[0]
+
+
+def undefined_reason(name: str, state: State, ctx: Ctx) -> str | None:
+    """A warning for the report when metric ``name`` is undefined for the data, else None.
+
+    Call it beside ``state.compute(ctx)`` (same state, same context), e.g.
+    ``"roc_auc is undefined: only one class present in the targets; reported as NaN"``.
+    """
+    with np.errstate(all="ignore"):
+        value, reason = state.explain(ctx)
+    if reason is None:
+        if not math.isnan(value):
+            return None
+        reason = "is undefined: the computation met NaN or overflowed"
+    if not reason.startswith("is undefined:"):
+        return f"{name} {reason}"  # partly undefined; the figure itself is defined
+    shown = "NaN" if math.isnan(value) else repr(value)
+    return f"{name} {reason}; reported as {shown}" + (
+        ", as scikit-learn does" if value in (0.0, 1.0) else ""
+    )
 
 
 # --------------------------------------------------------------------- weighted mean
@@ -60,7 +92,8 @@ class MeanState(State):
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
         kw = {"threshold": 0.5, **ctx.params, "task": ctx.task, "scores": ctx.scores}
-        values = np.asarray(self.func(y, p, **kw), dtype=np.float64)
+        with np.errstate(all="ignore"):  # overflow is reported as inf, not as a warning
+            values = np.asarray(self.func(y, p, **kw), dtype=np.float64)
         cols = values.reshape(values.shape[0], -1)
         while len(self.accs) < cols.shape[1]:
             self.accs.append(WeightedSum())
@@ -74,11 +107,13 @@ class MeanState(State):
         for mine, theirs in zip(self.accs, other.accs):
             mine.merge(theirs)
 
-    def compute(self, ctx: Ctx) -> float:
+    def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+        if not self.accs:
+            return math.nan, "is undefined: no samples"
         means = [a.mean for a in self.accs]
         if self.finalize:
             means = [self.finalize(m) for m in means]
-        return float(np.mean(means))
+        return float(np.mean(means)), None
 
 
 # --------------------------------------------------------------------- confusion matrix
@@ -111,9 +146,10 @@ class ConfusionState(State):
         if other.matrix is not None:
             self.matrix = other.matrix.copy() if self.matrix is None else self.matrix + other.matrix
 
-    def compute(self, ctx: Ctx) -> float:
-        assert self.matrix is not None
-        return float(confusion_metric(self.kind, self.matrix, ctx))
+    def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+        if self.matrix is None:
+            return math.nan, "is undefined: no samples"
+        return confusion_explain(self.kind, self.matrix, ctx)
 
 
 def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -124,6 +160,11 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def confusion_metric(kind: str, m: np.ndarray, ctx: Ctx) -> float:
+    return confusion_explain(kind, m, ctx)[0]
+
+
+def confusion_explain(kind: str, m: np.ndarray, ctx: Ctx) -> tuple[float, str | None]:
+    """A metric of a confusion matrix, and why it is undefined (see :meth:`State.explain`)."""
     if kind == "mcc":
         if m.ndim == 3:
             raise ValueError("mcc is not defined for multilabel")
@@ -136,9 +177,12 @@ def confusion_metric(kind: str, m: np.ndarray, ctx: Ctx) -> float:
         cov_ytyt = s * s - t @ t
         # one class only on either side: scikit-learn's 0.0 (guard rounding to ±tiny)
         tiny = 1e-12 * s * s
-        if cov_ytyt <= tiny or cov_ypyp <= tiny:
-            return 0.0
-        return float(cov_ytyp / math.sqrt(cov_ytyt * cov_ypyp))
+        if cov_ytyt <= tiny:
+            return 0.0, "is undefined: only one class present in the targets"
+        if cov_ypyp <= tiny:
+            return 0.0, "is undefined: every prediction is the same class"
+        return float(cov_ytyp / math.sqrt(cov_ytyt * cov_ypyp)), None
+    what = "labels" if m.ndim == 3 else "classes"
     if m.ndim == 3:  # multilabel: per label (tn fp / fn tp)
         tp, fp, fn = m[:, 1, 1], m[:, 0, 1], m[:, 1, 0]
         support = m[:, 1, :].sum(axis=1)
@@ -151,7 +195,9 @@ def confusion_metric(kind: str, m: np.ndarray, ctx: Ctx) -> float:
         present = (support > 0) | (m.sum(axis=0) > 0)
     if kind == "balanced_accuracy":
         recall = _div(tp, tp + fn)
-        return float(np.mean(recall[support > 0]))
+        if not np.any(support > 0):
+            return math.nan, "is undefined: no samples with a positive weight"
+        return float(np.mean(recall[support > 0])), None
     average = ctx.params.get("average", "auto")
     if average == "auto":
         average = "binary" if ctx.task == "binary" else "macro"
@@ -167,9 +213,35 @@ def confusion_metric(kind: str, m: np.ndarray, ctx: Ctx) -> float:
     recall = _div(tp, tp + fn)
     f1 = _div(2 * tp, 2 * tp + fp + fn)
     value = {"precision": precision, "recall": recall, "f1": f1}[kind]
+    denominator = {"precision": tp + fp, "recall": tp + fn, "f1": 2 * tp + fp + fn}[kind]
+    why = {
+        "precision": "no positive predictions",
+        "recall": "no positive targets",
+        "f1": "no positive targets or predictions",
+    }[kind]
+    counted = present if average != "weighted" else support > 0
+    undefined = counted & (denominator == 0)
+    reason: str | None = None
+    if average in ("binary", "micro"):
+        if undefined.any():
+            reason = f"is undefined: {why}"
+    elif undefined.any():
+        per = {
+            "precision": "no predictions of them",
+            "recall": "no targets of them",
+            "f1": "no targets or predictions of them",
+        }[kind]
+        reason = (
+            f"is undefined for {int(undefined.sum())} of {int(counted.sum())} {what} ({per}); "
+            "they count as 0, as scikit-learn does (zero_division=0)"
+        )
     if average == "weighted":
-        return float(np.sum(value * support) / support.sum()) if support.sum() else 0.0
-    return float(np.mean(value[present])) if present.any() else 0.0
+        if not support.sum():
+            return 0.0, "is undefined: no positive targets"
+        return float(np.sum(value * support) / support.sum()), reason
+    if not present.any():
+        return 0.0, f"is undefined: {why}"
+    return float(np.mean(value[present])), reason
 
 
 # --------------------------------------------------------------------- moments (r2)
@@ -188,6 +260,10 @@ class MomentState(State):
     sse: np.ndarray | None = None
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
+        with np.errstate(all="ignore"):  # overflow gives inf/NaN figures, explained later
+            self._update(y, p, w)
+
+    def _update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> None:
         ww = np.ones(y.shape[0]) if w is None else w
         sw = ww.sum()
         e = y - p
@@ -206,6 +282,10 @@ class MomentState(State):
 
     def merge(self, other: State) -> None:
         assert isinstance(other, MomentState)
+        with np.errstate(all="ignore"):
+            self._merge(other)
+
+    def _merge(self, other: MomentState) -> None:
         if other.w is None:
             return
         if self.w is None:
@@ -224,13 +304,26 @@ class MomentState(State):
         self.sse = self.sse + other.sse
         self.w = n
 
-    def compute(self, ctx: Ctx) -> float:
-        assert self.m2_y is not None and self.sse is not None and self.m2_e is not None
+    def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+        if self.m2_y is None or self.sse is None or self.m2_e is None:
+            return math.nan, "is undefined: no samples"
         num = self.sse if self.kind == "r2" else self.m2_e
         den = self.m2_y
         # scikit-learn's force_finite: a constant target gives 1 (perfect) or 0.
         scores = np.where(den != 0, 1.0 - _div(num, den), np.where(num == 0, 1.0, 0.0))
-        return float(np.mean(scores))
+        value = float(np.mean(scores))
+        if not (np.all(np.isfinite(num)) and np.all(np.isfinite(den))):
+            return value, "is undefined: its sums of squares overflowed (values near 1e308?)"
+        constant = den == 0
+        if constant.all():
+            exact = "the predictions are exact" if value == 1.0 else "the predictions are not exact"
+            return value, f"is undefined: the targets are constant ({exact})"
+        if constant.any():
+            return value, (
+                f"is undefined for {int(constant.sum())} of {constant.size} outputs (constant "
+                "targets); they count as 1.0 if exact, else 0.0, as scikit-learn does"
+            )
+        return value, None
 
 
 @dataclass
@@ -248,8 +341,10 @@ class MaxState(State):
         assert isinstance(other, MaxState)
         self.value = max(self.value, other.value)
 
-    def compute(self, ctx: Ctx) -> float:
-        return self.value
+    def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+        if self.value == -math.inf:
+            return math.nan, "is undefined: no samples with a positive weight"
+        return self.value, None
 
 
 # --------------------------------------------------------------------- needs every value
@@ -278,19 +373,43 @@ class SampleState(State):
         self.ps += other.ps
         self.ws += other.ws
 
-    def compute(self, ctx: Ctx) -> float:
+    def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+        if not self.ws:
+            return math.nan, "is undefined: no samples"
         w = np.concatenate(self.ws)
         if self.kind == "median_absolute_error":
             err = np.concatenate(self.ys)
-            return float(np.mean([weighted_median(err[:, k], w) for k in range(err.shape[1])]))
+            value = float(np.mean([weighted_median(err[:, k], w) for k in range(err.shape[1])]))
+            return value, None
         y = np.concatenate(self.ys)
         p = np.concatenate(self.ps)
         if ctx.task == "binary":
-            return roc_auc(y, p, w)
+            value = roc_auc(y, p, w)
+            return value, _one_class(value, "targets")
         if ctx.task == "multiclass" and ctx.params.get("average") == "micro":
-            return roc_auc(y.ravel(), p.ravel(), np.repeat(w, y.shape[1]))
+            value = roc_auc(y.ravel(), p.ravel(), np.repeat(w, y.shape[1]))
+            return value, _one_class(value, "targets")
         # one-vs-rest, macro average over classes (scikit-learn's default for ovr)
-        return float(np.mean([roc_auc(y[:, k], p[:, k], w) for k in range(y.shape[1])]))
+        per = [roc_auc(y[:, k], p[:, k], w) for k in range(y.shape[1])]
+        value = float(np.mean(per))
+        bad = [k for k, v in enumerate(per) if math.isnan(v)]
+        if not bad:
+            return value, None
+        what = "label" if ctx.task == "multilabel" else "class"
+        listed = ", ".join(str(k) for k in bad[:10]) + (" ..." if len(bad) > 10 else "")
+        which = f"{what} {listed} has" if len(bad) == 1 else f"{what}es {listed} have"
+        if what == "label" and len(bad) > 1:
+            which = f"labels {listed} have"
+        return value, (
+            f"is undefined: one-vs-rest needs targets in and out of every {what}, and "
+            f"{which} only one kind (0-based)"
+        )
+
+
+def _one_class(value: float, where: str) -> str | None:
+    if math.isnan(value):
+        return f"is undefined: only one class present in the {where}"
+    return None
 
 
 def weighted_median(x: np.ndarray, w: np.ndarray) -> float:
