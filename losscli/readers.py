@@ -385,7 +385,7 @@ def _locate_bad_row(
                         f"has {len(r)} fields, expected {width} (line {reader.line_num})",
                         file=path,
                         row=row,
-                        hint=_ragged_hint(sep, header, row - 1),
+                        hint=_ragged_hint(sep, len(r), width),
                     )
                 if numeric:
                     for j, cell in enumerate(r):
@@ -750,7 +750,7 @@ def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool) -> Tabl
                 f"has {len(r)} fields, expected {width} (line {body_lines[i]})",
                 file=path,
                 row=i + 1,
-                hint=_ragged_hint(sep, header, i),
+                hint=_ragged_hint(sep, len(r), width),
             )
     _check_unique(names, path)
     data: dict[str, np.ndarray] = {}
@@ -763,12 +763,11 @@ def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool) -> Tabl
     return Table(path, names, data, header)
 
 
-def _ragged_hint(sep: str, header: bool, i: int) -> str:
-    if header and i == 0:
-        return "every row needs as many fields as the header; pass --no-header if there is none"
-    return "every row needs as many fields as the header" + (
-        "; is the file tab-separated?" if sep == "," else ""
-    )
+def _ragged_hint(sep: str, got: int, width: int) -> str:
+    name = "tab" if sep == "\t" else "comma"
+    if got > width:
+        return f"every row needs {width} fields, as the header; quote cells that hold a {name}"
+    return f"every row needs {width} fields, as the header; an empty cell marks a missing value"
 
 
 def _read_delimited_pandas(raw: bytes, path: str, sep: str, header: bool) -> Table:

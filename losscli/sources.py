@@ -148,31 +148,33 @@ def raw_chunks(
             )
         return iter([_table_of(x, name)])
 
+    by_id: Table | None = None  # the whole prediction table, aligned to the targets by key
+    sources = [str(y_true) if is_source(y_true) else "targets"]
     if id_col is not None and y_pred is not None:
-        # alignment by key needs every id at once
-        t = _whole(stream(y_true, "targets"))
-        p = _whole(stream(y_pred, "predictions"))
-        iters: list[Iterator[Table]] = [iter([t]), iter([p])]
+        # alignment by key needs every id at once; the prediction file may be shuffled and
+        # of another length, so it is not cut to the targets' rows (select says which ids
+        # are missing on either side)
+        iters: list[Iterator[Table]] = [iter([_whole(stream(y_true, "targets"))])]
+        by_id = _whole(stream(y_pred, "predictions"))
     else:
         iters = [stream(y_true, "targets")]
         if y_pred is not None:
             iters.append(stream(y_pred, "predictions"))
-    sources = [str(y_true) if is_source(y_true) else "targets"]
-    if y_pred is not None:
-        sources.append(str(y_pred) if is_source(y_pred) else "predictions")
+            sources.append(str(y_pred) if is_source(y_pred) else "predictions")
     if weight_file is not None:
-        iters.append(
-            readers.read_chunks(
-                weight_file, header=header, input_format=None, chunk_rows=chunk_rows
-            )
+        weights_stream = readers.read_chunks(
+            weight_file, header=header, input_format=None, chunk_rows=chunk_rows
         )
+        iters.append(iter([_whole(weights_stream)]) if by_id is not None else weights_stream)
         sources.append(weight_file)
     checked = False
     offset = 0  # rows before this chunk, so that messages count rows over the whole input
     total = _WeightTotal()
     for tables in zip_aligned(iters, sources, weights_last=weight_file is not None):
         t = tables[0]
-        ptab: Table | None = tables[1] if y_pred is not None else None
+        ptab: Table | None = (
+            by_id if by_id is not None else (tables[1] if y_pred is not None else None)
+        )
         if not checked and weight_col is not None:
             if weight_col not in t.data and (ptab is None or weight_col not in ptab.data):
                 raise UsageError(

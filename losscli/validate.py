@@ -597,15 +597,14 @@ def _prepare(
     inferred = infer_task(y, p, raw.pred_names)
     if nan_policy != "propagate" or (inferred if task == "auto" else task) != "regression":
         _check_finite(y, raw.target_source, raw.target_names, "target")
-    auto = task == "auto"
-    if auto:
+    if task == "auto":
         task = inferred
     names = classes or raw.pred_names
     weights = _check_weights(raw, n)
 
     if task == "regression":
         yc = _numeric_targets(y, raw).reshape(n, -1)
-        if yc.shape[1] == 1 and p.shape[1] > 1 and auto:
+        if yc.shape[1] == 1 and p.shape[1] > 1:
             _not_class_indices(yc[:, 0], raw, p.shape[1])
         if yc.shape[1] != p.shape[1]:
             raise InputError(
