@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 4 << 20
 PROBE_BYTES = 1 << 20  # the prefix whose types fix every block's column types
 
 
