@@ -615,10 +615,10 @@ def _read_one(
         raise
     except Exception as exc:
         raise _as_input_error(exc, path) from None
-    if table.n_rows == 0:
-        raise InputError("no samples (the file has no data rows)", file=path)
     if not table.names:
         raise InputError("the file has no columns", file=path)
+    if table.n_rows == 0:
+        raise InputError("no samples (the file has no data rows)", file=path)
     return table
 
 
@@ -1002,7 +1002,7 @@ def _read_npz(fh: IO[bytes], path: str) -> Table:
     data: dict[str, np.ndarray] = {}
     try:
         with zipfile.ZipFile(fh) as zf:
-            members = [i for i in zf.infolist() if not i.is_dir()]
+            members = [i for i in zf.infolist() if not i.filename.endswith("/")]
             packed = sum(i.file_size for i in members if i.compress_type != zipfile.ZIP_STORED)
             if packed > max_decompressed():
                 raise InputError(
@@ -1016,19 +1016,13 @@ def _read_npz(fh: IO[bytes], path: str) -> Table:
                     raise InputError(f"member {info.filename!r} is not a .npy array", file=path)
                 with zf.open(info) as member:
                     arr = _npy_data(member, path, name, info.file_size)  # type: ignore[arg-type]
+                if arr.shape[0] == 0 or (arr.ndim == 2 and arr.shape[1] == 0):
+                    raise InputError(f"array {name!r} is empty (shape {arr.shape})", file=path)
                 data[name] = _numeric(arr, path, name)
-    except InputError:
+    except (InputError, MemoryError):
         raise
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        NotImplementedError,
-        RuntimeError,
-        ValueError,
-    ) as exc:
+    except Exception as exc:  # zipfile parsing untrusted bytes: BadZipFile, zlib.error,
+        # EOFError, struct.error, IndexError, UnicodeDecodeError (member names), ...
         raise InputError(f"not a valid .npz archive: {_short(exc)}", file=path) from None
     if not data:
         raise InputError("the .npz archive holds no arrays", file=path)

@@ -216,7 +216,9 @@ def _whole(it: Iterator[Table]) -> Table:
 def _table_of(x: Any, name: str) -> Table:
     if hasattr(x, "columns"):  # a pandas DataFrame
         return readers._frame_to_table(x, name, True)
-    arr = np.asarray(x, dtype=np.float64)
+    arr = _as_array(x, name, numeric=False)
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
     names, data = readers._array_columns(arr, name)
     return Table(name, names, data, has_header=False)
 

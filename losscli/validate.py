@@ -117,7 +117,10 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
                     hint=_cell_hint(bad),
                 )
             col = numbers
-        cols.append(col.reshape(col.shape[0], -1))
+        cols.append(col if col.ndim == 2 else col.reshape(-1, 1))
+    if len({c.shape[0] for c in cols}) > 1:
+        sizes = ", ".join(f"{n} has {c.shape[0]}" for n, c in zip(names, cols))
+        raise InputError(f"the {role} columns differ in length: {sizes}", file=table.source)
     return np.concatenate(cols, axis=1) if len(cols) > 1 else cols[0]
 
 
@@ -747,8 +750,8 @@ def _not_class_indices(v: np.ndarray, raw: Raw, c: int) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"class label {float(v[i])!r} is not an integer in [0, {c - 1}] (one target column "
-            f"beside {c} prediction columns)",
+            f"class label {float(v[i])!r} is not an integer in [0, {c - 1}]: beside {c} "
+            "prediction columns the target column holds class indices",
             file=raw.target_source,
             row=i + 1,
             column=raw.target_names[0],

@@ -850,8 +850,29 @@ def test_big_npy_header_lie_on_the_memory_mapped_path(tmp_path: Path) -> None:
         (lambda: _zip({"notes.txt": b"x"}), "is not a .npy array"),
         (lambda: _corrupt_compressed_npz(), "not a valid .npz archive"),
         (lambda: _zip({}), "holds no arrays"),
+        # found by fuzzing: crashes (IndexError, ValueError) or a silent NaN before
+        (lambda: _nameless_member_zip(), "is not a .npy array"),
+        (
+            lambda: _zip(
+                {"y_true.npy": _npy_bytes(np.zeros(1)), "y_pred.npy": _npy_bytes(np.zeros(0))}
+            ),
+            r"array 'y_pred' is empty \(shape \(0,\)\)",
+        ),
+        (
+            lambda: _zip({"y_true.npy": _npy_bytes(np.zeros((1, 0))), "y_pred.npy": b""}),
+            r"array 'y_true' is empty \(shape \(1, 0\)\)",
+        ),
     ],
-    ids=["truncated-zip", "member-not-npy", "member-not-named-npy", "corrupt-deflate", "empty"],
+    ids=[
+        "truncated-zip",
+        "member-not-npy",
+        "member-not-named-npy",
+        "corrupt-deflate",
+        "empty",
+        "member-without-name",
+        "empty-member",
+        "zero-column-member",
+    ],
 )
 def test_bad_npz_archives(tmp_path: Path, content: Callable[[], bytes], pattern: str) -> None:
     path = tmp_path / "d.npz"
@@ -866,6 +887,24 @@ def _zip(members: dict[str, bytes]) -> bytes:
         for name, content in members.items():
             z.writestr(name, content)
     return buf.getvalue()
+
+
+def _nameless_member_zip() -> bytes:
+    """A zip whose one member has an empty name (zipfile will not write one: edit it in)."""
+    b = bytearray(_zip({"Q": b"x"}))
+    central = b.index(b"PK\x01\x02")
+    end = b.index(b"PK\x05\x06")
+    b[end + 12 : end + 16] = (int.from_bytes(b[end + 12 : end + 16], "little") - 1).to_bytes(
+        4, "little"
+    )
+    b[end + 16 : end + 20] = (int.from_bytes(b[end + 16 : end + 20], "little") - 1).to_bytes(
+        4, "little"
+    )
+    b[central + 28 : central + 30] = b"\x00\x00"  # central directory: name length 0
+    del b[central + 46]
+    b[26:28] = b"\x00\x00"  # local header: name length 0
+    del b[30]
+    return bytes(b)
 
 
 def _corrupt_compressed_npz() -> bytes:
@@ -1002,6 +1041,7 @@ def test_bom_and_crlf_are_fine(tmp_path: Path) -> None:
         ([1, 0], [0.2, 0.3], {"weights": [1, 2, 3]}, "3 weights for 2 samples"),
         (np.array([1j, 0]), [0.2, 0.3], {}, "unsupported dtype complex128"),
         ([], [], {}, "no samples"),
+        ("no_such_file.csv", ["a"], {}, r"no_such_file\.csv: no such file"),
     ],
     ids=[
         "scalar",
@@ -1014,6 +1054,7 @@ def test_bom_and_crlf_are_fine(tmp_path: Path) -> None:
         "weights-length",
         "complex",
         "empty",
+        "path-beside-text-list",
     ],
 )
 def test_api_arrays(y: Any, p: Any, kwargs: dict[str, Any], pattern: str) -> None:
