@@ -32,8 +32,12 @@ Row = tuple[str, str, str, str, str, bool | None]
 
 
 def losscli_cmd() -> list[str]:
-    exe = shutil.which("losscli")
-    return [exe] if exe else [PY, "-m", "losscli"]
+    """The installed console script beside this Python (not a version-manager shim)."""
+    exe = os.path.join(os.path.dirname(PY), "losscli")
+    if os.path.isfile(exe):
+        return [exe]
+    found = shutil.which("losscli")
+    return [found] if found else [PY, "-m", "losscli"]
 
 
 def wall(cmd: Sequence[str], repeat: int, stdin: str | None = None) -> float:

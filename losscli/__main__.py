@@ -1,4 +1,4 @@
-from losscli.cli import main
+from losscli._entry import main
 
 if __name__ == "__main__":
     main()

@@ -765,9 +765,15 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = command.main(args=argv, prog_name="losscli", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
+        from losscli._entry import interrupted
+
+        if interrupted():  # typer turns KeyboardInterrupt into a silent exit 130
+            raise KeyboardInterrupt
     except KeyboardInterrupt:
+        from losscli._entry import interrupted
+
         sys.stderr.write("\ninterrupted\n")
-        code = 130
+        code = 128 + (interrupted() or 2)  # 130 for Ctrl-C, 143 for SIGTERM
     except BrokenPipeError:
         code = _broken_pipe()
     except LossCliError as exc:  # pragma: no cover - commands handle their own
@@ -780,6 +786,10 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 3
     except Exception as exc:
+        from losscli._entry import interrupted
+
+        if interrupted():  # Ctrl-C surfaced as another exception (an import cut short)
+            raise KeyboardInterrupt from None
         # typer vendors click in recent releases: match its exceptions by shape, not class.
         try:
             code = _click_exception(exc)

@@ -1,0 +1,56 @@
+"""The console script's entry point: Ctrl-C is handled before anything heavy loads.
+
+``losscli`` (and ``python -m losscli``) start here.  A first SIGINT sets a flag and
+raises :class:`KeyboardInterrupt` as Python would; whatever that interrupt turns
+into on its way up (a ``SystemError`` out of an extension module's import, say),
+the run ends with ``interrupted`` on stderr and exit 130, never a traceback.
+SIGTERM ends the same way with 143.  Temporary output files are removed by their
+writers on the way out, so earlier outputs stay as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+
+_received: int | None = None
+
+
+def interrupted() -> int | None:
+    """The signal that stopped the run, if one did."""
+    return _received
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
+    global _received
+    if _received is not None:  # a second Ctrl-C: stop now
+        os._exit(128 + signum)
+    _received = signum
+    raise KeyboardInterrupt
+
+
+def _exit_interrupted() -> None:
+    try:
+        sys.stderr.write("\ninterrupted\n")
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - stderr may be gone
+        pass
+    os._exit(128 + (_received or signal.SIGINT))
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, _handler)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _handler)
+    try:
+        from losscli.cli import main as cli_main
+
+        cli_main()
+    except SystemExit:  # cli.main has reported an interrupt it caught itself
+        raise
+    except BaseException:
+        if _received is not None:
+            _exit_interrupted()
+        raise
