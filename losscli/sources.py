@@ -105,9 +105,11 @@ class _WeightTotal:
 
     def check(self) -> None:
         if self.seen and self.total == 0:
+            source, _, column = self.source.partition(" column ")
             raise InputError(
                 "all weights are zero",
-                file=self.source,
+                file=source,
+                column=column or None,
                 hint="weighted means need at least one positive weight",
             )
 

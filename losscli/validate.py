@@ -175,7 +175,7 @@ def _layout_hint(table: Table, flag: str) -> str:
     """What probably went wrong when no target/prediction column can be chosen."""
     names = table.names
     if table.has_header and names and all(_is_number(n) for n in names):
-        return f"the first row looks like data: pass --no-header (and {flag} by index)"
+        return f"the first row looks like data: pass --no-header, and {flag} by index"
     if len(names) == 1 and ("\t" in names[0] or ";" in names[0]):
         sep = "tabs" if "\t" in names[0] else "semicolons"
         return f"the file seems to be separated by {sep}, not commas: name it .tsv or convert it"
@@ -610,11 +610,7 @@ def _prepare(
         if yc.shape[1] == 1 and p.shape[1] > 1:
             _not_class_indices(yc[:, 0], raw, p.shape[1])
         if yc.shape[1] != p.shape[1]:
-            raise InputError(
-                f"width mismatch: {yc.shape[1]} target column(s) but {p.shape[1]} prediction "
-                "column(s)",
-                file=raw.pred_source,
-            )
+            raise _width_mismatch(raw, yc.shape[1], p.shape[1])
         return Prepared(task, yc, p, weights, [], raw.ids, False, warnings)
 
     if task == "binary":
@@ -680,10 +676,7 @@ def _prepare(
     else:
         t = _numeric_targets(y, raw).reshape(n, -1)
         if t.shape[1] != c:
-            raise InputError(
-                f"width mismatch: {t.shape[1]} target column(s) but {c} prediction columns",
-                file=raw.target_source,
-            )
+            raise _width_mismatch(raw, t.shape[1], c)
         if not _is_01(t):
             r, k = np.argwhere(~((t == 0) | (t == 1)))[0]
             raise InputError(
@@ -743,6 +736,19 @@ def _prepare(
     return Prepared(task, t, p, weights, list(names), raw.ids, scores, warnings)
 
 
+def _width_mismatch(raw: Raw, k: int, c: int) -> InputError:
+    """Targets and predictions of different widths, naming both sides."""
+    if raw.target_source == raw.pred_source:
+        where, file = "", raw.target_source
+    else:
+        where, file = f" in {raw.target_source}", raw.pred_source
+    return InputError(
+        f"width mismatch: {k} target column(s){where} but {c} prediction column(s)",
+        file=file,
+        hint="choose matching columns with --target-col and --pred-col",
+    )
+
+
 def _not_class_indices(v: np.ndarray, raw: Raw, c: int) -> None:
     """One target column beside C > 1 prediction columns, yet not inferred multiclass: the
     labels are not class indices.  Name the first that is not."""
@@ -750,13 +756,12 @@ def _not_class_indices(v: np.ndarray, raw: Raw, c: int) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"class label {float(v[i])!r} is not an integer in [0, {c - 1}]: beside {c} "
-            "prediction columns the target column holds class indices",
+            f"class label {float(v[i])!r} is not an integer in [0, {c - 1}]",
             file=raw.target_source,
             row=i + 1,
             column=raw.target_names[0],
-            hint="labels are class indices 0..C-1, one per prediction column; for regression "
-            "choose the prediction column with --pred-col",
+            hint=f"beside {c} prediction columns the labels are class indices 0..{c - 1}; for "
+            "regression, choose one prediction column with --pred-col",
         )
 
 
@@ -832,10 +837,7 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
             )
         return _one_hot(v.astype(np.intp), c)
     if yc.shape[1] != c:
-        raise InputError(
-            f"width mismatch: {yc.shape[1]} target columns but {c} prediction columns",
-            file=raw.target_source,
-        )
+        raise _width_mismatch(raw, yc.shape[1], c)
     if np.any(yc < 0) or np.any(yc > 1):
         r, k = np.argwhere((yc < 0) | (yc > 1))[0]
         raise InputError(
@@ -868,7 +870,8 @@ def _check_weights(raw: Raw, n: int) -> np.ndarray | None:
     if w is None:
         return None
     w = np.asarray(w, dtype=np.float64).reshape(-1)
-    src = raw.weight_source
+    src, _, col = raw.weight_source.partition(" column ")  # "file column name" for a column
+    column = col or None
     if w.shape[0] != n:
         raise InputError(
             f"{w.shape[0]} weights for {n} samples", file=src, hint="give one weight per sample"
@@ -882,12 +885,14 @@ def _check_weights(raw: Raw, n: int) -> np.ndarray | None:
                 f"negative weight {value!r}",
                 file=src,
                 row=i + 1,
-                hint="weights must be >= 0 (a weight of 0 leaves the sample out)",
+                column=column,
+                hint="weights must be >= 0; a weight of 0 leaves the sample out",
             )
         raise InputError(
             f"weight {value!r} is not a finite number",
             file=src,
             row=i + 1,
+            column=column,
             hint="fix the weight, or pass --nan-policy omit to drop the row",
         )
     return w

@@ -341,7 +341,7 @@ CASES = [
         [text("mc.csv", "label,a,b,c\n0,.2,.3,.5\n7,.1,.1,.8\n")],
         ["mc.csv"],
         3,
-        [r"mc\.csv", r"row 2\b", r"column label\b", r"7\.0", r"\[0, 2\]"],
+        [r"mc\.csv, row 2, column label: class label 7\.0", r"\[0, 2\]", "--pred-col"],
     ),
     Case(
         "label-fractional",
@@ -355,7 +355,13 @@ CASES = [
         [text("t2.csv", "a,b\n1,0\n0,1\n"), text("p3.csv", "a,b,c\n.2,.3,.5\n.1,.1,.8\n")],
         ["t2.csv", "p3.csv"],
         3,
-        [r"p3\.csv", "width mismatch", "2 target", "3 prediction"],
+        [
+            r"p3\.csv",
+            "width mismatch",
+            r"2 target column\(s\) in t2\.csv",
+            "3 prediction",
+            "--pred-col",
+        ],
     ),
     Case(
         "weights-wrong-length",
@@ -369,14 +375,14 @@ CASES = [
         [text("wn.csv", "label,prob,w\n1,0.2,1\n0,0.4,-1\n1,0.7,1\n")],
         ["wn.csv", "--weights", "w"],
         3,
-        [r"wn\.csv", r"row 2\b", r"negative weight -1\.0"],
+        [r"wn\.csv, row 2, column w: negative weight -1\.0", ">= 0"],
     ),
     Case(
         "weights-all-zero",
         [text("wz.csv", "label,prob,w\n1,0.2,0\n0,0.4,0\n")],
         ["wz.csv", "--weights", "w"],
         3,
-        [r"wz\.csv", "all weights are zero"],
+        [r"wz\.csv, column w: all weights are zero", "positive weight"],
     ),
     # ------------------------------------------------------------------------- sizes
     Case(
