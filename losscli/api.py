@@ -360,6 +360,23 @@ def finish(acc: Accumulator, plan: Plan, task: str) -> dict[str, float]:
     return out
 
 
+def undefined_metrics(acc: Accumulator, plan: Plan) -> list[str]:
+    """A warning for every metric that is undefined for the data (reported as NaN, or as
+    scikit-learn's convention), naming the metric and the reason."""
+    from losscli import metrics as M
+
+    if acc.nonfinite:  # already said: NaN/inf passed on leave every metric undefined
+        return []
+    out = []
+    for entry, params in plan.metrics:
+        state = acc.metrics.get(entry.name)
+        if state is not None:
+            reason = M.undefined_reason(entry.name, state, M.Ctx(plan.task, False, params))
+            if reason:
+                out.append(reason)
+    return out
+
+
 def evaluate(
     y_true: Any,
     y_pred: Any = None,
@@ -652,7 +669,7 @@ def build_report(
         metrics=finish(acc, plan, plan.task),
         n_omitted=acc.omitted,
         signature=plan.signature(weighted),
-        warnings=list(warnings),
+        warnings=[*warnings, *undefined_metrics(acc, plan)],
         directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},
         accumulator=acc,
         plan=plan,

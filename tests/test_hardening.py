@@ -680,13 +680,8 @@ def test_overflow_is_explained_not_warned(capfd: pytest.CaptureFixture[str]) -> 
     assert "RuntimeWarning" not in capfd.readouterr().err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead: api.finish/build_report must add "
-    "metrics.undefined_reason() to the report's warnings (see issue #7 notes)",
-)
 def test_undefined_metric_warning_reaches_the_report(tmp_path: Path) -> None:
-    """Remove the xfail mark once the api calls metrics.undefined_reason."""
+    """api.build_report adds metrics.undefined_reason() to the report's warnings."""
     path = tmp_path / "oneclass.csv"
     path.write_text("label,prob\n1,0.2\n1,0.8\n1,0.6\n")
     r = CliRunner().invoke(app, ["eval", str(path), "-m", "roc_auc", "-f", "json"])
