@@ -341,7 +341,7 @@ def _stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[T
                 yield _arrow_to_table(batch, path, header)
 
 
-LOCATE_LIMIT = 1 << 30  # bytes scanned to number a bad row in a streamed file
+LOCATE_LIMIT = 256 << 20  # bytes scanned to number a bad row in a streamed file (error path)
 
 
 def _locate_bad_row(
