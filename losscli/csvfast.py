@@ -127,7 +127,7 @@ def stream(
                     try:
                         table = pending.popleft().result()
                     except pa.ArrowInvalid as exc:
-                        raise BlockError(exc, row) from None
+                        raise BlockError(exc, row, types) from None
                     row += table.num_rows
                     if table.num_rows:
                         yield table
@@ -145,19 +145,21 @@ def stream(
                 except StopIteration:
                     break
                 except pa.ArrowInvalid as exc:
-                    raise BlockError(exc, row) from None
+                    raise BlockError(exc, row, types) from None
                 row += batch.num_rows
                 if batch.num_rows:
                     yield pa.Table.from_batches([batch])
 
 
 class BlockError(Exception):
-    """A block failed to parse; ``row`` is the data row (1-based) where it starts."""
+    """A block failed to parse; ``row`` is the data row (1-based) where it starts and
+    ``types`` the column types every block was read with (None if not known yet)."""
 
-    def __init__(self, cause: Exception, row: int) -> None:
+    def __init__(self, cause: Exception, row: int, types: dict[str, Any] | None = None) -> None:
         super().__init__(str(cause))
         self.cause = cause
         self.row = row
+        self.types = types
 
 
 def to_numpy(column: Any) -> Any:

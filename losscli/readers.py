@@ -263,19 +263,12 @@ def _from_pyarrow(exc: BaseException) -> bool:
 
 
 def _arrow_to_table(batch: Any, path: str, header: bool) -> Table:
-    import pyarrow.types as pat
+    from losscli.csvfast import to_numpy  # float64 or object; never imports pandas
 
     names = [str(n) for n in batch.schema.names]
     if not header:
         names = [str(i) for i in range(len(names))]
-    data: dict[str, np.ndarray] = {}
-    for name, col, field_ in zip(names, batch.columns, batch.schema):
-        t = field_.type
-        if pat.is_integer(t) or pat.is_floating(t) or pat.is_boolean(t) or pat.is_null(t):
-            data[name] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
-        else:
-            data[name] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
-    return Table(path, names, data, header)
+    return Table(path, names, {n: to_numpy(col) for n, col in zip(names, batch.columns)}, header)
 
 
 def _stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[Table]:
@@ -300,9 +293,25 @@ def _stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[T
             raise InputError(f"corrupt or truncated gzip data: {_short(exc)}", file=path) from None
     if b"\x00" in head or sniff(head) in ("parquet", "npy", "npz", "gzip", "pickle", "binary"):
         raise _wrong_content(path, "tsv" if sep == "\t" else "csv", head)
+    if not gz:
+        # plain files: blocks cut at line ends, parsed in parallel (losscli.csvfast)
+        from losscli import csvfast
+
+        first = True
+        try:
+            for table in csvfast.stream(path, sep=sep, header=header):
+                if first and header:
+                    _check_unique([str(n) for n in table.column_names], path)
+                first = False
+                yield _arrow_to_table(table, path, header)
+        except csvfast.BlockError as exc:
+            raise _locate_bad_row(path, gz, sep, header, exc.cause, exc.types) from None
+        except UnicodeDecodeError as exc:
+            raise _locate_bad_row(path, gz, sep, header, exc) from None
+        return
     read_opts = pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, autogenerate_column_names=not header)
     parse_opts = pcsv.ParseOptions(delimiter=sep)
-    with gzip.open(path, "rb") if gz else open(path, "rb") as fh:
+    with gzip.open(path, "rb") as fh:
         # Infer the types from the first block, then read every numeric column as float64 so
         # a later block cannot change a column's type (an int column meeting "1.5").
         try:
