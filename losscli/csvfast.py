@@ -97,35 +97,34 @@ def stream(
                 pa.py_buffer(data), read_options=opts, parse_options=parse, convert_options=convert
             )
 
+        fd = fh.fileno()
+        size = os.fstat(fd).st_size
+
+        def read_and_parse(a: int, b: int) -> Any:
+            data = os.pread(fd, b - a, a)  # in the worker: I/O off the main thread
+            if b'"' in data:
+                raise _Quoted(a)
+            return parse_block(data)
+
         row = 1
-        offset = bom + start  # file offset of the next unread data byte
-        fh.seek(offset)
         quoted_at: int | None = None
         with ThreadPoolExecutor(n_workers, thread_name_prefix="losscli-csv") as pool:
             pending: deque[Future[Any]] = deque()
-            rest = b""
-            eof = False
+            cuts = _cuts(fd, bom + start, size, block_bytes)
             try:
                 while True:
-                    while not eof and quoted_at is None and len(pending) <= n_workers:
-                        buf = fh.read(block_bytes)
-                        if not buf:
-                            eof = True
-                            data, rest = rest, b""
-                        else:
-                            buf = rest + buf
-                            nl = buf.rfind(b"\n") + 1
-                            data, rest = (buf[:nl], buf[nl:]) if nl else (b"", buf)
-                        if b'"' in data or (eof and b'"' in rest):
-                            quoted_at = offset  # the rest goes to the sequential reader
+                    while len(pending) <= n_workers:
+                        nxt = next(cuts, None)
+                        if nxt is None:
                             break
-                        offset += len(data)
-                        if data:
-                            pending.append(pool.submit(parse_block, data))
+                        pending.append(pool.submit(read_and_parse, *nxt))
                     if not pending:
                         break
                     try:
                         table = pending.popleft().result()
+                    except _Quoted as q:  # the rest goes to the sequential reader
+                        quoted_at = q.offset
+                        break
                     except pa.ArrowInvalid as exc:
                         raise BlockError(exc, row, types) from None
                     row += table.num_rows
@@ -149,6 +148,28 @@ def stream(
                 row += batch.num_rows
                 if batch.num_rows:
                     yield pa.Table.from_batches([batch])
+
+
+class _Quoted(Exception):
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+
+def _cuts(fd: int, start: int, size: int, block_bytes: int) -> Iterator[tuple[int, int]]:
+    """Byte ranges of about ``block_bytes`` from ``start``, each ending at a line end."""
+    pos = start
+    while pos < size:
+        end = pos + block_bytes
+        while end < size:  # move the cut to just after the next newline
+            probe = os.pread(fd, 1 << 16, end)
+            nl = probe.find(b"\n")
+            if nl >= 0:
+                end += nl + 1
+                break
+            end += len(probe)
+        end = min(end, size)
+        yield pos, end
+        pos = end
 
 
 class BlockError(Exception):
