@@ -582,7 +582,17 @@ def evaluate(
         raise InputError(f"{warnings[0]} (an error under --strict)")
     warnings = notes + warnings
     if weighted and all(a.weight.value <= 0 for a in acc.losses.values()):
-        raise InputError("all weights are zero", file=str(weights))
+        dropped = f" after {acc.omitted} row(s) were omitted for NaN/inf" if acc.omitted else ""
+        source = next((x for x in (y_pred, y_true) if isinstance(x, (str, os.PathLike))), None)
+        is_file = isinstance(weights, os.PathLike) or (
+            isinstance(weights, str) and os.path.exists(weights)
+        )
+        raise InputError(
+            f"the weights sum to zero{dropped}: no sample counts",
+            file=os.fspath(weights) if is_file else (None if source is None else str(source)),
+            column=weights if isinstance(weights, str) and not is_file else None,
+            hint="give some samples a positive weight",
+        )
 
     report = build_report(acc, plan, weighted=weighted, warnings=warnings, classes=class_names)
     report.preview = preview
