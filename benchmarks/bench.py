@@ -280,7 +280,8 @@ def multiclass(n: int, classes: int, repeat: int) -> list[Row]:
     onehot = np.zeros((n, classes))
     onehot[np.arange(n), labels] = 1.0
     cce = registry.get_loss("cce")
-    kw = {**cce.defaults(), "task": "multiclass", "scores": False}
+    # as evaluate calls it: targets that are class indices arrive as labels too
+    kw = {**cce.defaults(), "task": "multiclass", "scores": False, "labels": labels}
     t_loss = best_of(lambda: cce.func(onehot, probs, **kw).mean(), repeat)
     t_eval = best_of(
         lambda: losscli.evaluate(labels, probs, losses=["cce"], metrics=[], keep_per_sample=False),

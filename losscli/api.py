@@ -303,7 +303,7 @@ def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray
     """Score one chunk: per-sample losses (returned) into ``acc``, and every metric state."""
     from losscli import metrics as M
 
-    ctx = {"task": prep.task, "scores": prep.scores}
+    ctx = {"task": prep.task, "scores": prep.scores, "labels": prep.labels}
     loss_values = {}
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         for entry, params in plan.losses:

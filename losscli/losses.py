@@ -231,8 +231,19 @@ def categorical_cross_entropy(
     from_logits: bool,
     label_smoothing: float,
     base: str,
+    labels: np.ndarray | None = None,
     **_: object,
 ) -> np.ndarray:
+    """``labels`` (class indices, when the targets are hard labels) skip the (n, C)
+    product: the loss is −log p at the label, the same number computed on n values."""
+    if labels is not None and not label_smoothing:
+        rows = np.arange(p.shape[0])
+        if from_logits:
+            picked = log_softmax(p)[rows, labels]
+        else:
+            flat = np.ascontiguousarray(p).ravel()
+            picked = np.log(np.clip(flat[rows * p.shape[1] + labels], eps, 1.0))
+        return _rebase(-picked, base)
     logp = class_log_probs(p, eps=eps, from_logits=from_logits)
     if label_smoothing:
         y = (1.0 - label_smoothing) * y + label_smoothing / y.shape[1]

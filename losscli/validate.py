@@ -73,6 +73,7 @@ class Prepared:
     omitted: int = 0  # rows dropped by --nan-policy omit
     nonfinite: int = 0  # rows passed on with NaN/inf by --nan-policy propagate
     rows: np.ndarray | None = None  # positions of the kept rows in the chunk (omit)
+    labels: np.ndarray | None = None  # multiclass: class indices, when targets are hard labels
 
     @property
     def n(self) -> int:
@@ -672,8 +673,9 @@ def _prepare(
             raise InputError(
                 "multiclass task needs one prediction column per class", file=raw.pred_source
             )
-        t = _class_targets(y, raw, names, c)
+        t, labels = _class_targets(y, raw, names, c)
     else:
+        labels = None
         t = _numeric_targets(y, raw).reshape(n, -1)
         if t.shape[1] != c:
             raise _width_mismatch(raw, t.shape[1], c)
@@ -733,7 +735,7 @@ def _prepare(
                         hint="pass --param normalize=true to rescale rows",
                     )
                 warnings.append(f"{raw.pred_source}: {msg} (--param normalize=true rescales)")
-    return Prepared(task, t, p, weights, list(names), raw.ids, scores, warnings)
+    return Prepared(task, t, p, weights, list(names), raw.ids, scores, warnings, labels=labels)
 
 
 def _width_mismatch(raw: Raw, k: int, c: int) -> InputError:
@@ -804,7 +806,11 @@ def _numeric_targets(y: np.ndarray, raw: Raw) -> np.ndarray:
     return y.astype(np.float64, copy=False)
 
 
-def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndarray:
+def _class_targets(
+    y: np.ndarray, raw: Raw, names: list[str], c: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Targets as an (n, C) matrix, and the class indices when they are hard labels
+    (indices or names; one-hot columns are not looked into)."""
     n = y.shape[0]
     if y.dtype == object:
         lookup = {str(name).strip(): i for i, name in enumerate(names)}
@@ -820,7 +826,7 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
                     column=raw.target_names[0],
                 )
             idx[i] = lookup[key]
-        return _one_hot(idx, c)
+        return _one_hot(idx, c), idx
     yc = y.reshape(n, -1)
     if yc.shape[1] == 1:
         v = yc[:, 0]
@@ -835,7 +841,8 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
                 hint=f"labels are class indices 0..{c - 1}, one per prediction column, or "
                 "class names matching the prediction headers",
             )
-        return _one_hot(v.astype(np.intp), c)
+        idx = v.astype(np.intp)
+        return _one_hot(idx, c), idx
     if yc.shape[1] != c:
         raise _width_mismatch(raw, yc.shape[1], c)
     if np.any(yc < 0) or np.any(yc > 1):
@@ -856,7 +863,7 @@ def _class_targets(y: np.ndarray, raw: Raw, names: list[str], c: int) -> np.ndar
             row=r + 1,
             hint="use --task multilabel for multi-hot targets",
         )
-    return yc
+    return yc, None
 
 
 def _one_hot(idx: np.ndarray, c: int) -> np.ndarray:

@@ -417,7 +417,8 @@ def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataOb
         if a == b:
             continue
         part = dataclasses.replace(prep, y=prep.y[a:b], p=prep.p[a:b],
-                                   weights=None if prep.weights is None else prep.weights[a:b])
+                                   weights=None if prep.weights is None else prep.weights[a:b],
+                                   labels=None if prep.labels is None else prep.labels[a:b])
         acc = Accumulator()
         pieces.append(api.update(acc, part, plan))
         merged.merge(acc)
