@@ -759,3 +759,28 @@ def test_rows_summing_to_one_do_not_warn() -> None:
 def test_kl_divergence_rows_warn_too() -> None:
     r = losscli.evaluate(np.eye(3), P_OFF, losses=["kl_divergence"])
     assert any("sum to 1" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_cce_from_labels_is_bit_identical_to_one_hot(from_logits: bool) -> None:
+    """Targets as class indices take a fast path; it must give the very same numbers."""
+    from losscli import registry
+
+    rng = np.random.default_rng(5)
+    n, c = 2000, 7
+    p = rng.normal(size=(n, c)) * 5 if from_logits else rng.dirichlet(np.ones(c) * 0.3, n)
+    if not from_logits:
+        p[:10, 0] = 0.0  # clipped by eps
+    labels = rng.integers(0, c, n)
+    onehot = np.eye(c)[labels]
+    cce = registry.get_loss("cce")
+    kw = {**cce.defaults(), "from_logits": from_logits, "task": "multiclass", "scores": False}
+    np.testing.assert_array_equal(
+        cce.func(onehot, p, labels=labels, **kw), cce.func(onehot, p, **kw)
+    )
+    # and end to end: indices, names and one-hot columns give the same report
+    by_index = losscli.evaluate(labels, p, losses=["cce"], from_logits=from_logits)
+    by_onehot = losscli.evaluate(onehot, p, losses=["cce"], from_logits=from_logits,
+                                 task="multiclass")
+    assert by_index.losses["categorical_cross_entropy"] == by_onehot.losses[
+        "categorical_cross_entropy"]
