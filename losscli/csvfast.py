@@ -17,11 +17,12 @@ before it held no quote at all, so every cut so far was a true record end.
 
 from __future__ import annotations
 
+import io
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import IO, Any
 
 BLOCK_BYTES = 4 << 20
 PROBE_BYTES = 1 << 20  # the prefix whose types fix every block's column types
@@ -31,50 +32,33 @@ def workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def stream(
-    path: str,
-    *,
-    sep: str,
-    header: bool,
-    block_bytes: int = BLOCK_BYTES,
-    n_workers: int | None = None,
-) -> Iterator[Any]:
-    """Tables (``pyarrow.Table``) of the rows of ``path``, in order.
+class _Layout:
+    """Column names and types from the header and a prefix of the data, and the
+    pyarrow options every block is parsed with."""
 
-    Numeric columns of the first ``PROBE_BYTES`` are read as float64 in every block
-    and the others as strings, so a later block cannot change a column's type.
-    Parse errors raise :class:`BlockError` with the 1-based data row where the
-    failing block starts."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    import pyarrow.types as pat
+    def __init__(self, head: bytes, sep: str, header: bool, complete: bool) -> None:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+        import pyarrow.types as pat
 
-    n_workers = n_workers or workers()
-    parse = pcsv.ParseOptions(delimiter=sep)
-    with open(path, "rb", buffering=0) as fh:
-        head = fh.read(PROBE_BYTES)
-        if head.startswith(b"\xef\xbb\xbf"):
-            head = head[3:]
-            bom = 3
-        else:
-            bom = 0
-        start = 0
+        self.parse = pcsv.ParseOptions(delimiter=sep)
+        self.start = 0  # offset of the first data row in ``head``
         if header:
             nl = head.find(b"\n")
-            start = len(head) if nl < 0 else nl + 1
-        cut = head.rfind(b"\n") + 1 if len(head) == PROBE_BYTES else len(head)
+            self.start = len(head) if nl < 0 else nl + 1
+        cut = len(head) if complete else head.rfind(b"\n") + 1
         try:
             probe = pcsv.read_csv(
                 pa.py_buffer(head[: cut or len(head)]),
                 read_options=pcsv.ReadOptions(
                     use_threads=False, autogenerate_column_names=not header
                 ),
-                parse_options=parse,
+                parse_options=self.parse,
             )
         except pa.ArrowInvalid as exc:
             raise BlockError(exc, 1) from None
-        names = list(probe.column_names)
-        types = {
+        self.names = list(probe.column_names)
+        self.types = {
             f.name: pa.float64()
             if (
                 pat.is_integer(f.type)
@@ -85,74 +69,210 @@ def stream(
             else pa.string()
             for f in probe.schema
         }
-        del probe
-        read = pcsv.ReadOptions(use_threads=False, column_names=names)
-        convert = pcsv.ConvertOptions(column_types=types)
+        self.read = pcsv.ReadOptions(use_threads=False, column_names=self.names)
+        self.convert = pcsv.ConvertOptions(column_types=self.types)
 
-        def parse_block(data: bytes) -> Any:
-            # one pyarrow block per call: columns come out as single chunks, which
-            # convert to numpy without a concatenation
-            opts = pcsv.ReadOptions(use_threads=False, column_names=names, block_size=len(data) + 1)
-            return pcsv.read_csv(
-                pa.py_buffer(data), read_options=opts, parse_options=parse, convert_options=convert
-            )
+    def parse_block(self, data: bytes) -> Any:
+        """One block of whole lines; one pyarrow block per call, so columns come out as
+        single chunks that convert to numpy without a concatenation."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
 
+        if b'"' in data:
+            raise _Quoted(data)
+        opts = pcsv.ReadOptions(
+            use_threads=False, column_names=self.names, block_size=len(data) + 1
+        )
+        return pcsv.read_csv(
+            pa.py_buffer(data),
+            read_options=opts,
+            parse_options=self.parse,
+            convert_options=self.convert,
+        )
+
+    def sequential(self, fh: Any, row: int) -> Iterator[Any]:
+        """The rest of ``fh`` through pyarrow's streaming reader (understands quoting)."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        reader = pcsv.open_csv(
+            fh, read_options=self.read, parse_options=self.parse, convert_options=self.convert
+        )
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as exc:
+                raise BlockError(exc, row, self.types) from None
+            row += batch.num_rows
+            if batch.num_rows:
+                yield pa.Table.from_batches([batch])
+
+
+def _strip_bom(head: bytes) -> tuple[bytes, int]:
+    return (head[3:], 3) if head.startswith(b"\xef\xbb\xbf") else (head, 0)
+
+
+def _in_order(
+    layout: _Layout, tasks: Iterator[tuple[Any, Callable[[], Any]]], n_workers: int
+) -> Iterator[Any]:
+    """Run ``tasks`` (``(payload, parse one block)`` pairs) on a pool, at most
+    ``n_workers + 1`` in flight, and yield their tables in order.  A block holding a
+    quote ends the run with :class:`_Quoted`, after every earlier table was yielded;
+    it carries the payloads of the blocks submitted after it (``later``)."""
+    import pyarrow as pa
+
+    row = 1
+    with ThreadPoolExecutor(n_workers, thread_name_prefix="losscli-csv") as pool:
+        pending: deque[tuple[Any, Future[Any]]] = deque()
+        try:
+            while True:
+                while len(pending) <= n_workers:
+                    task = next(tasks, None)
+                    if task is None:
+                        break
+                    pending.append((task[0], pool.submit(task[1])))
+                if not pending:
+                    return
+                try:
+                    table = pending.popleft()[1].result()
+                except _Quoted as q:
+                    q.row = row
+                    q.later = [payload for payload, _ in pending]
+                    raise
+                except pa.ArrowInvalid as exc:
+                    raise BlockError(exc, row, layout.types) from None
+                row += table.num_rows
+                if table.num_rows:
+                    yield table
+        finally:
+            for _, f in pending:
+                f.cancel()
+
+
+def stream(
+    path: str,
+    *,
+    sep: str,
+    header: bool,
+    block_bytes: int = BLOCK_BYTES,
+    n_workers: int | None = None,
+) -> Iterator[Any]:
+    """Tables (``pyarrow.Table``) of the rows of the file ``path``, in order.
+
+    Workers read their own byte ranges (``os.pread``); the main thread only finds the
+    cuts.  Numeric columns of the first ``PROBE_BYTES`` are read as float64 in every
+    block and the others as strings, so a later block cannot change a column's type.
+    Parse errors raise :class:`BlockError` with the 1-based data row where the failing
+    block starts."""
+    with open(path, "rb", buffering=0) as fh:
         fd = fh.fileno()
         size = os.fstat(fd).st_size
+        head, bom = _strip_bom(fh.read(PROBE_BYTES))
+        layout = _Layout(head, sep, header, complete=bom + len(head) >= size)
 
-        def read_and_parse(a: int, b: int) -> Any:
-            data = os.pread(fd, b - a, a)  # in the worker: I/O off the main thread
-            if b'"' in data:
-                raise _Quoted(a)
-            return parse_block(data)
-
-        row = 1
-        quoted_at: int | None = None
-        with ThreadPoolExecutor(n_workers, thread_name_prefix="losscli-csv") as pool:
-            pending: deque[Future[Any]] = deque()
-            cuts = _cuts(fd, bom + start, size, block_bytes)
-            try:
-                while True:
-                    while len(pending) <= n_workers:
-                        nxt = next(cuts, None)
-                        if nxt is None:
-                            break
-                        pending.append(pool.submit(read_and_parse, *nxt))
-                    if not pending:
-                        break
-                    try:
-                        table = pending.popleft().result()
-                    except _Quoted as q:  # the rest goes to the sequential reader
-                        quoted_at = q.offset
-                        break
-                    except pa.ArrowInvalid as exc:
-                        raise BlockError(exc, row, types) from None
-                    row += table.num_rows
-                    if table.num_rows:
-                        yield table
-            finally:
-                for f in pending:
-                    f.cancel()
-        if quoted_at is not None:
-            fh.seek(quoted_at)
-            reader = pcsv.open_csv(
-                fh, read_options=read, parse_options=parse, convert_options=convert
-            )
-            while True:
+        def task(a: int, b: int) -> tuple[int, Callable[[], Any]]:
+            def run() -> Any:
+                data = os.pread(fd, b - a, a)  # in the worker: I/O off the main thread
                 try:
-                    batch = reader.read_next_batch()
-                except StopIteration:
-                    break
-                except pa.ArrowInvalid as exc:
-                    raise BlockError(exc, row, types) from None
-                row += batch.num_rows
-                if batch.num_rows:
-                    yield pa.Table.from_batches([batch])
+                    return layout.parse_block(data)
+                except _Quoted as q:
+                    q.offset = a
+                    raise
+
+            return a, run
+
+        cuts = _cuts(fd, bom + layout.start, size, block_bytes)
+        try:
+            yield from _in_order(layout, (task(a, b) for a, b in cuts), n_workers or workers())
+        except _Quoted as q:  # the rest goes to the sequential reader
+            fh.seek(q.offset)
+            yield from layout.sequential(fh, q.row)
+
+
+def stream_fileobj(
+    fh: IO[bytes],
+    *,
+    sep: str,
+    header: bool,
+    block_bytes: int = BLOCK_BYTES,
+    n_workers: int | None = None,
+) -> Iterator[Any]:
+    """As :func:`stream`, for a binary stream that cannot seek (standard input, a gzip
+    stream): the main thread reads blocks and cuts them at the last newline."""
+    head, _ = _strip_bom(fh.read(PROBE_BYTES))
+    eof = len(head) < PROBE_BYTES
+    layout = _Layout(head, sep, header, complete=eof)
+    reader = _LineBlocks(fh, head[layout.start :], block_bytes)
+
+    def task(data: bytes) -> tuple[bytes, Callable[[], Any]]:
+        return data, lambda: layout.parse_block(data)
+
+    try:
+        yield from _in_order(layout, (task(d) for d in reader), n_workers or workers())
+    except _Quoted as q:
+        # the quoted block, the blocks read after it, the partial line, then the rest
+        chain = _Chain([q.data, *q.later, reader.rest], fh)
+        yield from layout.sequential(chain, q.row)
+
+
+class _LineBlocks:
+    """Blocks of whole lines from a stream; ``rest`` holds the partial line read last."""
+
+    def __init__(self, fh: IO[bytes], first: bytes, block_bytes: int) -> None:
+        self.fh = fh
+        self.rest = first
+        self.block_bytes = block_bytes
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            buf = self.fh.read(self.block_bytes)
+            if not buf:
+                data, self.rest = self.rest, b""
+                if data:
+                    yield data
+                return
+            buf = self.rest + buf
+            nl = buf.rfind(b"\n") + 1
+            data, self.rest = (buf[:nl], buf[nl:]) if nl else (b"", buf)
+            if data:
+                yield data
+
+
+class _Chain(io.RawIOBase):
+    """Bytes already read, then the rest of a stream: pyarrow's reader takes it as a file."""
+
+    def __init__(self, parts: list[bytes], rest: IO[bytes]) -> None:
+        self.parts = [p for p in parts if p]
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while self.parts:
+            part = self.parts[0]
+            n = min(len(b), len(part))
+            b[:n] = part[:n]
+            if n == len(part):
+                self.parts.pop(0)
+            else:
+                self.parts[0] = part[n:]
+            return n
+        data = self.rest.read(len(b))
+        b[: len(data)] = data
+        return len(data)
 
 
 class _Quoted(Exception):
-    def __init__(self, offset: int) -> None:
-        self.offset = offset
+    """A block holds a quote: cuts at line ends can no longer be trusted from here."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.offset = 0  # file offset of the block (files)
+        self.row = 1  # its first data row
+        self.later: list[Any] = []  # payloads of the blocks submitted after it
 
 
 def _cuts(fd: int, start: int, size: int, block_bytes: int) -> Iterator[tuple[int, int]]:

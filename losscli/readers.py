@@ -9,6 +9,7 @@ pandas and pyarrow are imported only on the paths that need them.
 
 from __future__ import annotations
 
+import contextlib
 import glob as _glob
 import gzip
 import io
@@ -209,6 +210,9 @@ def _chunks_one(
 ) -> Iterator[Table]:
     fmt, gz = detect_format(path, input_format)
     _check_path(path)
+    if path == "-" and fmt in ("csv", "tsv"):
+        yield from _guard_stdin(_stream_stdin(stdin, "\t" if fmt == "tsv" else ",", header))
+        return
     size = os.path.getsize(path) if path != "-" else 0
     if fmt in ("csv", "tsv") and (size >= SMALL_TEXT or (gz and size >= SMALL_TEXT // 8)):
         yield from _guard(path, _stream_delimited(path, gz, "\t" if fmt == "tsv" else ",", header))
@@ -218,6 +222,74 @@ def _chunks_one(
         yield from _guard(path, _stream_parquet(path, rows))
     else:
         yield _read_one(path, header=header, input_format=input_format, stdin=stdin)
+
+
+def _stream_stdin(stdin: IO[bytes] | None, sep: str, header: bool) -> Iterator[Table]:
+    """CSV/TSV on standard input: a small input is read whole (no pyarrow import); a
+    large one streams through :func:`losscli.csvfast.stream_fileobj` in bounded memory,
+    gzip-compressed or not."""
+    raw = stdin if stdin is not None else sys.stdin.buffer
+    first = raw.read(SMALL_TEXT)
+    if first[:2] == b"\x1f\x8b":
+        fh: Any = gzip.GzipFile(fileobj=_Prefixed(first, raw), mode="rb")
+        first = fh.read(SMALL_TEXT)
+    else:
+        fh = raw
+    more = fh.read(1) if len(first) == SMALL_TEXT else b""
+    if not more:  # all of it is here: the in-memory path, as for a small file
+        fmt = "tsv" if sep == "\t" else "csv"
+        yield _read_one("-", header=header, input_format=fmt, stdin=io.BytesIO(first))
+        return
+    from losscli import csvfast
+
+    if b"\x00" in first[:4096] or sniff(first[:4096]) in ("parquet", "npy", "npz", "pickle"):
+        raise _wrong_content("-", "tsv" if sep == "\t" else "csv", first[:4096])
+    stream = io.BufferedReader(_Prefixed(first + more, fh))  # type: ignore[arg-type]
+    seen = False
+    try:
+        for table in csvfast.stream_fileobj(stream, sep=sep, header=header):
+            if not seen and header:
+                _check_unique([str(n) for n in table.column_names], "-")
+            seen = True
+            yield _arrow_to_table(table, "-", header)
+    except csvfast.BlockError as exc:
+        raise InputError(
+            f"cannot parse: {_short(exc.cause)}",
+            file="-",
+            row=exc.row,
+            hint="the row is where the failing block starts; save the input to a file for "
+            "the exact row",
+        ) from None
+
+
+def _guard_stdin(gen: Iterator[Table]) -> Iterator[Table]:
+    try:
+        yield from gen
+    except (InputError, UsageError):
+        raise
+    except Exception as exc:
+        raise _as_input_error(exc, "-") from None
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read from a stream, then the rest of it."""
+
+    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
+        self.prefix = prefix
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self.prefix:
+            n = min(len(b), len(self.prefix))
+            b[:n] = self.prefix[:n]
+            self.prefix = self.prefix[n:]
+            return n
+        data = self.rest.read(len(b))
+        b[: len(data)] = data
+        return len(data)
 
 
 def _check_path(path: str) -> None:
@@ -437,7 +509,9 @@ def _stream_parquet(path: str, rows: int) -> Iterator[Table]:
     if head[:4] != b"PAR1":
         raise _wrong_content(path, "parquet", head)
     try:
-        pf = pq.ParquetFile(path)
+        # no pre-buffering: pyarrow would otherwise hold whole column chunks (and more)
+        # in memory; read in 1 MiB pieces, a batch at a time
+        pf = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
     except MemoryError:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
@@ -997,10 +1071,33 @@ def _stream_npy(path: str, rows: int) -> Iterator[Table]:
     arr = np.memmap(
         path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C"
     )
+    row_bytes = nbytes // shape[0] if shape and shape[0] else 0
     for start in range(0, arr.shape[0], rows):
         block = np.asarray(arr[start : start + rows], dtype=np.float64)
         names, data = _array_columns(block, path)
         yield Table(path, names, data, has_header=False)
+        if not fortran:  # done with these rows: let the kernel drop their pages (flat RSS)
+            _drop_pages(arr, offset + start * row_bytes, offset + (start + rows) * row_bytes)
+
+
+def _drop_pages(arr: np.memmap, begin: int, end: int) -> None:
+    """Tell the kernel a read-only map's pages in [begin, end) of the file are not needed
+    again; they are re-read from the file if they are (nothing changes for correctness)."""
+    import mmap
+
+    mm = getattr(arr, "_mmap", None)
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if mm is None or advice is None:
+        return
+    # np.memmap maps from a page-aligned start at or before the array's offset
+    base = getattr(arr, "offset", 0) - (getattr(arr, "offset", 0) % mmap.ALLOCATIONGRANULARITY)
+    lo = begin - base
+    hi = min(end - base, len(mm))
+    lo -= lo % mmap.PAGESIZE
+    hi -= hi % mmap.PAGESIZE
+    if hi > lo:
+        with contextlib.suppress(OSError, ValueError):
+            mm.madvise(advice, lo, hi - lo)
 
 
 def _read_npz(fh: IO[bytes], path: str) -> Table:

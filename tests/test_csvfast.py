@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -153,3 +154,48 @@ def test_streaming_a_csv_does_not_import_pandas(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+class _Pipe(io.RawIOBase):
+    """A stream that cannot seek, read in small pieces (as a pipe is)."""
+
+    def __init__(self, data: bytes, piece: int = 997) -> None:
+        self.data, self.pos, self.piece = data, 0, piece
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
+        n = min(len(b), self.piece, len(self.data) - self.pos)
+        b[:n] = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return n
+
+
+def _read_stream(data: bytes, **kw: int) -> dict:
+    fh = io.BufferedReader(_Pipe(data))
+    tables = list(csvfast.stream_fileobj(fh, sep=",", header=True, **kw))
+    names = tables[0].column_names
+    return {n: np.concatenate([csvfast.to_numpy(t.column(n)) for t in tables]) for n in names}
+
+
+@pytest.mark.parametrize("block", [5, 300, 1 << 20])
+def test_stream_fileobj_equals_whole_file(tmp_path: Path, block: int) -> None:
+    rng = np.random.default_rng(block)
+    y, p = rng.normal(size=2000).tolist(), rng.random(2000).tolist()
+    text = "y,p\n" + "".join(f"{a!r},{b!r}\n" for a, b in zip(y, p))
+    got = _read_stream(text.encode(), block_bytes=block, n_workers=2)
+    np.testing.assert_array_equal(got["y"], y)
+    np.testing.assert_array_equal(got["p"], p)
+
+
+@pytest.mark.parametrize("block", [64, 256, 4096])
+def test_stream_fileobj_quotes_mid_stream(tmp_path: Path, block: int) -> None:
+    rows = [f"{i},{i * 0.25!r},plain" for i in range(3000)]
+    rows[2100] = '2100,525.0,"a\nb"'
+    text = "y,p,note\n" + "\n".join(rows) + "\n"
+    path = tmp_path / "q.csv"
+    path.write_text(text)
+    got = _read_stream(text.encode(), block_bytes=block, n_workers=3)
+    _same(got, _reference(path))
+    assert got["note"][2100] == "a\nb" and len(got["y"]) == 3000

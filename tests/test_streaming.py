@@ -173,3 +173,30 @@ def test_cli_chunk_size_and_per_sample_stream(tmp_path: Path) -> None:
         timeout=60,
     )
     assert bad.returncode == 2 and bad.stderr.startswith("error:")
+
+
+def test_large_stdin_streams_in_bounded_memory_and_matches_the_file(tmp_path: Path) -> None:
+    """CSV on stdin over 1 MiB goes through the parallel block reader (plain and gzip)."""
+    import gzip
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(11)
+    n = 120_000
+    y, p = rng.normal(size=n), rng.normal(size=n)
+    text = "y,p\n" + "".join(f"{a!r},{b!r}\n" for a, b in zip(y.tolist(), p.tolist()))
+    path = tmp_path / "d.csv"
+    path.write_text(text)
+    expect = float(np.mean((y - p) ** 2))
+    for data in (text.encode(), gzip.compress(text.encode())):
+        out = subprocess.run(
+            [sys.executable, "-m", "losscli", "eval", "-", "-f", "value", "-l", "mse"],
+            input=data, capture_output=True, check=True,
+        )  # fmt: skip
+        assert float(out.stdout) == pytest.approx(expect, rel=1e-12)
+    bad = text + "1,oops\n"
+    out = subprocess.run(
+        [sys.executable, "-m", "losscli", "eval", "-", "-l", "mse"],
+        input=bad.encode(), capture_output=True,
+    )  # fmt: skip
+    assert out.returncode == 3 and out.stderr.decode().startswith("error: -")
