@@ -239,7 +239,7 @@ ChunkOpt = Annotated[
     typer.Option(
         "--chunk-size",
         metavar="ROWS",
-        help="Rows per chunk when streaming large inputs (default 1000000; small files are "
+        help="Rows per chunk when streaming large inputs (default 250000; small files are "
         "read whole). The figures do not depend on it.",
     ),
 ]
