@@ -32,6 +32,18 @@ def workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def column_types(schema: Any) -> dict[str, Any]:
+    """Every numeric (or boolean, or empty) column as float64, the rest as strings: the
+    types each block is read with, so that a later block cannot change them."""
+    import pyarrow as pa
+    import pyarrow.types as pat
+
+    def numeric(t: Any) -> bool:
+        return bool(pat.is_integer(t) or pat.is_floating(t) or pat.is_boolean(t) or pat.is_null(t))
+
+    return {f.name: pa.float64() if numeric(f.type) else pa.string() for f in schema}
+
+
 class _Layout:
     """Column names and types from the header and a prefix of the data, and the
     pyarrow options every block is parsed with."""
@@ -39,7 +51,6 @@ class _Layout:
     def __init__(self, head: bytes, sep: str, header: bool, complete: bool) -> None:
         import pyarrow as pa
         import pyarrow.csv as pcsv
-        import pyarrow.types as pat
 
         self.parse = pcsv.ParseOptions(delimiter=sep)
         self.start = 0  # offset of the first data row in ``head``
@@ -58,17 +69,7 @@ class _Layout:
         except pa.ArrowInvalid as exc:
             raise BlockError(exc, 1) from None
         self.names = list(probe.column_names)
-        self.types = {
-            f.name: pa.float64()
-            if (
-                pat.is_integer(f.type)
-                or pat.is_floating(f.type)
-                or pat.is_boolean(f.type)
-                or pat.is_null(f.type)
-            )
-            else pa.string()
-            for f in probe.schema
-        }
+        self.types = column_types(probe.schema)
         self.read = pcsv.ReadOptions(use_threads=False, column_names=self.names)
         self.convert = pcsv.ConvertOptions(column_types=self.types)
 

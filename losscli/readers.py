@@ -346,7 +346,8 @@ def _arrow_to_table(batch: Any, path: str, header: bool) -> Table:
 def _stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[Table]:
     import pyarrow as pa
     import pyarrow.csv as pcsv
-    import pyarrow.types as pat
+
+    from losscli import csvfast
 
     with open(path, "rb") as raw:
         head = raw.read(4096)
@@ -367,8 +368,6 @@ def _stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[T
         raise _wrong_content(path, "tsv" if sep == "\t" else "csv", head)
     if not gz:
         # plain files: blocks cut at line ends, parsed in parallel (losscli.csvfast)
-        from losscli import csvfast
-
         first = True
         try:
             for table in csvfast.stream(path, sep=sep, header=header):
@@ -393,17 +392,7 @@ def _stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[T
         names = list(schema.names)
         if header:
             _check_unique(names, path)
-        types = {
-            f.name: pa.float64()
-            if (
-                pat.is_integer(f.type)
-                or pat.is_floating(f.type)
-                or pat.is_boolean(f.type)
-                or pat.is_null(f.type)
-            )
-            else pa.string()
-            for f in schema
-        }
+        types = csvfast.column_types(schema)
         fh.seek(0)
         reader = pcsv.open_csv(
             fh,

@@ -754,6 +754,17 @@ def _width_mismatch(raw: Raw, k: int, c: int) -> InputError:
 def _not_class_indices(v: np.ndarray, raw: Raw, c: int) -> None:
     """One target column beside C > 1 prediction columns, yet not inferred multiclass: the
     labels are not class indices.  Name the first that is not."""
+    _check_label_indices(
+        v,
+        c,
+        raw,
+        f"beside {c} prediction columns the labels are class indices 0..{c - 1}; for "
+        "regression, choose one prediction column with --pred-col",
+    )
+
+
+def _check_label_indices(v: np.ndarray, c: int, raw: Raw, hint: str) -> None:
+    """Every label a class index 0..c-1, or an input error naming the first that is not."""
     bad = (v != np.round(v)) | (v < 0) | (v >= c)
     if bad.any():
         i = int(np.argmax(bad))
@@ -762,8 +773,7 @@ def _not_class_indices(v: np.ndarray, raw: Raw, c: int) -> None:
             file=raw.target_source,
             row=i + 1,
             column=raw.target_names[0],
-            hint=f"beside {c} prediction columns the labels are class indices 0..{c - 1}; for "
-            "regression, choose one prediction column with --pred-col",
+            hint=hint,
         )
 
 
@@ -830,17 +840,13 @@ def _class_targets(
     yc = y.reshape(n, -1)
     if yc.shape[1] == 1:
         v = yc[:, 0]
-        bad = (v != np.round(v)) | (v < 0) | (v >= c)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise InputError(
-                f"class label {float(v[i])!r} is not an integer in [0, {c - 1}]",
-                file=raw.target_source,
-                row=i + 1,
-                column=raw.target_names[0],
-                hint=f"labels are class indices 0..{c - 1}, one per prediction column, or "
-                "class names matching the prediction headers",
-            )
+        _check_label_indices(
+            v,
+            c,
+            raw,
+            f"labels are class indices 0..{c - 1}, one per prediction column, or "
+            "class names matching the prediction headers",
+        )
         idx = v.astype(np.intp)
         return _one_hot(idx, c), idx
     if yc.shape[1] != c:
