@@ -468,64 +468,163 @@ def evaluate(
         classes=classes,
         chunk_rows=chunk_rows,
     )
-    acc = Accumulator()
-    preview = Preview()
+    settings = Settings(
+        task=task,
+        losses=tuple(losses) if losses is not None else None,
+        metrics=tuple(metrics) if metrics is not None else None,
+        params=pvals,
+        lenient=lenient,
+        strict=strict,
+        nan_policy=nan_policy,
+        classes=tuple(classes) if classes else None,
+    )
+    scorer = Scorer(settings)
     kept: list[dict[str, np.ndarray]] = []
     kept_ids: list[np.ndarray] = []
-    warnings: list[str] = []
-    notes: list[str] = []  # what was assumed: reported, never an error under --strict
-    n_inf: dict[str, int] = {}
-    plan: Plan | None = None
-    weighted = False
-    scores_hint: bool | None = None
-    class_names: list[str] = []
-    offset = 0
     for raw in chunks:
-        if plan is None:
-            if task == "auto":
-                task = (
-                    infer_task(raw.y, raw.p, raw.pred_names)
-                    if raw.y.dtype != object
-                    else "multiclass"
-                )
-            plan = _resolve(task, losses, metrics, pvals, lenient)
-            plan.nan_policy = nan_policy
-            needs_prob = any(
-                e.inputs == "probabilities" and not p.get("from_logits", False)
-                for e, p in plan.losses
+        out = scorer.feed(raw)
+        if out is not None:
+            index, loss_values = out
+            if per_sample_sink is not None:
+                per_sample_sink(index, loss_values)
+            if keep_per_sample:
+                kept.append(loss_values)
+                if scorer.state.preview.ids:
+                    kept_ids.append(index)
+        if progress is not None:
+            progress(int(raw.p.shape[0]))
+    source = next((x for x in (y_pred, y_true) if isinstance(x, (str, os.PathLike))), None)
+    report = conclude(
+        scorer.state,
+        scorer.plan,
+        source=None if source is None else os.fspath(source),
+        strict=strict,
+        weights=weights,
+    )
+    if keep_per_sample:
+        report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
+        report.ids = np.concatenate(kept_ids) if kept_ids else None
+    return apply_gates(report, parsed_checks, baseline, tolerance, atol)
+
+
+# ------------------------------------------------------------------ the per-chunk loop
+
+
+@dataclass(frozen=True, eq=False)
+class Settings:
+    """What every chunk is scored with (resolved options of :func:`evaluate`)."""
+
+    task: str
+    losses: tuple[str, ...] | None
+    metrics: tuple[str, ...] | None
+    params: Mapping[str, Any]
+    lenient: frozenset[str] = frozenset()  # config-file parameters: where they apply
+    strict: bool = False
+    nan_policy: str = "error"
+    classes: tuple[str, ...] | None = None
+
+
+@dataclass
+class ScoreState:
+    """What scoring chunks leaves besides the per-sample values: the accumulator (sums)
+    and what the report needs; states of consecutive pieces of one input merge."""
+
+    task: str = "auto"
+    raw_rows: int = 0  # rows read, omitted ones included (they number the rows)
+    acc: Accumulator = field(default_factory=Accumulator)
+    weighted: bool = False
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # assumptions: never errors under --strict
+    n_inf: dict[str, int] = field(default_factory=dict)
+    classes: list[str] | None = None  # from the last non-empty chunk
+    scores: bool | None = None  # how the first non-empty chunk was taken
+    preview: Preview = field(default_factory=lambda: Preview())
+
+    def add_messages(self, warnings: Sequence[str], notes: Sequence[str]) -> None:
+        for w in warnings:
+            if len(self.warnings) < 20 and w not in self.warnings:
+                self.warnings.append(w)
+        self.notes += [n for n in notes if n not in self.notes]
+
+    def add_inf(self, counts: Mapping[str, int]) -> None:
+        for name, count in counts.items():
+            self.n_inf[name] = self.n_inf.get(name, 0) + count
+
+
+class Scorer:
+    """The per-chunk loop of :func:`evaluate` (the Dask engine runs it on workers):
+    ``feed`` scores one chunk into :attr:`state` and returns its per-sample losses.
+
+    The task and the raw-scores-or-probabilities decision are taken from the first
+    chunk (or given: ``hint``); rows are numbered from ``offset``."""
+
+    def __init__(self, settings: Settings, hint: bool | None = None, offset: int = 0) -> None:
+        self.settings = settings
+        self.hint = hint
+        self.offset = offset
+        self.state = ScoreState(task=settings.task, raw_rows=offset)
+        self._plan: Plan | None = None
+
+    @property
+    def plan(self) -> Plan:
+        if self._plan is None:
+            raise InputError("no samples (the input has no data rows)")
+        return self._plan
+
+    def _start(self, raw: Raw) -> Plan:
+        st, s = self.state, self.settings
+        if st.task == "auto":
+            st.task = (
+                infer_task(raw.y, raw.p, raw.pred_names)
+                if raw.y.dtype != object
+                else ("multiclass")
             )
-            normalize = any(p.get("normalize", False) for _, p in plan.losses)
-            logits = bool(pvals.get("from_logits")) and any(
-                "from_logits" in e.param_names for e, _ in plan.losses
-            )
+        plan = _resolve(st.task, s.losses, s.metrics, s.params, s.lenient)
+        plan.nan_policy = s.nan_policy
+        self.needs_prob = any(
+            e.inputs == "probabilities" and not p.get("from_logits", False) for e, p in plan.losses
+        )
+        self.normalize = any(p.get("normalize", False) for _, p in plan.losses)
+        self.logits = bool(s.params.get("from_logits")) and any(
+            "from_logits" in e.param_names for e, _ in plan.losses
+        )
+        self._plan = plan
+        return plan
+
+    def feed(self, raw: Raw) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+        """Score one chunk; its (index, per-sample losses), or None if every row of it
+        was omitted.  Input errors name rows counted over the whole input."""
+        plan = self._plan or self._start(raw)
+        st, s = self.state, self.settings
         try:
             prep = prepare(
                 raw,
-                task=task,
-                needs_probabilities=needs_prob,
-                from_logits=logits,
-                normalize=normalize,
-                strict=strict,
-                classes=list(classes) if classes else None,
-                scores_hint=scores_hint,
-                nan_policy=nan_policy,
+                task=st.task,
+                needs_probabilities=self.needs_prob,
+                from_logits=self.logits,
+                normalize=self.normalize,
+                strict=s.strict,
+                classes=list(s.classes) if s.classes else None,
+                scores_hint=self.hint,
+                nan_policy=s.nan_policy,
             )
             _check_domains(plan, prep, raw)
         except InputError as exc:
             if exc.row is not None:
-                exc.row += offset  # rows are counted over the whole input
+                exc.row += self.offset  # rows are counted over the whole input
             raise
-        acc.omitted += prep.omitted
-        acc.nonfinite += prep.nonfinite
-        n_raw = int(raw.p.shape[0])
+        st.acc.omitted += prep.omitted
+        st.acc.nonfinite += prep.nonfinite
+        first = self.offset
+        self.offset += int(raw.p.shape[0])
+        st.raw_rows = self.offset
         if prep.n == 0:  # every row of this chunk omitted
-            offset += n_raw
-            if progress is not None:
-                progress(n_raw)
-            continue
-        if scores_hint is None:
-            scores_hint = prep.scores
-            if prep.scores and not logits:
+            return None
+        if st.scores is None:
+            st.scores = prep.scores
+        if self.hint is None:
+            self.hint = prep.scores
+            if prep.scores and not self.logits:
                 for e, _ in plan.metrics:
                     if e.inputs == "probabilities":
                         raise UsageError(
@@ -533,41 +632,40 @@ def evaluate(
                             "raw scores",
                             hint="pass --from-logits if they are logits",
                         )
-        weighted = weighted or prep.weights is not None
-        class_names = prep.classes
-        loss_values = update(acc, prep, plan)
-        for w in prep.warnings:
-            if len(warnings) < 20 and w not in warnings:
-                warnings.append(w)
-        for note in prep.notes:
-            if note not in notes:
-                notes.append(note)
-        for name, values in loss_values.items():
-            n_inf[name] = n_inf.get(name, 0) + int(np.count_nonzero(np.isinf(values)))
+        st.weighted = st.weighted or prep.weights is not None
+        st.classes = prep.classes
+        loss_values = update(st.acc, prep, plan)
+        st.add_messages(prep.warnings, prep.notes)
+        st.add_inf({k: int(np.count_nonzero(np.isinf(v))) for k, v in loss_values.items()})
         if prep.ids is not None:
             index = prep.ids
         elif prep.rows is not None:
-            index = offset + prep.rows  # rows as numbered in the input, gaps where omitted
+            index = first + prep.rows  # rows as numbered in the input, gaps where omitted
         else:
-            index = np.arange(offset, offset + prep.n)
-        preview.ids = prep.ids is not None
-        preview.update(loss_values, index)
-        if per_sample_sink is not None:
-            per_sample_sink(index, loss_values)
-        if keep_per_sample:
-            kept.append(loss_values)
-            if prep.ids is not None:
-                kept_ids.append(prep.ids)
-        if progress is not None:
-            progress(n_raw)
-        offset += n_raw
-    assert plan is not None
+            index = np.arange(first, first + prep.n)
+        st.preview.ids = prep.ids is not None
+        st.preview.update(loss_values, index)
+        return index, loss_values
+
+
+def conclude(
+    state: ScoreState,
+    plan: Plan,
+    *,
+    source: str | None,
+    strict: bool,
+    weights: Any,
+) -> Report:
+    """The end of the input: judge what only the whole input shows (no samples left,
+    overflow counts, --strict, weights summing to zero) and build the report."""
+    acc = state.acc
     if acc.n_samples == 0:
-        source = next((x for x in (y_pred, y_true) if isinstance(x, (str, os.PathLike))), None)
         raise InputError(
             f"no samples left: all {acc.omitted} row(s) have NaN/inf values (--nan-policy omit)",
-            file=None if source is None else str(source),
+            file=source,
         )
+    notes = list(state.notes)
+    warnings = list(state.warnings)
     if acc.omitted:
         notes.append(f"{acc.omitted} sample(s) with NaN/inf values omitted (--nan-policy omit)")
     if acc.nonfinite:
@@ -575,31 +673,25 @@ def evaluate(
             f"{acc.nonfinite} sample(s) with NaN/inf values passed on (--nan-policy "
             "propagate): their losses are NaN/inf and the metrics are undefined (NaN)"
         )
-    for name, count in n_inf.items():
-        if count:
-            warnings.append(f"{name}: {count} sample(s) overflowed to inf")
+    warnings += [f"{n}: {c} sample(s) overflowed to inf" for n, c in state.n_inf.items() if c]
     if strict and warnings:
         raise InputError(f"{warnings[0]} (an error under --strict)")
-    warnings = notes + warnings
-    if weighted and all(a.weight.value <= 0 for a in acc.losses.values()):
+    if state.weighted and all(a.weight.value <= 0 for a in acc.losses.values()):
         dropped = f" after {acc.omitted} row(s) were omitted for NaN/inf" if acc.omitted else ""
-        source = next((x for x in (y_pred, y_true) if isinstance(x, (str, os.PathLike))), None)
         is_file = isinstance(weights, os.PathLike) or (
             isinstance(weights, str) and os.path.exists(weights)
         )
         raise InputError(
             f"the weights sum to zero{dropped}: no sample counts",
-            file=os.fspath(weights) if is_file else (None if source is None else str(source)),
+            file=os.fspath(weights) if is_file else source,
             column=weights if isinstance(weights, str) and not is_file else None,
             hint="give some samples a positive weight",
         )
-
-    report = build_report(acc, plan, weighted=weighted, warnings=warnings, classes=class_names)
-    report.preview = preview
-    if keep_per_sample:
-        report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
-        report.ids = np.concatenate(kept_ids) if kept_ids else None
-    return apply_gates(report, parsed_checks, baseline, tolerance, atol)
+    report = build_report(
+        acc, plan, weighted=state.weighted, warnings=notes + warnings, classes=state.classes or []
+    )
+    report.preview = state.preview
+    return report
 
 
 @dataclass
