@@ -482,6 +482,7 @@ def _run_eval(
                 else stack.enter_context(render.atomic_writer(per_sample))
             )
             writer = render.PerSampleWriter(fh, ps_fmt or "csv")
+            stack.callback(writer.abandon)  # a failed run stops its formatting threads
             sink = writer.write
         y_true, y_pred = files[0], files[1] if len(files) > 1 else None
         if dask is not None:

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -302,6 +303,11 @@ class PerSampleWriter:
         self.names: list[str] | None = None
         self._pq: Any = None
         self._npy_start = 0
+        # CSV/TSV: shortest round-trip float formatting is the cost; chunks are formatted
+        # on worker threads (pyarrow releases the GIL) while the next ones are scored,
+        # and written in order; a few in flight at most
+        self._pool: Any = None
+        self._pending: deque[Any] = deque()
 
     def write(self, index: np.ndarray, values: dict[str, np.ndarray]) -> None:
         names = list(values)
@@ -314,7 +320,10 @@ class PerSampleWriter:
 
             table = pa.table({"index": index, **values})
             if self._pq is None:
-                self._pq = pq.ParquetWriter(self.fh, table.schema)
+                # losses are distinct floats: dictionary encoding only costs time
+                self._pq = pq.ParquetWriter(
+                    self.fh, table.schema, use_dictionary=False, compression="snappy"
+                )
             self._pq.write_table(table)
         elif self.fmt == "npy":
             if index.dtype.kind not in "biuf":
@@ -340,11 +349,29 @@ class PerSampleWriter:
             sep = "," if self.fmt == "csv" else "\t"
             if first:
                 self.fh.write((sep.join(["index", *names]) + "\n").encode())
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(2, thread_name_prefix="losscli-write")
             opts = pcsv.WriteOptions(include_header=False, quoting_style="none", delimiter=sep)
-            pcsv.write_csv(pa.table({"index": index, **values}), self.fh, opts)
+            table = pa.table({"index": index, **values})
+
+            def fmt() -> Any:
+                out = pa.BufferOutputStream()
+                pcsv.write_csv(table, out, opts)
+                return out.getvalue()
+
+            self._pending.append(self._pool.submit(fmt))
+            while len(self._pending) > 2:
+                self.fh.write(self._pending.popleft().result())
         self.rows += n
 
     def close(self) -> None:
+        """Write what is still being formatted and finish the file."""
+        try:
+            while self._pending:
+                self.fh.write(self._pending.popleft().result())
+        finally:
+            self.abandon()
         if self._pq is not None:
             self._pq.close()
         if self.fmt == "npy" and self.names is not None:
@@ -352,6 +379,15 @@ class PerSampleWriter:
             self.fh.seek(self._npy_start)
             self.fh.write(self._npy_header(self.rows, len(self.names) + 1))
             self.fh.seek(end)
+
+    def abandon(self) -> None:
+        """Stop the formatting threads without writing (a failed run)."""
+        for f in self._pending:
+            f.cancel()
+        self._pending.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     @staticmethod
     def _npy_header(rows: int, cols: int) -> bytes:

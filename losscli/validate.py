@@ -598,8 +598,8 @@ def _prepare(
         raise InputError(f"length mismatch: {y.shape[0]} targets but {n} predictions", file=where)
     warnings: list[str] = []
     notes: list[str] = []
-    inferred = infer_task(y, p, raw.pred_names)
-    if nan_policy != "propagate" or (inferred if task == "auto" else task) != "regression":
+    inferred = infer_task(y, p, raw.pred_names) if task == "auto" else task
+    if nan_policy != "propagate" or inferred != "regression":
         _check_finite(y, raw.target_source, raw.target_names, "target")
     if task == "auto":
         task = inferred
