@@ -574,20 +574,14 @@ class Scorer:
     def _start(self, raw: Raw) -> Plan:
         st, s = self.state, self.settings
         if st.task == "auto":
-            st.task = (
-                infer_task(raw.y, raw.p, raw.pred_names)
-                if raw.y.dtype != object
-                else ("multiclass")
-            )
-        plan = _resolve(st.task, s.losses, s.metrics, s.params, s.lenient)
-        plan.nan_policy = s.nan_policy
+            object_targets = raw.y.dtype == object
+            st.task = "multiclass" if object_targets else infer_task(raw.y, raw.p, raw.pred_names)
+        plan = make_plan(s, st.task)
         self.needs_prob = any(
             e.inputs == "probabilities" and not p.get("from_logits", False) for e, p in plan.losses
         )
         self.normalize = any(p.get("normalize", False) for _, p in plan.losses)
-        self.logits = bool(s.params.get("from_logits")) and any(
-            "from_logits" in e.param_names for e, _ in plan.losses
-        )
+        self.logits = takes_logits(s, plan)
         self._plan = plan
         return plan
 
@@ -646,6 +640,20 @@ class Scorer:
         st.preview.ids = prep.ids is not None
         st.preview.update(loss_values, index)
         return index, loss_values
+
+
+def make_plan(settings: Settings, task: str) -> Plan:
+    """The entries and parameters ``settings`` compute for ``task``."""
+    plan = _resolve(task, settings.losses, settings.metrics, settings.params, settings.lenient)
+    plan.nan_policy = settings.nan_policy
+    return plan
+
+
+def takes_logits(settings: Settings, plan: Plan) -> bool:
+    """Predictions are logits: asked for, and a selected loss takes ``from_logits``."""
+    return bool(settings.params.get("from_logits")) and any(
+        "from_logits" in e.param_names for e, _ in plan.losses
+    )
 
 
 def conclude(

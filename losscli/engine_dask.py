@@ -44,7 +44,7 @@ from losscli.accumulate import Accumulator
 from losscli.api import PathLike, Plan, Preview, Report
 from losscli.errors import InputError, LossCliError, UsageError
 from losscli.readers import Table
-from losscli.validate import NAN_POLICIES, Raw, infer_task, prepare, select
+from losscli.validate import NAN_POLICIES, Raw, select
 
 #: Seconds to wait for a scheduler to answer, and for it to have at least one worker.
 CONNECT_TIMEOUT = 10.0
@@ -91,6 +91,18 @@ class Spec:
     nan_policy: str
     read: ReadOptions
 
+    def settings(self) -> api.Settings:
+        """What the local engine's per-chunk loop is given."""
+        return api.Settings(
+            task=self.task,
+            losses=self.losses,
+            metrics=self.metrics,
+            params=self.params,
+            lenient=self.lenient,
+            strict=self.strict,
+            nan_policy=self.nan_policy,
+        )
+
 
 @dataclass(frozen=True)
 class Part:
@@ -109,20 +121,11 @@ class Part:
 
 
 @dataclass
-class PartResult:
-    """A scored part: its accumulator and what the report needs besides the sums."""
+class PartResult(api.ScoreState):
+    """A scored part: the local loop's state (sums, messages, preview) and what the
+    client needs besides."""
 
     version: str = __version__
-    raw_rows: int = 0  # rows read, omitted ones included (they number the rows)
-    acc: Accumulator = field(default_factory=Accumulator)
-    weighted: bool = False
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    n_inf: dict[str, int] = field(default_factory=dict)
-    classes: list[str] | None = None  # from the part's last non-empty chunk
-    task: str = "auto"
-    scores: bool | None = None  # how its first non-empty chunk was taken
-    preview: Preview = field(default_factory=Preview)
     samples: list[tuple[np.ndarray, dict[str, np.ndarray]]] = field(default_factory=list)
     columns: list[list[str] | None] = field(default_factory=lambda: [None, None])
     # the weights' total ("all weights are zero" is judged over the whole input)
@@ -131,39 +134,11 @@ class PartResult:
     error_counted: bool = False  # the error's row is counted over the input
 
 
-# ----------------------------------------------------------------------------- planning
-
-
-@dataclass
-class Planned:
-    """A resolved plan and the flags the per-chunk loop derives from it."""
-
-    plan: Plan
-    needs_probabilities: bool
-    normalize: bool
-    logits: bool
-
-
-def make_plan(task: str, spec: Spec) -> Planned:
-    """The plan of ``task`` for ``spec``, as :func:`losscli.api.evaluate` resolves it."""
-    plan = api._resolve(task, spec.losses, spec.metrics, spec.params, spec.lenient)
-    plan.nan_policy = spec.nan_policy
-    return Planned(
-        plan,
-        needs_probabilities=any(
-            e.inputs == "probabilities" and not p.get("from_logits", False) for e, p in plan.losses
-        ),
-        normalize=any(p.get("normalize", False) for _, p in plan.losses),
-        logits=bool(spec.params.get("from_logits"))
-        and any("from_logits" in e.param_names for e, _ in plan.losses),
-    )
-
-
 # ----------------------------------------------------------------------------- worker side
 
 
-class PartScorer:
-    """The per-chunk loop of :func:`losscli.api.evaluate` over the chunks of one part.
+class PartScorer(api.Scorer):
+    """The local engine's per-chunk loop (:class:`losscli.api.Scorer`) over one part.
 
     ``hint`` is the raw-scores-or-probabilities decision of the input's first
     non-empty chunk, or None for the part to decide as if it began the input (the
@@ -172,87 +147,21 @@ class PartScorer:
     """
 
     def __init__(self, spec: Spec, hint: bool | None, keep_samples: bool) -> None:
-        self.spec = spec
-        self.hint = hint
-        self.keep_samples = keep_samples
-        self.planned: Planned | None = None
+        super().__init__(spec.settings(), hint)
         self.result = PartResult(task=spec.task)
-        self.offset = 0
+        self.state = self.result
+        self.keep_samples = keep_samples
 
-    def feed(self, raw: Raw) -> None:
-        """Score one chunk (what the body of the local engine's loop does)."""
-        res = self.result
-        if self.planned is None:
-            if res.task == "auto":
-                res.task = (
-                    infer_task(raw.y, raw.p, raw.pred_names)
-                    if raw.y.dtype != object
-                    else "multiclass"
-                )
-            self.planned = make_plan(res.task, self.spec)
-        pl = self.planned
+    def feed(self, raw: Raw) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
         try:
-            prep = prepare(
-                raw,
-                task=res.task,
-                needs_probabilities=pl.needs_probabilities,
-                from_logits=pl.logits,
-                normalize=pl.normalize,
-                strict=self.spec.strict,
-                classes=None,
-                scores_hint=self.hint,
-                nan_policy=self.spec.nan_policy,
-            )
-            api._check_domains(pl.plan, prep, raw)
+            out = super().feed(raw)
         except InputError as exc:
             if exc.row is not None:
-                exc.row += self.offset
-                res.error_counted = True
+                self.result.error_counted = True
             raise
-        res.acc.omitted += prep.omitted
-        res.acc.nonfinite += prep.nonfinite
-        n_raw = int(raw.p.shape[0])
-        if prep.n == 0:  # every row of this chunk omitted
-            self._advance(n_raw)
-            return
-        if res.scores is None:
-            res.scores = prep.scores
-        if self.hint is None:
-            self.hint = prep.scores
-            if prep.scores and not pl.logits:
-                for e, _ in pl.plan.metrics:
-                    if e.inputs == "probabilities":
-                        raise UsageError(
-                            f"metric {e.name} needs probabilities, but the predictions are "
-                            "raw scores",
-                            hint="pass --from-logits if they are logits",
-                        )
-        res.weighted = res.weighted or prep.weights is not None
-        res.classes = prep.classes
-        loss_values = api.update(res.acc, prep, pl.plan)
-        for w in prep.warnings:
-            if len(res.warnings) < 20 and w not in res.warnings:
-                res.warnings.append(w)
-        for note in prep.notes:
-            if note not in res.notes:
-                res.notes.append(note)
-        for name, values in loss_values.items():
-            res.n_inf[name] = res.n_inf.get(name, 0) + int(np.count_nonzero(np.isinf(values)))
-        if prep.ids is not None:
-            index = prep.ids
-        elif prep.rows is not None:
-            index = self.offset + prep.rows
-        else:
-            index = np.arange(self.offset, self.offset + prep.n)
-        res.preview.ids = prep.ids is not None
-        res.preview.update(loss_values, index)
-        if self.keep_samples:
-            res.samples.append((index, loss_values))
-        self._advance(n_raw)
-
-    def _advance(self, n_raw: int) -> None:
-        self.offset += n_raw
-        self.result.raw_rows = self.offset
+        if out is not None and self.keep_samples:
+            self.result.samples.append(out)
+        return out
 
     def fail(self, exc: LossCliError) -> PartResult:
         """The result carrying ``exc`` (the accumulator is dropped: nothing is merged)."""
@@ -835,8 +744,8 @@ class Carried:
     def hint_matters(self) -> bool:
         """Raw scores vs probabilities only matters for classification without logits."""
         if self._hint_matters is None:
-            self._hint_matters = (
-                self.task != "regression" and not make_plan(self.task, self.spec).logits
+            self._hint_matters = self.task != "regression" and not api.takes_logits(
+                self.spec.settings(), api.make_plan(self.spec.settings(), self.task)
             )
         return self._hint_matters
 
@@ -954,33 +863,17 @@ class Merger:
     ) -> Report:
         """The report of everything merged: the local engine's end-of-input steps."""
         self.weight_total.check()  # what sources.raw_chunks checks at the end of the input
-        acc = self.acc
-        if acc.n_samples == 0:
-            raise InputError(
-                f"no samples left: all {acc.omitted} row(s) have NaN/inf values "
-                "(--nan-policy omit)",
-                file=source,
-            )
-        notes = list(self.notes)
-        warnings = list(self.warnings)
-        if acc.omitted:
-            notes.append(f"{acc.omitted} sample(s) with NaN/inf values omitted (--nan-policy omit)")
-        if acc.nonfinite:
-            notes.append(
-                f"{acc.nonfinite} sample(s) with NaN/inf values passed on (--nan-policy "
-                "propagate): their losses are NaN/inf and the metrics are undefined (NaN)"
-            )
-        for name, count in self.n_inf.items():
-            if count:
-                warnings.append(f"{name}: {count} sample(s) overflowed to inf")
-        if strict and warnings:
-            raise InputError(f"{warnings[0]} (an error under --strict)")
-        if self.weighted and all(a.weight.value <= 0 for a in acc.losses.values()):
-            raise InputError("all weights are zero", file=str(weights))
-        report = api.build_report(
-            acc, plan, weighted=self.weighted, warnings=notes + warnings, classes=self.classes
+        state = api.ScoreState(
+            task=plan.task,
+            acc=self.acc,
+            weighted=self.weighted,
+            warnings=self.warnings,
+            notes=self.notes,
+            n_inf=self.n_inf,
+            classes=self.classes,
+            preview=self.preview,
         )
-        report.preview = self.preview
+        report = api.conclude(state, plan, source=source, strict=strict, weights=weights)
         if self.keep and self.kept:
             report.per_sample = {k: np.concatenate([c[k] for c in self.kept]) for k in self.kept[0]}
             report.ids = np.concatenate(self.kept_ids) if self.kept_ids else None
@@ -1059,7 +952,7 @@ def evaluate_dataset(
             if carried.task == "auto":  # not one row in any part
                 raise InputError("no samples (the input has no data rows)", file=ds.source)
             return merger.report(
-                make_plan(carried.task, spec).plan,
+                api.make_plan(spec.settings(), carried.task),
                 source=ds.source,
                 strict=spec.strict,
                 weights=weights,
