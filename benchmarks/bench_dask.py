@@ -10,7 +10,7 @@ times ``losscli eval DIR -f value`` in fresh processes:
 * ``--engine dask --scheduler ADDR`` against a cluster already running (a
   ``dask scheduler`` and as many single-threaded ``dask worker`` processes as the
   LocalCluster has, their nannies told not to set ``MALLOC_TRIM_THRESHOLD_``, as
-  docs/dask.md recommends), so the steady-state cost shows without the start-up.
+  the README (Scaling out on Dask) recommends), so the steady-state cost shows without the start-up.
 
 Each figure is the median of ``--repeat`` runs after one warm-up run (which also
 fills the page cache); the printed values must agree to 1e-12 relative, or the
@@ -88,7 +88,7 @@ def _free_port() -> int:
 def running_cluster(n_workers: int) -> Iterator[str]:
     """A ``dask scheduler`` and ``n_workers`` single-threaded ``dask worker`` processes on
     127.0.0.1, torn down on exit.  Their nannies do not set ``MALLOC_TRIM_THRESHOLD_``
-    (docs/dask.md): a Dask config file says so (Dask lowercases the keys of environment
+    (README, Scaling out on Dask): a Dask config file says so (Dask lowercases the keys of environment
     variables, so ``DASK_...`` variables cannot)."""
     import distributed
 
