@@ -88,8 +88,8 @@ def _free_port() -> int:
 def running_cluster(n_workers: int) -> Iterator[str]:
     """A ``dask scheduler`` and ``n_workers`` single-threaded ``dask worker`` processes on
     127.0.0.1, torn down on exit.  Their nannies do not set ``MALLOC_TRIM_THRESHOLD_``
-    (README, Scaling out on Dask): a Dask config file says so (Dask lowercases the keys of environment
-    variables, so ``DASK_...`` variables cannot)."""
+    (README, Scaling out on Dask): a Dask config file says so (Dask lowercases the keys
+    of environment variables, so ``DASK_...`` variables cannot)."""
     import distributed
 
     port = _free_port()

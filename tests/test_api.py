@@ -54,16 +54,32 @@ def bce(report: losscli.Report) -> float:
         ([0, 0, 0, 0], P_MC.tolist(), None, "multiclass"),
         # rule 4: C target columns beside C prediction columns
         (np.eye(3)[[0, 1, 2, 1]].tolist(), P_MC.tolist(), None, "multiclass"),
-        ([[0.5, 0.5, 0.0], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0]], P_MC.tolist(),
-         None, "multiclass"),
+        (
+            [[0.5, 0.5, 0.0], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0]],
+            P_MC.tolist(),
+            None,
+            "multiclass",
+        ),
         ([[1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1]], P_MC.tolist(), None, "multilabel"),
         ([[0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]], P_MC.tolist(), None, "multilabel"),
-        ([[0.5, 1.5, 0.0], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0]], P_MC.tolist(),
-         None, "regression"),
-        ([[0.2, 0.2, 0.2], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0]], P_MC.tolist(),
-         None, "regression"),
-        ([[-1.0, 0.5, 2.0], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0]],
-         P_MC.tolist(), None, "regression"),
+        (
+            [[0.5, 1.5, 0.0], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0]],
+            P_MC.tolist(),
+            None,
+            "regression",
+        ),
+        (
+            [[0.2, 0.2, 0.2], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0]],
+            P_MC.tolist(),
+            None,
+            "regression",
+        ),
+        (
+            [[-1.0, 0.5, 2.0], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0]],
+            P_MC.tolist(),
+            None,
+            "regression",
+        ),
     ],
 )
 def test_task_inference(y: object, p: object, losses: list[str] | None, task: str) -> None:
@@ -76,7 +92,8 @@ def test_task_inference_class_names() -> None:
     r = losscli.evaluate(["cat", "dog", "bird", "dog"], P_MC, classes=["cat", "dog", "bird"])
     assert r.task == "multiclass"
     assert r.losses["categorical_cross_entropy"]["mean"] == pytest.approx(
-        -np.mean(np.log([0.7, 0.8, 0.6, 0.4])), rel=1e-12)
+        -np.mean(np.log([0.7, 0.8, 0.6, 0.4])), rel=1e-12
+    )
     # without names the columns are called 0..C-1
     r = losscli.evaluate(np.array(["0", "1", "2", "1"]), P_MC)
     assert r.task == "multiclass"
@@ -317,8 +334,7 @@ def test_loss_param_out_of_range_is_usage_error(loss: str, params: dict[str, obj
     if loss not in losscli.registry.LOSSES:
         pytest.skip(f"no {loss}")
     with pytest.raises(UsageError):
-        losscli.evaluate([1.0, 2.0], [1.5, 2.5], task="regression", losses=[loss],
-                         params=params)
+        losscli.evaluate([1.0, 2.0], [1.5, 2.5], task="regression", losses=[loss], params=params)
 
 
 def test_class_weight_of_wrong_length_is_usage_error() -> None:
@@ -335,8 +351,7 @@ def test_class_weight_of_wrong_length_is_usage_error() -> None:
         ([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]], P_MC, "multilabel"),
     ],
 )
-def test_average_binary_outside_binary_task_is_usage_error(y: object, p: object,
-                                                           task: str) -> None:
+def test_average_binary_outside_binary_task_is_usage_error(y: object, p: object, task: str) -> None:
     """--param average=binary with a multiclass/multilabel task: incompatible choices."""
     if "precision" not in losscli.registry.METRICS:
         pytest.skip("no precision metric")
@@ -353,8 +368,9 @@ def test_average_binary_outside_binary_task_is_usage_error(y: object, p: object,
         ("gamma_deviance", [1.0, 2.0, 3.0], [0.0, 1.0, 2.0], 1),
     ],
 )
-def test_loss_domain_violation_is_input_error(loss: str, y: list[float], p: list[float],
-                                              row: int) -> None:
+def test_loss_domain_violation_is_input_error(
+    loss: str, y: list[float], p: list[float], row: int
+) -> None:
     if loss not in losscli.registry.LOSSES:
         pytest.skip(f"no {loss}")
     with pytest.raises(InputError) as exc:
@@ -404,8 +420,7 @@ def test_bad_tolerance_is_usage_error() -> None:
 
 
 def test_param_applies_only_to_losses_that_take_it() -> None:
-    r = losscli.evaluate(Y_BIN, P_BIN, losses=["bce", "hinge", "zero_one"],
-                         params={"eps": 1e-7})
+    r = losscli.evaluate(Y_BIN, P_BIN, losses=["bce", "hinge", "zero_one"], params={"eps": 1e-7})
     assert r.losses["binary_cross_entropy"]["params"]["eps"] == 1e-7
     assert "eps" not in r.losses["hinge"]["params"]
     assert "eps" not in r.losses["zero_one"]["params"]
@@ -455,8 +470,9 @@ def test_from_logits_flag_and_param_agree() -> None:
 
 def test_from_logits_without_a_loss_taking_it_is_usage_error() -> None:
     with pytest.raises(UsageError):
-        losscli.evaluate(Y_BIN, np.array([-2.0, 3.0, 0.5, -0.1, 7.0]), losses=["hinge"],
-                         from_logits=True)
+        losscli.evaluate(
+            Y_BIN, np.array([-2.0, 3.0, 0.5, -0.1, 7.0]), losses=["hinge"], from_logits=True
+        )
 
 
 @pytest.mark.parametrize("false", ["false", "0", "no", "off", False])
@@ -516,8 +532,16 @@ def test_checks_pass_and_fail() -> None:
 
 @pytest.mark.parametrize(
     ("op", "bound", "expected"),
-    [("<", 1.0, False), ("<=", 1.0, True), (">", 1.0, False), (">=", 1.0, True),
-     ("==", 1.0, True), ("==", 0.5, False), ("<", 1.5, True), (">", 0.5, True)],
+    [
+        ("<", 1.0, False),
+        ("<=", 1.0, True),
+        (">", 1.0, False),
+        (">=", 1.0, True),
+        ("==", 1.0, True),
+        ("==", 0.5, False),
+        ("<", 1.5, True),
+        (">", 0.5, True),
+    ],
 )
 def test_check_operators(op: str, bound: float, expected: bool) -> None:
     r = losscli.evaluate(Y_BIN, P_BIN, checks=[f"accuracy {op} {bound}"])
@@ -532,14 +556,16 @@ def test_no_checks_passes() -> None:
 
 
 def test_check_by_alias_and_loss_mean() -> None:
-    r = losscli.evaluate(Y_BIN, P_BIN, losses=["bce", "zero_one"],
-                         checks=["acc>0.9", "log_loss<=0.5", "zero_one==0"])
+    r = losscli.evaluate(
+        Y_BIN, P_BIN, losses=["bce", "zero_one"], checks=["acc>0.9", "log_loss<=0.5", "zero_one==0"]
+    )
     assert r.passed
     assert r.checks[1].value == bce(r)
 
 
-@pytest.mark.parametrize("expr", ["accuracy ~ 1", "accuracy>=", ">=0.5", "accuracy>=high",
-                                  "accuracy=>0.5"])
+@pytest.mark.parametrize(
+    "expr", ["accuracy ~ 1", "accuracy>=", ">=0.5", "accuracy>=high", "accuracy=>0.5"]
+)
 def test_invalid_check_is_usage_error(expr: str) -> None:
     with pytest.raises(UsageError):
         losscli.evaluate(Y_BIN, P_BIN, checks=[expr])
@@ -608,8 +634,9 @@ def test_baseline_higher_is_better_metric() -> None:
 
 
 def test_baseline_with_check_both_gate() -> None:
-    r = losscli.evaluate(Y_BIN, P_BIN, checks=["accuracy<0.5"], baseline={"metrics": {
-        "accuracy": 0.5}})
+    r = losscli.evaluate(
+        Y_BIN, P_BIN, checks=["accuracy<0.5"], baseline={"metrics": {"accuracy": 0.5}}
+    )
     assert not r.passed  # the check fails although the baseline is fine
     assert not any(b["worse"] for b in r.baseline)
 
@@ -622,8 +649,9 @@ def test_baseline_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         losscli.evaluate(Y_BIN, P_BIN, baseline=bad)
     other = tmp_path / "other.json"
-    other.write_text(json.dumps({"losses": {"mse": {"mean": 1.0}}, "metrics": {"rmse": 1.0}}),
-                     encoding="utf-8")
+    other.write_text(
+        json.dumps({"losses": {"mse": {"mean": 1.0}}, "metrics": {"rmse": 1.0}}), encoding="utf-8"
+    )
     with pytest.raises(InputError):
         losscli.evaluate(Y_BIN, P_BIN, baseline=other)
     notreport = tmp_path / "list.json"
@@ -651,7 +679,7 @@ def test_signature_contents() -> None:
 
 def test_signature_identifies_the_computation_not_the_data() -> None:
     a = losscli.evaluate(Y_BIN, P_BIN)
-    b = losscli.evaluate(Y_BIN[::-1], P_BIN[:: -1] * 0.9)
+    b = losscli.evaluate(Y_BIN[::-1], P_BIN[::-1] * 0.9)
     assert a.signature == b.signature
     c = losscli.evaluate(Y_BIN, P_BIN, params={"eps": 1e-7})
     assert "eps=1e-07" in c.signature
@@ -683,8 +711,16 @@ def test_aliases_give_the_canonical_name() -> None:
 def test_json_report_keys() -> None:
     r = losscli.evaluate(Y_BIN, P_BIN, checks=["accuracy>=0.7"])
     d = json.loads(r.to_json())
-    for key in ("version", "task", "n_samples", "losses", "metrics", "signature", "warnings",
-                "checks"):
+    for key in (
+        "version",
+        "task",
+        "n_samples",
+        "losses",
+        "metrics",
+        "signature",
+        "warnings",
+        "checks",
+    ):
         assert key in d
     assert d["version"] == losscli.__version__
     assert d["task"] == "binary"
@@ -718,10 +754,12 @@ P_OFF = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.2], [0.1, 0.2, 0.7]])  # row 2
 def test_rows_not_summing_to_one_warn_and_compute_as_given() -> None:
     r = losscli.evaluate(np.eye(3), P_OFF, losses=["cce"])
     assert r.task == "multiclass"
-    assert r.losses["categorical_cross_entropy"]["mean"] == pytest.approx(0.2283930036369,
-                                                                         rel=1e-12)
     assert r.losses["categorical_cross_entropy"]["mean"] == pytest.approx(
-        -np.mean(np.log([0.9, 0.8, 0.7])), rel=1e-15)
+        0.2283930036369, rel=1e-12
+    )
+    assert r.losses["categorical_cross_entropy"]["mean"] == pytest.approx(
+        -np.mean(np.log([0.9, 0.8, 0.7])), rel=1e-15
+    )
     assert len(r.warnings) == 1
     assert "sum to 1" in r.warnings[0]
     assert "row 2" in r.warnings[0]
@@ -742,8 +780,7 @@ def test_rows_normalised() -> None:
     assert r.warnings == []
     assert r.losses["categorical_cross_entropy"]["params"]["normalize"] is True
     # normalising under --strict is not an error
-    r = losscli.evaluate(np.eye(3), P_OFF, losses=["cce"], params={"normalize": True},
-                         strict=True)
+    r = losscli.evaluate(np.eye(3), P_OFF, losses=["cce"], params={"normalize": True}, strict=True)
     assert r.losses["categorical_cross_entropy"]["mean"] == pytest.approx(mean, rel=1e-15)
 
 
@@ -780,7 +817,10 @@ def test_cce_from_labels_is_bit_identical_to_one_hot(from_logits: bool) -> None:
     )
     # and end to end: indices, names and one-hot columns give the same report
     by_index = losscli.evaluate(labels, p, losses=["cce"], from_logits=from_logits)
-    by_onehot = losscli.evaluate(onehot, p, losses=["cce"], from_logits=from_logits,
-                                 task="multiclass")
-    assert by_index.losses["categorical_cross_entropy"] == by_onehot.losses[
-        "categorical_cross_entropy"]
+    by_onehot = losscli.evaluate(
+        onehot, p, losses=["cce"], from_logits=from_logits, task="multiclass"
+    )
+    assert (
+        by_index.losses["categorical_cross_entropy"]
+        == by_onehot.losses["categorical_cross_entropy"]
+    )

@@ -31,14 +31,29 @@ import losscli
 from losscli.cli import app
 
 ANSI = re.compile(r"\x1b\[")
-CONTRACT_KEYS = {"version", "task", "n_samples", "losses", "metrics", "signature",
-                 "warnings", "checks"}
+CONTRACT_KEYS = {
+    "version",
+    "task",
+    "n_samples",
+    "losses",
+    "metrics",
+    "signature",
+    "warnings",
+    "checks",
+}
 CONTRACT_LOSSES = {
     "regression": {"mse", "mae", "huber", "log_cosh", "mape", "msle", "poisson", "sse"},
-    "binary": {"binary_cross_entropy", "hinge", "squared_hinge", "logistic", "exponential",
-               "perceptron", "zero_one", "focal"},
-    "multiclass": {"categorical_cross_entropy", "categorical_hinge", "kl_divergence",
-                   "zero_one"},
+    "binary": {
+        "binary_cross_entropy",
+        "hinge",
+        "squared_hinge",
+        "logistic",
+        "exponential",
+        "perceptron",
+        "zero_one",
+        "focal",
+    },
+    "multiclass": {"categorical_cross_entropy", "categorical_hinge", "kl_divergence", "zero_one"},
     "multilabel": {"binary_cross_entropy"},
 }
 CONTRACT_ALIASES = {
@@ -47,10 +62,23 @@ CONTRACT_ALIASES = {
     "binary_cross_entropy": {"bce", "log_loss"},
     "categorical_cross_entropy": {"cce", "cross_entropy"},
 }
-CONTRACT_METRICS = {"accuracy", "rmse", "mae", "r2", "precision", "recall", "f1", "brier",
-                    "roc_auc"}
-DEFAULT_METRIC = {"regression": "rmse", "binary": "accuracy", "multiclass": "accuracy",
-                  "multilabel": "accuracy"}
+CONTRACT_METRICS = {
+    "accuracy",
+    "rmse",
+    "mae",
+    "r2",
+    "precision",
+    "recall",
+    "f1",
+    "brier",
+    "roc_auc",
+}
+DEFAULT_METRIC = {
+    "regression": "rmse",
+    "binary": "accuracy",
+    "multiclass": "accuracy",
+    "multilabel": "accuracy",
+}
 
 # id -> (files, extra CLI args, API keyword arguments, task)
 SAMPLE_CASES: dict[str, tuple[list[str], list[str], dict[str, Any], str]] = {
@@ -58,21 +86,35 @@ SAMPLE_CASES: dict[str, tuple[list[str], list[str], dict[str, Any], str]] = {
     "regression.npy": (["regression.npy"], [], {}, "regression"),
     "binary.csv": (["binary.csv"], [], {}, "binary"),
     "binary.npy": (["binary.npy"], [], {}, "binary"),
-    "binary_margin.csv": (["binary_margin.csv"], ["-l", "hinge"], {"losses": ["hinge"]},
-                          "binary"),
-    "binary_margin.npy": (["binary_margin.npy"], ["-l", "hinge"], {"losses": ["hinge"]},
-                          "binary"),
+    "binary_margin.csv": (["binary_margin.csv"], ["-l", "hinge"], {"losses": ["hinge"]}, "binary"),
+    "binary_margin.npy": (["binary_margin.npy"], ["-l", "hinge"], {"losses": ["hinge"]}, "binary"),
     "multiclass_probs.csv": (["multiclass_probs.csv"], [], {}, "multiclass"),
     "multiclass_probs.npy": (["multiclass_probs.npy"], [], {}, "multiclass"),
-    "multiclass_logits.csv": (["multiclass_logits.csv"], ["--from-logits"],
-                              {"from_logits": True}, "multiclass"),
-    "multiclass_logits.npz": (["multiclass_logits.npz"], ["--from-logits"],
-                              {"from_logits": True}, "multiclass"),
+    "multiclass_logits.csv": (
+        ["multiclass_logits.csv"],
+        ["--from-logits"],
+        {"from_logits": True},
+        "multiclass",
+    ),
+    "multiclass_logits.npz": (
+        ["multiclass_logits.npz"],
+        ["--from-logits"],
+        {"from_logits": True},
+        "multiclass",
+    ),
     "multiclass_names.csv": (["multiclass_names.csv"], [], {}, "multiclass"),
-    "multilabel.csv(two files)": (["multilabel_targets.csv", "multilabel_preds.csv"], [], {},
-                                  "multilabel"),
-    "multilabel.npy(two files)": (["multilabel_targets.npy", "multilabel_preds.npy"], [], {},
-                                  "multilabel"),
+    "multilabel.csv(two files)": (
+        ["multilabel_targets.csv", "multilabel_preds.csv"],
+        [],
+        {},
+        "multilabel",
+    ),
+    "multilabel.npy(two files)": (
+        ["multilabel_targets.npy", "multilabel_preds.npy"],
+        [],
+        {},
+        "multilabel",
+    ),
 }
 
 
@@ -131,8 +173,10 @@ def binary_rows() -> tuple[list[int], list[float]]:
 @pytest.fixture(scope="module")
 def multiclass_rows() -> tuple[list[int], list[list[float]]]:
     cols = read_csv_columns(SAMPLES / "multiclass_probs.csv")
-    probs = [[float(a), float(b), float(c)] for a, b, c in
-             zip(cols["cat"], cols["dog"], cols["bird"], strict=True)]
+    probs = [
+        [float(a), float(b), float(c)]
+        for a, b, c in zip(cols["cat"], cols["dog"], cols["bird"], strict=True)
+    ]
     return [int(v) for v in cols["label"]], probs
 
 
@@ -173,10 +217,30 @@ def test_no_arguments_prints_usage_without_traceback(run: Callable[..., Result])
     assert r.code in (0, 2)
 
 
-EVAL_OPTIONS = ["--loss", "-l", "--metric", "-m", "--task", "--param", "--from-logits",
-                "--weights", "--format", "-f", "--output", "-o", "--per-sample", "--check",
-                "--baseline", "--tolerance", "--strict", "--id-col", "--target-col",
-                "--pred-col", "--no-header", "--input-format"]
+EVAL_OPTIONS = [
+    "--loss",
+    "-l",
+    "--metric",
+    "-m",
+    "--task",
+    "--param",
+    "--from-logits",
+    "--weights",
+    "--format",
+    "-f",
+    "--output",
+    "-o",
+    "--per-sample",
+    "--check",
+    "--baseline",
+    "--tolerance",
+    "--strict",
+    "--id-col",
+    "--target-col",
+    "--pred-col",
+    "--no-header",
+    "--input-format",
+]
 
 
 def test_eval_help_names_every_contract_option() -> None:
@@ -230,8 +294,9 @@ def test_eval_errors_cli_runner() -> None:
 def test_check_and_per_sample_cli_runner(tmp_path: Path) -> None:
     path = str(SAMPLES / "binary.csv")
     ps = tmp_path / "ps.csv"
-    r = CliRunner().invoke(app, ["eval", path, "--check", "accuracy>=0.99", "-f", "json",
-                                 "--per-sample", str(ps)])
+    r = CliRunner().invoke(
+        app, ["eval", path, "--check", "accuracy>=0.99", "-f", "json", "--per-sample", str(ps)]
+    )
     assert r.exit_code == 1, r.output
     assert json.loads(r.stdout)["checks"][0]["passed"] is False
     expected = api_report(["binary.csv"]).per_sample["binary_cross_entropy"]
@@ -287,7 +352,8 @@ def test_sample_json_report(case: str, sample_json: Callable[[str], dict[str, An
 
 @pytest.mark.parametrize("case", SAMPLE_CASES)
 def test_sample_value_is_repr_of_json_mean(
-    case: str, run_in_samples: Callable[..., Result],
+    case: str,
+    run_in_samples: Callable[..., Result],
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     files, args, _, _ = SAMPLE_CASES[case]
@@ -305,10 +371,14 @@ def test_class_name_targets_equal_integer_targets(
 
 
 def test_class_name_targets_in_any_column_order(
-    run: Callable[..., Result], write_csv: Callable[..., Path],
+    run: Callable[..., Result],
+    write_csv: Callable[..., Path],
 ) -> None:
-    f = write_csv("names.csv", ["label", "dog", "cat"],
-                  [["cat", 0.3, 0.7], ["dog", 0.6, 0.4], ["cat", 0.5, 0.5], ["dog", 0.9, 0.1]])
+    f = write_csv(
+        "names.csv",
+        ["label", "dog", "cat"],
+        [["cat", 0.3, 0.7], ["dog", 0.6, 0.4], ["cat", 0.5, 0.5], ["dog", 0.9, 0.1]],
+    )
     r = ok(run("eval", f, "-f", "json"))
     report = json.loads(r.out)
     assert report["task"] == "multiclass"
@@ -321,12 +391,25 @@ def test_class_name_targets_in_any_column_order(
 
 
 def test_multiple_losses_and_metrics(run: Callable[..., Result]) -> None:
-    r = ok(run("eval", SAMPLES / "binary.csv", "-l", "bce", "-l", "zero_one", "-m", "accuracy",
-               "-f", "json"))
+    r = ok(
+        run(
+            "eval",
+            SAMPLES / "binary.csv",
+            "-l",
+            "bce",
+            "-l",
+            "zero_one",
+            "-m",
+            "accuracy",
+            "-f",
+            "json",
+        )
+    )
     report = json.loads(r.out)
     assert list(report["losses"]) == ["binary_cross_entropy", "zero_one"]
-    assert math.isclose(report["losses"]["zero_one"]["mean"],
-                        1 - report["metrics"]["accuracy"], rel_tol=1e-12)
+    assert math.isclose(
+        report["losses"]["zero_one"]["mean"], 1 - report["metrics"]["accuracy"], rel_tol=1e-12
+    )
 
 
 @pytest.fixture(scope="module")
@@ -336,10 +419,18 @@ def binary_expected() -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("fmt,sep", [("csv", ","), ("tsv", "\t")])
-def test_csv_tsv_report(run: Callable[..., Result], fmt: str, sep: str,
-                        binary_expected: tuple[float, float]) -> None:
-    r = ok(run("eval", SAMPLES / "binary.csv", "-f", fmt,
-               env={"TERM": "xterm-256color", "COLORTERM": "truecolor"}))
+def test_csv_tsv_report(
+    run: Callable[..., Result], fmt: str, sep: str, binary_expected: tuple[float, float]
+) -> None:
+    r = ok(
+        run(
+            "eval",
+            SAMPLES / "binary.csv",
+            "-f",
+            fmt,
+            env={"TERM": "xterm-256color", "COLORTERM": "truecolor"},
+        )
+    )
     assert not ANSI.search(r.out)
     rows = list(csv.reader(io.StringIO(r.out), delimiter=sep))
     assert len(rows) >= 3
@@ -358,8 +449,15 @@ def test_csv_tsv_report(run: Callable[..., Result], fmt: str, sep: str,
 
 
 def test_markdown_report(run: Callable[..., Result]) -> None:
-    r = ok(run("eval", SAMPLES / "binary.csv", "-f", "markdown",
-               env={"TERM": "xterm-256color", "COLORTERM": "truecolor"}))
+    r = ok(
+        run(
+            "eval",
+            SAMPLES / "binary.csv",
+            "-f",
+            "markdown",
+            env={"TERM": "xterm-256color", "COLORTERM": "truecolor"},
+        )
+    )
     assert not ANSI.search(r.out)
     lines = r.out.splitlines()
     table = [ln for ln in lines if ln.startswith("|")]
@@ -369,40 +467,47 @@ def test_markdown_report(run: Callable[..., Result]) -> None:
 
 
 def test_table_report(run: Callable[..., Result]) -> None:
-    r = ok(run("eval", SAMPLES / "binary.csv",
-               env={"TERM": "xterm-256color", "COLORTERM": "truecolor"}))
+    r = ok(
+        run(
+            "eval", SAMPLES / "binary.csv", env={"TERM": "xterm-256color", "COLORTERM": "truecolor"}
+        )
+    )
     assert not ANSI.search(r.out), "no escape codes when stdout is not a terminal"
     assert not ANSI.search(r.err)
     text = r.out
     assert "binary_cross_entropy" in text and "accuracy" in text
     assert re.search(r"\b200\b", text), "number of samples"
     assert "0.50227" in text, "the mean loss"
-    assert re.search(r"first", text, re.I) and re.search(r"worst", text, re.I), \
+    assert re.search(r"first", text, re.I) and re.search(r"worst", text, re.I), (
         "a preview of the first and the worst per-sample rows"
+    )
     worst = float(np.max(api_report(["binary.csv"]).per_sample["binary_cross_entropy"]))
     assert repr(worst)[:4] in text, "the worst per-sample loss is shown"
 
 
 def test_value_format_uses_first_selected_loss(
-    run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]],
+    run: Callable[..., Result],
+    sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
-    v = value_of(run("eval", SAMPLES / "binary.csv", "-l", "zero_one", "-l", "bce",
-                     "-f", "value"))
+    v = value_of(run("eval", SAMPLES / "binary.csv", "-l", "zero_one", "-l", "bce", "-f", "value"))
     assert v == 1 - sample_json("binary.csv")["metrics"]["accuracy"]
 
 
 # =============================================================================== inputs
 
 
-def test_stdin_csv(run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
-                   ) -> None:
+def test_stdin_csv(
+    run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
+) -> None:
     data = (SAMPLES / "regression.csv").read_bytes()
     assert value_of(run("eval", "-", "-f", "value", input=data)) == first_mean(
-        sample_json("regression.csv"))
+        sample_json("regression.csv")
+    )
 
 
-def test_stdin_tsv(run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
-                   ) -> None:
+def test_stdin_tsv(
+    run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
+) -> None:
     data = (SAMPLES / "binary.csv").read_text().replace(",", "\t")
     v = value_of(run("eval", "-", "--input-format", "tsv", "-f", "value", input=data))
     assert v == first_mean(sample_json("binary.csv"))
@@ -412,8 +517,11 @@ def test_stdin_is_not_read_unless_dash(tmp_path: Path) -> None:
     """With an open, never-closed stdin the run must still finish: it is not read."""
     proc = subprocess.Popen(
         [*MODULE_CMD, "eval", str(SAMPLES / "regression.csv"), "-f", "value"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        cwd=tmp_path, env=child_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=child_env(),
     )
     try:
         proc.wait(timeout=30)
@@ -426,8 +534,12 @@ def test_stdin_is_not_read_unless_dash(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["regression.csv.gz", "regression.tsv.gz"])
-def test_gzip_input(run: Callable[..., Result], tmp_path: Path, name: str,
-                    sample_json: Callable[[str], dict[str, Any]]) -> None:
+def test_gzip_input(
+    run: Callable[..., Result],
+    tmp_path: Path,
+    name: str,
+    sample_json: Callable[[str], dict[str, Any]],
+) -> None:
     text = (SAMPLES / "regression.csv").read_text()
     if ".tsv" in name:
         text = text.replace(",", "\t")
@@ -438,13 +550,18 @@ def test_gzip_input(run: Callable[..., Result], tmp_path: Path, name: str,
 
 
 @pytest.mark.parametrize("spec", ["shards", "shards/part-*.csv"], ids=["directory", "glob"])
-def test_shards_are_one_dataset(run: Callable[..., Result], tmp_path: Path, spec: str,
-                                sample_json: Callable[[str], dict[str, Any]]) -> None:
+def test_shards_are_one_dataset(
+    run: Callable[..., Result],
+    tmp_path: Path,
+    spec: str,
+    sample_json: Callable[[str], dict[str, Any]],
+) -> None:
     lines = (SAMPLES / "binary.csv").read_text().splitlines(keepends=True)
     (tmp_path / "shards").mkdir()
     for i, start in enumerate(range(1, len(lines), 70)):
         (tmp_path / "shards" / f"part-{i}.csv").write_text(
-            lines[0] + "".join(lines[start:start + 70]))
+            lines[0] + "".join(lines[start : start + 70])
+        )
     r = ok(run("eval", spec, "--per-sample", "-", "-f", "json"))
     report = json.loads(r.err)
     assert report["n_samples"] == 200
@@ -454,10 +571,12 @@ def test_shards_are_one_dataset(run: Callable[..., Result], tmp_path: Path, spec
     assert [float(row[1]) for row in rows] == expected, "in the order of the sorted names"
 
 
-def test_from_logits_flag_equals_param(run: Callable[..., Result],
-                                       sample_json: Callable[[str], dict[str, Any]]) -> None:
-    v = value_of(run("eval", SAMPLES / "multiclass_logits.csv", "--param", "from_logits=true",
-                     "-f", "value"))
+def test_from_logits_flag_equals_param(
+    run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
+) -> None:
+    v = value_of(
+        run("eval", SAMPLES / "multiclass_logits.csv", "--param", "from_logits=true", "-f", "value")
+    )
     assert v == first_mean(sample_json("multiclass_logits.csv"))
 
 
@@ -476,8 +595,9 @@ def _write_binary(tmp_path: Path, fmt: str, y: list[int], p: list[float]) -> Pat
         pq.write_table(pa.table({"label": y, "prob": p}), path)
     else:  # jsonl / ndjson
         path = tmp_path / f"data.{fmt}"
-        path.write_text("".join(json.dumps({"label": a, "prob": b}) + "\n"
-                                for a, b in zip(y, p, strict=True)))
+        path.write_text(
+            "".join(json.dumps({"label": a, "prob": b}) + "\n" for a, b in zip(y, p, strict=True))
+        )
     return path
 
 
@@ -494,18 +614,23 @@ def _write_multiclass(tmp_path: Path, fmt: str, y: list[int], p: list[list[float
         import pyarrow.parquet as pq
 
         path = tmp_path / "data.parquet"
-        pq.write_table(pa.table({"label": y, "cat": arr[:, 0], "dog": arr[:, 1],
-                                 "bird": arr[:, 2]}), path)
+        pq.write_table(
+            pa.table({"label": y, "cat": arr[:, 0], "dog": arr[:, 1], "bird": arr[:, 2]}), path
+        )
     else:
         path = tmp_path / f"data.{fmt}"
-        path.write_text("".join(
-            json.dumps({"label": a, "cat": b[0], "dog": b[1], "bird": b[2]}) + "\n"
-            for a, b in zip(y, p, strict=True)))
+        path.write_text(
+            "".join(
+                json.dumps({"label": a, "cat": b[0], "dog": b[1], "bird": b[2]}) + "\n"
+                for a, b in zip(y, p, strict=True)
+            )
+        )
     return path
 
 
-def _report_and_per_sample(run: Callable[..., Result], path: Path
-                           ) -> tuple[dict[str, Any], list[float]]:
+def _report_and_per_sample(
+    run: Callable[..., Result], path: Path
+) -> tuple[dict[str, Any], list[float]]:
     """One run: the per-sample losses on stdout (CSV), the JSON report on stderr."""
     r = ok(run("eval", path, "--per-sample", "-", "-f", "json"))
     rows = list(csv.reader(io.StringIO(r.out)))
@@ -515,8 +640,11 @@ def _report_and_per_sample(run: Callable[..., Result], path: Path
 
 @pytest.mark.parametrize("fmt", ["npy", "npz", "parquet", "jsonl", "ndjson"])
 def test_binary_formats_give_the_csv_numbers(
-    run: Callable[..., Result], tmp_path: Path, fmt: str,
-    binary_rows: tuple[list[int], list[float]], sample_json: Callable[[str], dict[str, Any]],
+    run: Callable[..., Result],
+    tmp_path: Path,
+    fmt: str,
+    binary_rows: tuple[list[int], list[float]],
+    sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     path = _write_binary(tmp_path, fmt, *binary_rows)
     report, per_sample = _report_and_per_sample(run, path)
@@ -529,7 +657,9 @@ def test_binary_formats_give_the_csv_numbers(
 
 @pytest.mark.parametrize("fmt", ["npy", "npz", "parquet", "jsonl"])
 def test_multiclass_formats_give_the_csv_numbers(
-    run: Callable[..., Result], tmp_path: Path, fmt: str,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    fmt: str,
     multiclass_rows: tuple[list[int], list[list[float]]],
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
@@ -539,12 +669,15 @@ def test_multiclass_formats_give_the_csv_numbers(
     assert report["task"] == "multiclass" and report["n_samples"] == 200
     assert report["losses"] == expected["losses"]
     assert report["metrics"] == expected["metrics"]
-    assert per_sample == api_report(["multiclass_probs.csv"]).per_sample[
-        "categorical_cross_entropy"].tolist()
+    assert (
+        per_sample
+        == api_report(["multiclass_probs.csv"]).per_sample["categorical_cross_entropy"].tolist()
+    )
 
 
-def test_no_header(run: Callable[..., Result], tmp_path: Path,
-                   sample_json: Callable[[str], dict[str, Any]]) -> None:
+def test_no_header(
+    run: Callable[..., Result], tmp_path: Path, sample_json: Callable[[str], dict[str, Any]]
+) -> None:
     lines = (SAMPLES / "binary.csv").read_text().splitlines(keepends=True)
     path = tmp_path / "nohead.csv"
     path.write_text("".join(lines[1:]))
@@ -553,21 +686,28 @@ def test_no_header(run: Callable[..., Result], tmp_path: Path,
 
 
 def test_no_header_with_column_indices(
-    run: Callable[..., Result], write_csv: Callable[..., Path],
-    binary_rows: tuple[list[int], list[float]], sample_json: Callable[[str], dict[str, Any]],
+    run: Callable[..., Result],
+    write_csv: Callable[..., Path],
+    binary_rows: tuple[list[int], list[float]],
+    sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     y, p = binary_rows
     # the prediction first, then the label
     path = write_csv("swapped.csv", None, zip(p, y, strict=True))
-    v = value_of(run("eval", path, "--no-header", "--target-col", "1", "--pred-col", "0",
-                     "-f", "value"))
+    v = value_of(
+        run("eval", path, "--no-header", "--target-col", "1", "--pred-col", "0", "-f", "value")
+    )
     assert v == first_mean(sample_json("binary.csv"))
 
 
 @pytest.mark.parametrize("target,pred", [("obs", "p2"), ("2", "1")], ids=["names", "indices"])
 def test_target_and_pred_columns(
-    run: Callable[..., Result], write_csv: Callable[..., Path], target: str, pred: str,
-    binary_rows: tuple[list[int], list[float]], sample_json: Callable[[str], dict[str, Any]],
+    run: Callable[..., Result],
+    write_csv: Callable[..., Path],
+    target: str,
+    pred: str,
+    binary_rows: tuple[list[int], list[float]],
+    sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     y, p = binary_rows
     rnd = random.Random(7)
@@ -578,8 +718,9 @@ def test_target_and_pred_columns(
 
 
 @pytest.fixture
-def id_files(write_csv: Callable[..., Path], binary_rows: tuple[list[int], list[float]]
-             ) -> tuple[Path, Path, Path]:
+def id_files(
+    write_csv: Callable[..., Path], binary_rows: tuple[list[int], list[float]]
+) -> tuple[Path, Path, Path]:
     y, p = binary_rows
     ids = [f"s{i:03d}" for i in range(len(y))]
     targets = write_csv("targets.csv", ["id", "label"], zip(ids, y, strict=True))
@@ -591,7 +732,8 @@ def id_files(write_csv: Callable[..., Path], binary_rows: tuple[list[int], list[
 
 
 def test_id_col_aligns_a_shuffled_prediction_file(
-    run: Callable[..., Result], id_files: tuple[Path, Path, Path],
+    run: Callable[..., Result],
+    id_files: tuple[Path, Path, Path],
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     targets, preds, shuffled = id_files
@@ -602,7 +744,8 @@ def test_id_col_aligns_a_shuffled_prediction_file(
 
 
 def test_weights_column_and_file(
-    run: Callable[..., Result], write_csv: Callable[..., Path],
+    run: Callable[..., Result],
+    write_csv: Callable[..., Path],
     binary_rows: tuple[list[int], list[float]],
 ) -> None:
     y, p = binary_rows
@@ -638,8 +781,9 @@ def _read_per_sample(path: Path, fmt: str) -> tuple[list[str], dict[str, list[fl
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
-        return table.column_names, {h: [float(v) for v in table.column(h).to_pylist()]
-                                    for h in table.column_names}
+        return table.column_names, {
+            h: [float(v) for v in table.column(h).to_pylist()] for h in table.column_names
+        }
     arr = np.load(path, allow_pickle=False)
     assert arr.ndim == 2
     header = ["index", *[f"col{i}" for i in range(1, arr.shape[1])]]
@@ -647,11 +791,25 @@ def _read_per_sample(path: Path, fmt: str) -> tuple[list[str], dict[str, list[fl
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "parquet", "npy"])
-def test_per_sample_file(run: Callable[..., Result], tmp_path: Path, fmt: str,
-                         sample_json: Callable[[str], dict[str, Any]]) -> None:
+def test_per_sample_file(
+    run: Callable[..., Result],
+    tmp_path: Path,
+    fmt: str,
+    sample_json: Callable[[str], dict[str, Any]],
+) -> None:
     out = tmp_path / f"per_sample.{fmt}"
-    r = run("eval", SAMPLES / "binary.csv", "-l", "bce", "-l", "zero_one",
-            "--per-sample", out, "-f", "value")
+    r = run(
+        "eval",
+        SAMPLES / "binary.csv",
+        "-l",
+        "bce",
+        "-l",
+        "zero_one",
+        "--per-sample",
+        out,
+        "-f",
+        "value",
+    )
     assert value_of(r) == first_mean(sample_json("binary.csv"))  # the report still prints
     header, cols = _read_per_sample(out, fmt)
     expected = api_report(["binary.csv"], losses=["bce", "zero_one"]).per_sample
@@ -667,9 +825,9 @@ def test_per_sample_file(run: Callable[..., Result], tmp_path: Path, fmt: str,
     assert sorted(os.listdir(tmp_path)) == [out.name], "no temporary files left behind"
 
 
-def test_per_sample_to_stdout_report_to_stderr(run: Callable[..., Result],
-                                               sample_json: Callable[[str], dict[str, Any]]
-                                               ) -> None:
+def test_per_sample_to_stdout_report_to_stderr(
+    run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
+) -> None:
     r = ok(run("eval", SAMPLES / "binary.csv", "--per-sample", "-", "-f", "json"))
     rows = list(csv.reader(io.StringIO(r.out)))
     assert rows[0] == ["index", "binary_cross_entropy"]
@@ -684,8 +842,15 @@ def test_per_sample_to_stdout_report_to_stderr(run: Callable[..., Result],
 def test_per_sample_stdout_with_table_report_has_no_escape_codes(
     run: Callable[..., Result],
 ) -> None:
-    r = ok(run("eval", SAMPLES / "binary.csv", "--per-sample", "-",
-               env={"TERM": "xterm-256color", "COLORTERM": "truecolor"}))
+    r = ok(
+        run(
+            "eval",
+            SAMPLES / "binary.csv",
+            "--per-sample",
+            "-",
+            env={"TERM": "xterm-256color", "COLORTERM": "truecolor"},
+        )
+    )
     assert not ANSI.search(r.out) and not ANSI.search(r.err)
     assert r.out.splitlines()[0] == "index,binary_cross_entropy"
     assert "binary_cross_entropy" in r.err
@@ -701,12 +866,18 @@ def head_pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     y = rng.normal(size=200_000)
     np.save(d / "big.npy", np.column_stack([y, y + rng.normal(scale=0.1, size=y.shape)]))
     cmd = script_cmd() or MODULE_CMD
-    script = ('"$@" eval big.npy --per-sample - 2>err.txt | head -1 >head.txt; '
-              'echo "${PIPESTATUS[0]}" >rc.txt')
-    subprocess.run(["bash", "-c", script, "bash", *cmd], cwd=d, env=child_env(), timeout=120,
-                   check=True)
-    return {"head": (d / "head.txt").read_text(), "err": (d / "err.txt").read_text(),
-            "rc": int((d / "rc.txt").read_text())}
+    script = (
+        '"$@" eval big.npy --per-sample - 2>err.txt | head -1 >head.txt; '
+        'echo "${PIPESTATUS[0]}" >rc.txt'
+    )
+    subprocess.run(
+        ["bash", "-c", script, "bash", *cmd], cwd=d, env=child_env(), timeout=120, check=True
+    )
+    return {
+        "head": (d / "head.txt").read_text(),
+        "err": (d / "err.txt").read_text(),
+        "rc": int((d / "rc.txt").read_text()),
+    }
 
 
 def test_closed_pipe_is_quiet(head_pipeline: dict[str, Any]) -> None:
@@ -724,8 +895,9 @@ def test_closed_pipe_is_not_reported_as_a_failed_gate(head_pipeline: dict[str, A
 # =============================================================================== -o
 
 
-def test_output_file(run: Callable[..., Result], tmp_path: Path,
-                     sample_json: Callable[[str], dict[str, Any]]) -> None:
+def test_output_file(
+    run: Callable[..., Result], tmp_path: Path, sample_json: Callable[[str], dict[str, Any]]
+) -> None:
     out = tmp_path / "report.json"
     out.write_text("old contents\n")
     r = ok(run("eval", SAMPLES / "binary.csv", "-f", "json", "-o", out))
@@ -737,8 +909,7 @@ def test_output_file(run: Callable[..., Result], tmp_path: Path,
     assert out2.read_text() == repr(first_mean(sample_json("binary.csv"))) + "\n"
 
 
-def test_output_file_permissions_follow_umask(run: Callable[..., Result], tmp_path: Path
-                                             ) -> None:
+def test_output_file_permissions_follow_umask(run: Callable[..., Result], tmp_path: Path) -> None:
     """A report file is created like any other file (0666 & ~umask), not owner-only."""
     mask = os.umask(0o022)
     try:
@@ -753,8 +924,20 @@ def test_output_file_permissions_follow_umask(run: Callable[..., Result], tmp_pa
 
 
 def test_check_passing(run: Callable[..., Result]) -> None:
-    r = ok(run("eval", SAMPLES / "binary.csv", "--check", "accuracy>=0.7",
-               "--check", "bce < 0.6", "--check", "accuracy==0.765", "-f", "json"))
+    r = ok(
+        run(
+            "eval",
+            SAMPLES / "binary.csv",
+            "--check",
+            "accuracy>=0.7",
+            "--check",
+            "bce < 0.6",
+            "--check",
+            "accuracy==0.765",
+            "-f",
+            "json",
+        )
+    )
     checks = json.loads(r.out)["checks"]
     assert len(checks) == 3
     for c in checks:
@@ -764,10 +947,17 @@ def test_check_passing(run: Callable[..., Result]) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "table"])
-def test_check_failing_exits_1_and_prints_the_report(run: Callable[..., Result], fmt: str
-                                                     ) -> None:
-    r = run("eval", SAMPLES / "binary.csv", "--check", "accuracy>=0.7",
-            "--check", "binary_cross_entropy<0.4", "-f", fmt)
+def test_check_failing_exits_1_and_prints_the_report(run: Callable[..., Result], fmt: str) -> None:
+    r = run(
+        "eval",
+        SAMPLES / "binary.csv",
+        "--check",
+        "accuracy>=0.7",
+        "--check",
+        "binary_cross_entropy<0.4",
+        "-f",
+        fmt,
+    )
     assert r.code == 1, r.err
     assert "Traceback" not in r.err
     if fmt == "json":
@@ -777,8 +967,9 @@ def test_check_failing_exits_1_and_prints_the_report(run: Callable[..., Result],
         assert "binary_cross_entropy" in r.out and "accuracy" in r.out
 
 
-def _baseline(report: dict[str, Any], loss_factor: float, acc: float | None = None
-              ) -> dict[str, Any]:
+def _baseline(
+    report: dict[str, Any], loss_factor: float, acc: float | None = None
+) -> dict[str, Any]:
     base = json.loads(json.dumps(report))
     for entry in base["losses"].values():
         entry["mean"] *= loss_factor
@@ -789,12 +980,22 @@ def _baseline(report: dict[str, Any], loss_factor: float, acc: float | None = No
 
 @pytest.mark.parametrize(
     "which,tolerance,code",
-    [("same", None, 0), ("loss", "0.05", 1), ("loss", "0.2", 0), ("metric", "0.05", 1),
-     ("metric", "0.2", 0)],
+    [
+        ("same", None, 0),
+        ("loss", "0.05", 1),
+        ("loss", "0.2", 0),
+        ("metric", "0.05", 1),
+        ("metric", "0.2", 0),
+    ],
 )
-def test_baseline_with_tolerance(run: Callable[..., Result], tmp_path: Path, which: str,
-                                 tolerance: str | None, code: int,
-                                 sample_json: Callable[[str], dict[str, Any]]) -> None:
+def test_baseline_with_tolerance(
+    run: Callable[..., Result],
+    tmp_path: Path,
+    which: str,
+    tolerance: str | None,
+    code: int,
+    sample_json: Callable[[str], dict[str, Any]],
+) -> None:
     current = sample_json("binary.csv")
     if which == "same":
         base = current
@@ -817,16 +1018,27 @@ def test_baseline_with_tolerance(run: Callable[..., Result], tmp_path: Path, whi
 
 def test_list_table(run: Callable[..., Result]) -> None:
     r = ok(run("list"))
-    for name in ("mse", "binary_cross_entropy", "categorical_cross_entropy", "accuracy",
-                 "rmse", "bce"):
+    for name in (
+        "mse",
+        "binary_cross_entropy",
+        "categorical_cross_entropy",
+        "accuracy",
+        "rmse",
+        "bce",
+    ):
         assert re.search(rf"\b{name}\b", r.out), name
     assert "eps" in r.out and "1e-15" in r.out, "parameters with defaults"
 
 
 @pytest.fixture(scope="module")
 def listing(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    proc = subprocess.run([*MODULE_CMD, "list", "--format", "json"], capture_output=True,
-                          env=child_env(), timeout=60, cwd=tmp_path_factory.mktemp("list"))
+    proc = subprocess.run(
+        [*MODULE_CMD, "list", "--format", "json"],
+        capture_output=True,
+        env=child_env(),
+        timeout=60,
+        cwd=tmp_path_factory.mktemp("list"),
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     data = json.loads(proc.stdout)
     assert isinstance(data, list)
@@ -888,7 +1100,8 @@ def test_explain_unknown(run: Callable[..., Result]) -> None:
 
 
 def test_python_dash_m_and_console_script_agree(
-    run: Callable[..., Result], run_script: Callable[..., Result],
+    run: Callable[..., Result],
+    run_script: Callable[..., Result],
 ) -> None:
     a = run("eval", SAMPLES / "binary.csv", "-f", "json")
     b = run_script("eval", SAMPLES / "binary.csv", "-f", "json")

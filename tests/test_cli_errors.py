@@ -66,8 +66,7 @@ def inputs(tmp_path: Path) -> Path:
         (tmp_path / name).write_text(text)
     (tmp_path / "bad.csv.gz").write_bytes(b"not gzip at all\n")
     (tmp_path / "trunc.csv.gz").write_bytes(gzip.compress(b"label,prob\n1,0.2\n" * 50)[:40])
-    np.save(tmp_path / "pickled.npy", np.array([{"a": 1}, None], dtype=object),
-            allow_pickle=True)
+    np.save(tmp_path / "pickled.npy", np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
     np.save(tmp_path / "three_d.npy", np.zeros((2, 2, 2)))
     (tmp_path / "emptydir").mkdir()
     return tmp_path
@@ -111,47 +110,84 @@ EVAL_ERRORS = [
     pytest.param([B, "--check", "no_such_thing>1"], 2, ["no_such_thing"], id="check-unknown"),
     pytest.param([B, "--check", "accuracy=>0.5"], 2, [], id="check-malformed"),
     pytest.param([B, "--check", "accuracy>high"], 2, [], id="check-not-a-number"),
-    pytest.param([B, "--weights", "no_such_column"], (2, 3), ["no_such_column"],
-                 id="weights-neither-file-nor-column"),
-    pytest.param([B, "--target-col", "no_such_col"], (2, 3), ["no_such_col"],
-                 id="unknown-target-col"),
+    pytest.param(
+        [B, "--weights", "no_such_column"],
+        (2, 3),
+        ["no_such_column"],
+        id="weights-neither-file-nor-column",
+    ),
+    pytest.param(
+        [B, "--target-col", "no_such_col"], (2, 3), ["no_such_col"], id="unknown-target-col"
+    ),
     pytest.param([B, "--pred-col", "7"], (2, 3), ["7"], id="pred-col-index-out-of-range"),
     # ----------------------------------------------------------------- input errors (3)
     pytest.param(["no_such.csv"], 3, [r"no_such\.csv"], id="missing-file"),
-    pytest.param([B, "no_such_preds.csv"], 3, [r"no_such_preds\.csv"],
-                 id="missing-predictions-file"),
-    pytest.param(["short_targets.csv", "short_preds.csv"], 3, [r"short_(targets|preds)\.csv"],
-                 id="length-mismatch"),
-    pytest.param(["nan.csv"], 3, [r"nan\.csv", r"\brow\s*[23]\b", r"\bprob\b"],
-                 id="nan-prediction"),
+    pytest.param(
+        [B, "no_such_preds.csv"], 3, [r"no_such_preds\.csv"], id="missing-predictions-file"
+    ),
+    pytest.param(
+        ["short_targets.csv", "short_preds.csv"],
+        3,
+        [r"short_(targets|preds)\.csv"],
+        id="length-mismatch",
+    ),
+    pytest.param(
+        ["nan.csv"], 3, [r"nan\.csv", r"\brow\s*[23]\b", r"\bprob\b"], id="nan-prediction"
+    ),
     pytest.param(["blank.csv"], 3, [r"blank\.csv", r"\brow\s*[23]\b"], id="empty-cell"),
-    pytest.param(["nan_target.csv"], 3, [r"nan_target\.csv", r"\brow\s*[23]\b"],
-                 id="nan-target"),
-    pytest.param(["over.csv"], 3, [r"over\.csv", r"\brow\s*[23]\b", r"\bprob\b"],
-                 id="probability-above-1"),
-    pytest.param(["neg_mc.csv"], 3, [r"neg_mc\.csv", r"\brow\s*[23]\b"],
-                 id="probability-below-0-multiclass"),
-    pytest.param(["label3.csv", "--task", "multiclass"], 3,
-                 [r"label3\.csv", r"\brow\s*[23]\b", r"\blabel\b"], id="class-label-out-of-range"),
+    pytest.param(["nan_target.csv"], 3, [r"nan_target\.csv", r"\brow\s*[23]\b"], id="nan-target"),
+    pytest.param(
+        ["over.csv"], 3, [r"over\.csv", r"\brow\s*[23]\b", r"\bprob\b"], id="probability-above-1"
+    ),
+    pytest.param(
+        ["neg_mc.csv"], 3, [r"neg_mc\.csv", r"\brow\s*[23]\b"], id="probability-below-0-multiclass"
+    ),
+    pytest.param(
+        ["label3.csv", "--task", "multiclass"],
+        3,
+        [r"label3\.csv", r"\brow\s*[23]\b", r"\blabel\b"],
+        id="class-label-out-of-range",
+    ),
     pytest.param(["label3.csv"], 3, [r"label3\.csv"], id="class-label-out-of-range-auto"),
-    pytest.param(["label2.csv", "--task", "binary"], 3, [r"label2\.csv", r"\brow\s*[23]\b"],
-                 id="binary-label-not-0-1"),
+    pytest.param(
+        ["label2.csv", "--task", "binary"],
+        3,
+        [r"label2\.csv", r"\brow\s*[23]\b"],
+        id="binary-label-not-0-1",
+    ),
     pytest.param(["negw.csv", "--weights", "w"], 3, [r"negw\.csv"], id="negative-weight-column"),
-    pytest.param([B, "--weights", "negw_file.csv"], 3, [r"negw_file\.csv", r"\brow\s*1[89]\b"],
-                 id="negative-weight-file"),
+    pytest.param(
+        [B, "--weights", "negw_file.csv"],
+        3,
+        [r"negw_file\.csv", r"\brow\s*1[89]\b"],
+        id="negative-weight-file",
+    ),
     pytest.param([B, "--weights", "w2.csv"], 3, [r"w2\.csv"], id="weights-length-mismatch"),
-    pytest.param(["ids_t.csv", "ids_p.csv", "--id-col", "id"], 3, [r"ids_(t|p)\.csv"],
-                 id="id-without-prediction"),
-    pytest.param(["ids_t.csv", "ids_p_extra.csv", "--id-col", "id"], 3,
-                 [r"ids_(t|p_extra)\.csv"], id="id-without-target"),
-    pytest.param(["ids_t.csv", "ids_dup.csv", "--id-col", "id"], 3, [r"ids_dup\.csv"],
-                 id="duplicate-id"),
+    pytest.param(
+        ["ids_t.csv", "ids_p.csv", "--id-col", "id"],
+        3,
+        [r"ids_(t|p)\.csv"],
+        id="id-without-prediction",
+    ),
+    pytest.param(
+        ["ids_t.csv", "ids_p_extra.csv", "--id-col", "id"],
+        3,
+        [r"ids_(t|p_extra)\.csv"],
+        id="id-without-target",
+    ),
+    pytest.param(
+        ["ids_t.csv", "ids_dup.csv", "--id-col", "id"], 3, [r"ids_dup\.csv"], id="duplicate-id"
+    ),
     pytest.param(["rowsum.csv", "--strict"], 3, [r"rowsum\.csv"], id="strict-row-sums"),
     pytest.param(["header_only.csv"], 3, [r"header_only\.csv"], id="no-samples"),
     pytest.param(["empty.csv"], 3, [r"empty\.csv"], id="empty-file"),
     pytest.param(["ragged.csv"], 3, [r"ragged\.csv"], id="ragged-rows"),
-    pytest.param(["text_pred.csv", "--pred-col", "prob"], 3,
-                 [r"text_pred\.csv", r"\brow\s*[23]\b"], id="non-numeric-pred-col"),
+    pytest.param(
+        ["text_pred.csv", "--pred-col", "prob"],
+        3,
+        [r"text_pred\.csv", r"\brow\s*[23]\b"],
+        id="non-numeric-pred-col",
+    ),
     pytest.param(["text_pred.csv"], 3, [r"text_pred\.csv"], id="non-numeric-prediction"),
     pytest.param(["data.txt"], 3, [r"data\.txt"], id="unknown-extension"),
     pytest.param(["bad.parquet"], 3, [r"bad\.parquet"], id="corrupt-parquet"),
@@ -161,18 +197,27 @@ EVAL_ERRORS = [
     pytest.param(["trunc.csv.gz"], 3, [r"trunc\.csv\.gz"], id="truncated-gzip"),
     pytest.param(["nomatch_*.csv"], 3, [r"nomatch_\*\.csv"], id="glob-no-match"),
     pytest.param(["emptydir"], 3, ["emptydir"], id="empty-directory"),
-    pytest.param([B, "--baseline", "no_base.json"], 3, [r"no_base\.json"],
-                 id="baseline-missing"),
-    pytest.param([B, "--baseline", "bad_base.json"], 3, [r"bad_base\.json"],
-                 id="baseline-not-json"),
-    pytest.param([B, "--baseline", "not_a_report.json"], 3, [r"not_a_report\.json"],
-                 id="baseline-not-a-report"),
+    pytest.param([B, "--baseline", "no_base.json"], 3, [r"no_base\.json"], id="baseline-missing"),
+    pytest.param(
+        [B, "--baseline", "bad_base.json"], 3, [r"bad_base\.json"], id="baseline-not-json"
+    ),
+    pytest.param(
+        [B, "--baseline", "not_a_report.json"],
+        3,
+        [r"not_a_report\.json"],
+        id="baseline-not-a-report",
+    ),
 ]
 
 
 @pytest.mark.parametrize("args,code,patterns", EVAL_ERRORS)
-def test_eval_error(run: Callable[..., Result], inputs: Path, args: list[str],
-                    code: int | tuple[int, ...], patterns: list[str]) -> None:
+def test_eval_error(
+    run: Callable[..., Result],
+    inputs: Path,
+    args: list[str],
+    code: int | tuple[int, ...],
+    patterns: list[str],
+) -> None:
     report = inputs / "report.json"
     report.write_bytes(OLD_REPORT)
     os.chmod(report, 0o644)
@@ -195,8 +240,9 @@ def test_missing_id_is_named_plainly(run: Callable[..., Result], inputs: Path) -
     assert "np.str_" not in message and "numpy" not in message, message
 
 
-def test_strict_control_without_strict_is_a_warning(run: Callable[..., Result], inputs: Path
-                                                    ) -> None:
+def test_strict_control_without_strict_is_a_warning(
+    run: Callable[..., Result], inputs: Path
+) -> None:
     r = run("eval", "rowsum.csv", "-f", "value")
     assert r.code == 0, r.err
     assert "warning" in r.err.lower()
@@ -206,8 +252,9 @@ def test_strict_control_without_strict_is_a_warning(run: Callable[..., Result], 
 # ---------------------------------------------------------------- output-path failures
 
 
-def test_bad_per_sample_extension_writes_nothing(run: Callable[..., Result], tmp_path: Path
-                                                 ) -> None:
+def test_bad_per_sample_extension_writes_nothing(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
     report = tmp_path / "report.json"
     report.write_bytes(OLD_REPORT)
     r = run("eval", B, "-o", report, "--per-sample", "per_sample.xyz")
@@ -216,17 +263,20 @@ def test_bad_per_sample_extension_writes_nothing(run: Callable[..., Result], tmp
     assert sorted(os.listdir(tmp_path)) == ["report.json"]
 
 
-def test_unwritable_output_writes_no_per_sample_file(run: Callable[..., Result],
-                                                     tmp_path: Path) -> None:
-    r = run("eval", B, "-o", tmp_path / "no_such_dir" / "report.json",
-            "--per-sample", "per_sample.csv")
+def test_unwritable_output_writes_no_per_sample_file(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    r = run(
+        "eval", B, "-o", tmp_path / "no_such_dir" / "report.json", "--per-sample", "per_sample.csv"
+    )
     assert_error(r, 3, r"report\.json")
     assert r.out == ""
     assert os.listdir(tmp_path) == []
 
 
-def test_unwritable_per_sample_leaves_report_alone(run: Callable[..., Result],
-                                                   tmp_path: Path) -> None:
+def test_unwritable_per_sample_leaves_report_alone(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
     report = tmp_path / "report.json"
     report.write_bytes(OLD_REPORT)
     r = run("eval", B, "-o", report, "--per-sample", tmp_path / "no_such_dir" / "ps.csv")

@@ -24,16 +24,18 @@ import losscli
 from losscli import api, registry, validate
 from losscli.accumulate import Accumulator, WeightedSum
 
-SETTINGS = settings(max_examples=50, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 NOT_NON_NEGATIVE = {"poisson"}  # ŷ − y·log ŷ: the Poisson NLL without its constant
 POSITIVE_DOMAIN = {"msle", "mape", "poisson", "poisson_deviance", "gamma_deviance"}
 
 
 def losses_for(task: str, *, inputs: tuple[str, ...] | None = None) -> list[str]:
-    return [e.name for e in registry.LOSSES.values()
-            if task in e.tasks and (inputs is None or e.inputs in inputs)]
+    return [
+        e.name
+        for e in registry.LOSSES.values()
+        if task in e.tasks and (inputs is None or e.inputs in inputs)
+    ]
 
 
 def metrics_for(task: str) -> list[str]:
@@ -44,28 +46,33 @@ def metrics_for(task: str) -> list[str]:
 
 
 @st.composite
-def regression_data(draw: st.DrawFn, positive: bool = False, min_n: int = 1
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def regression_data(
+    draw: st.DrawFn, positive: bool = False, min_n: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     n = draw(st.integers(min_n, 12))
     k = draw(st.integers(1, 3))
     lo, hi = (0.01, 100.0) if positive else (-100.0, 100.0)
     # a grid of values as well as free floats: ties and exact zeros matter
-    value = st.one_of(st.integers(int(lo * 10) + 1, int(hi)).map(lambda v: v / 10),
-                      st.floats(lo, hi, allow_subnormal=False))
+    value = st.one_of(
+        st.integers(int(lo * 10) + 1, int(hi)).map(lambda v: v / 10),
+        st.floats(lo, hi, allow_subnormal=False),
+    )
     y = np.array(draw(st.lists(value, min_size=n * k, max_size=n * k))).reshape(n, k)
     p = np.array(draw(st.lists(value, min_size=n * k, max_size=n * k))).reshape(n, k)
     return y, p
 
 
 @st.composite
-def binary_data(draw: st.DrawFn, scores: bool = False, min_n: int = 1
-                ) -> tuple[np.ndarray, np.ndarray]:
+def binary_data(
+    draw: st.DrawFn, scores: bool = False, min_n: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     n = draw(st.integers(min_n, 12))
     y = np.array(draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
     if scores:  # raw scores outside [0, 1], so that the decision rule never depends on rows
         mag = st.floats(1.01, 30.0, allow_subnormal=False)
-        p = np.array(draw(st.lists(st.tuples(st.sampled_from([-1.0, 1.0]), mag),
-                                   min_size=n, max_size=n)))
+        p = np.array(
+            draw(st.lists(st.tuples(st.sampled_from([-1.0, 1.0]), mag), min_size=n, max_size=n))
+        )
         p = p[:, 0] * p[:, 1]
     else:
         prob = st.one_of(st.integers(0, 10).map(lambda v: v / 10), st.floats(0.0, 1.0))
@@ -74,14 +81,16 @@ def binary_data(draw: st.DrawFn, scores: bool = False, min_n: int = 1
 
 
 @st.composite
-def multiclass_data(draw: st.DrawFn, logits: bool = False, min_n: int = 1
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def multiclass_data(
+    draw: st.DrawFn, logits: bool = False, min_n: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     n = draw(st.integers(min_n, 12))
     c = draw(st.integers(2, 4))
     y = np.array(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
     if logits:
-        z = draw(st.lists(st.floats(-30.0, 30.0, allow_subnormal=False),
-                          min_size=n * c, max_size=n * c))
+        z = draw(
+            st.lists(st.floats(-30.0, 30.0, allow_subnormal=False), min_size=n * c, max_size=n * c)
+        )
         return y, np.array(z).reshape(n, c)
     counts = draw(st.lists(st.integers(0, 6), min_size=n * c, max_size=n * c))
     m = np.array(counts, dtype=float).reshape(n, c) + 0.01
@@ -100,34 +109,66 @@ def multilabel_data(draw: st.DrawFn, min_n: int = 1) -> tuple[np.ndarray, np.nda
 
 # What each case selects: (task, data strategy, losses, metrics, kwargs)
 def _cases() -> dict[str, tuple[str, Any, list[str], list[str], dict[str, Any]]]:
-    reg_losses = [n for n in losses_for("regression") if n not in POSITIVE_DOMAIN
-                  and n != "tweedie_deviance"]
+    reg_losses = [
+        n for n in losses_for("regression") if n not in POSITIVE_DOMAIN and n != "tweedie_deviance"
+    ]
     pos_losses = [n for n in losses_for("regression") if n in POSITIVE_DOMAIN]
     return {
-        "regression": ("regression", regression_data, reg_losses, metrics_for("regression"),
-                       {}),
-        "regression_positive": ("regression", lambda **kw: regression_data(positive=True, **kw),
-                                pos_losses or ["mse"], ["rmse"], {}),
-        "binary": ("binary", binary_data, losses_for("binary", inputs=("probabilities",
-                                                                        "labels")),
-                   metrics_for("binary"), {}),
-        "binary_scores": ("binary", lambda **kw: binary_data(scores=True, **kw),
-                          losses_for("binary", inputs=("scores", "labels")),
-                          [m for m in metrics_for("binary")
-                           if registry.METRICS[m].inputs != "probabilities"], {}),
-        "binary_logits": ("binary", lambda **kw: binary_data(scores=True, **kw),
-                          [n for n in losses_for("binary")
-                           if "from_logits" in registry.LOSSES[n].param_names
-                           or registry.LOSSES[n].inputs in ("scores", "labels")],
-                          metrics_for("binary"), {"from_logits": True}),
-        "multiclass": ("multiclass", multiclass_data,
-                       losses_for("multiclass", inputs=("probabilities", "labels")),
-                       metrics_for("multiclass"), {}),
-        "multiclass_logits": ("multiclass", lambda **kw: multiclass_data(logits=True, **kw),
-                              losses_for("multiclass"), [
-                                  m for m in metrics_for("multiclass")], {"from_logits": True}),
-        "multilabel": ("multilabel", multilabel_data, losses_for("multilabel"),
-                       metrics_for("multilabel"), {}),
+        "regression": ("regression", regression_data, reg_losses, metrics_for("regression"), {}),
+        "regression_positive": (
+            "regression",
+            lambda **kw: regression_data(positive=True, **kw),
+            pos_losses or ["mse"],
+            ["rmse"],
+            {},
+        ),
+        "binary": (
+            "binary",
+            binary_data,
+            losses_for("binary", inputs=("probabilities", "labels")),
+            metrics_for("binary"),
+            {},
+        ),
+        "binary_scores": (
+            "binary",
+            lambda **kw: binary_data(scores=True, **kw),
+            losses_for("binary", inputs=("scores", "labels")),
+            [m for m in metrics_for("binary") if registry.METRICS[m].inputs != "probabilities"],
+            {},
+        ),
+        "binary_logits": (
+            "binary",
+            lambda **kw: binary_data(scores=True, **kw),
+            [
+                n
+                for n in losses_for("binary")
+                if "from_logits" in registry.LOSSES[n].param_names
+                or registry.LOSSES[n].inputs in ("scores", "labels")
+            ],
+            metrics_for("binary"),
+            {"from_logits": True},
+        ),
+        "multiclass": (
+            "multiclass",
+            multiclass_data,
+            losses_for("multiclass", inputs=("probabilities", "labels")),
+            metrics_for("multiclass"),
+            {},
+        ),
+        "multiclass_logits": (
+            "multiclass",
+            lambda **kw: multiclass_data(logits=True, **kw),
+            losses_for("multiclass"),
+            [m for m in metrics_for("multiclass")],
+            {"from_logits": True},
+        ),
+        "multilabel": (
+            "multilabel",
+            multilabel_data,
+            losses_for("multilabel"),
+            metrics_for("multilabel"),
+            {},
+        ),
     }
 
 
@@ -152,16 +193,24 @@ def constant_target(y: np.ndarray) -> bool:
     return bool(np.any(np.all(yc == yc[:1], axis=0)))
 
 
-def assert_same_figures(a: losscli.Report, b: losscli.Report, rel: float = 1e-9,
-                        abs_: float = 1e-12, y: np.ndarray | None = None) -> None:
+def assert_same_figures(
+    a: losscli.Report,
+    b: losscli.Report,
+    rel: float = 1e-9,
+    abs_: float = 1e-12,
+    y: np.ndarray | None = None,
+) -> None:
     """Same loss means and metrics; ``y``: the rows that carry weight (for r2's edge case)."""
     assert a.losses.keys() == b.losses.keys()
     for name in a.losses:
         x, y_ = a.losses[name]["mean"], b.losses[name]["mean"]
         assert _close(x, y_, rel, abs_), (name, x, y_)
     assert a.metrics.keys() == b.metrics.keys()
-    skip = VARIANCE_RATIOS if y is not None and a.task == "regression" and constant_target(
-        y) else set()
+    skip = (
+        VARIANCE_RATIOS
+        if y is not None and a.task == "regression" and constant_target(y)
+        else set()
+    )
     for name in a.metrics:
         if name in skip:
             continue
@@ -202,8 +251,9 @@ def test_tweedie_deviance_non_negative(data: st.DataObject, power: float) -> Non
     if "tweedie_deviance" not in registry.LOSSES:
         pytest.skip("no tweedie_deviance")
     y, p = data.draw(regression_data(positive=True))
-    r = losscli.evaluate(y, p, task="regression", losses=["tweedie_deviance"],
-                         params={"power": power})
+    r = losscli.evaluate(
+        y, p, task="regression", losses=["tweedie_deviance"], params={"power": power}
+    )
     # mathematically >= 0; allow the rounding of a difference of large terms
     scale = np.max(np.abs(y)) + np.max(np.abs(p)) + 1.0
     assert np.all(r.per_sample["tweedie_deviance"] >= -1e-12 * scale ** max(2 - power, 1))
@@ -212,21 +262,37 @@ def test_tweedie_deviance_non_negative(data: st.DataObject, power: float) -> Non
 # ----------------------------------------------------------------------------- zero when perfect
 
 
-PERFECT_REGRESSION = ["mse", "mae", "sse", "huber", "log_cosh", "pinball", "msle", "mape",
-                      "poisson_deviance", "gamma_deviance", "tweedie_deviance"]
+PERFECT_REGRESSION = [
+    "mse",
+    "mae",
+    "sse",
+    "huber",
+    "log_cosh",
+    "pinball",
+    "msle",
+    "mape",
+    "poisson_deviance",
+    "gamma_deviance",
+    "tweedie_deviance",
+]
 
 
 @SETTINGS
 @given(data=regression_data(positive=True))
-def test_regression_losses_zero_at_perfect_prediction(
-    data: tuple[np.ndarray, np.ndarray]
-) -> None:
+def test_regression_losses_zero_at_perfect_prediction(data: tuple[np.ndarray, np.ndarray]) -> None:
     y, _ = data
     names = [n for n in PERFECT_REGRESSION if n in registry.LOSSES]
-    r = losscli.evaluate(y, y.copy(), task="regression", losses=names,
-                         metrics=[m for m in ("rmse", "mae", "max_error",
-                                              "median_absolute_error")
-                                  if m in registry.METRICS])
+    r = losscli.evaluate(
+        y,
+        y.copy(),
+        task="regression",
+        losses=names,
+        metrics=[
+            m
+            for m in ("rmse", "mae", "max_error", "median_absolute_error")
+            if m in registry.METRICS
+        ],
+    )
     for name in names:
         assert np.all(r.per_sample[name] == 0.0), (name, r.per_sample[name])
         assert r.losses[name]["mean"] == 0.0
@@ -236,7 +302,7 @@ def test_regression_losses_zero_at_perfect_prediction(
 @SETTINGS
 @given(data=regression_data())
 def test_mse_mae_sse_zero_at_perfect_prediction_any_sign(
-    data: tuple[np.ndarray, np.ndarray]
+    data: tuple[np.ndarray, np.ndarray],
 ) -> None:
     y, _ = data
     r = losscli.evaluate(y, y.copy(), task="regression", losses=["mse", "mae", "sse"])
@@ -257,8 +323,9 @@ def test_zero_one_zero_at_perfect_prediction(data: st.DataObject, task: str) -> 
     else:
         y, _ = data.draw(multilabel_data())
         p = y.astype(float)
-    losses = ["zero_one"] + (["hamming"] if task == "multilabel" and "hamming" in
-                             registry.LOSSES else [])
+    losses = ["zero_one"] + (
+        ["hamming"] if task == "multilabel" and "hamming" in registry.LOSSES else []
+    )
     r = losscli.evaluate(y, p, task=task, losses=losses, metrics=["accuracy"])
     for name in losses:
         assert np.all(r.per_sample[name] == 0.0)
@@ -268,8 +335,7 @@ def test_zero_one_zero_at_perfect_prediction(data: st.DataObject, task: str) -> 
 
 @SETTINGS
 @given(data=multiclass_data())
-def test_kl_divergence_zero_when_prediction_is_target(data: tuple[np.ndarray, np.ndarray]
-                                                      ) -> None:
+def test_kl_divergence_zero_when_prediction_is_target(data: tuple[np.ndarray, np.ndarray]) -> None:
     _, p = data
     r = losscli.evaluate(p, p.copy(), task="multiclass", losses=["kl_divergence"])
     np.testing.assert_allclose(r.per_sample["kl_divergence"], 0.0, atol=1e-14)
@@ -278,8 +344,16 @@ def test_kl_divergence_zero_when_prediction_is_target(data: tuple[np.ndarray, np
 # ----------------------------------------------------------------------------- weights
 
 
-WEIGHT_CASES = ["regression", "regression_positive", "binary", "binary_scores",
-                "binary_logits", "multiclass", "multiclass_logits", "multilabel"]
+WEIGHT_CASES = [
+    "regression",
+    "regression_positive",
+    "binary",
+    "binary_scores",
+    "binary_logits",
+    "multiclass",
+    "multiclass_logits",
+    "multilabel",
+]
 weight = st.floats(0.1, 10.0, allow_subnormal=False)
 
 
@@ -288,8 +362,9 @@ weight = st.floats(0.1, 10.0, allow_subnormal=False)
 @given(data=st.data())
 def test_no_weights_equal_unit_weights(case: str, data: st.DataObject) -> None:
     y, p = data.draw(case_data(case))
-    assert_same_figures(run(case, y, p), run(case, y, p, weights=np.ones(y.shape[0])),
-                        rel=1e-12, y=y)
+    assert_same_figures(
+        run(case, y, p), run(case, y, p, weights=np.ones(y.shape[0])), rel=1e-12, y=y
+    )
 
 
 @pytest.mark.parametrize("case", WEIGHT_CASES)
@@ -297,8 +372,7 @@ def test_no_weights_equal_unit_weights(case: str, data: st.DataObject) -> None:
 @given(data=st.data())
 def test_integer_weights_equal_repeated_rows(case: str, data: st.DataObject) -> None:
     y, p = data.draw(case_data(case))
-    w = np.array(data.draw(st.lists(st.integers(1, 4), min_size=y.shape[0],
-                                    max_size=y.shape[0])))
+    w = np.array(data.draw(st.lists(st.integers(1, 4), min_size=y.shape[0], max_size=y.shape[0])))
     weighted = run(case, y, p, weights=w)
     repeated = run(case, np.repeat(y, w, axis=0), np.repeat(p, w, axis=0))
     assert_same_figures(weighted, repeated, y=y)
@@ -318,8 +392,9 @@ def test_zero_weight_equals_dropped_row(case: str, data: st.DataObject) -> None:
         drop[data.draw(st.integers(0, n - 1))] = False
     wz = np.where(drop, 0.0, w)
     keep = ~drop
-    assert_same_figures(run(case, y, p, weights=wz),
-                        run(case, y[keep], p[keep], weights=w[keep]), y=y[keep])
+    assert_same_figures(
+        run(case, y, p, weights=wz), run(case, y[keep], p[keep], weights=w[keep]), y=y[keep]
+    )
 
 
 @pytest.mark.parametrize("case", WEIGHT_CASES)
@@ -345,12 +420,25 @@ def _cuts(draw: st.DrawFn, n: int) -> list[tuple[int, int]]:
 @given(data=st.data())
 def test_weighted_sum_chunked_equals_whole(data: st.DataObject) -> None:
     n = data.draw(st.integers(1, 200))
-    values = np.array(data.draw(st.lists(
-        st.one_of(st.floats(0.0, 1e6, allow_subnormal=False), st.floats(0.0, 1e-6)),
-        min_size=n, max_size=n)))
+    values = np.array(
+        data.draw(
+            st.lists(
+                st.one_of(st.floats(0.0, 1e6, allow_subnormal=False), st.floats(0.0, 1e-6)),
+                min_size=n,
+                max_size=n,
+            )
+        )
+    )
     weighted = data.draw(st.booleans())
-    w = (np.array(data.draw(st.lists(st.floats(0.0, 100.0, allow_subnormal=False),
-                                     min_size=n, max_size=n))) if weighted else None)
+    w = (
+        np.array(
+            data.draw(
+                st.lists(st.floats(0.0, 100.0, allow_subnormal=False), min_size=n, max_size=n)
+            )
+        )
+        if weighted
+        else None
+    )
     if w is not None and not np.any(w > 0):
         w[0] = 1.0
     whole = WeightedSum()
@@ -376,8 +464,9 @@ def test_weighted_sum_chunked_equals_whole(data: st.DataObject) -> None:
     assert _close(whole.total, ref_total, 1e-12, 1e-300)
 
 
-def _prepared(case: str, y: np.ndarray, p: np.ndarray, w: np.ndarray | None
-              ) -> tuple[validate.Prepared, api.Plan]:
+def _prepared(
+    case: str, y: np.ndarray, p: np.ndarray, w: np.ndarray | None
+) -> tuple[validate.Prepared, api.Plan]:
     task, _, losses, metrics, extra = CASES[case]
     plan = api.Plan(
         task,
@@ -388,14 +477,23 @@ def _prepared(case: str, y: np.ndarray, p: np.ndarray, w: np.ndarray | None
         for _, params in plan.losses:
             if "from_logits" in params:
                 params["from_logits"] = True
-    raw = validate.Raw(y=y, p=p.reshape(p.shape[0], -1),
-                       pred_names=[str(i) for i in range(p.reshape(p.shape[0], -1).shape[1])],
-                       target_names=["y"], weights=w)
+    raw = validate.Raw(
+        y=y,
+        p=p.reshape(p.shape[0], -1),
+        pred_names=[str(i) for i in range(p.reshape(p.shape[0], -1).shape[1])],
+        target_names=["y"],
+        weights=w,
+    )
     prep = validate.prepare(
-        raw, task=task,
-        needs_probabilities=any(e.inputs == "probabilities" and not q.get("from_logits")
-                                for e, q in plan.losses),
-        from_logits=bool(extra.get("from_logits")), normalize=False, strict=False)
+        raw,
+        task=task,
+        needs_probabilities=any(
+            e.inputs == "probabilities" and not q.get("from_logits") for e, q in plan.losses
+        ),
+        from_logits=bool(extra.get("from_logits")),
+        normalize=False,
+        strict=False,
+    )
     return prep, plan
 
 
@@ -405,8 +503,11 @@ def _prepared(case: str, y: np.ndarray, p: np.ndarray, w: np.ndarray | None
 def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataObject) -> None:
     y, p = data.draw(case_data(case))
     n = y.shape[0]
-    w = (np.array(data.draw(st.lists(weight, min_size=n, max_size=n)))
-         if data.draw(st.booleans()) else None)
+    w = (
+        np.array(data.draw(st.lists(weight, min_size=n, max_size=n)))
+        if data.draw(st.booleans())
+        else None
+    )
     prep, plan = _prepared(case, y, p, w)
 
     whole = Accumulator()
@@ -416,9 +517,13 @@ def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataOb
     for a, b in _cuts(data.draw, n):
         if a == b:
             continue
-        part = dataclasses.replace(prep, y=prep.y[a:b], p=prep.p[a:b],
-                                   weights=None if prep.weights is None else prep.weights[a:b],
-                                   labels=None if prep.labels is None else prep.labels[a:b])
+        part = dataclasses.replace(
+            prep,
+            y=prep.y[a:b],
+            p=prep.p[a:b],
+            weights=None if prep.weights is None else prep.weights[a:b],
+            labels=None if prep.labels is None else prep.labels[a:b],
+        )
         acc = Accumulator()
         pieces.append(api.update(acc, part, plan))
         merged.merge(acc)
@@ -427,8 +532,7 @@ def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataOb
     for name, ws in whole.losses.items():
         assert _close(merged.losses[name].total, ws.total, 1e-12), name
         assert _close(merged.losses[name].mean, ws.mean, 1e-12), name
-        np.testing.assert_array_equal(np.concatenate([v[name] for v in pieces]),
-                                      whole_values[name])
+        np.testing.assert_array_equal(np.concatenate([v[name] for v in pieces]), whole_values[name])
     a_metrics = api.finish(whole, plan, plan.task)
     b_metrics = api.finish(merged, plan, plan.task)
     skip = VARIANCE_RATIOS if plan.task == "regression" and constant_target(y) else set()
@@ -436,7 +540,10 @@ def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataOb
         if name in skip:
             continue
         assert _close(b_metrics[name], a_metrics[name], 1e-12, 1e-12), (
-            name, b_metrics[name], a_metrics[name])
+            name,
+            b_metrics[name],
+            a_metrics[name],
+        )
     # and the one-shot pipeline gives the same figures
     r = run(case, y, p, weights=w)
     for name, ws in whole.losses.items():
@@ -450,13 +557,18 @@ def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataOb
 
 @SETTINGS
 @given(data=multiclass_data(logits=True), shift=st.floats(-100.0, 100.0))
-def test_cce_from_logits_invariant_to_row_shift(data: tuple[np.ndarray, np.ndarray],
-                                                shift: float) -> None:
+def test_cce_from_logits_invariant_to_row_shift(
+    data: tuple[np.ndarray, np.ndarray], shift: float
+) -> None:
     y, z = data
     a = losscli.evaluate(y, z, losses=["cce"], from_logits=True)
     b = losscli.evaluate(y, z + shift, losses=["cce"], from_logits=True)
-    np.testing.assert_allclose(b.per_sample["categorical_cross_entropy"],
-                               a.per_sample["categorical_cross_entropy"], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        b.per_sample["categorical_cross_entropy"],
+        a.per_sample["categorical_cross_entropy"],
+        rtol=1e-9,
+        atol=1e-9,
+    )
 
 
 @SETTINGS
@@ -465,8 +577,9 @@ def test_bce_from_logits_equals_logistic(data: tuple[np.ndarray, np.ndarray]) ->
     y, z = data
     r = losscli.evaluate(y, z, task="binary", losses=["bce"], from_logits=True)
     s = losscli.evaluate(y, z, task="binary", losses=["logistic"])
-    np.testing.assert_allclose(r.per_sample["binary_cross_entropy"], s.per_sample["logistic"],
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        r.per_sample["binary_cross_entropy"], s.per_sample["logistic"], rtol=1e-12, atol=1e-15
+    )
 
 
 @SETTINGS

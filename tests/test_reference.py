@@ -57,9 +57,7 @@ def _binary(rng: np.random.Generator, n: int = 40) -> tuple[np.ndarray, np.ndarr
     return y, p
 
 
-def _multiclass(
-    rng: np.random.Generator, n: int = 40, c: int = 4
-) -> tuple[np.ndarray, np.ndarray]:
+def _multiclass(rng: np.random.Generator, n: int = 40, c: int = 4) -> tuple[np.ndarray, np.ndarray]:
     y = rng.integers(0, c, size=n)
     y[:c] = np.arange(c)  # every class present
     p = rng.dirichlet(np.ones(c), size=n)
@@ -83,8 +81,9 @@ def test_mse_mae_vs_sklearn(rng: np.random.Generator, k: int, weighted: bool) ->
     p = y + rng.normal(size=(n, k)) * np.linspace(0.1, 2.0, k)
     w = _weights(rng, n) if weighted else None
     yy, pp = (y[:, 0], p[:, 0]) if k == 1 else (y, p)
-    r = losscli.evaluate(yy, pp, losses=["mse", "mae"], metrics=["mae"], task="regression",
-                         weights=w)
+    r = losscli.evaluate(
+        yy, pp, losses=["mse", "mae"], metrics=["mae"], task="regression", weights=w
+    )
     assert r.task == "regression"
     assert loss_mean(r, "mse") == approx(mean_squared_error(yy, pp, sample_weight=w))
     assert loss_mean(r, "mae") == approx(mean_absolute_error(yy, pp, sample_weight=w))
@@ -166,8 +165,9 @@ def test_bce_from_logits_vs_log_loss_of_sigmoid(rng: np.random.Generator, weight
 @pytest.mark.parametrize("z", [-5.0, -17.0, -30.0, -40.0])
 def test_bce_from_logits_accurate_for_confident_negatives(z: float) -> None:
     """y = 0 and z << 0: the loss log(1 + e^z) is tiny but must keep its relative precision."""
-    r = losscli.evaluate(np.array([0, 1]), np.array([z, -z]), task="binary", losses=["bce"],
-                         from_logits=True)
+    r = losscli.evaluate(
+        np.array([0, 1]), np.array([z, -z]), task="binary", losses=["bce"], from_logits=True
+    )
     exact = math.log1p(math.exp(z))
     np.testing.assert_allclose(r.per_sample["binary_cross_entropy"], [exact, exact], rtol=REL)
 
@@ -194,11 +194,13 @@ def test_bce_eps_clipping() -> None:
     y = np.array([1, 0])
     p = np.array([0.0, 1.0])
     r = losscli.evaluate(y, p, losses=["bce"], params={"eps": 1e-7})
-    np.testing.assert_allclose(r.per_sample["binary_cross_entropy"], [-math.log(1e-7)] * 2,
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        r.per_sample["binary_cross_entropy"], [-math.log(1e-7)] * 2, rtol=1e-6
+    )
     r = losscli.evaluate(y, p, losses=["bce"])
-    np.testing.assert_allclose(r.per_sample["binary_cross_entropy"], [-math.log(1e-15)] * 2,
-                               rtol=1e-3)
+    np.testing.assert_allclose(
+        r.per_sample["binary_cross_entropy"], [-math.log(1e-15)] * 2, rtol=1e-3
+    )
 
 
 def test_bce_minus_one_plus_one_labels(rng: np.random.Generator) -> None:
@@ -218,8 +220,9 @@ def test_hinge_vs_sklearn(rng: np.random.Generator, labels: str, weighted: bool)
     w = _weights(rng, 40) if weighted else None
     r = losscli.evaluate(y, f, losses=["hinge"], task="binary", weights=w)
     assert loss_mean(r, "hinge") == approx(hinge_loss(y, f, sample_weight=w))
-    np.testing.assert_allclose(r.per_sample["hinge"], np.maximum(0, 1 - (2 * y01 - 1) * f),
-                               rtol=REL)
+    np.testing.assert_allclose(
+        r.per_sample["hinge"], np.maximum(0, 1 - (2 * y01 - 1) * f), rtol=REL
+    )
 
 
 @pytest.mark.parametrize("labels", ["pm1", "01"])
@@ -246,8 +249,9 @@ def test_logistic_equals_bce_from_logits(rng: np.random.Generator) -> None:
     z = rng.normal(scale=4.0, size=y.size)
     r = losscli.evaluate(y, z, losses=["logistic"], task="binary")
     r2 = losscli.evaluate(y, z, losses=["bce"], task="binary", from_logits=True)
-    np.testing.assert_allclose(r.per_sample["logistic"], r2.per_sample["binary_cross_entropy"],
-                               rtol=REL, atol=1e-15)
+    np.testing.assert_allclose(
+        r.per_sample["logistic"], r2.per_sample["binary_cross_entropy"], rtol=REL, atol=1e-15
+    )
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -266,8 +270,7 @@ def test_zero_one_and_accuracy_binary_probabilities(
 def test_zero_one_and_accuracy_threshold(rng: np.random.Generator) -> None:
     y, p = _binary(rng)
     pred = (p > 0.3).astype(int)
-    r = losscli.evaluate(y, p, losses=["zero_one"], metrics=["accuracy"],
-                         params={"threshold": 0.3})
+    r = losscli.evaluate(y, p, losses=["zero_one"], metrics=["accuracy"], params={"threshold": 0.3})
     assert loss_mean(r, "zero_one") == approx(zero_one_loss(y, pred))
     assert r.metrics["accuracy"] == approx(accuracy_score(y, pred))
 
@@ -297,8 +300,9 @@ def test_cce_integer_labels_vs_log_loss(rng: np.random.Generator, weighted: bool
     assert r.task == "multiclass"
     ref = log_loss(y, p, labels=[0, 1, 2, 3], sample_weight=w)
     assert loss_mean(r, "categorical_cross_entropy") == approx(ref)
-    np.testing.assert_allclose(r.per_sample["categorical_cross_entropy"],
-                               -np.log(p[np.arange(y.size), y]), rtol=REL)
+    np.testing.assert_allclose(
+        r.per_sample["categorical_cross_entropy"], -np.log(p[np.arange(y.size), y]), rtol=REL
+    )
 
 
 @pytest.mark.parametrize("alias", ["cce", "cross_entropy", "categorical_crossentropy", "nll"])
@@ -322,7 +326,8 @@ def test_cce_class_names_vs_log_loss(rng: np.random.Generator) -> None:
     # a list of str works as well as an object array
     r2 = losscli.evaluate(list(names), p, losses=["cce"], classes=classes)
     assert loss_mean(r2, "categorical_cross_entropy") == approx(
-        loss_mean(r, "categorical_cross_entropy"))
+        loss_mean(r, "categorical_cross_entropy")
+    )
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -345,7 +350,8 @@ def test_cce_base_and_label_smoothing_closed_form(rng: np.random.Generator) -> N
     t = (1 - s) * _onehot(y, 4) + s / 4
     rs = losscli.evaluate(y, p, losses=["cce"], params={"label_smoothing": s})
     assert loss_mean(rs, "categorical_cross_entropy") == approx(
-        np.mean(-np.sum(t * np.log(p), axis=1)))
+        np.mean(-np.sum(t * np.log(p), axis=1))
+    )
 
 
 def test_cce_soft_targets_closed_form(rng: np.random.Generator) -> None:
@@ -354,7 +360,8 @@ def test_cce_soft_targets_closed_form(rng: np.random.Generator) -> None:
     r = losscli.evaluate(t, p, losses=["cce"])
     assert r.task == "multiclass"
     assert loss_mean(r, "categorical_cross_entropy") == approx(
-        np.mean(-np.sum(t * np.log(p), axis=1)))
+        np.mean(-np.sum(t * np.log(p), axis=1))
+    )
 
 
 def test_categorical_hinge_closed_form(rng: np.random.Generator) -> None:
@@ -391,8 +398,9 @@ def test_kl_divergence_closed_form(rng: np.random.Generator) -> None:
 def test_kl_of_one_hot_equals_cce(rng: np.random.Generator) -> None:
     y, p = _multiclass(rng)
     r = losscli.evaluate(y, p, losses=["cce", "kl_divergence"])
-    np.testing.assert_allclose(r.per_sample["kl_divergence"],
-                               r.per_sample["categorical_cross_entropy"], rtol=REL)
+    np.testing.assert_allclose(
+        r.per_sample["kl_divergence"], r.per_sample["categorical_cross_entropy"], rtol=REL
+    )
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -461,8 +469,9 @@ def needs(name: str, kind: str = "loss", param: str | None = None) -> None:
         pytest.skip(f"{kind} {name} has no parameter {param}")
 
 
-def _regression(rng: np.random.Generator, n: int, k: int, positive: bool = False
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _regression(
+    rng: np.random.Generator, n: int, k: int, positive: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     if positive:
         y = rng.gamma(2.0, 1.5, size=(n, k)) + 0.05
         p = y * rng.uniform(0.5, 1.8, size=(n, k)) + 0.01
@@ -533,16 +542,18 @@ def test_pinball_alpha_vs_sklearn(rng: np.random.Generator, alpha: float) -> Non
 
 @pytest.mark.parametrize("power", [-0.5, 0.0, 1.0, 1.5, 2.0, 3.0])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_tweedie_deviance_vs_sklearn(rng: np.random.Generator, power: float,
-                                     weighted: bool) -> None:
+def test_tweedie_deviance_vs_sklearn(
+    rng: np.random.Generator, power: float, weighted: bool
+) -> None:
     from sklearn.metrics import mean_tweedie_deviance
 
     needs("tweedie_deviance", param="power")
     y, p = _regression(rng, 40, 1, positive=True)
     y[0] = 0.0 if 0 <= power < 2 else y[0]  # zeros allowed below power 2
     w = _weights(rng, 40) if weighted else None
-    r = losscli.evaluate(y, p, losses=["tweedie_deviance"], task="regression", weights=w,
-                         params={"power": power})
+    r = losscli.evaluate(
+        y, p, losses=["tweedie_deviance"], task="regression", weights=w, params={"power": power}
+    )
     ref = mean_tweedie_deviance(y, p, power=power, sample_weight=w)
     assert loss_mean(r, "tweedie_deviance") == approx(ref)
 
@@ -585,8 +596,9 @@ def test_focal_closed_form(rng: np.random.Generator, gamma: float, alpha: float 
         assert loss_mean(r, "focal") == approx(log_loss(y, p))
     z = rng.normal(scale=3.0, size=y.size)
     r = losscli.evaluate(y, z, losses=["focal"], params=params, from_logits=True)
-    np.testing.assert_allclose(r.per_sample["focal"], _focal_ref(y, expit(z), gamma, alpha),
-                               rtol=1e-8)
+    np.testing.assert_allclose(
+        r.per_sample["focal"], _focal_ref(y, expit(z), gamma, alpha), rtol=1e-8
+    )
 
 
 def test_focal_multilabel_mean_over_labels(rng: np.random.Generator) -> None:
@@ -603,8 +615,7 @@ def test_squared_hinge_closed_form(rng: np.random.Generator) -> None:
     f = rng.normal(scale=2.0, size=40)
     m = (2 * y - 1) * f
     r = losscli.evaluate(y, f, losses=["squared_hinge"], task="binary")
-    np.testing.assert_allclose(r.per_sample["squared_hinge"], np.maximum(0, 1 - m) ** 2,
-                               rtol=REL)
+    np.testing.assert_allclose(r.per_sample["squared_hinge"], np.maximum(0, 1 - m) ** 2, rtol=REL)
 
 
 def test_bce_pos_weight_closed_form(rng: np.random.Generator) -> None:
@@ -636,8 +647,9 @@ def test_hamming_vs_sklearn(rng: np.random.Generator, weighted: bool) -> None:
     y, p = _multilabel(rng)
     w = _weights(rng, y.shape[0]) if weighted else None
     r = losscli.evaluate(y, p, losses=["hamming"], task="multilabel", weights=w)
-    assert loss_mean(r, "hamming") == approx(hamming_loss(y, (p > 0.5).astype(int),
-                                                           sample_weight=w))
+    assert loss_mean(r, "hamming") == approx(
+        hamming_loss(y, (p > 0.5).astype(int), sample_weight=w)
+    )
 
 
 # ----------------------------------------------------------------------------- more multiclass
@@ -652,12 +664,14 @@ def test_multiclass_hinge_vs_sklearn(rng: np.random.Generator, weighted: bool) -
     w = _weights(rng, 40) if weighted else None
     r = losscli.evaluate(y, s, losses=["multiclass_hinge"], weights=w)
     assert loss_mean(r, "multiclass_hinge") == approx(
-        hinge_loss(y, s, labels=[0, 1, 2, 3], sample_weight=w))
+        hinge_loss(y, s, labels=[0, 1, 2, 3], sample_weight=w)
+    )
 
 
 @pytest.mark.parametrize(("gamma", "alpha"), [(2.0, None), (0.0, None), (1.0, 0.25)])
-def test_categorical_focal_closed_form(rng: np.random.Generator, gamma: float,
-                                       alpha: float | None) -> None:
+def test_categorical_focal_closed_form(
+    rng: np.random.Generator, gamma: float, alpha: float | None
+) -> None:
     needs("categorical_focal", param="gamma")
     y, p = _multiclass(rng)
     params: dict[str, object] = {"gamma": gamma}
@@ -681,8 +695,7 @@ def test_cce_class_weight_closed_form(rng: np.random.Generator) -> None:
     r = losscli.evaluate(y, p, losses=["cce"], params={"class_weight": "1,2,0.5,3"})
     assert loss_mean(r, "categorical_cross_entropy") == approx(np.average(per, weights=cw[y]))
     r = losscli.evaluate(y, p, losses=["cce"], params={"class_weight": list(cw)}, weights=w)
-    assert loss_mean(r, "categorical_cross_entropy") == approx(
-        np.average(per, weights=cw[y] * w))
+    assert loss_mean(r, "categorical_cross_entropy") == approx(np.average(per, weights=cw[y] * w))
 
 
 # ----------------------------------------------------------------------------- more metrics
@@ -731,8 +744,9 @@ def test_r2_constant_target_force_finite() -> None:
         assert r.metrics["r2"] == r2_score(y, p)
 
 
-def _classification_data(rng: np.random.Generator, task: str
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _classification_data(
+    rng: np.random.Generator, task: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(targets as passed, probabilities, decisions as scikit-learn wants them)."""
     if task == "binary":
         y, p = _binary(rng, 60)
@@ -747,8 +761,9 @@ def _classification_data(rng: np.random.Generator, task: str
 @pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
 @pytest.mark.parametrize("average", ["auto", "macro", "micro", "weighted"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_precision_recall_f1_vs_sklearn(rng: np.random.Generator, task: str, average: str,
-                                        weighted: bool) -> None:
+def test_precision_recall_f1_vs_sklearn(
+    rng: np.random.Generator, task: str, average: str, weighted: bool
+) -> None:
     from sklearn.metrics import f1_score, precision_score, recall_score
 
     names = [n for n in ("precision", "recall", "f1") if n in registry.METRICS]
@@ -767,8 +782,9 @@ def test_precision_recall_f1_vs_sklearn(rng: np.random.Generator, task: str, ave
 
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_balanced_accuracy_and_mcc_vs_sklearn(rng: np.random.Generator, task: str,
-                                              weighted: bool) -> None:
+def test_balanced_accuracy_and_mcc_vs_sklearn(
+    rng: np.random.Generator, task: str, weighted: bool
+) -> None:
     from sklearn.metrics import balanced_accuracy_score, matthews_corrcoef
 
     names = [n for n in ("balanced_accuracy", "mcc") if n in registry.METRICS]
@@ -777,15 +793,22 @@ def test_balanced_accuracy_and_mcc_vs_sklearn(rng: np.random.Generator, task: st
     y, p, pred = _classification_data(rng, task)
     w = _weights(rng, y.shape[0]) if weighted else None
     r = losscli.evaluate(y, p, metrics=names, task=task, weights=w)
-    refs = {"balanced_accuracy": balanced_accuracy_score(y, pred, sample_weight=w),
-            "mcc": matthews_corrcoef(y, pred, sample_weight=w)}
+    refs = {
+        "balanced_accuracy": balanced_accuracy_score(y, pred, sample_weight=w),
+        "mcc": matthews_corrcoef(y, pred, sample_weight=w),
+    }
     for name in names:
         assert r.metrics[name] == approx(refs[name]), name
 
 
-@pytest.mark.parametrize("weights", [[1e-3, 1e-3, 1e-3, 2.5e-4, 2.5e-4, 2.5e-4],
-                                     [1e-3, 2.5e-4, 2.5e-4, 2.5e-4, 1e-3, 5e-4],
-                                     [1.0, 1.0, 1.0, 0.25, 0.25, 0.25]])
+@pytest.mark.parametrize(
+    "weights",
+    [
+        [1e-3, 1e-3, 1e-3, 2.5e-4, 2.5e-4, 2.5e-4],
+        [1e-3, 2.5e-4, 2.5e-4, 2.5e-4, 1e-3, 5e-4],
+        [1.0, 1.0, 1.0, 0.25, 0.25, 0.25],
+    ],
+)
 def test_mcc_single_class_targets_with_weights(weights: list[float]) -> None:
     """Every target in one class: MCC is 0 (scikit-learn), whatever the weights' rounding."""
     from sklearn.metrics import matthews_corrcoef
@@ -884,9 +907,10 @@ def test_top_k_accuracy_ties_vs_sklearn(k: int) -> None:
     y = np.array([1, 0, 2])
     p = np.array([[0.2, 0.4, 0.4], [0.3, 0.3, 0.4], [0.1, 0.45, 0.45]])
     for i in range(3):  # row by row: aggregate figures can agree by accident
-        r = losscli.evaluate(y[i:i + 1], p[i:i + 1], metrics=["top_k_accuracy"],
-                             params={"k": k})
-        ref = top_k_accuracy_score(y[i:i + 1], p[i:i + 1], k=k, labels=[0, 1, 2])
+        r = losscli.evaluate(
+            y[i : i + 1], p[i : i + 1], metrics=["top_k_accuracy"], params={"k": k}
+        )
+        ref = top_k_accuracy_score(y[i : i + 1], p[i : i + 1], k=k, labels=[0, 1, 2])
         assert r.metrics["top_k_accuracy"] == ref, (i, p[i], y[i])
 
 
@@ -894,17 +918,49 @@ def test_top_k_accuracy_ties_vs_sklearn(k: int) -> None:
 
 
 COVERED_LOSSES = {
-    "mse", "mae", "sse", "huber", "log_cosh", "mape", "msle", "poisson", "pinball",
-    "poisson_deviance", "gamma_deviance", "tweedie_deviance",
-    "binary_cross_entropy", "focal", "squared_hinge", "hamming", "hinge", "logistic",
-    "exponential", "perceptron", "zero_one",
-    "categorical_cross_entropy", "categorical_hinge", "multiclass_hinge", "categorical_focal",
+    "mse",
+    "mae",
+    "sse",
+    "huber",
+    "log_cosh",
+    "mape",
+    "msle",
+    "poisson",
+    "pinball",
+    "poisson_deviance",
+    "gamma_deviance",
+    "tweedie_deviance",
+    "binary_cross_entropy",
+    "focal",
+    "squared_hinge",
+    "hamming",
+    "hinge",
+    "logistic",
+    "exponential",
+    "perceptron",
+    "zero_one",
+    "categorical_cross_entropy",
+    "categorical_hinge",
+    "multiclass_hinge",
+    "categorical_focal",
     "kl_divergence",
 }
 COVERED_METRICS = {
-    "accuracy", "rmse", "mae", "r2", "explained_variance", "max_error",
-    "median_absolute_error", "precision", "recall", "f1", "balanced_accuracy", "mcc", "brier",
-    "roc_auc", "top_k_accuracy",
+    "accuracy",
+    "rmse",
+    "mae",
+    "r2",
+    "explained_variance",
+    "max_error",
+    "median_absolute_error",
+    "precision",
+    "recall",
+    "f1",
+    "balanced_accuracy",
+    "mcc",
+    "brier",
+    "roc_auc",
+    "top_k_accuracy",
 }
 
 
@@ -954,8 +1010,9 @@ def test_seed_logistic_huge_margins_finite() -> None:
     assert np.all(np.isfinite(per))
     np.testing.assert_allclose(per, [0.0, 1000.0, 0.0, 1000.0], rtol=REL, atol=1e-300)
     r2 = losscli.evaluate(y, f, losses=["logistic"], task="binary", params={"base": "2"})
-    np.testing.assert_allclose(r2.per_sample["logistic"], [0.0, 1000 / LN2, 0.0, 1000 / LN2],
-                               rtol=REL)
+    np.testing.assert_allclose(
+        r2.per_sample["logistic"], [0.0, 1000 / LN2, 0.0, 1000 / LN2], rtol=REL
+    )
 
 
 def test_seed_exponential_overflow_is_inf_with_warning() -> None:

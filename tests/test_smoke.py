@@ -14,8 +14,9 @@ def test_seed_002_sse_and_cross_entropy() -> None:
     assert math.isclose(sse.losses["sse"]["mean"], 0.0975, rel_tol=1e-12)
     cce = losscli.evaluate([2], [SEED_ROW], losses=["cross_entropy"])
     assert cce.task == "multiclass"
-    assert math.isclose(cce.losses["categorical_cross_entropy"]["mean"], -math.log(0.6),
-                        rel_tol=1e-12)
+    assert math.isclose(
+        cce.losses["categorical_cross_entropy"]["mean"], -math.log(0.6), rel_tol=1e-12
+    )
 
 
 def test_seed_003_softmax_stability() -> None:
