@@ -85,6 +85,8 @@ class Accumulator:
     confusion: Any = None  # classification: a ConfusionState (losscli.metrics)
     omitted: int = 0  # rows dropped by --nan-policy omit
     nonfinite: int = 0  # rows with NaN/inf passed on by --nan-policy propagate
+    # --id-col --allow-missing: ids dropped, (targets without a prediction, the reverse)
+    unmatched: tuple[int, int] = (0, 0)
 
     def update_losses(
         self,
@@ -115,4 +117,8 @@ class Accumulator:
         self.n_samples += other.n_samples
         self.omitted += other.omitted
         self.nonfinite += other.nonfinite
+        self.unmatched = (
+            self.unmatched[0] + other.unmatched[0],
+            self.unmatched[1] + other.unmatched[1],
+        )
         return self

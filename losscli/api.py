@@ -148,6 +148,7 @@ class Report:
     confusion: dict[str, Any] | None = None
     plan: Plan | None = field(default=None, repr=False)
     n_omitted: int = 0  # samples dropped by --nan-policy omit
+    n_unmatched: tuple[int, int] = (0, 0)  # --allow-missing: ids dropped on each side
     config: str | None = None  # the settings file that supplied defaults, if any
 
     @property
@@ -195,6 +196,11 @@ class Report:
             out["baseline"] = self.baseline
         if self.config is not None:
             out["config"] = self.config
+        if self.n_unmatched != (0, 0):
+            out["ids_dropped"] = {
+                "targets_without_prediction": self.n_unmatched[0],
+                "predictions_without_target": self.n_unmatched[1],
+            }
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -405,6 +411,7 @@ def evaluate(
     per_sample_sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None = None,
     progress: Callable[[int], None] | None = None,
     nan_policy: str = "error",
+    allow_missing: bool = False,
 ) -> Report:
     """Evaluate predictions against targets.
 
@@ -422,6 +429,9 @@ def evaluate(
     ``default_params`` are parameters for whichever selected entries take them (a
     config file's); ``params`` override them, and a key of ``params`` that no selected
     entry takes is an error.
+
+    With ``id_col``, ids present on one side only are an :class:`InputError`; with
+    ``allow_missing`` they are dropped and counted (``Report.n_unmatched``).
 
     ``nan_policy`` says what NaN/inf values do: ``error`` (an :class:`InputError`
     naming the row), ``omit`` (their rows are dropped and counted in
@@ -467,6 +477,7 @@ def evaluate(
         stdin=stdin,
         classes=classes,
         chunk_rows=chunk_rows,
+        allow_missing=allow_missing,
     )
     settings = Settings(
         task=task,
@@ -609,6 +620,9 @@ class Scorer:
             raise
         st.acc.omitted += prep.omitted
         st.acc.nonfinite += prep.nonfinite
+        if raw.unmatched != (0, 0):
+            a, b = st.acc.unmatched
+            st.acc.unmatched = (a + raw.unmatched[0], b + raw.unmatched[1])
         first = self.offset
         self.offset += int(raw.p.shape[0])
         st.raw_rows = self.offset
@@ -680,6 +694,11 @@ def conclude(
         notes.append(
             f"{acc.nonfinite} sample(s) with NaN/inf values passed on (--nan-policy "
             "propagate): their losses are NaN/inf and the metrics are undefined (NaN)"
+        )
+    if acc.unmatched != (0, 0):
+        notes.append(
+            f"--allow-missing: {acc.unmatched[0]} target id(s) without a prediction and "
+            f"{acc.unmatched[1]} prediction id(s) without a target were dropped"
         )
     warnings += [f"{n}: {c} sample(s) overflowed to inf" for n, c in state.n_inf.items() if c]
     if strict and warnings:
@@ -778,6 +797,7 @@ def build_report(
         },
         metrics=finish(acc, plan, plan.task),
         n_omitted=acc.omitted,
+        n_unmatched=acc.unmatched,
         signature=plan.signature(weighted),
         warnings=[*warnings, *undefined_metrics(acc, plan)],
         directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},

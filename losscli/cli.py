@@ -195,6 +195,14 @@ ConfigOpt = Annotated[
 NoConfigOpt = Annotated[
     bool, typer.Option("--no-config", help="Ignore losscli.toml / [tool.losscli].")
 ]
+AllowMissingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-missing",
+        help="With --id-col: drop ids found on one side only (counted in the report) "
+        "instead of failing.",
+    ),
+]
 QuietOpt = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="No progress bar and no warnings on stderr."),
@@ -388,6 +396,7 @@ def eval_cmd(
     junit: JunitOpt = None,
     strict: StrictOpt = False,
     id_col: IdOpt = None,
+    allow_missing: AllowMissingOpt = False,
     target_col: TargetColOpt = None,
     pred_col: PredColOpt = None,
     no_header: NoHeaderOpt = False,
@@ -426,6 +435,7 @@ def eval_cmd(
             input_format=input_format,
             keep_per_sample=False,
             chunk_rows=chunk_size,
+            allow_missing=allow_missing,
         )
         try:
             report, text = _run_eval(
@@ -569,6 +579,7 @@ def batch_cmd(
     junit: JunitOpt = None,
     strict: StrictOpt = False,
     id_col: IdOpt = None,
+    allow_missing: AllowMissingOpt = False,
     target_col: TargetColOpt = None,
     pred_col: PredColOpt = None,
     no_header: NoHeaderOpt = False,
@@ -599,6 +610,7 @@ def batch_cmd(
             strict=strict,
             header=not no_header,
             input_format=input_format,
+            allow_missing=allow_missing,
         )
         with Progress("files", enabled=not quiet) as bar:
             if dask is not None:

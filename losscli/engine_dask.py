@@ -75,6 +75,7 @@ class ReadOptions:
     header: bool = True
     input_format: str | None = None
     chunk_rows: int | None = None
+    allow_missing: bool = False  # --id-col: drop ids found on one side only
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,6 +195,7 @@ def part_raws(part: Part, spec: Spec, frame: Any, res: PartResult) -> Iterator[R
             stdin=None,
             classes=None,
             chunk_rows=read.chunk_rows,
+            allow_missing=read.allow_missing,
         )
         return
     tables = _frame_tables(frame, part.label, read) if part.frame else _file_tables(part, read, res)
@@ -255,6 +257,7 @@ def _select_chunks(
                 pred_col=read.pred_col,
                 id_col=read.id_col,
                 weight_col=read.weight_col,
+                allow_missing=read.allow_missing,
             )
             if part.weights_file is not None:
                 wt = chunk[-1]
@@ -304,6 +307,7 @@ def make_spec(
     input_format: str | None = None,
     chunk_rows: int | None = None,
     nan_policy: str = "error",
+    allow_missing: bool = False,
 ) -> Spec:
     """Validate the options as :func:`losscli.api.evaluate` does, before any file is read."""
     if nan_policy not in NAN_POLICIES:
@@ -343,6 +347,7 @@ def make_spec(
             header=header,
             input_format=input_format,
             chunk_rows=chunk_rows,
+            allow_missing=allow_missing,
         ),
     )
 
@@ -1005,6 +1010,7 @@ def evaluate(
     keep_per_sample: bool = False,
     chunk_rows: int | None = None,
     nan_policy: str = "error",
+    allow_missing: bool = False,
 ) -> Report:
     """:func:`losscli.api.evaluate` on a Dask cluster: the same options and figures.
 
@@ -1030,6 +1036,7 @@ def evaluate(
         input_format=input_format,
         chunk_rows=chunk_rows,
         nan_policy=nan_policy,
+        allow_missing=allow_missing,
     )
     parsed = parse_checks(checks, tolerance, atol)
     if per_sample is not None:

@@ -127,6 +127,7 @@ def raw_chunks(
     stdin: IO[bytes] | None,
     classes: Sequence[str] | None,
     chunk_rows: int | None,
+    allow_missing: bool = False,
 ) -> Iterator[Raw]:
     weight_col = weights if isinstance(weights, str) and not looks_like_file(weights) else None
     weight_file = (
@@ -191,11 +192,14 @@ def raw_chunks(
                 pred_col=pred_col,
                 id_col=id_col,
                 weight_col=weight_col,
+                allow_missing=allow_missing,
             )
             if weight_file is not None:
                 wt = tables[-1]
                 raw.weights = wt.data[_weights_table_column(wt)].reshape(-1)
                 raw.weight_source = wt.source
+                if raw.kept_targets is not None and raw.weights.shape[0] == t.n_rows:
+                    raw.weights = raw.weights[raw.kept_targets]  # rows of the targets file
         except InputError as exc:
             if exc.row is not None:
                 exc.row += offset

@@ -57,6 +57,9 @@ class Raw:
     weights: np.ndarray | None = None
     weight_source: str = "weights"
     ids: np.ndarray | None = None
+    # --allow-missing: target rows kept (those with a prediction), and the ids dropped
+    kept_targets: np.ndarray | None = None
+    unmatched: tuple[int, int] = (0, 0)  # (targets without a prediction, predictions without)
 
 
 @dataclass
@@ -193,8 +196,11 @@ def select(
     pred_col: str | None = None,
     id_col: str | None = None,
     weight_col: str | None = None,
+    allow_missing: bool = False,
 ) -> Raw:
-    """Choose the target and prediction columns of one or two tables."""
+    """Choose the target and prediction columns of one or two tables.  With ``id_col``
+    the predictions are aligned to the targets by key; ids on one side only are an
+    input error, or with ``allow_missing`` are dropped and counted (``Raw.unmatched``)."""
     one_file = pred is None
     ptable = target if pred is None else pred
     exclude_t: set[str] = set()
@@ -298,6 +304,7 @@ def select(
             target.column(id_col, "--id-col"),
             ptable.column(id_col, "--id-col"),
             one_file,
+            allow_missing,
         )
     elif not one_file and y.shape[0] != p.shape[0]:
         raise InputError(
@@ -363,7 +370,15 @@ def _id_keys(ids: np.ndarray) -> np.ndarray:
     return np.array(["" if v is None else str(v).strip() for v in ids], dtype=str)
 
 
-def _align(raw: Raw, target: Table, ptable: Table, tid: str, pid: str, one_file: bool) -> None:
+def _align(
+    raw: Raw,
+    target: Table,
+    ptable: Table,
+    tid: str,
+    pid: str,
+    one_file: bool,
+    allow_missing: bool = False,
+) -> None:
     ids_t = target.data[tid]
     raw.ids = ids_t
     if one_file:
@@ -394,23 +409,35 @@ def _align(raw: Raw, target: Table, ptable: Table, tid: str, pid: str, one_file:
                 hint="ids under --id-col must be unique",
             )
     pos = {k: i for i, k in enumerate(sp)}
-    missing = [str(k) for k in st if k not in pos]
-    if missing:
+    has = np.fromiter((k in pos for k in st), dtype=bool, count=len(st))
+    n_missing = int(len(st) - np.count_nonzero(has))
+    extra = len(sp) - (len(st) - n_missing)
+    if n_missing and not allow_missing:
+        example = str(st[int(np.argmin(has))])
         raise InputError(
-            f"{len(missing)} id(s) have no prediction, e.g. {missing[0]!r}",
+            f"{n_missing} id(s) have no prediction, e.g. {example!r}",
             file=ptable.source,
             column=pid,
+            hint="pass --allow-missing to score the ids present on both sides",
         )
-    extra = len(sp) - len(st)
-    if extra:
+    if extra and not allow_missing:
         tset = set(st)
         unknown = str(next(k for k in sp if k not in tset))
         raise InputError(
             f"{extra} prediction id(s) have no target, e.g. {unknown!r}",
             file=target.source,
             column=tid,
+            hint="pass --allow-missing to score the ids present on both sides",
         )
-    order = np.fromiter((pos[k] for k in st), dtype=np.intp, count=len(st))
+    kept = np.flatnonzero(has)
+    order = np.fromiter((pos[k] for k in st[kept]), dtype=np.intp, count=kept.size)
+    if n_missing:  # --allow-missing: targets without a prediction are dropped
+        raw.y = raw.y[kept]
+        raw.ids = ids_t[kept]
+        raw.kept_targets = kept
+        if raw.weights is not None and not raw.weight_source.startswith(ptable.source):
+            raw.weights = raw.weights[kept]
+    raw.unmatched = (n_missing, extra)
     raw.p = raw.p[order]
     if raw.weights is not None and raw.weight_source.startswith(ptable.source):
         raw.weights = raw.weights[order]

@@ -135,3 +135,45 @@ def test_cli_batch_dask_engine_is_a_usage_error_for_now(shards, tmp_path: Path) 
     proc = run("batch", str(tmp_path / "part-*.csv"), "--engine", "spark")
     assert proc.returncode == 2
     assert proc.stderr.startswith("error:")
+
+
+def test_allow_missing_drops_and_counts_unmatched_ids(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    t = tmp_path / "t.csv"
+    t.write_text("id,y\na,1\nb,2\nc,3\nd,4\n")
+    shuffled = tmp_path / "m1.csv"
+    shuffled.write_text("id,p\nc,2.5\na,1.5\nb,2\nz,9\n")  # d missing, z extra
+    other = tmp_path / "m2.csv"
+    other.write_text("id,p\nd,4\nb,2.5\na,1\nc,3\n")  # complete
+    w = tmp_path / "w.csv"
+    w.write_text("w\n1\n2\n3\n4\n")
+    runner = CliRunner()
+    res = runner.invoke(app, ["eval", str(t), str(shuffled), "--id-col", "id", "-l", "mae"])
+    assert res.exit_code == 3 and "--allow-missing" in res.stderr and "'d'" in res.stderr
+    res = runner.invoke(
+        app,
+        ["eval", str(t), str(shuffled), "--id-col", "id", "--allow-missing", "-l", "mae",
+         "--weights", str(w), "-f", "json", "--no-config"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    rep = json.loads(res.stdout)
+    # a, b, c kept with target-row weights 1, 2, 3: (0.5*1 + 0*2 + 0.5*3) / 6
+    assert rep["losses"]["mae"]["mean"] == pytest.approx(2 / 6, rel=1e-15)
+    assert rep["n_samples"] == 3
+    assert rep["ids_dropped"] == {"targets_without_prediction": 1, "predictions_without_target": 1}
+    res = runner.invoke(
+        app,
+        ["batch", str(shuffled), str(other), "--targets", str(t), "--id-col", "id",
+         "--allow-missing", "-l", "mae", "-f", "json", "--no-config"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    rep = json.loads(res.stdout)
+    assert [f["n_samples"] for f in rep["files"]] == [3, 4]
+    assert "ids_dropped" not in rep["files"][1]
+    assert rep["overall"]["n_samples"] == 7
+    assert rep["overall"]["ids_dropped"]["targets_without_prediction"] == 1
