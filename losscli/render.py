@@ -361,7 +361,7 @@ class PerSampleWriter:
                 return out.getvalue()
 
             self._pending.append(self._pool.submit(fmt))
-            while len(self._pending) > 2:
+            while len(self._pending) > 4:
                 self.fh.write(self._pending.popleft().result())
         self.rows += n
 
