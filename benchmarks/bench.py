@@ -360,7 +360,9 @@ def exactness(big: str, n: int) -> list[Row]:
     rep = losscli.evaluate(labels, scores, metrics=["roc_auc"], keep_per_sample=False)
     assert rep.accumulator is not None
     state = rep.accumulator.metrics["roc_auc"]
-    nbytes = sum(a.nbytes for v in vars(state).values() if isinstance(v, list) for a in v)
+    nbytes = sum(
+        getattr(a, "nbytes", 0) for v in vars(state).values() if isinstance(v, list) for a in v
+    )
     rows.append(
         (
             "state: `roc_auc` / medians keep every sample (merged by concatenation)",

@@ -352,20 +352,30 @@ class MaxState(State):
 
 @dataclass
 class SampleState(State):
+    """Metrics that need every value (ROC AUC, medians) keep them, compactly: 0/1 targets
+    as one byte, unit weights as a count.  Binary ROC AUC costs 9 bytes a sample (17 with
+    weights); states merge by concatenation, in order."""
+
     kind: str
     ys: list[np.ndarray] = field(default_factory=list)
     ps: list[np.ndarray] = field(default_factory=list)
-    ws: list[np.ndarray] = field(default_factory=list)
+    ws: list[np.ndarray | int] = field(default_factory=list)  # an int: that many unit weights
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
-        ww = np.ones(y.shape[0]) if w is None else w
+        ww: np.ndarray | int = y.shape[0] if w is None else w
         if self.kind == "median_absolute_error":
             self.ys.append(np.abs(y - p))
             self.ws.append(ww)
             return
-        self.ys.append(y)
+        hard = bool(np.all((y == 0) | (y == 1)))
+        self.ys.append(y.astype(np.uint8) if hard else y)
         self.ps.append(p)
         self.ws.append(ww)
+
+    def _weights(self) -> np.ndarray:
+        return np.concatenate(
+            [np.ones(w, dtype=np.float64) if isinstance(w, int) else w for w in self.ws]
+        )
 
     def merge(self, other: State) -> None:
         assert isinstance(other, SampleState)
@@ -376,7 +386,7 @@ class SampleState(State):
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if not self.ws:
             return math.nan, "is undefined: no samples"
-        w = np.concatenate(self.ws)
+        w = self._weights()
         if self.kind == "median_absolute_error":
             err = np.concatenate(self.ys)
             value = float(np.mean([weighted_median(err[:, k], w) for k in range(err.shape[1])]))
