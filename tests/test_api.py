@@ -824,3 +824,19 @@ def test_cce_from_labels_is_bit_identical_to_one_hot(from_logits: bool) -> None:
         by_index.losses["categorical_cross_entropy"]
         == by_onehot.losses["categorical_cross_entropy"]
     )
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_roc_auc_state_is_compact_and_exact(weighted: bool) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(8)
+    n = 50_000
+    y = rng.integers(0, 2, n)
+    p = np.round(rng.random(n), 3)  # ties
+    w = rng.random(n) if weighted else None
+    rep = losscli.evaluate(y, p, metrics=["roc_auc"], weights=w, chunk_rows=7_001)
+    state = rep.accumulator.metrics["roc_auc"]
+    nbytes = sum(getattr(a, "nbytes", 0) for part in (state.ys, state.ps, state.ws) for a in part)
+    assert nbytes == n * (17 if weighted else 9)
+    assert rep.metrics["roc_auc"] == pytest.approx(roc_auc_score(y, p, sample_weight=w), rel=1e-12)
