@@ -199,3 +199,18 @@ def test_stream_fileobj_quotes_mid_stream(tmp_path: Path, block: int) -> None:
     got = _read_stream(text.encode(), block_bytes=block, n_workers=3)
     _same(got, _reference(path))
     assert got["note"][2100] == "a\nb" and len(got["y"]) == 3000
+
+
+def test_missing_markers_give_the_same_numbers_in_either_parse(tmp_path: Path) -> None:
+    """Blocks are first parsed without null markers (faster), and again with them when
+    refused: empty cells, NA, null, nan, inf come out as pyarrow's defaults give them."""
+    cells = ["1.5", "", "NA", "nan", "NaN", "inf", "-inf", "null", "2", "N/A", "1e308"]
+    path = tmp_path / "n.csv"
+    path.write_text("a,b\n" + "".join(f"{i},{c}\n" for i, c in enumerate(cells * 40)))
+    got = _read_all(path, block_bytes=37)
+    ref = pcsv.read_csv(
+        str(path),
+        convert_options=pcsv.ConvertOptions(column_types={"a": pa.float64(), "b": pa.float64()}),
+    )
+    np.testing.assert_array_equal(got["b"], csvfast.to_numpy(ref.column("b")))
+    assert np.isnan(got["b"][1]) and got["b"][5] == np.inf
