@@ -518,12 +518,15 @@ def _run_eval(
                     sys.stderr.write(f"warning: {w}\n")
         for line in gate_failures(report):
             sys.stderr.write(f"gate failed: {line}\n")
+        # every output file is renamed into place as the stack closes, together: if one
+        # cannot be written, the others are discarded too
+        outputs: list[tuple[str, bytes]] = []
         if junit is not None:
-            with render.atomic_writer(junit) as out:
-                out.write(render.junit_xml([("eval", report)]))
+            outputs.append((junit, render.junit_xml([("eval", report)])))
         if output is not None:
-            with render.atomic_writer(output) as out:
-                out.write(text.encode())
+            outputs.append((output, text.encode()))
+        for path, data in outputs:
+            stack.enter_context(render.atomic_writer(path)).write(data)
     return report, text
 
 
@@ -641,17 +644,15 @@ def batch_cmd(
         for where, rep in [*scored, ("overall", result.overall)]:
             for line in gate_failures(rep):
                 sys.stderr.write(f"gate failed: {where}: {line}\n")
-        if junit is not None:
-            with render.atomic_writer(junit) as out:
-                out.write(
-                    render.junit_xml(
-                        [*scored, ("overall", result.overall)],
-                        errors=[(f.file, str(f.error)) for f in result.skipped],
-                    )
+        with contextlib.ExitStack() as stack:  # all output files renamed into place together
+            if junit is not None:
+                xml = render.junit_xml(
+                    [*scored, ("overall", result.overall)],
+                    errors=[(f.file, str(f.error)) for f in result.skipped],
                 )
-        if output is not None:
-            with render.atomic_writer(output) as out:
-                out.write(text.encode())
+                stack.enter_context(render.atomic_writer(junit)).write(xml)
+            if output is not None:
+                stack.enter_context(render.atomic_writer(output)).write(text.encode())
         _emit(text, output, None)
     if result.skipped:
         raise typer.Exit(3)

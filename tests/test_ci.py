@@ -364,3 +364,18 @@ def test_progress_waits_for_long_runs() -> None:
         bar.rows(10)  # well inside the delay: no bar for a quick one-liner
         assert bar._bar is None
     assert tty.getvalue() == ""
+
+
+def test_outputs_are_all_or_nothing(tmp_path: Path, binary: Path) -> None:
+    """The report, JUnit and per-sample files appear together or not at all."""
+    missing_dir = tmp_path / "no" / "such"
+    report, junit, ps = tmp_path / "r.json", tmp_path / "j.xml", tmp_path / "ps.csv"
+    for bad in ("--junit", "-o"):
+        args = ["eval", binary, "--no-config", "--per-sample", ps, "-o", report, "--junit", junit]
+        args[args.index(bad) + 1] = missing_dir / "x"
+        code, _, err = invoke(*args)
+        assert code == 3 and "cannot write" in err
+        assert not report.exists() and not junit.exists() and not ps.exists()
+    code, _, _ = invoke("eval", binary, "--no-config", "--per-sample", ps, "-o", report,
+                        "--junit", junit)  # fmt: skip
+    assert code == 0 and report.exists() and junit.exists() and ps.exists()
