@@ -17,7 +17,7 @@ Task inference (``--task auto``), in order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -529,73 +529,82 @@ def prepare(
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {nan_policy!r}")
     n = raw.p.shape[0]
-    if y_len_ok := raw.y.shape[0] == n:
-        bad = np.zeros(n, dtype=bool)
-        for a in (raw.p, raw.y):
-            rows = _nonfinite_rows(a)
-            if rows is not None:
-                bad |= rows
-        values_bad = int(np.count_nonzero(bad))
-        if raw.weights is not None and np.shape(raw.weights)[0] == n:
-            w = np.asarray(raw.weights, dtype=np.float64).reshape(n, -1)
-            bad |= ~np.isfinite(w).all(axis=1)
-        count = int(np.count_nonzero(bad))
-    if nan_policy == "omit" and y_len_ok and count:
-        kept = np.flatnonzero(~bad)
-        sub = Raw(
-            raw.y[kept],
-            raw.p[kept],
-            raw.pred_names,
-            raw.target_names,
-            raw.target_source,
-            raw.pred_source,
-            None if raw.weights is None else np.asarray(raw.weights)[kept],
-            raw.weight_source,
-            None if raw.ids is None else raw.ids[kept],
+    if nan_policy == "error" or raw.y.shape[0] != n:  # _prepare names the first bad cell
+        return _prepare(
+            raw,
+            task,
+            needs_probabilities,
+            from_logits,
+            normalize,
+            strict,
+            classes,
+            scores_hint,
+            nan_policy,
         )
-        if kept.size == 0:
-            return Prepared(
-                task,
-                raw.y[:0],
-                raw.p[:0].astype(np.float64),
-                None,
-                [],
-                None,
-                omitted=count,
-                rows=kept,
-            )
-        try:
-            out = _prepare(
-                sub,
-                task,
-                needs_probabilities,
-                from_logits,
-                normalize,
-                strict,
-                classes,
-                scores_hint,
-                "error",
-            )
-        except InputError as exc:
-            if exc.row is not None and 0 < exc.row <= kept.size:
-                exc.row = int(kept[exc.row - 1]) + 1  # rows as numbered in the file
-            raise
+    bad = np.zeros(n, dtype=bool)
+    for a in (raw.p, raw.y):
+        rows = _nonfinite_rows(a)
+        if rows is not None:
+            bad |= rows
+    if nan_policy == "propagate":
+        out = _prepare(
+            raw,
+            task,
+            needs_probabilities,
+            from_logits,
+            normalize,
+            strict,
+            classes,
+            scores_hint,
+            nan_policy,
+        )
+        out.nonfinite = int(np.count_nonzero(bad))
+        return out
+    # omit: rows with NaN/inf in targets, predictions or weights are dropped and counted
+    if raw.weights is not None and np.shape(raw.weights)[0] == n:
+        w = np.asarray(raw.weights, dtype=np.float64).reshape(n, -1)
+        bad |= ~np.isfinite(w).all(axis=1)
+    count = int(np.count_nonzero(bad))
+    kept = np.flatnonzero(~bad)
+    if kept.size == 0:
+        return Prepared(
+            task,
+            raw.y[:0],
+            raw.p[:0].astype(np.float64),
+            None,
+            [],
+            None,
+            omitted=count,
+            rows=kept,
+        )
+    sub = raw
+    if count:
+        sub = replace(
+            raw,
+            y=raw.y[kept],
+            p=raw.p[kept],
+            weights=None if raw.weights is None else np.asarray(raw.weights)[kept],
+            ids=None if raw.ids is None else raw.ids[kept],
+        )
+    try:
+        out = _prepare(
+            sub,
+            task,
+            needs_probabilities,
+            from_logits,
+            normalize,
+            strict,
+            classes,
+            scores_hint,
+            "error",
+        )
+    except InputError as exc:
+        if count and exc.row is not None and 0 < exc.row <= kept.size:
+            exc.row = int(kept[exc.row - 1]) + 1  # rows as numbered in the file
+        raise
+    if count:
         out.omitted = count
         out.rows = kept
-        return out
-    out = _prepare(
-        raw,
-        task,
-        needs_probabilities,
-        from_logits,
-        normalize,
-        strict,
-        classes,
-        scores_hint,
-        nan_policy,
-    )
-    if nan_policy == "propagate" and y_len_ok:
-        out.nonfinite = values_bad
     return out
 
 
