@@ -44,7 +44,7 @@ from losscli.accumulate import Accumulator
 from losscli.api import PathLike, Plan, Preview, Report
 from losscli.errors import InputError, LossCliError, UsageError
 from losscli.readers import Table
-from losscli.validate import NAN_POLICIES, Raw, select
+from losscli.validate import NAN_POLICIES, Raw
 
 #: Seconds to wait for a scheduler to answer, and for it to have at least one worker.
 CONNECT_TIMEOUT = 10.0
@@ -236,41 +236,24 @@ def _frame_tables(frame: Any, label: str, read: ReadOptions) -> Iterator[list[Ta
 def _select_chunks(
     tables: Iterator[list[Table]], part: Part, read: ReadOptions, res: PartResult
 ) -> Iterator[Raw]:
-    """Columns picked from each chunk's tables (what ``sources.raw_chunks`` does), rows of
-    errors counted from the part's first row, the weights' total kept for the client."""
-    offset = 0
-    checked = False
-    for chunk in tables:
-        t = chunk[0]
-        ptab = chunk[1] if part.predictions is not None else None
-        if not checked and read.weight_col is not None:
-            if read.weight_col not in t.data and (ptab is None or read.weight_col not in ptab.data):
-                raise UsageError(
-                    f"--weights {read.weight_col!r} is neither a file nor a column of the input"
-                )
-        checked = True
-        try:
-            raw = select(
-                t,
-                ptab,
-                target_col=read.target_col,
-                pred_col=read.pred_col,
-                id_col=read.id_col,
-                weight_col=read.weight_col,
-                allow_missing=read.allow_missing,
-            )
-            if part.weights_file is not None:
-                wt = chunk[-1]
-                raw.weights = wt.data[sources._weights_table_column(wt)].reshape(-1)
-                raw.weight_source = wt.source
-        except InputError as exc:
-            if exc.row is not None:
-                exc.row += offset
-                res.error_counted = True
-            raise
-        offset += t.n_rows
-        res.weight_total.add(raw.weights, raw.weight_source)
-        yield raw
+    """Columns picked as ``sources.raw_chunks`` picks them, rows of errors counted from
+    the part's first row (marked for the client), the weights' total kept for the client."""
+    try:
+        yield from sources.select_chunks(
+            tables,
+            has_pred=part.predictions is not None,
+            weights_file=part.weights_file is not None,
+            target_col=read.target_col,
+            pred_col=read.pred_col,
+            id_col=read.id_col,
+            weight_col=read.weight_col,
+            allow_missing=read.allow_missing,
+            total=res.weight_total,
+        )
+    except InputError as exc:
+        if exc.row is not None:
+            res.error_counted = True
+        raise
 
 
 def score_part(

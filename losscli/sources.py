@@ -170,14 +170,43 @@ def raw_chunks(
         )
         iters.append(iter([_whole(weights_stream)]) if by_id is not None else weights_stream)
         sources.append(weight_file)
+    total = _WeightTotal()
+    yield from select_chunks(
+        zip_aligned(iters, sources, weights_last=weight_file is not None),
+        has_pred=y_pred is not None,
+        by_id=by_id,
+        weights_file=weight_file is not None,
+        target_col=target_col,
+        pred_col=pred_col,
+        id_col=id_col,
+        weight_col=weight_col,
+        allow_missing=allow_missing,
+        total=total,
+    )
+    total.check()
+
+
+def select_chunks(
+    chunks: Iterator[list[Table]],
+    *,
+    has_pred: bool,
+    by_id: Table | None = None,
+    weights_file: bool = False,
+    target_col: str | None = None,
+    pred_col: str | None = None,
+    id_col: str | None = None,
+    weight_col: str | None = None,
+    allow_missing: bool = False,
+    total: _WeightTotal | None = None,
+) -> Iterator[Raw]:
+    """Columns picked from each chunk's tables ``[targets, predictions?, weights?]``
+    (``by_id``: the whole prediction table, aligned by key); rows of errors counted over
+    all the chunks; the weights' running total added to ``total``."""
     checked = False
     offset = 0  # rows before this chunk, so that messages count rows over the whole input
-    total = _WeightTotal()
-    for tables in zip_aligned(iters, sources, weights_last=weight_file is not None):
+    for tables in chunks:
         t = tables[0]
-        ptab: Table | None = (
-            by_id if by_id is not None else (tables[1] if y_pred is not None else None)
-        )
+        ptab: Table | None = by_id if by_id is not None else (tables[1] if has_pred else None)
         if not checked and weight_col is not None:
             if weight_col not in t.data and (ptab is None or weight_col not in ptab.data):
                 raise UsageError(
@@ -194,7 +223,7 @@ def raw_chunks(
                 weight_col=weight_col,
                 allow_missing=allow_missing,
             )
-            if weight_file is not None:
+            if weights_file:
                 wt = tables[-1]
                 raw.weights = wt.data[_weights_table_column(wt)].reshape(-1)
                 raw.weight_source = wt.source
@@ -205,9 +234,9 @@ def raw_chunks(
                 exc.row += offset
             raise
         offset += t.n_rows
-        total.add(raw.weights, raw.weight_source)
+        if total is not None:
+            total.add(raw.weights, raw.weight_source)
         yield raw
-    total.check()
 
 
 def _whole(it: Iterator[Table]) -> Table:
