@@ -224,7 +224,7 @@ def stream_fileobj(
         yield from _in_order(layout, (task(d) for d in reader), n_workers or workers())
     except _Quoted as q:
         # the quoted block, the blocks read after it, the partial line, then the rest
-        chain = _Chain([q.data, *q.later, reader.rest], fh)
+        chain = Chain([q.data, *q.later, reader.rest], fh)
         yield from layout.sequential(chain, q.row)
 
 
@@ -251,7 +251,7 @@ class _LineBlocks:
                 yield data
 
 
-class _Chain(io.RawIOBase):
+class Chain(io.RawIOBase):
     """Bytes already read, then the rest of a stream: pyarrow's reader takes it as a file."""
 
     def __init__(self, parts: list[bytes], rest: IO[bytes]) -> None:

@@ -228,10 +228,12 @@ def _stream_stdin(stdin: IO[bytes] | None, sep: str, header: bool) -> Iterator[T
     """CSV/TSV on standard input: a small input is read whole (no pyarrow import); a
     large one streams through :func:`losscli.csvfast.stream_fileobj` in bounded memory,
     gzip-compressed or not."""
+    from losscli import csvfast  # no pyarrow import until a large input is parsed
+
     raw = stdin if stdin is not None else sys.stdin.buffer
     first = raw.read(SMALL_TEXT)
     if first[:2] == b"\x1f\x8b":
-        fh: Any = gzip.GzipFile(fileobj=_Prefixed(first, raw), mode="rb")
+        fh: Any = gzip.GzipFile(fileobj=csvfast.Chain([first], raw), mode="rb")
         first = fh.read(SMALL_TEXT)
     else:
         fh = raw
@@ -240,11 +242,9 @@ def _stream_stdin(stdin: IO[bytes] | None, sep: str, header: bool) -> Iterator[T
         fmt = "tsv" if sep == "\t" else "csv"
         yield _read_one("-", header=header, input_format=fmt, stdin=io.BytesIO(first))
         return
-    from losscli import csvfast
-
     if b"\x00" in first[:4096] or sniff(first[:4096]) in ("parquet", "npy", "npz", "pickle"):
         raise _wrong_content("-", "tsv" if sep == "\t" else "csv", first[:4096])
-    stream = io.BufferedReader(_Prefixed(first + more, fh))  # type: ignore[arg-type]
+    stream = io.BufferedReader(csvfast.Chain([first, more], fh))  # type: ignore[arg-type]
     seen = False
     try:
         for table in csvfast.stream_fileobj(stream, sep=sep, header=header):
@@ -269,27 +269,6 @@ def _guard_stdin(gen: Iterator[Table]) -> Iterator[Table]:
         raise
     except Exception as exc:
         raise _as_input_error(exc, "-") from None
-
-
-class _Prefixed(io.RawIOBase):
-    """Bytes already read from a stream, then the rest of it."""
-
-    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
-        self.prefix = prefix
-        self.rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        if self.prefix:
-            n = min(len(b), len(self.prefix))
-            b[:n] = self.prefix[:n]
-            self.prefix = self.prefix[n:]
-            return n
-        data = self.rest.read(len(b))
-        b[: len(data)] = data
-        return len(data)
 
 
 def _check_path(path: str) -> None:
