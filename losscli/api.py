@@ -438,30 +438,20 @@ def evaluate(
     ``Report.n_omitted``) or ``propagate`` (losses follow IEEE arithmetic; the
     metrics are then undefined and reported as NaN, with a warning).
     """
-    from losscli.validate import NAN_POLICIES
-
-    if nan_policy not in NAN_POLICIES:
-        raise UsageError(f"unknown --nan-policy {nan_policy!r}: one of {', '.join(NAN_POLICIES)}")
-    if chunk_rows is not None and chunk_rows < 1:
-        raise UsageError("--chunk-size must be at least 1")
-    if task not in ("auto", *registry.TASKS):
-        raise UsageError(f"unknown task {task!r}: expected auto, {', '.join(registry.TASKS)}")
-    check_tolerances(tolerance, atol)
-    if input_format is not None and input_format not in readers.FORMATS:
-        raise UsageError(
-            f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}"
-        )
-    explicit = _parse_params(params)
-    defaults = _parse_params(default_params)
-    pvals = {**defaults, **explicit}
-    lenient = frozenset(defaults) - frozenset(explicit)
-    if "from_logits" in pvals:
-        pvals["from_logits"] = registry.FROM_LOGITS.parse(pvals["from_logits"])
-    if from_logits:
-        pvals["from_logits"] = True
-    parsed_checks = [parse_check(c) for c in checks]
-    for c in parsed_checks:  # names are validated before any file is read
-        _check_name_known(c.name)
+    settings = make_settings(
+        task=task,
+        losses=losses,
+        metrics=metrics,
+        params=params,
+        default_params=default_params,
+        from_logits=from_logits,
+        strict=strict,
+        nan_policy=nan_policy,
+        classes=classes,
+        chunk_rows=chunk_rows,
+        input_format=input_format,
+    )
+    parsed_checks = parse_checks(checks, tolerance, atol)
 
     from losscli.sources import raw_chunks
 
@@ -478,16 +468,6 @@ def evaluate(
         classes=classes,
         chunk_rows=chunk_rows,
         allow_missing=allow_missing,
-    )
-    settings = Settings(
-        task=task,
-        losses=tuple(losses) if losses is not None else None,
-        metrics=tuple(metrics) if metrics is not None else None,
-        params=pvals,
-        lenient=lenient,
-        strict=strict,
-        nan_policy=nan_policy,
-        classes=tuple(classes) if classes else None,
     )
     scorer = Scorer(settings)
     kept: list[dict[str, np.ndarray]] = []
@@ -516,6 +496,62 @@ def evaluate(
         report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
         report.ids = np.concatenate(kept_ids) if kept_ids else None
     return apply_gates(report, parsed_checks, baseline, tolerance, atol)
+
+
+def make_settings(
+    *,
+    task: str = "auto",
+    losses: Sequence[str] | None = None,
+    metrics: Sequence[str] | None = None,
+    params: Mapping[str, Any] | Sequence[str] | None = None,
+    default_params: Mapping[str, Any] | Sequence[str] | None = None,
+    from_logits: bool = False,
+    strict: bool = False,
+    nan_policy: str = "error",
+    classes: Sequence[str] | None = None,
+    chunk_rows: int | None = None,
+    input_format: str | None = None,
+) -> Settings:
+    """The options of :func:`evaluate` checked (a :class:`UsageError` before any file is
+    read) and resolved: command-line parameters over config-file defaults."""
+    from losscli.validate import NAN_POLICIES
+
+    if nan_policy not in NAN_POLICIES:
+        raise UsageError(f"unknown --nan-policy {nan_policy!r}: one of {', '.join(NAN_POLICIES)}")
+    if chunk_rows is not None and chunk_rows < 1:
+        raise UsageError("--chunk-size must be at least 1")
+    if task not in ("auto", *registry.TASKS):
+        raise UsageError(f"unknown task {task!r}: expected auto, {', '.join(registry.TASKS)}")
+    if input_format is not None and input_format not in readers.FORMATS:
+        raise UsageError(
+            f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}"
+        )
+    explicit = _parse_params(params)
+    defaults = _parse_params(default_params)
+    pvals = {**defaults, **explicit}
+    if "from_logits" in pvals:
+        pvals["from_logits"] = registry.FROM_LOGITS.parse(pvals["from_logits"])
+    if from_logits:
+        pvals["from_logits"] = True
+    return Settings(
+        task=task,
+        losses=tuple(losses) if losses else None,
+        metrics=tuple(metrics) if metrics else None,
+        params=pvals,
+        lenient=frozenset(defaults) - frozenset(explicit),
+        strict=strict,
+        nan_policy=nan_policy,
+        classes=tuple(classes) if classes else None,
+    )
+
+
+def parse_checks(checks: Sequence[str], tolerance: float, atol: float) -> list[Check]:
+    """``--check`` expressions with their names validated, and the tolerances checked."""
+    check_tolerances(tolerance, atol)
+    parsed = [parse_check(c) for c in checks]
+    for c in parsed:
+        _check_name_known(c.name)
+    return parsed
 
 
 # ------------------------------------------------------------------ the per-chunk loop

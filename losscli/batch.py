@@ -22,11 +22,10 @@ from losscli.api import (
     Report,
     apply_gates,
     build_report,
-    check_tolerances,
     compare_baseline,
     evaluate,
     load_baseline,
-    parse_check,
+    parse_checks,
 )
 from losscli.errors import InputError, LossCliError, UsageError
 
@@ -154,8 +153,7 @@ def evaluate_batch(
     for ``options``.  Raises the first file's error unless ``skip_errors``."""
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    check_tolerances(tolerance, atol)
-    parsed = [parse_check(c) for c in checks]
+    parsed = parse_checks(checks, tolerance, atol)
     if sort_by is not None:
         _direction(sort_by)
     files = expand_inputs(specs)

@@ -39,12 +39,12 @@ from typing import Any, cast
 
 import numpy as np
 
-from losscli import __version__, api, batch, readers, registry, render, sources
+from losscli import __version__, api, batch, readers, render, sources
 from losscli.accumulate import Accumulator
 from losscli.api import PathLike, Plan, Preview, Report
 from losscli.errors import InputError, LossCliError, UsageError
 from losscli.readers import Table
-from losscli.validate import NAN_POLICIES, Raw
+from losscli.validate import Raw
 
 #: Seconds to wait for a scheduler to answer, and for it to have at least one worker.
 CONNECT_TIMEOUT = 10.0
@@ -293,35 +293,30 @@ def make_spec(
     allow_missing: bool = False,
 ) -> Spec:
     """Validate the options as :func:`losscli.api.evaluate` does, before any file is read."""
-    if nan_policy not in NAN_POLICIES:
-        raise UsageError(f"unknown --nan-policy {nan_policy!r}: one of {', '.join(NAN_POLICIES)}")
-    if chunk_rows is not None and chunk_rows < 1:
-        raise UsageError("--chunk-size must be at least 1")
-    if task not in ("auto", *registry.TASKS):
-        raise UsageError(f"unknown task {task!r}: expected auto, {', '.join(registry.TASKS)}")
-    if input_format is not None and input_format not in readers.FORMATS:
-        raise UsageError(
-            f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}"
-        )
-    explicit = api._parse_params(params)
-    defaults = api._parse_params(default_params)
-    pvals = {**defaults, **explicit}
-    if "from_logits" in pvals:
-        pvals["from_logits"] = registry.FROM_LOGITS.parse(pvals["from_logits"])
-    if from_logits:
-        pvals["from_logits"] = True
+    settings = api.make_settings(
+        task=task,
+        losses=losses,
+        metrics=metrics,
+        params=params,
+        default_params=default_params,
+        from_logits=from_logits,
+        strict=strict,
+        nan_policy=nan_policy,
+        chunk_rows=chunk_rows,
+        input_format=input_format,
+    )
     if weights is not None and not isinstance(weights, (str, os.PathLike)):
         raise UsageError(
             "the Dask engine takes --weights as a column name or a file (one per shard)"
         )
     return Spec(
-        task=task,
-        losses=tuple(losses) if losses else None,
-        metrics=tuple(metrics) if metrics else None,
-        params=pvals,
-        lenient=frozenset(defaults) - frozenset(explicit),
-        strict=strict,
-        nan_policy=nan_policy,
+        task=settings.task,
+        losses=settings.losses,
+        metrics=settings.metrics,
+        params=settings.params,
+        lenient=settings.lenient,
+        strict=settings.strict,
+        nan_policy=settings.nan_policy,
         read=ReadOptions(
             target_col=target_col,
             pred_col=pred_col,
@@ -333,15 +328,6 @@ def make_spec(
             allow_missing=allow_missing,
         ),
     )
-
-
-def parse_checks(checks: Sequence[str], tolerance: float, atol: float) -> list[api.Check]:
-    """``--check`` expressions, their names validated; the tolerances checked."""
-    api.check_tolerances(tolerance, atol)
-    parsed = [api.parse_check(c) for c in checks]
-    for c in parsed:
-        api._check_name_known(c.name)
-    return parsed
 
 
 def _weight_column(weights: Any) -> str | None:
@@ -1021,7 +1007,7 @@ def evaluate(
         nan_policy=nan_policy,
         allow_missing=allow_missing,
     )
-    parsed = parse_checks(checks, tolerance, atol)
+    parsed = api.parse_checks(checks, tolerance, atol)
     if per_sample is not None:
         render.per_sample_format(per_sample)
     ds = build_dataset(y_true, y_pred, weights, spec)
@@ -1086,7 +1072,7 @@ def evaluate_batch(
     """:func:`losscli.batch.evaluate_batch` on a Dask cluster: each file is scored on a
     worker by the local engine's per-file job, and ``overall`` merges their accumulators
     (:func:`losscli.batch.assemble`).  A URL file is scored partition by partition."""
-    parsed = parse_checks(checks, tolerance, atol)
+    parsed = api.parse_checks(checks, tolerance, atol)
     if sort_by is not None:
         batch._direction(sort_by)
     if targets is not None and is_url(targets):
