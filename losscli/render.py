@@ -293,8 +293,9 @@ def per_sample_format(path: str) -> str:
 
 class PerSampleWriter:
     """Writes per-sample losses chunk by chunk: columns ``index`` (or the ids) then one per
-    loss.  CSV/TSV/JSONL as text with full float precision, Parquet through pyarrow's
-    writer one row group a chunk, NPY with its header patched once the length is known."""
+    loss.  CSV/TSV/JSONL as text with shortest round-trip floats (losscli.textrows),
+    Parquet through pyarrow's writer one row group a chunk, NPY with its header patched
+    once the length is known."""
 
     def __init__(self, fh: IO[bytes], fmt: str) -> None:
         self.fh = fh
@@ -303,11 +304,27 @@ class PerSampleWriter:
         self.names: list[str] | None = None
         self._pq: Any = None
         self._npy_start = 0
-        # CSV/TSV: shortest round-trip float formatting is the cost; chunks are formatted
-        # on worker threads (pyarrow releases the GIL) while the next ones are scored,
-        # and written in order; a few in flight at most
+        # text: float formatting is the cost (losscli.textrows); chunks are formatted on
+        # worker threads while the next ones are scored, and written in order; a few in
+        # flight at most
         self._pool: Any = None
+        self._writer: Any = None
         self._pending: deque[Any] = deque()
+        self._written_back = 0  # bytes whose write-back was started (-1: not a file)
+        if fmt in ("csv", "tsv", "jsonl"):
+            from concurrent.futures import ThreadPoolExecutor
+
+            from losscli import textrows
+
+            # imported here, on the main thread: an import begun on a worker thread that
+            # a Ctrl-C cuts short on the main thread can leave a module lock held, and the
+            # worker (and the run's exit, which waits for it) stuck for good
+            textrows.load_dependencies()
+            self._pool = ThreadPoolExecutor(2, thread_name_prefix="losscli-format")
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="losscli-write")
+            # pyarrow registers its compute kernels on first use (~0.2 s of CPU): now,
+            # while the main thread is still starting up and a core is idle
+            self._pool.submit(textrows.warm_up)
 
     def write(self, index: np.ndarray, values: dict[str, np.ndarray]) -> None:
         names = list(values)
@@ -335,41 +352,38 @@ class PerSampleWriter:
                 self.fh.write(self._npy_header(0, len(names) + 1))
             block = np.column_stack([index.astype(np.float64), *values.values()])
             self.fh.write(np.ascontiguousarray(block, dtype="<f8").tobytes())
-        elif self.fmt == "jsonl":
-            keys = ["index", *names]
-            cols = [index.tolist(), *(v.tolist() for v in values.values())]
-            self.fh.write(
-                "".join(json.dumps(dict(zip(keys, row))) + "\n" for row in zip(*cols)).encode()
+        else:  # text: csv, tsv, jsonl
+            from losscli import textrows
+
+            columns = [index, *values.values()]
+            if self.fmt == "jsonl":
+                keys = ["index", *names]
+
+                def fmt() -> list[Any]:
+                    return textrows.jsonl_rows(keys, columns)
+
+            else:
+                sep = "," if self.fmt == "csv" else "\t"
+                if first:
+                    self.fh.write((sep.join(["index", *names]) + "\n").encode())
+
+                def fmt() -> list[Any]:
+                    return textrows.csv_rows(columns, sep)
+
+            # one writer thread writes the formatted chunks in order, so that neither the
+            # formatting nor the copy into the file holds up the scoring of the next chunk
+            self._pending.append(
+                self._writer.submit(self._write_when_ready, self._pool.submit(fmt))
             )
-        else:
-            import pyarrow as pa
-            import pyarrow.csv as pcsv
-
-            # pyarrow's writer prints the shortest repr that round-trips: full precision
-            sep = "," if self.fmt == "csv" else "\t"
-            if first:
-                self.fh.write((sep.join(["index", *names]) + "\n").encode())
-                from concurrent.futures import ThreadPoolExecutor
-
-                self._pool = ThreadPoolExecutor(2, thread_name_prefix="losscli-write")
-            opts = pcsv.WriteOptions(include_header=False, quoting_style="none", delimiter=sep)
-            table = pa.table({"index": index, **values})
-
-            def fmt() -> Any:
-                out = pa.BufferOutputStream()
-                pcsv.write_csv(table, out, opts)
-                return out.getvalue()
-
-            self._pending.append(self._pool.submit(fmt))
             while len(self._pending) > 4:
-                self.fh.write(self._pending.popleft().result())
+                self._pending.popleft().result()
         self.rows += n
 
     def close(self) -> None:
         """Write what is still being formatted and finish the file."""
         try:
             while self._pending:
-                self.fh.write(self._pending.popleft().result())
+                self._pending.popleft().result()
         finally:
             self.abandon()
         if self._pq is not None:
@@ -380,14 +394,41 @@ class PerSampleWriter:
             self.fh.write(self._npy_header(self.rows, len(self.names) + 1))
             self.fh.seek(end)
 
+    def _write_when_ready(self, formatting: Any) -> None:
+        for buf in formatting.result():
+            self.fh.write(buf)
+        self._start_writeback()
+
+    def _start_writeback(self) -> None:
+        """Have the kernel start writing out the text written since the last call (every
+        32 MiB), so that the fsync that makes the file durable finds little left to do
+        at the end.  POSIX_FADV_DONTNEED on dirty pages starts their write-back without
+        waiting for it; a pipe or a platform without it is left alone."""
+        if self._written_back < 0:
+            return
+        try:
+            end = self.fh.tell()
+            if end - self._written_back < 32 << 20:
+                return
+            self.fh.flush()
+            os.posix_fadvise(
+                self.fh.fileno(), self._written_back, end - self._written_back,
+                os.POSIX_FADV_DONTNEED,
+            )  # fmt: skip
+            self._written_back = end
+        except (AttributeError, OSError, ValueError):  # not a regular file, or no fadvise
+            self._written_back = -1
+
     def abandon(self) -> None:
-        """Stop the formatting threads without writing (a failed run)."""
+        """Stop the formatting and writing threads (a failed run, or after the last
+        write)."""
         for f in self._pending:
             f.cancel()
         self._pending.clear()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for pool in (self._pool, self._writer):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._writer = None
 
     @staticmethod
     def _npy_header(rows: int, cols: int) -> bytes:

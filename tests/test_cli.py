@@ -825,6 +825,32 @@ def test_per_sample_file(
     assert sorted(os.listdir(tmp_path)) == [out.name], "no temporary files left behind"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
+def test_per_sample_text_ids_with_separators_quotes_and_newlines(
+    run_script: Callable[..., Result], tmp_path: Path, fmt: str
+) -> None:
+    """Ids under --id-col are any text: written so that a reader gets them back exactly
+    (RFC 4180 quoting in CSV/TSV, JSON strings in JSON Lines), through the console script."""
+    ids = ["a,b", 'say "hi"', "two\nlines", "tab\there", "plain"]
+    y, p = [1.0, 2.0, 3.0, 4.0, 5.0], [1.5, 2.0, 2.0, 4.25, 7.0]
+    for name, col, vals in (("y.csv", "target", y), ("p.csv", "prediction", p)):
+        with open(tmp_path / name, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", col])
+            w.writerows(zip(ids, vals, strict=True))
+    out = tmp_path / f"ps.{fmt}"
+    ok(run_script("eval", "y.csv", "p.csv", "--id-col", "id", "-l", "mse", "--per-sample", out))
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        got = [(r["index"], r["mse"]) for r in rows]
+    else:
+        with open(out, newline="", encoding="utf-8") as fh:
+            table = list(csv.reader(fh, delimiter="," if fmt == "csv" else "\t"))
+        assert table[0] == ["index", "mse"]
+        got = [(r[0], float(r[1])) for r in table[1:]]
+    assert got == [(i, (a - b) ** 2) for i, a, b in zip(ids, y, p, strict=True)]
+
+
 def test_per_sample_to_stdout_report_to_stderr(
     run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
 ) -> None:
