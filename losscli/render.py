@@ -322,9 +322,6 @@ class PerSampleWriter:
             textrows.load_dependencies()
             self._pool = ThreadPoolExecutor(2, thread_name_prefix="losscli-format")
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="losscli-write")
-            # pyarrow registers its compute kernels on first use (~0.2 s of CPU): now,
-            # while the main thread is still starting up and a core is idle
-            self._pool.submit(textrows.warm_up)
 
     def write(self, index: np.ndarray, values: dict[str, np.ndarray]) -> None:
         names = list(values)
@@ -335,7 +332,10 @@ class PerSampleWriter:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = pa.table({"index": index, **values})
+            from losscli.csvfast import from_numpy
+
+            columns = [index, *values.values()]
+            table = pa.Table.from_arrays([from_numpy(c) for c in columns], ["index", *names])
             if self._pq is None:
                 # losses are distinct floats: dictionary encoding only costs time
                 self._pq = pq.ParquetWriter(

@@ -15,6 +15,7 @@ module writes them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,11 +64,6 @@ def load_dependencies() -> None:
     import pyarrow.compute  # noqa: F401
 
 
-def warm_up() -> None:
-    """Format one row: pyarrow registers its compute kernels on first use (~0.2 s)."""
-    csv_rows([np.zeros(1, dtype=np.int64)], ",")
-
-
 def _rows(columns: Sequence[np.ndarray], parts_of: Any) -> list[Any]:
     import pyarrow.compute as pc
 
@@ -82,10 +78,12 @@ def _rows(columns: Sequence[np.ndarray], parts_of: Any) -> list[Any]:
     return out
 
 
+@functools.cache
 def _scalar(text: str) -> Any:
-    import pyarrow as pa
+    # pa.scalar(text) would import pandas (a fifth of a second, and more at exit)
+    from losscli.csvfast import strings
 
-    return pa.scalar(text, pa.string())
+    return strings([text])[0]
 
 
 def _values(arr: Any) -> Any:
@@ -117,11 +115,9 @@ def _cells(col: np.ndarray, end: str, style: str, sep: str) -> list[Any]:
 def _number_cells(col: np.ndarray, end: str) -> Any:
     """orjson's ``[a,b,c]`` cut into string cells ``a<end>``, ``b<end>``, ``c<end>`` in
     place: the digits are not copied again.  ``end`` is one ASCII character."""
-    import orjson
     import pyarrow as pa
 
-    raw = orjson.dumps(np.ascontiguousarray(col), option=orjson.OPT_SERIALIZE_NUMPY)
-    buf = np.frombuffer(raw, dtype=np.uint8).copy()
+    buf = np.frombuffer(_json_array(col), dtype=np.uint8).copy()
     n = col.shape[0]
     offsets = _int_offsets(col) if col.dtype.kind in "iu" else None
     if offsets is None or offsets[n] != buf.shape[0] or (buf[offsets[1:n] - 1] != 44).any():
@@ -137,6 +133,33 @@ def _number_cells(col: np.ndarray, end: str) -> Any:
         buf[commas] = byte
     buf[-1] = byte  # the closing ']'
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(buf))
+
+
+def _json_array(col: np.ndarray) -> bytes:
+    """``[a,b,c]``: the numbers of ``col`` (finite), each the shortest text that reads
+    back as the same value."""
+    import orjson
+
+    if _orjson_is_safe():
+        return orjson.dumps(np.ascontiguousarray(col), option=orjson.OPT_SERIALIZE_NUMPY)
+    # numpy's str of a scalar is the shortest round-trip text for its own precision
+    items = col.tolist() if col.dtype.kind in "iu" or col.dtype == np.float64 else col
+    return ("[" + ",".join(map(str, items)) + "]").encode()
+
+
+@functools.cache
+def _orjson_is_safe() -> bool:
+    """orjson 3.12.0 and 3.13.0 write past the end of their buffer on float64 arrays of
+    24-character numbers (pyproject caps orjson below 3.12).  Should an environment hold
+    one of those, or a newer release not yet checked, numbers are formatted without it:
+    slower, never a corrupted heap."""
+    import orjson
+
+    try:
+        major, minor = (int(part) for part in orjson.__version__.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) < (3, 12)
 
 
 _POWERS_OF_TEN = 10 ** np.arange(1, 20, dtype=np.uint64)
@@ -162,30 +185,32 @@ def _int_offsets(col: np.ndarray) -> np.ndarray:
 
 
 def _with_nonfinite(col: np.ndarray, finite: np.ndarray, end: str, style: str) -> Any:
-    import pyarrow as pa
     import pyarrow.compute as pc
+
+    from losscli.csvfast import from_numpy, strings
 
     nan, inf, ninf = _NONFINITE[style]
     numbers = _number_cells(np.where(finite, col, col.dtype.type(0)), end)
     words = np.where(np.isnan(col), nan + end, np.where(col > 0, inf + end, ninf + end))
-    return pc.if_else(pa.array(finite), numbers, pa.array(words, pa.string()))
+    return pc.if_else(from_numpy(finite), numbers, strings(words.tolist()))
 
 
 def _text_cells(col: np.ndarray, end: str, style: str, sep: str) -> list[Any]:
-    import pyarrow as pa
     import pyarrow.compute as pc
+
+    from losscli.csvfast import strings
 
     texts = ["" if v is None else str(v) for v in col.tolist()]
     if style == "json":
         import orjson
 
-        cells = pa.array([orjson.dumps(t).decode() for t in texts], pa.string())
+        cells = strings([orjson.dumps(t).decode() for t in texts])
     else:
-        cells = pa.array(texts, pa.string())
+        cells = strings(texts)
         needs = pc.match_substring_regex(cells, "[" + sep + '"\r\n]')
         if pc.any(needs).as_py():
-            quoted = pc.binary_join_element_wise(
-                '"', pc.replace_substring(cells, '"', '""'), '"', ""
-            )
+            quote = _scalar('"')
+            escaped = pc.replace_substring(cells, '"', '""')
+            quoted = pc.binary_join_element_wise(quote, escaped, quote, _scalar(""))
             cells = pc.if_else(needs, quoted, cells)
     return [cells, _scalar(end)]

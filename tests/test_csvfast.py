@@ -156,6 +156,51 @@ def test_streaming_a_csv_does_not_import_pandas(tmp_path: Path) -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_from_numpy_and_strings_match_pyarrow() -> None:
+    import pyarrow as pa
+
+    for values in (
+        np.array([1.5, -0.0, np.nan, np.inf]),
+        np.arange(5, dtype=np.int32)[::2],  # not contiguous
+        np.array([2**64 - 1, 0], dtype=np.uint64),
+        np.array([True, False, True] * 5),
+        np.array(["a", "Ünï", "", "x,y"], dtype=object),
+        np.array([1, None, "b"], dtype=object),
+    ):
+        got = csvfast.from_numpy(values)
+        if values.dtype == object:
+            want = pa.array(["" if v is None else str(v) for v in values.tolist()])
+        else:
+            want = pa.array(values)
+        # repr: nan equals nan, and -0.0 only -0.0
+        assert got.type == want.type and got.null_count == want.null_count == 0
+        assert repr(got.to_pylist()) == repr(want.to_pylist())
+    assert csvfast.strings([]).equals(pa.array([], pa.string()))
+
+
+@pytest.mark.parametrize("ext", ["csv", "tsv", "jsonl", "parquet"])
+def test_per_sample_output_does_not_import_pandas(tmp_path: Path, ext: str) -> None:
+    """pyarrow's pa.array and pa.scalar import pandas (a fifth of a second at start and
+    more at exit): the per-sample writers build their arrays from buffers instead."""
+    import subprocess
+
+    path = tmp_path / "d.csv"
+    path.write_text("id,y,p\n" + "".join(f"r{i},{i % 2},{(i % 7) / 7!r}\n" for i in range(900)))
+    for ids in ([], ["--id-col", "id"]):
+        code = (
+            "import sys\nfrom losscli.cli import main\n"
+            f"sys.argv = ['losscli', 'eval', {str(path)!r}, '--target-col', 'y',"
+            f" '--pred-col', 'p', *{ids!r},"
+            f" '--per-sample', {str(tmp_path / ('ps.' + ext))!r}, '-f', 'value']\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print('pandas' in sys.modules)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip().splitlines()[-1] == "False", (ids, out.stderr)
+
+
 class _Pipe(io.RawIOBase):
     """A stream that cannot seek, read in small pieces (as a pipe is)."""
 

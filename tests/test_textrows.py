@@ -11,6 +11,10 @@ import csv
 import io
 import json
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -171,3 +175,59 @@ def test_same_numbers_as_pyarrows_writer() -> None:
     )
     theirs = read_csv(out.getvalue().to_pybytes().decode())
     assert [(int(a), float(b)) for a, b in ours] == [(int(a), float(b)) for a, b in theirs]
+
+
+MALLOC_DEBUG = Path("/usr/lib/x86_64-linux-gnu/libc_malloc_debug.so.0")
+
+# every array length up to 2,500 of the longest numbers orjson writes (24 characters for
+# a float64): orjson 3.12.0 and 3.13.0 wrote past the end of their buffer on these, and
+# the corrupted heap aborted the process later, somewhere else (pyproject caps orjson)
+_LONGEST_NUMBERS = """
+import numpy as np
+from losscli import textrows
+longest = [-2.2250738585072014e-308, -1.2345678901234567e-300, -9.999999999999999e307]
+for n in range(1, 2500):
+    for v in longest:
+        textrows.csv_rows([np.full(n, v)], ",")
+    textrows.jsonl_rows(["x"], [np.full(n, np.float32(-1.1754944e-38))])
+    textrows.csv_rows([np.full(n, np.iinfo(np.int64).min)], ",")
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not MALLOC_DEBUG.exists(), reason="needs glibc's malloc checker")
+def test_number_formatting_keeps_within_its_buffer() -> None:
+    # glibc's checker aborts at the first write past a block instead of much later
+    env = {**os.environ, "LD_PRELOAD": str(MALLOC_DEBUG), "MALLOC_CHECK_": "3"}
+    run = subprocess.run(
+        [sys.executable, "-c", _LONGEST_NUMBERS], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_without_orjson_the_same_numbers(monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    # an orjson release not known to be safe is not used: the text may be spelled
+    # differently (1e-05 for 1e-5) but every number reads back the same
+    rng = np.random.default_rng(7)
+    f64 = rng.standard_normal(500) * 10.0 ** rng.integers(-300, 300, 500)
+    f64[:4] = [-2.2250738585072014e-308, 5e-324, -0.0, 1e-5]
+    f32 = rng.standard_normal(500).astype(np.float32)
+    ints = rng.integers(-(2**63), 2**63 - 1, 500, dtype=np.int64)
+    columns = [ints, f64, f32]
+
+    def parsed() -> list[list[float]]:
+        if fmt == "csv":
+            rows = read_csv(text(textrows.csv_rows(columns, ",")))
+            return [[int(r[0]), float(r[1]), float(r[2])] for r in rows]
+        body = text(textrows.jsonl_rows(["i", "a", "b"], columns))
+        return [list(json.loads(line).values()) for line in body.splitlines()]
+
+    with_orjson = parsed()
+    monkeypatch.setattr(textrows, "_orjson_is_safe", lambda: False)
+    without = parsed()
+    assert without == with_orjson
+    assert [r[0] for r in without] == ints.tolist()
+    assert [r[1] for r in without] == f64.tolist()
+    # float32 cells are the shortest text for float32 on both paths
+    assert [np.float32(r[2]) for r in without] == f32.tolist()
