@@ -79,7 +79,6 @@ def test_jsonl_floats_read_back_exactly(values: np.ndarray) -> None:
     )
 )
 def test_integers_read_back_exactly(values: np.ndarray) -> None:
-    # the cells of integer columns are placed from their digit counts, not by a scan
     rows = read_csv(text(textrows.csv_rows([values, values.astype(np.float64)], ",")))
     assert [int(r[0]) for r in rows] == values.tolist()
 
