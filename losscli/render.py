@@ -291,6 +291,10 @@ def per_sample_format(path: str) -> str:
     return fmt
 
 
+# threads formatting per-sample text while the next chunks are scored
+FORMAT_THREADS = 2
+
+
 class PerSampleWriter:
     """Writes per-sample losses chunk by chunk: columns ``index`` (or the ids) then one per
     loss.  CSV/TSV/JSONL as text with shortest round-trip floats (losscli.textrows),
@@ -320,7 +324,7 @@ class PerSampleWriter:
             # a Ctrl-C cuts short on the main thread can leave a module lock held, and the
             # worker (and the run's exit, which waits for it) stuck for good
             textrows.load_dependencies()
-            self._pool = ThreadPoolExecutor(2, thread_name_prefix="losscli-format")
+            self._pool = ThreadPoolExecutor(FORMAT_THREADS, thread_name_prefix="losscli-format")
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="losscli-write")
 
     def write(self, index: np.ndarray, values: dict[str, np.ndarray]) -> None:

@@ -230,3 +230,41 @@ def test_without_orjson_the_same_numbers(monkeypatch: pytest.MonkeyPatch, fmt: s
     assert [r[1] for r in without] == f64.tolist()
     # float32 cells are the shortest text for float32 on both paths
     assert [np.float32(r[2]) for r in without] == f32.tolist()
+
+
+@pytest.mark.parametrize(
+    "start, n",
+    [(0, 4_096), (0, 130_000), (49_999, 50_002), (99_990, 8_200), (123_456_789, 170_001),
+     (10**15, 60_000)],
+)  # fmt: skip
+def test_row_number_runs_are_cut_from_tables(
+    monkeypatch: pytest.MonkeyPatch, start: int, n: int
+) -> None:
+    # consecutive row numbers come from cached tables, not the formatter: the same text
+    index = np.arange(start, start + n)
+    losses = np.random.default_rng(start % 97).random(n)
+    fast = [
+        text(textrows.csv_rows([index, losses], ",")),
+        text(textrows.csv_rows([index], "\t")),
+        text(textrows.jsonl_rows(["index", "mse"], [index, losses])),
+    ]
+    bounds = textrows._pieces(index, n)
+    pieces = [index[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    assert any(textrows._run_cells(p, ",") is not None for p in pieces)
+    monkeypatch.setattr(textrows, "_RUN_MIN", n + 1)  # every piece formatted
+    slow = [
+        text(textrows.csv_rows([index, losses], ",")),
+        text(textrows.csv_rows([index], "\t")),
+        text(textrows.jsonl_rows(["index", "mse"], [index, losses])),
+    ]
+    assert fast == slow
+    assert fast[1].splitlines() == [str(i) for i in index.tolist()]
+
+
+def test_row_numbers_with_gaps_are_formatted() -> None:
+    # rows dropped by --nan-policy omit leave gaps: not a run, each number formatted
+    index = np.delete(np.arange(100_000), [5, 77_777])
+    assert not textrows._is_run(index) and textrows._is_run(np.arange(3, 9))
+    assert not textrows._is_run(np.arange(-3, 9)) and not textrows._is_run(np.arange(9.0))
+    rows = text(textrows.csv_rows([index], ",")).splitlines()
+    assert rows == [str(i) for i in index.tolist()]
