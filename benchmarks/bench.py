@@ -62,10 +62,15 @@ def wall(cmd: Sequence[str], repeat: int, stdin: str | None = None) -> float:
 
 def walls(cmds: dict[str, Sequence[str]], repeat: int) -> dict[str, float]:
     """Median wall times of several commands measured round-robin (after a warm-up
-    round), so that a machine slowing down or speeding up weighs on all of them alike."""
+    round), so that a machine slowing down or speeding up weighs on all of them alike.
+    Each starts on a settled machine: what the kernel still does for the last command
+    once it has exited (writing back, freeing the blocks of a file it replaced) is not
+    billed to the next one."""
     times: dict[str, list[float]] = {k: [] for k in cmds}
     for i in range(repeat + 1):
         for name, cmd in cmds.items():
+            os.sync()
+            time.sleep(0.3)
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
             if i:
@@ -219,19 +224,21 @@ def per_sample(big: str, n: int, tmp: str, repeat: int) -> list[Row]:
     cli = losscli_cmd()
     plain = [*cli, "eval", big, "-f", "value"]
     cmds: dict[str, Sequence[str]] = {"plain": plain}
-    for ext in ("csv", "parquet"):
+    formats = ("csv", "parquet", "jsonl")
+    for ext in formats:
         cmds[ext] = [*plain, "--per-sample", os.path.join(tmp, f"per_sample.{ext}")]
     t = walls(cmds, repeat)
+    mb = {ext: os.path.getsize(cmds[ext][-1]) / 1e6 for ext in formats}
     return [
         (
-            f"per-sample: {n / 1e6:g}M rows to `.{ext}`",
+            f"per-sample: {n / 1e6:g}M rows to `.{ext}` ({mb[ext]:.0f} MB)",
             f"{t[ext]:.2f} s",
             f"{t['plain']:.2f} s (the same eval without it)",
             f"{t[ext] / t['plain']:.2f}x",
             "<= 2x",
             t[ext] / t["plain"] <= 2,
         )
-        for ext in ("csv", "parquet")
+        for ext in formats
     ]
 
 
@@ -435,7 +442,8 @@ def main() -> None:
         big = csvs[args.rows]
         got, _ = throughput(big, args.rows, args.repeat)
         rows += got
-        rows += per_sample(big, args.rows, tmp, max(3, args.repeat - 2))
+        # the noisiest figure here (hundreds of MB written each run): more rounds
+        rows += per_sample(big, args.rows, tmp, args.repeat + 2)
         rows += memory(tmp, sizes, csvs)
         rows += multiclass(1_000_000, 10, args.repeat)
         rows += exactness(big, args.rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -200,3 +201,41 @@ def test_large_stdin_streams_in_bounded_memory_and_matches_the_file(tmp_path: Pa
         input=bad.encode(), capture_output=True,
     )  # fmt: skip
     assert out.returncode == 3 and out.stderr.decode().startswith("error: -")
+
+
+def test_per_sample_text_write_back_keeps_the_page_cache_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every 32 MiB the kernel is asked to start writing the new text out, and to drop
+    what was written two steps before, so the page cache reuses a few dozen MiB."""
+    from losscli import render
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, off, n, advice: calls.append((off, n)))
+    mib = 1 << 20
+    with open(tmp_path / "ps.csv", "wb") as fh:
+        writer = render.PerSampleWriter(fh, "csv")
+        try:
+            for _ in range(5):
+                fh.write(b"x" * (33 * mib))
+                writer._start_writeback()
+        finally:
+            writer.abandon()
+    step = 33 * mib
+    assert calls == [
+        (0, step), (step, step), (2 * step, step), (0, step), (3 * step, step), (step, step),
+        (4 * step, step), (2 * step, step),
+    ]  # fmt: skip
+
+
+def test_per_sample_to_a_pipe_skips_write_back(tmp_path: Path) -> None:
+    from losscli import render
+
+    read, write = os.pipe()
+    with os.fdopen(write, "wb") as fh, os.fdopen(read, "rb") as rd:
+        writer = render.PerSampleWriter(fh, "csv")
+        writer.write(np.arange(3), {"mse": np.array([0.5, 1.0, 2.0])})
+        writer.close()
+        assert writer._marks is None  # a pipe has no page cache to manage
+        fh.close()
+        assert rd.read() == b"index,mse\n0,0.5\n1,1.0\n2,2.0\n"
