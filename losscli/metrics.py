@@ -21,6 +21,7 @@ for the report's warnings.  A NaN figure always comes with a reason.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -269,15 +270,18 @@ class MomentState(State):
         e = y - p
         other = MomentState(self.kind)
         other.w = np.full(y.shape[1], sw)
+        # weighted column sums by einsum, not ``ww @ y``: BLAS would hand a long vector to
+        # its threads, which then spin idle on the cores the CSV parser needs
+        wsum = functools.partial(np.einsum, "i,ij->j", ww)
         if sw > 0:
-            other.mean_y = (ww @ y) / sw
-            other.m2_y = ww @ ((y - other.mean_y) ** 2)
-            other.mean_e = (ww @ e) / sw
-            other.m2_e = ww @ ((e - other.mean_e) ** 2)
+            other.mean_y = wsum(y) / sw
+            other.m2_y = wsum((y - other.mean_y) ** 2)
+            other.mean_e = wsum(e) / sw
+            other.m2_e = wsum((e - other.mean_e) ** 2)
         else:
             z = np.zeros(y.shape[1])
             other.mean_y, other.m2_y, other.mean_e, other.m2_e = z, z.copy(), z.copy(), z.copy()
-        other.sse = ww @ (e * e)
+        other.sse = wsum(e * e)
         self.merge(other)
 
     def merge(self, other: State) -> None:

@@ -164,3 +164,19 @@ def test_internal_errors_never_look_like_a_failed_gate(monkeypatch: pytest.Monke
     with pytest.raises(SystemExit) as exc:
         cli.main(["eval", "whatever.csv"])
     assert exc.value.code == INTERNAL_ERROR == 4
+
+
+@pytest.mark.parametrize("preset", [None, "4"])
+def test_console_script_keeps_blas_to_one_thread_unless_told(
+    monkeypatch: pytest.MonkeyPatch, preset: str | None
+) -> None:
+    from losscli import _entry, cli
+
+    if preset is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", preset)
+    monkeypatch.setattr(cli, "main", lambda: None)
+    monkeypatch.setattr(signal, "signal", lambda *a: None)  # keep pytest's handlers
+    _entry.main()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == (preset or "1")
