@@ -358,22 +358,33 @@ def to_numpy(column: Any) -> Any:
 
 def from_numpy(values: Any) -> Any:
     """A 1-d numpy array as a pyarrow Array without importing pandas (``pa.array``
-    does, a fifth of a second): numbers without a copy, booleans as bits, anything
-    else as strings."""
+    does, a fifth of a second): numbers without a copy, booleans as bits, text as
+    strings.  Anything else (dates, text with missing values, mixed objects) goes
+    through ``pa.array``, which keeps its type and its nulls."""
     import numpy as np
     import pyarrow as pa
 
     values = np.asarray(values)
+    if values.ndim != 1:
+        raise ValueError(f"expected a 1-d array, got shape {values.shape}")
     n = values.shape[0]
     if values.dtype.kind == "b":
         bits = np.packbits(values, bitorder="little")
         return pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(bits)])
     if values.dtype.kind in "iuf":
-        contiguous = np.ascontiguousarray(values)
+        native = values.astype(values.dtype.newbyteorder("="), copy=False)
+        contiguous = np.ascontiguousarray(native)
         return pa.Array.from_buffers(
             pa.from_numpy_dtype(contiguous.dtype), n, [None, pa.py_buffer(contiguous)]
         )
-    return strings(["" if v is None else str(v) for v in values.tolist()])
+    items = values.tolist()
+    if all(type(v) is str for v in items):
+        return strings(items)
+    try:
+        return pa.array(items if values.dtype.kind == "O" else values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds: their text, nulls kept
+        missing = [v is None or (isinstance(v, float) and v != v) for v in items]
+        return pa.array([None if m else str(v) for v, m in zip(items, missing)], pa.string())
 
 
 def strings(texts: list[str]) -> Any:

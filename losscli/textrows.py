@@ -65,6 +65,8 @@ def load_dependencies() -> None:
     import pyarrow  # noqa: F401
     import pyarrow.compute  # noqa: F401
 
+    import losscli.csvfast  # noqa: F401
+
 
 def _rows(columns: Sequence[np.ndarray], parts_of: Any) -> list[Any]:
     n = len(columns[0]) if columns else 0
@@ -102,7 +104,11 @@ def _is_run(col: np.ndarray) -> bool:
     """Consecutive non-negative integers, each one more than the last."""
     if col.dtype.kind not in "iu" or col.ndim != 1 or col.shape[0] == 0 or col[0] < 0:
         return False
-    return bool(col[-1] - col[0] == col.shape[0] - 1 and (np.diff(col) == 1).all())
+    # the ends compared as Python ints: steps of +1 in a narrow type may wrap (65535, 0)
+    if int(col[-1]) - int(col[0]) != col.shape[0] - 1:
+        return False
+    with np.errstate(over="ignore"):
+        return bool((np.diff(col) == 1).all())
 
 
 def _run_cells(col: np.ndarray, end: str) -> list[Any] | None:

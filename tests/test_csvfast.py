@@ -168,12 +168,12 @@ def test_from_numpy_and_strings_match_pyarrow() -> None:
         np.array([1, None, "b"], dtype=object),
     ):
         got = csvfast.from_numpy(values)
-        if values.dtype == object:
-            want = pa.array(["" if v is None else str(v) for v in values.tolist()])
+        if values.dtype == object:  # text; a missing value stays missing
+            want = pa.array([None if v is None else str(v) for v in values.tolist()])
         else:
             want = pa.array(values)
         # repr: nan equals nan, and -0.0 only -0.0
-        assert got.type == want.type and got.null_count == want.null_count == 0
+        assert got.type == want.type and got.null_count == want.null_count
         assert repr(got.to_pylist()) == repr(want.to_pylist())
     assert csvfast.strings([]).equals(pa.array([], pa.string()))
 
@@ -259,3 +259,38 @@ def test_missing_markers_give_the_same_numbers_in_either_parse(tmp_path: Path) -
     )
     np.testing.assert_array_equal(got["b"], csvfast.to_numpy(ref.column("b")))
     assert np.isnan(got["b"][1]) and got["b"][5] == np.inf
+
+
+def test_from_numpy_keeps_byte_order_types_and_nulls() -> None:
+    import datetime
+
+    swapped = np.array([1.5, -2.0, 3.25], dtype=">f8")
+    assert csvfast.from_numpy(swapped).to_pylist() == [1.5, -2.0, 3.25]
+    dates = csvfast.from_numpy(np.array([datetime.date(2020, 1, 2), None], dtype=object))
+    assert dates.type == pa.date32() and dates.to_pylist() == [datetime.date(2020, 1, 2), None]
+    text = csvfast.from_numpy(np.array(["a", None, np.nan], dtype=object))
+    assert text.type == pa.string() and text.to_pylist() == ["a", None, None]
+    with pytest.raises(ValueError, match="1-d"):
+        csvfast.from_numpy(np.zeros((2, 2)))
+
+
+def test_per_sample_parquet_keeps_the_id_type_and_missing_ids(tmp_path: Path) -> None:
+    import datetime
+
+    import pyarrow.parquet as pq
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    days = [datetime.date(2020, 1, 1) + datetime.timedelta(days=i) for i in range(4)]
+    names = ["a", None, "c", "d"]
+    for ids, want_type in ((days, pa.date32()), (names, pa.string())):
+        src = tmp_path / "in.parquet"
+        pq.write_table(pa.table({"id": ids, "y": [0.0, 1.0, 2.0, 3.0], "p": [0.5] * 4}), src)
+        out = tmp_path / "ps.parquet"
+        args = ["eval", str(src), "--target-col", "y", "--pred-col", "p", "--id-col", "id"]
+        res = CliRunner().invoke(app, [*args, "--per-sample", str(out), "-f", "value"])
+        assert res.exit_code == 0, res.output
+        got = pq.read_table(out)
+        assert got.schema.field("index").type == want_type
+        assert got.column("index").to_pylist() == ids

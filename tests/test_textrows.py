@@ -268,3 +268,11 @@ def test_row_numbers_with_gaps_are_formatted() -> None:
     assert not textrows._is_run(np.arange(-3, 9)) and not textrows._is_run(np.arange(9.0))
     rows = text(textrows.csv_rows([index], ",")).splitlines()
     assert rows == [str(i) for i in index.tolist()]
+
+
+def test_narrow_integers_that_wrap_are_not_a_run() -> None:
+    # 65535 then 0 is a step of +1 in uint16 arithmetic, not in the numbers
+    index = np.arange(65_000, 70_000).astype(np.uint16)
+    assert not textrows._is_run(index)
+    rows = text(textrows.csv_rows([index, np.zeros(index.shape[0])], ",")).splitlines()
+    assert [int(r.split(",")[0]) for r in rows] == index.tolist()
