@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -180,3 +181,18 @@ def test_console_script_keeps_blas_to_one_thread_unless_told(
     monkeypatch.setattr(signal, "signal", lambda *a: None)  # keep pytest's handlers
     _entry.main()
     assert os.environ["OPENBLAS_NUM_THREADS"] == (preset or "1")
+
+
+def test_exit_at_once_delivers_all_output_and_the_exit_code(run_any: Any, tmp_path: Path) -> None:
+    # the console script ends with os._exit once stdout/stderr are flushed: nothing lost
+    n = 300_000
+    rng = np.random.default_rng(3)
+    rows = "".join(f"{a:.6f},{b:.6f}\n" for a, b in rng.random((n, 2)).tolist())
+    (tmp_path / "d.csv").write_text("y,p\n" + rows)
+    res = run_any("eval", "d.csv", "--per-sample", "-", "-f", "json")
+    assert res.code == 0, res.err
+    lines = res.out.splitlines()
+    assert lines[0] == "index,mse" and len(lines) == n + 1 and lines[-1].startswith(f"{n - 1},")
+    assert '"n_samples": 300000' in res.err
+    missing = run_any("eval", "nope.csv", "-f", "value")
+    assert missing.code == 3 and missing.err.startswith("error: ")
