@@ -208,8 +208,9 @@ def _cells(col: np.ndarray, end: str, style: str, sep: str) -> list[Any]:
 
 
 def _number_cells(col: np.ndarray, end: str) -> Any:
-    """orjson's ``[a,b,c]`` cut into string cells ``a<end>``, ``b<end>``, ``c<end>`` in
-    place: the digits are not copied again.  ``end`` is one ASCII character."""
+    """orjson's ``[a,b,c]`` cut into string cells ``a<end>``, ``b<end>``, ``c<end>``: the
+    text is copied once, the commas become ``end`` (one ASCII character) where they
+    are, and the cells are offsets into it."""
     import pyarrow as pa
 
     raw = _json_array(col)
@@ -265,12 +266,13 @@ def _orjson_is_safe() -> bool:
 def _with_nonfinite(col: np.ndarray, finite: np.ndarray, end: str, style: str) -> Any:
     import pyarrow.compute as pc
 
-    from losscli.csvfast import from_numpy, strings
+    from losscli.csvfast import from_numpy
 
-    nan, inf, ninf = _NONFINITE[style]
+    nan, inf, ninf = (_scalar(word + end) for word in _NONFINITE[style])
     numbers = _number_cells(np.where(finite, col, col.dtype.type(0)), end)
-    words = np.where(np.isnan(col), nan + end, np.where(col > 0, inf + end, ninf + end))
-    return pc.if_else(from_numpy(finite), numbers, strings(words.tolist()))
+    infinite = pc.if_else(from_numpy(col > 0), inf, ninf)
+    words = pc.if_else(from_numpy(np.isnan(col)), nan, infinite)
+    return pc.if_else(from_numpy(finite), numbers, words)
 
 
 def _text_cells(col: np.ndarray, end: str, style: str, sep: str) -> list[Any]:

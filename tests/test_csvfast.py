@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -274,23 +275,23 @@ def test_from_numpy_keeps_byte_order_types_and_nulls() -> None:
         csvfast.from_numpy(np.zeros((2, 2)))
 
 
-def test_per_sample_parquet_keeps_the_id_type_and_missing_ids(tmp_path: Path) -> None:
+def test_per_sample_parquet_keeps_the_id_type_and_missing_ids(run_any: Any, tmp_path: Path) -> None:
     import datetime
 
     import pyarrow.parquet as pq
-    from typer.testing import CliRunner
-
-    from losscli.cli import app
 
     days = [datetime.date(2020, 1, 1) + datetime.timedelta(days=i) for i in range(4)]
     names = ["a", None, "c", "d"]
+    args = ["eval", "in.parquet", "--target-col", "y", "--pred-col", "p", "--id-col", "id"]
     for ids, want_type in ((days, pa.date32()), (names, pa.string())):
-        src = tmp_path / "in.parquet"
-        pq.write_table(pa.table({"id": ids, "y": [0.0, 1.0, 2.0, 3.0], "p": [0.5] * 4}), src)
-        out = tmp_path / "ps.parquet"
-        args = ["eval", str(src), "--target-col", "y", "--pred-col", "p", "--id-col", "id"]
-        res = CliRunner().invoke(app, [*args, "--per-sample", str(out), "-f", "value"])
-        assert res.exit_code == 0, res.output
-        got = pq.read_table(out)
+        table = pa.table({"id": ids, "y": [0.0, 1.0, 2.0, 3.0], "p": [0.5] * 4})
+        pq.write_table(table, tmp_path / "in.parquet")
+        res = run_any(*args, "--per-sample", "ps.parquet", "-f", "value")
+        assert res.code == 0, res.err
+        got = pq.read_table(tmp_path / "ps.parquet")
         assert got.schema.field("index").type == want_type
         assert got.column("index").to_pylist() == ids
+    # the bad case: ids that .npy cannot hold, refused before anything is written
+    res = run_any(*args, "--per-sample", "ps.npy", "-f", "value")
+    assert res.code == 2 and res.err.startswith("error: --per-sample .npy cannot hold")
+    assert not list(tmp_path.glob("ps.npy*"))
