@@ -306,7 +306,7 @@ def memory(tmp: str, sizes: Sequence[int], csvs: dict[int, str]) -> list[Row]:
 
 def multiclass(n: int, classes: int, repeat: int) -> list[Row]:
     import losscli
-    from losscli import registry
+    from losscli.scoring import registry
 
     rng = np.random.default_rng(2)
     logits = rng.normal(size=(n, classes))

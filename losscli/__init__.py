@@ -13,8 +13,9 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "evaluate", "Report", "InputError", "UsageError", "LossCliError"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from losscli.api import Report, evaluate
+    from losscli.api import evaluate
     from losscli.errors import InputError, LossCliError, UsageError
+    from losscli.report.model import Report
 
 
 def __getattr__(name: str) -> Any:

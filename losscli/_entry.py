@@ -14,22 +14,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from types import FrameType
 
-_received: int | None = None
-
-
-def interrupted() -> int | None:
-    """The signal that stopped the run, if one did."""
-    return _received
-
-
-def _handler(signum: int, frame: FrameType | None) -> None:
-    global _received
-    if _received is not None:  # a second Ctrl-C: stop now
-        os._exit(128 + signum)
-    _received = signum
-    raise KeyboardInterrupt
+from losscli import interrupts
 
 
 def _exit_interrupted() -> None:
@@ -38,7 +24,7 @@ def _exit_interrupted() -> None:
         sys.stderr.flush()
     except Exception:  # noqa: BLE001 - stderr may be gone
         pass
-    os._exit(128 + (_received or signal.SIGINT))
+    os._exit(128 + (interrupts.interrupted() or signal.SIGINT))
 
 
 def _exit_now(code: object) -> None:
@@ -64,9 +50,9 @@ def main() -> None:
     # OpenBLAS's idle threads spin for about 0.1 s of CPU after numpy is imported (a
     # core the CSV parser wants).  One thread, unless the user chose otherwise.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    signal.signal(signal.SIGINT, _handler)
+    signal.signal(signal.SIGINT, interrupts.handler)
     if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, _handler)
+        signal.signal(signal.SIGTERM, interrupts.handler)
     try:
         from losscli.cli import main as cli_main
 
@@ -75,6 +61,6 @@ def main() -> None:
         _exit_now(exc.code)
         raise
     except BaseException:
-        if _received is not None:
+        if interrupts.interrupted() is not None:
             _exit_interrupted()
         raise

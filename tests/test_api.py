@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import losscli
-import losscli.registry
+import losscli.scoring.registry
 from losscli import InputError, LossCliError, UsageError
 
 Y_BIN = np.array([0, 1, 1, 0, 1])
@@ -331,14 +331,17 @@ def test_param_out_of_range_is_usage_error(params: dict[str, object]) -> None:
     ],
 )
 def test_loss_param_out_of_range_is_usage_error(loss: str, params: dict[str, object]) -> None:
-    if loss not in losscli.registry.LOSSES:
+    if loss not in losscli.scoring.registry.LOSSES:
         pytest.skip(f"no {loss}")
     with pytest.raises(UsageError):
         losscli.evaluate([1.0, 2.0], [1.5, 2.5], task="regression", losses=[loss], params=params)
 
 
 def test_class_weight_of_wrong_length_is_usage_error() -> None:
-    if "class_weight" not in losscli.registry.LOSSES["categorical_cross_entropy"].param_names:
+    if (
+        "class_weight"
+        not in losscli.scoring.registry.LOSSES["categorical_cross_entropy"].param_names
+    ):
         pytest.skip("no class_weight")
     with pytest.raises(UsageError):
         losscli.evaluate(Y_MC, P_MC, params={"class_weight": "1,2"})
@@ -353,7 +356,7 @@ def test_class_weight_of_wrong_length_is_usage_error() -> None:
 )
 def test_average_binary_outside_binary_task_is_usage_error(y: object, p: object, task: str) -> None:
     """--param average=binary with a multiclass/multilabel task: incompatible choices."""
-    if "precision" not in losscli.registry.METRICS:
+    if "precision" not in losscli.scoring.registry.METRICS:
         pytest.skip("no precision metric")
     with pytest.raises(UsageError):
         losscli.evaluate(y, p, task=task, metrics=["precision"], params={"average": "binary"})
@@ -371,7 +374,7 @@ def test_average_binary_outside_binary_task_is_usage_error(y: object, p: object,
 def test_loss_domain_violation_is_input_error(
     loss: str, y: list[float], p: list[float], row: int
 ) -> None:
-    if loss not in losscli.registry.LOSSES:
+    if loss not in losscli.scoring.registry.LOSSES:
         pytest.skip(f"no {loss}")
     with pytest.raises(InputError) as exc:
         losscli.evaluate(y, p, task="regression", losses=[loss])
@@ -801,7 +804,7 @@ def test_kl_divergence_rows_warn_too() -> None:
 @pytest.mark.parametrize("from_logits", [False, True])
 def test_cce_from_labels_is_bit_identical_to_one_hot(from_logits: bool) -> None:
     """Targets as class indices take a fast path; it must give the very same numbers."""
-    from losscli import registry
+    from losscli.scoring import registry
 
     rng = np.random.default_rng(5)
     n, c = 2000, 7

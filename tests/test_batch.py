@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import losscli
-from losscli.batch import evaluate_batch
+from losscli.engines.batch import evaluate_batch
 from losscli.errors import InputError
 
 

@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 import losscli
 from losscli import config as cfg
-from losscli.api import Check, compare_baseline, gate_failures, parse_check
 from losscli.cli import app
+from losscli.cli.progress import Progress
 from losscli.errors import UsageError
-from losscli.progress import Progress
+from losscli.report.checks import Check, parse_check
+from losscli.report.gates import compare_baseline, gate_failures
 
 BINARY = "label,prob\n0,0.1\n1,0.8\n1,0.4\n0,0.3\n1,0.9\n0,0.6\n"  # accuracy 4/6
 
@@ -337,7 +338,7 @@ class _Tty(io.StringIO):
 
 
 def test_progress_bar_only_on_a_terminal_after_a_delay(monkeypatch: pytest.MonkeyPatch) -> None:
-    import losscli.progress as P
+    import losscli.cli.progress as P
 
     monkeypatch.setattr(P, "DELAY", 0.0)
     tty = _Tty()

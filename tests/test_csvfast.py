@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from losscli import csvfast
+from losscli.io import csvfast
 
 
 def _read_all(path: Path, *, sep: str = ",", header: bool = True, **kw: int) -> dict:
@@ -148,7 +148,7 @@ def test_streaming_a_csv_does_not_import_pandas(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("y,p\n" + "".join(f"{i},{i / 3!r}\n" for i in range(1000)))
     code = (
-        "import sys\nfrom losscli import csvfast\n"
+        "import sys\nfrom losscli.io import csvfast\n"
         f"for t in csvfast.stream({str(path)!r}, sep=',', header=True, block_bytes=512):\n"
         "    [csvfast.to_numpy(c) for c in t.columns]\n"
         "print('pandas' in sys.modules)"

@@ -31,9 +31,12 @@ pd = pytest.importorskip("pandas")
 
 from typer.testing import CliRunner  # noqa: E402
 
-from losscli import api, batch, engine_dask  # noqa: E402
+from losscli import api  # noqa: E402
 from losscli.cli import app  # noqa: E402
+from losscli.engines import batch  # noqa: E402
+from losscli.engines import dask as engine_dask  # noqa: E402
 from losscli.errors import InputError, UsageError  # noqa: E402
+from losscli.report import model  # noqa: E402
 
 REL = 1e-12
 START_TIMEOUT = 60.0  # seconds for the scheduler and the workers to come up
@@ -195,7 +198,7 @@ def _close(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def assert_same_report(got: api.Report, want: api.Report) -> None:
+def assert_same_report(got: model.Report, want: model.Report) -> None:
     """Every figure equal to 1e-12 relative; everything else identical."""
     assert (got.task, got.n_samples, got.n_omitted) == (want.task, want.n_samples, want.n_omitted)
     assert got.signature == want.signature

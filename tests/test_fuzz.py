@@ -34,8 +34,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import losscli
-from losscli import readers
 from losscli.errors import LossCliError
+from losscli.io import readers
 
 FUZZ = settings(
     derandomize=True,  # the same inputs on every run: CI is deterministic

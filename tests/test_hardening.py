@@ -34,10 +34,10 @@ from conftest import Result
 from typer.testing import CliRunner
 
 import losscli
-from losscli import metrics as M
-from losscli import readers
 from losscli.cli import app
 from losscli.errors import InputError, LossCliError, UsageError
+from losscli.io import readers
+from losscli.scoring import metrics as M
 
 OLD_REPORT = b'{"note": "a report from an earlier run"}\n'
 MARKER = "PICKLE_WAS_LOADED"

@@ -111,7 +111,7 @@ def test_full_disk_is_exit_3_and_the_old_output_stays(big_csv: Path, tmp_path: P
 
 def test_disk_full_mid_write_simulated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The same without a tmpfs: every write to the temporary file fails with ENOSPC."""
-    import losscli.render as R
+    import losscli.report.render as R
 
     src = tmp_path / "d.csv"
     src.write_text("y,p\n0,0.2\n1,0.7\n1,0.9\n")

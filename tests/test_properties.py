@@ -21,8 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import losscli
-from losscli import api, registry, validate
-from losscli.accumulate import Accumulator, WeightedSum
+from losscli.scoring import plan as planning
+from losscli.scoring import registry
+from losscli.scoring import score as scoring
+from losscli.scoring.accumulate import Accumulator, WeightedSum
+from losscli.validate import prepare as validate
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -466,9 +469,9 @@ def test_weighted_sum_chunked_equals_whole(data: st.DataObject) -> None:
 
 def _prepared(
     case: str, y: np.ndarray, p: np.ndarray, w: np.ndarray | None
-) -> tuple[validate.Prepared, api.Plan]:
+) -> tuple[validate.Prepared, planning.Plan]:
     task, _, losses, metrics, extra = CASES[case]
-    plan = api.Plan(
+    plan = planning.Plan(
         task,
         [(registry.get_loss(n), registry.get_loss(n).defaults()) for n in losses],
         [(registry.get_metric(n), registry.get_metric(n).defaults()) for n in metrics],
@@ -511,7 +514,7 @@ def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataOb
     prep, plan = _prepared(case, y, p, w)
 
     whole = Accumulator()
-    whole_values = api.update(whole, prep, plan)
+    whole_values = scoring.update(whole, prep, plan)
     merged = Accumulator()
     pieces = []
     for a, b in _cuts(data.draw, n):
@@ -525,7 +528,7 @@ def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataOb
             labels=None if prep.labels is None else prep.labels[a:b],
         )
         acc = Accumulator()
-        pieces.append(api.update(acc, part, plan))
+        pieces.append(scoring.update(acc, part, plan))
         merged.merge(acc)
 
     assert merged.n_samples == whole.n_samples == n
@@ -533,8 +536,8 @@ def test_accumulator_chunked_then_merged_equals_whole(case: str, data: st.DataOb
         assert _close(merged.losses[name].total, ws.total, 1e-12), name
         assert _close(merged.losses[name].mean, ws.mean, 1e-12), name
         np.testing.assert_array_equal(np.concatenate([v[name] for v in pieces]), whole_values[name])
-    a_metrics = api.finish(whole, plan, plan.task)
-    b_metrics = api.finish(merged, plan, plan.task)
+    a_metrics = scoring.finish(whole, plan, plan.task)
+    b_metrics = scoring.finish(merged, plan, plan.task)
     skip = VARIANCE_RATIOS if plan.task == "regression" and constant_target(y) else set()
     for name in a_metrics:
         if name in skip:

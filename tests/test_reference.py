@@ -23,7 +23,7 @@ from sklearn.metrics import (
 )
 
 import losscli
-from losscli import registry
+from losscli.scoring import registry
 
 REL = 1e-9
 LN2 = math.log(2.0)

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import losscli
-from losscli import readers
 from losscli.errors import InputError
+from losscli.io import readers
 
 CASES = {
     "regression": dict(
@@ -208,7 +208,7 @@ def test_per_sample_text_write_back_keeps_the_page_cache_small(
 ) -> None:
     """Every 32 MiB the kernel is asked to start writing the new text out, and to drop
     what was written two steps before, so the page cache reuses a few dozen MiB."""
-    from losscli import render
+    from losscli.report import render
 
     calls: list[tuple[int, int]] = []
     monkeypatch.setattr(os, "posix_fadvise", lambda fd, off, n, advice: calls.append((off, n)))
@@ -229,7 +229,7 @@ def test_per_sample_text_write_back_keeps_the_page_cache_small(
 
 
 def test_per_sample_to_a_pipe_skips_write_back(tmp_path: Path) -> None:
-    from losscli import render
+    from losscli.report import render
 
     read, write = os.pipe()
     with os.fdopen(write, "wb") as fh, os.fdopen(read, "rb") as rd:

@@ -1,4 +1,4 @@
-"""losscli.textrows: per-sample rows as CSV/TSV/JSON Lines text.
+"""losscli.io.textrows: per-sample rows as CSV/TSV/JSON Lines text.
 
 Every number must read back as exactly the float (or integer) it was, whatever its size,
 sign or class (subnormal, -0.0, nan, inf); text ids must survive separators, quotes and
@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from losscli import textrows
+from losscli.io import textrows
 
 
 def text(bufs: list[Any]) -> str:
@@ -183,7 +183,7 @@ MALLOC_DEBUG = Path("/usr/lib/x86_64-linux-gnu/libc_malloc_debug.so.0")
 # the corrupted heap aborted the process later, somewhere else (pyproject caps orjson)
 _LONGEST_NUMBERS = """
 import numpy as np
-from losscli import textrows
+from losscli.io import textrows
 longest = [-2.2250738585072014e-308, -1.2345678901234567e-300, -9.999999999999999e307]
 for n in range(1, 2500):
     for v in longest:

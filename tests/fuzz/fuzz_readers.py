@@ -3,7 +3,7 @@
 An input is ``[format selector][flags][file bytes]``: the selector picks the extension the
 bytes are written under (``.csv``, ``.tsv``, ``.npy``, ``.npz``, ``.parquet``, ``.jsonl``,
 ``.gz`` variants), bit 0 of the flags reads CSV/TSV without a header.  The file is read by
-:func:`losscli.readers.read` and, when that succeeds, evaluated by :func:`losscli.evaluate`.
+:func:`losscli.io.readers.read` and, when that succeeds, evaluated by :func:`losscli.evaluate`.
 A :class:`losscli.errors.LossCliError` is the expected refusal; any other exception is a
 crash.  See ``README.md`` here for short and long runs.
 """
@@ -45,8 +45,9 @@ def decode(data: bytes) -> tuple[str, bool, bytes]:
 
 
 def one_input(data: bytes) -> None:
-    from losscli import evaluate, readers
+    from losscli import evaluate
     from losscli.errors import LossCliError
+    from losscli.io import readers
 
     suffix, header, payload = decode(data)
     path = os.path.join(_DIR, "input" + suffix)
@@ -67,9 +68,9 @@ def main() -> None:
 
     warnings.simplefilter("ignore")  # numpy's RuntimeWarnings are not crashes
     with atheris.instrument_imports(include=["losscli"]):
-        import losscli.readers  # noqa: F401
-        import losscli.sources  # noqa: F401
-        import losscli.validate  # noqa: F401
+        import losscli.io.readers  # noqa: F401
+        import losscli.validate.prepare  # noqa: F401
+        import losscli.validate.sources  # noqa: F401
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()
 

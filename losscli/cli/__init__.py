@@ -78,7 +78,7 @@ def _use_color(choice: str, stream: Any) -> bool:
 
 
 def _loss_help() -> str:
-    from losscli import registry
+    from losscli.scoring import registry
 
     return (
         "Loss to compute (repeatable); 'auto' picks the task's default. One of: "
@@ -88,7 +88,7 @@ def _loss_help() -> str:
 
 
 def _metric_help() -> str:
-    from losscli import registry
+    from losscli.scoring import registry
 
     return (
         "Reporting metric (repeatable); default rmse for regression, accuracy for "
@@ -289,7 +289,7 @@ def _dask_engine(engine: str, scheduler: str | None) -> Any:
             raise UsageError("--scheduler needs --engine dask")
         return None
     try:
-        from losscli import engine_dask
+        from losscli.engines import dask as engine_dask
     except ImportError as exc:
         raise UsageError(
             f"--engine dask needs Dask ({exc.name or exc} is not installed)",
@@ -299,7 +299,7 @@ def _dask_engine(engine: str, scheduler: str | None) -> Any:
 
 
 def _common_checks(fmt: str, color: str) -> None:
-    from losscli import render
+    from losscli.report import render
 
     if fmt not in render.REPORT_FORMATS:
         raise UsageError(f"unknown format {fmt!r}: one of {', '.join(render.REPORT_FORMATS)}")
@@ -411,7 +411,7 @@ def eval_cmd(
     quiet: QuietOpt = False,
 ) -> None:
     """Evaluate one set of predictions: per-sample losses, their mean, and metrics."""
-    from losscli import render
+    from losscli.report import render
 
     with _errors():
         if len(files) > 2:
@@ -477,9 +477,10 @@ def _run_eval(
     config_path: str | None,
 ) -> tuple[Any, str]:
     """Evaluate, stream per-sample losses, render; files appear only when all succeeded."""
-    from losscli import render
-    from losscli.api import evaluate, gate_failures
-    from losscli.progress import Progress
+    from losscli.api import evaluate
+    from losscli.cli.progress import Progress
+    from losscli.report import render
+    from losscli.report.gates import gate_failures
 
     dask = _dask_engine(engine, scheduler)
     with contextlib.ExitStack() as stack:
@@ -595,10 +596,10 @@ def batch_cmd(
 ) -> None:
     """Score many prediction files: one result per file plus 'overall', pooled over every
     sample of every file."""
-    from losscli import render
-    from losscli.api import gate_failures
-    from losscli.batch import evaluate_batch
-    from losscli.progress import Progress
+    from losscli.cli.progress import Progress
+    from losscli.engines.batch import evaluate_batch
+    from losscli.report import render
+    from losscli.report.gates import gate_failures
 
     with _errors():
         _common_checks(fmt, color)
@@ -689,7 +690,7 @@ def list_cmd(
     """List every loss and metric: name, aliases, tasks, input kind, parameters."""
     import json
 
-    from losscli import registry
+    from losscli.scoring import registry
 
     with _errors():
         if fmt not in ("table", "json"):
@@ -727,8 +728,8 @@ def explain_cmd(
     name: Annotated[str, typer.Argument(help="A loss or metric name or alias.")],
 ) -> None:
     """Show the formula, parameters, expected inputs and when to use a loss or metric."""
-    from losscli import registry
-    from losscli.validate import __doc__ as inference_doc
+    from losscli.scoring import registry
+    from losscli.validate.prepare import __doc__ as inference_doc
 
     with _errors():
         for e in registry.lookup(name):
@@ -779,12 +780,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = command.main(args=argv, prog_name="losscli", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
-        from losscli._entry import interrupted
+        from losscli.interrupts import interrupted
 
         if interrupted():  # typer turns KeyboardInterrupt into a silent exit 130
             raise KeyboardInterrupt
     except KeyboardInterrupt:
-        from losscli._entry import interrupted
+        from losscli.interrupts import interrupted
 
         sys.stderr.write("\ninterrupted\n")
         code = 128 + (interrupted() or 2)  # 130 for Ctrl-C, 143 for SIGTERM
@@ -800,7 +801,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 3
     except Exception as exc:
-        from losscli._entry import interrupted
+        from losscli.interrupts import interrupted
 
         if interrupted():  # Ctrl-C surfaced as another exception (an import cut short)
             raise KeyboardInterrupt from None

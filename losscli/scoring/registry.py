@@ -1,6 +1,6 @@
 """The registry of losses and metrics: data, one entry per name.
 
-Each :class:`Entry` names one vectorised function in :mod:`losscli.losses` and
+Each :class:`Entry` names one vectorised function in :mod:`losscli.scoring.losses` and
 describes it (aliases, tasks, input kind, parameters with defaults, formula,
 direction).  ``losscli list``, ``losscli explain`` and the help text are
 generated from these entries; nothing else knows the list of losses.
@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from losscli import losses as L
 from losscli.errors import UsageError
+from losscli.scoring import losses as L
 
 TASKS = ("regression", "binary", "multiclass", "multilabel")
 CLASSIFICATION = ("binary", "multiclass", "multilabel")
@@ -134,7 +134,7 @@ class Entry:
     finalize: Callable[[float], float] | None = None
     reference: str = ""
     domain: Callable[..., list[tuple[str, np.ndarray, str]]] | None = None
-    state: str = "mean"  # metrics: mean | confusion | moments | max | samples (losscli.metrics)
+    state: str = "mean"  # metrics: mean | confusion | moments | max | samples
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -65,7 +65,7 @@ def load_dependencies() -> None:
     import pyarrow  # noqa: F401
     import pyarrow.compute  # noqa: F401
 
-    import losscli.csvfast  # noqa: F401
+    import losscli.io.csvfast  # noqa: F401
 
 
 def _rows(columns: Sequence[np.ndarray], parts_of: Any) -> list[Any]:
@@ -155,7 +155,7 @@ def _side_by_side(parts: Sequence[Any], rows: int) -> Any:
 @functools.lru_cache(maxsize=8)
 def _order(sizes: tuple[int, ...], rows: int) -> Any:
     """Which cell of the concatenated parts goes where (the same for every full piece)."""
-    from losscli.csvfast import from_numpy
+    from losscli.io.csvfast import from_numpy
 
     size = np.array(sizes, dtype=np.int64)
     starts = np.cumsum(size) - size
@@ -168,7 +168,7 @@ def _order(sizes: tuple[int, ...], rows: int) -> Any:
 def _constant(text: str) -> Any:
     """A part whose one cell goes into every row."""
     # pa.array([text]) would import pandas (a fifth of a second, and more at exit)
-    from losscli.csvfast import strings
+    from losscli.io.csvfast import strings
 
     return strings([text])
 
@@ -266,7 +266,7 @@ def _orjson_is_safe() -> bool:
 def _with_nonfinite(col: np.ndarray, finite: np.ndarray, end: str, style: str) -> Any:
     import pyarrow.compute as pc
 
-    from losscli.csvfast import from_numpy
+    from losscli.io.csvfast import from_numpy
 
     nan, inf, ninf = (_scalar(word + end) for word in _NONFINITE[style])
     numbers = _number_cells(np.where(finite, col, col.dtype.type(0)), end)
@@ -278,7 +278,7 @@ def _with_nonfinite(col: np.ndarray, finite: np.ndarray, end: str, style: str) -
 def _text_cells(col: np.ndarray, end: str, style: str, sep: str) -> list[Any]:
     import pyarrow.compute as pc
 
-    from losscli.csvfast import strings
+    from losscli.io.csvfast import strings
 
     texts = ["" if v is None else str(v) for v in col.tolist()]
     if style == "json":

@@ -1,7 +1,7 @@
 """Validate: pick columns, align, infer the task and check values.
 
 Turns raw tables or arrays into a :class:`Prepared` problem whose arrays have
-the shapes :mod:`losscli.losses` expects (all float64).
+the shapes :mod:`losscli.scoring.losses` expects (all float64).
 
 Task inference (``--task auto``), in order:
 
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from losscli.errors import InputError, UsageError, show
-from losscli.readers import Table, to_float_column
+from losscli.io.readers import Table, to_float_column
 
 TARGET_NAMES = ("target", "y_true", "y", "label", "truth", "labels", "targets")
 PRED_NAMES = (

@@ -16,8 +16,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from losscli.api import Report
 from losscli.errors import InputError, UsageError
+from losscli.report.model import Report
 
 REPORT_FORMATS = ("table", "json", "csv", "tsv", "markdown", "value")
 PER_SAMPLE_FORMATS = {
@@ -297,7 +297,7 @@ FORMAT_THREADS = 2
 
 class PerSampleWriter:
     """Writes per-sample losses chunk by chunk: columns ``index`` (or the ids) then one per
-    loss.  CSV/TSV/JSONL as text with shortest round-trip floats (losscli.textrows),
+    loss.  CSV/TSV/JSONL as text with shortest round-trip floats (losscli.io.textrows),
     Parquet through pyarrow's writer one row group a chunk, NPY with its header patched
     once the length is known."""
 
@@ -308,7 +308,7 @@ class PerSampleWriter:
         self.names: list[str] | None = None
         self._pq: Any = None
         self._npy_start = 0
-        # text: float formatting is the cost (losscli.textrows); chunks are formatted on
+        # text: float formatting is the cost (losscli.io.textrows); chunks are formatted on
         # worker threads while the next ones are scored, and written in order; a few in
         # flight at most
         self._pool: Any = None
@@ -319,7 +319,7 @@ class PerSampleWriter:
         if fmt in ("csv", "tsv", "jsonl"):
             from concurrent.futures import ThreadPoolExecutor
 
-            from losscli import textrows
+            from losscli.io import textrows
 
             # imported here, on the main thread: an import begun on a worker thread that
             # a Ctrl-C cuts short on the main thread can leave a module lock held, and the
@@ -337,7 +337,7 @@ class PerSampleWriter:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            from losscli.csvfast import from_numpy
+            from losscli.io.csvfast import from_numpy
 
             columns = [index, *values.values()]
             table = pa.Table.from_arrays([from_numpy(c) for c in columns], ["index", *names])
@@ -358,7 +358,7 @@ class PerSampleWriter:
             block = np.column_stack([index.astype(np.float64), *values.values()])
             self.fh.write(np.ascontiguousarray(block, dtype="<f8").tobytes())
         else:  # text: csv, tsv, jsonl
-            from losscli import textrows
+            from losscli.io import textrows
 
             columns = [index, *values.values()]
             if self.fmt == "jsonl":

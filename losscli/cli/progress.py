@@ -49,7 +49,7 @@ class Progress:
         self.advance(n)
 
     def files(self, done: int, total: int) -> None:
-        """Hook for :func:`losscli.batch.evaluate_batch`: ``done`` of ``total`` files."""
+        """Hook for :func:`losscli.engines.batch.evaluate_batch`: ``done`` of ``total`` files."""
         self.total = total
         self.advance(done - self.done)
 

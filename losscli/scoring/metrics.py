@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from losscli import losses as L
-from losscli.accumulate import WeightedSum
+from losscli.scoring import losses as L
+from losscli.scoring.accumulate import WeightedSum
 
 
 @dataclass

@@ -77,12 +77,12 @@ class WeightedSum:
 @dataclass
 class Accumulator:
     """The state of one evaluation: a :class:`WeightedSum` per loss and a metric state
-    (see :mod:`losscli.metrics`) per metric.  ``merge`` folds another chunk's state in."""
+    (see :mod:`losscli.scoring.metrics`) per metric.  ``merge`` folds another chunk's state in."""
 
     losses: dict[str, WeightedSum] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     n_samples: int = 0
-    confusion: Any = None  # classification: a ConfusionState (losscli.metrics)
+    confusion: Any = None  # classification: a ConfusionState (losscli.scoring.metrics)
     omitted: int = 0  # rows dropped by --nan-policy omit
     nonfinite: int = 0  # rows with NaN/inf passed on by --nan-policy propagate
     # --id-col --allow-missing: ids dropped, (targets without a prediction, the reverse)

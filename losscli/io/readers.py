@@ -226,9 +226,9 @@ def _chunks_one(
 
 def _stream_stdin(stdin: IO[bytes] | None, sep: str, header: bool) -> Iterator[Table]:
     """CSV/TSV on standard input: a small input is read whole (no pyarrow import); a
-    large one streams through :func:`losscli.csvfast.stream_fileobj` in bounded memory,
+    large one streams through :func:`losscli.io.csvfast.stream_fileobj` in bounded memory,
     gzip-compressed or not."""
-    from losscli import csvfast  # no pyarrow import until a large input is parsed
+    from losscli.io import csvfast  # no pyarrow import until a large input is parsed
 
     raw = stdin if stdin is not None else sys.stdin.buffer
     first = raw.read(SMALL_TEXT)
@@ -314,7 +314,7 @@ def _from_pyarrow(exc: BaseException) -> bool:
 
 
 def _arrow_to_table(batch: Any, path: str, header: bool) -> Table:
-    from losscli.csvfast import to_numpy  # float64 or object; never imports pandas
+    from losscli.io.csvfast import to_numpy  # float64 or object; never imports pandas
 
     names = [str(n) for n in batch.schema.names]
     if not header:
@@ -326,7 +326,7 @@ def _stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[T
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    from losscli import csvfast
+    from losscli.io import csvfast
 
     with open(path, "rb") as raw:
         head = raw.read(4096)

@@ -14,20 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from losscli import __version__, readers, registry
-from losscli.accumulate import Accumulator
-from losscli.api import (
-    Check,
-    PathLike,
-    Report,
-    apply_gates,
-    build_report,
-    compare_baseline,
-    evaluate,
-    load_baseline,
-    parse_checks,
-)
+from losscli import __version__
+from losscli.api import evaluate
 from losscli.errors import InputError, LossCliError, UsageError
+from losscli.io import readers
+from losscli.report.checks import Check, parse_checks
+from losscli.report.gates import PathLike, apply_gates, compare_baseline, load_baseline
+from losscli.report.model import Report, build_report
+from losscli.scoring import registry
+from losscli.scoring.accumulate import Accumulator
 
 
 @dataclass

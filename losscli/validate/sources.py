@@ -1,7 +1,8 @@
-"""Sources: the inputs of one evaluation as a stream of :class:`~losscli.validate.Raw` chunks.
+"""Sources: the inputs of one evaluation as a stream of :class:`~losscli.validate.prepare.Raw`
+chunks.
 
 Files (paths, globs, directories, ``-``) are read chunk by chunk through
-:func:`losscli.readers.read_chunks`; targets, predictions and a weights file are
+:func:`losscli.io.readers.read_chunks`; targets, predictions and a weights file are
 zipped in lockstep, re-sliced so that each chunk holds the same rows of each.
 Arrays and DataFrames are one chunk (or ``chunk_rows``-sized slices of it).
 ``--id-col`` with two files needs every id at once, so that case reads whole.
@@ -15,10 +16,10 @@ from typing import IO, Any
 
 import numpy as np
 
-from losscli import readers
 from losscli.errors import InputError, UsageError, show
-from losscli.readers import Table
-from losscli.validate import Raw, select
+from losscli.io import readers
+from losscli.io.readers import Table
+from losscli.validate.prepare import Raw, select
 
 _EXTS = (".csv", ".tsv", ".npy", ".npz", ".parquet", ".jsonl", ".ndjson")
 

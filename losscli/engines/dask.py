@@ -5,7 +5,7 @@ readers) is cut into *parts*: one shard file (paired with its predictions and
 weights shards in two-file mode) or one partition of a Dask DataFrame.  Each
 part is scored on a worker by :class:`PartScorer`, the per-chunk loop of
 :func:`losscli.api.evaluate` (``validate.prepare`` -> ``api.update``), and comes
-back as a :class:`PartResult` holding its :class:`~losscli.accumulate.Accumulator`
+back as a :class:`PartResult` holding its :class:`~losscli.scoring.accumulate.Accumulator`
 (sums, never means).  The client merges the parts in their sorted order with
 :meth:`Accumulator.merge` and builds the report with :func:`api.build_report` and
 :func:`api.apply_gates`, so the figures equal ``--engine local``.
@@ -39,12 +39,19 @@ from typing import Any, cast
 
 import numpy as np
 
-from losscli import __version__, api, batch, readers, render, sources
-from losscli.accumulate import Accumulator
-from losscli.api import PathLike, Plan, Preview, Report
+from losscli import __version__
+from losscli.engines import batch, local
 from losscli.errors import InputError, LossCliError, UsageError
-from losscli.readers import Table
-from losscli.validate import Raw
+from losscli.io import readers
+from losscli.io.readers import Table
+from losscli.report import gates, render
+from losscli.report.checks import Check, parse_checks
+from losscli.report.gates import PathLike
+from losscli.report.model import Preview, Report
+from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.plan import Plan
+from losscli.validate import sources
+from losscli.validate.prepare import Raw
 
 #: Seconds to wait for a scheduler to answer, and for it to have at least one worker.
 CONNECT_TIMEOUT = 10.0
@@ -92,9 +99,9 @@ class Spec:
     nan_policy: str
     read: ReadOptions
 
-    def settings(self) -> api.Settings:
+    def settings(self) -> local.Settings:
         """What the local engine's per-chunk loop is given."""
-        return api.Settings(
+        return local.Settings(
             task=self.task,
             losses=self.losses,
             metrics=self.metrics,
@@ -122,7 +129,7 @@ class Part:
 
 
 @dataclass
-class PartResult(api.ScoreState):
+class PartResult(local.ScoreState):
     """A scored part: the local loop's state (sums, messages, preview) and what the
     client needs besides."""
 
@@ -138,7 +145,7 @@ class PartResult(api.ScoreState):
 # ----------------------------------------------------------------------------- worker side
 
 
-class PartScorer(api.Scorer):
+class PartScorer(local.Scorer):
     """The local engine's per-chunk loop (:class:`losscli.api.Scorer`) over one part.
 
     ``hint`` is the raw-scores-or-probabilities decision of the input's first
@@ -175,7 +182,7 @@ class PartScorer(api.Scorer):
 def part_raws(part: Part, spec: Spec, frame: Any, res: PartResult) -> Iterator[Raw]:
     """The chunks of a part, as the local engine's sources give them.
 
-    A single-part dataset is read by :func:`losscli.sources.raw_chunks` itself (what the
+    A single-part dataset is read by :func:`losscli.validate.sources.raw_chunks` itself (what the
     local engine does, ``--id-col`` alignment included).  A shard or a partition is read
     table by table here, so that its column names, the rows of its errors and its
     weights are known to the client (which judges "all weights are zero" over the whole
@@ -293,7 +300,7 @@ def make_spec(
     allow_missing: bool = False,
 ) -> Spec:
     """Validate the options as :func:`losscli.api.evaluate` does, before any file is read."""
-    settings = api.make_settings(
+    settings = local.make_settings(
         task=task,
         losses=losses,
         metrics=metrics,
@@ -718,8 +725,8 @@ class Carried:
     def hint_matters(self) -> bool:
         """Raw scores vs probabilities only matters for classification without logits."""
         if self._hint_matters is None:
-            self._hint_matters = self.task != "regression" and not api.takes_logits(
-                self.spec.settings(), api.make_plan(self.spec.settings(), self.task)
+            self._hint_matters = self.task != "regression" and not local.takes_logits(
+                self.spec.settings(), local.make_plan(self.spec.settings(), self.task)
             )
         return self._hint_matters
 
@@ -830,14 +837,14 @@ class Merger:
         source: str | None,
         strict: bool,
         weights: Any,
-        checks: Sequence[api.Check],
+        checks: Sequence[Check],
         baseline: PathLike | Mapping[str, Any] | None,
         tolerance: float,
         atol: float,
     ) -> Report:
         """The report of everything merged: the local engine's end-of-input steps."""
         self.weight_total.check()  # what sources.raw_chunks checks at the end of the input
-        state = api.ScoreState(
+        state = local.ScoreState(
             task=plan.task,
             acc=self.acc,
             weighted=self.weighted,
@@ -847,11 +854,11 @@ class Merger:
             classes=self.classes,
             preview=self.preview,
         )
-        report = api.conclude(state, plan, source=source, strict=strict, weights=weights)
+        report = local.conclude(state, plan, source=source, strict=strict, weights=weights)
         if self.keep and self.kept:
             report.per_sample = {k: np.concatenate([c[k] for c in self.kept]) for k in self.kept[0]}
             report.ids = np.concatenate(self.kept_ids) if self.kept_ids else None
-        return api.apply_gates(report, checks, baseline, tolerance, atol)
+        return gates.apply_gates(report, checks, baseline, tolerance, atol)
 
 
 # ----------------------------------------------------------------------------- client: running
@@ -882,7 +889,7 @@ def evaluate_dataset(
     ds: Dataset,
     spec: Spec,
     *,
-    checks: Sequence[api.Check] = (),
+    checks: Sequence[Check] = (),
     baseline: PathLike | Mapping[str, Any] | None = None,
     tolerance: float = 0.0,
     atol: float = 0.0,
@@ -926,7 +933,7 @@ def evaluate_dataset(
             if carried.task == "auto":  # not one row in any part
                 raise InputError("no samples (the input has no data rows)", file=ds.source)
             return merger.report(
-                api.make_plan(spec.settings(), carried.task),
+                local.make_plan(spec.settings(), carried.task),
                 source=ds.source,
                 strict=spec.strict,
                 weights=weights,
@@ -1007,7 +1014,7 @@ def evaluate(
         nan_policy=nan_policy,
         allow_missing=allow_missing,
     )
-    parsed = api.parse_checks(checks, tolerance, atol)
+    parsed = parse_checks(checks, tolerance, atol)
     if per_sample is not None:
         render.per_sample_format(per_sample)
     ds = build_dataset(y_true, y_pred, weights, spec)
@@ -1069,10 +1076,10 @@ def evaluate_batch(
     skip_errors: bool = False,
     **options: Any,
 ) -> batch.BatchReport:
-    """:func:`losscli.batch.evaluate_batch` on a Dask cluster: each file is scored on a
+    """:func:`losscli.engines.batch.evaluate_batch` on a Dask cluster: each file is scored on a
     worker by the local engine's per-file job, and ``overall`` merges their accumulators
-    (:func:`losscli.batch.assemble`).  A URL file is scored partition by partition."""
-    parsed = api.parse_checks(checks, tolerance, atol)
+    (:func:`losscli.engines.batch.assemble`).  A URL file is scored partition by partition."""
+    parsed = parse_checks(checks, tolerance, atol)
     if sort_by is not None:
         batch._direction(sort_by)
     if targets is not None and is_url(targets):
@@ -1083,7 +1090,7 @@ def evaluate_batch(
     options = {**options, "keep_per_sample": False}
     base = None
     if baseline is not None:
-        base = dict(baseline) if isinstance(baseline, Mapping) else api.load_baseline(baseline)
+        base = dict(baseline) if isinstance(baseline, Mapping) else gates.load_baseline(baseline)
     with connect(scheduler) as client:
         results = _score_files(client, files, targets, options, skip_errors)
     return batch.assemble(
@@ -1111,8 +1118,8 @@ def _score_files(
     ]
     results: list[batch.FileResult] = []
     try:
-        local = [(f, fut) for f, fut in zip(files, futures) if fut is not None]
-        fetched = fetch_in_order(client, [fut for _, fut in local], [f for f, _ in local])
+        submitted = [(f, fut) for f, fut in zip(files, futures) if fut is not None]
+        fetched = fetch_in_order(client, [fut for _, fut in submitted], [f for f, _ in submitted])
         for f, future in zip(files, futures):
             res = _score_url_file(client, f, options) if future is None else next(fetched)
             if res.report is not None:

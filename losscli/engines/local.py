@@ -1,0 +1,287 @@
+"""The local engine: the per-chunk loop (:class:`Scorer`) and the end of the input
+(:func:`conclude`); the Dask engine runs the same code on its workers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from losscli.errors import InputError, UsageError
+from losscli.io import readers
+from losscli.report.model import Preview, Report, build_report
+from losscli.scoring import registry
+from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.plan import Plan, _parse_params, _resolve
+from losscli.scoring.score import update
+from losscli.validate.prepare import Prepared, Raw, infer_task, prepare
+
+
+@dataclass(frozen=True, eq=False)
+class Settings:
+    """What every chunk is scored with (resolved options of :func:`evaluate`)."""
+
+    task: str
+    losses: tuple[str, ...] | None
+    metrics: tuple[str, ...] | None
+    params: Mapping[str, Any]
+    lenient: frozenset[str] = frozenset()  # config-file parameters: where they apply
+    strict: bool = False
+    nan_policy: str = "error"
+    classes: tuple[str, ...] | None = None
+
+
+def make_settings(
+    *,
+    task: str = "auto",
+    losses: Sequence[str] | None = None,
+    metrics: Sequence[str] | None = None,
+    params: Mapping[str, Any] | Sequence[str] | None = None,
+    default_params: Mapping[str, Any] | Sequence[str] | None = None,
+    from_logits: bool = False,
+    strict: bool = False,
+    nan_policy: str = "error",
+    classes: Sequence[str] | None = None,
+    chunk_rows: int | None = None,
+    input_format: str | None = None,
+) -> Settings:
+    """The options of :func:`evaluate` checked (a :class:`UsageError` before any file is
+    read) and resolved: command-line parameters over config-file defaults."""
+    from losscli.validate.prepare import NAN_POLICIES
+
+    if nan_policy not in NAN_POLICIES:
+        raise UsageError(f"unknown --nan-policy {nan_policy!r}: one of {', '.join(NAN_POLICIES)}")
+    if chunk_rows is not None and chunk_rows < 1:
+        raise UsageError("--chunk-size must be at least 1")
+    if task not in ("auto", *registry.TASKS):
+        raise UsageError(f"unknown task {task!r}: expected auto, {', '.join(registry.TASKS)}")
+    if input_format is not None and input_format not in readers.FORMATS:
+        raise UsageError(
+            f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}"
+        )
+    explicit = _parse_params(params)
+    defaults = _parse_params(default_params)
+    pvals = {**defaults, **explicit}
+    if "from_logits" in pvals:
+        pvals["from_logits"] = registry.FROM_LOGITS.parse(pvals["from_logits"])
+    if from_logits:
+        pvals["from_logits"] = True
+    return Settings(
+        task=task,
+        losses=tuple(losses) if losses else None,
+        metrics=tuple(metrics) if metrics else None,
+        params=pvals,
+        lenient=frozenset(defaults) - frozenset(explicit),
+        strict=strict,
+        nan_policy=nan_policy,
+        classes=tuple(classes) if classes else None,
+    )
+
+
+@dataclass
+class ScoreState:
+    """What scoring chunks leaves besides the per-sample values: the accumulator (sums)
+    and what the report needs; states of consecutive pieces of one input merge."""
+
+    task: str = "auto"
+    raw_rows: int = 0  # rows read, omitted ones included (they number the rows)
+    acc: Accumulator = field(default_factory=Accumulator)
+    weighted: bool = False
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # assumptions: never errors under --strict
+    n_inf: dict[str, int] = field(default_factory=dict)
+    classes: list[str] | None = None  # from the last non-empty chunk
+    scores: bool | None = None  # how the first non-empty chunk was taken
+    preview: Preview = field(default_factory=lambda: Preview())
+
+    def add_messages(self, warnings: Sequence[str], notes: Sequence[str]) -> None:
+        for w in warnings:
+            if len(self.warnings) < 20 and w not in self.warnings:
+                self.warnings.append(w)
+        self.notes += [n for n in notes if n not in self.notes]
+
+    def add_inf(self, counts: Mapping[str, int]) -> None:
+        for name, count in counts.items():
+            self.n_inf[name] = self.n_inf.get(name, 0) + count
+
+
+class Scorer:
+    """The per-chunk loop of :func:`evaluate` (the Dask engine runs it on workers):
+    ``feed`` scores one chunk into :attr:`state` and returns its per-sample losses.
+
+    The task and the raw-scores-or-probabilities decision are taken from the first
+    chunk (or given: ``hint``); rows are numbered from ``offset``."""
+
+    def __init__(self, settings: Settings, hint: bool | None = None, offset: int = 0) -> None:
+        self.settings = settings
+        self.hint = hint
+        self.offset = offset
+        self.state = ScoreState(task=settings.task, raw_rows=offset)
+        self._plan: Plan | None = None
+
+    @property
+    def plan(self) -> Plan:
+        if self._plan is None:
+            raise InputError("no samples (the input has no data rows)")
+        return self._plan
+
+    def _start(self, raw: Raw) -> Plan:
+        st, s = self.state, self.settings
+        if st.task == "auto":
+            object_targets = raw.y.dtype == object
+            st.task = "multiclass" if object_targets else infer_task(raw.y, raw.p, raw.pred_names)
+        plan = make_plan(s, st.task)
+        self.needs_prob = any(
+            e.inputs == "probabilities" and not p.get("from_logits", False) for e, p in plan.losses
+        )
+        self.normalize = any(p.get("normalize", False) for _, p in plan.losses)
+        self.logits = takes_logits(s, plan)
+        self._plan = plan
+        return plan
+
+    def feed(self, raw: Raw) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+        """Score one chunk; its (index, per-sample losses), or None if every row of it
+        was omitted.  Input errors name rows counted over the whole input."""
+        plan = self._plan or self._start(raw)
+        st, s = self.state, self.settings
+        try:
+            prep = prepare(
+                raw,
+                task=st.task,
+                needs_probabilities=self.needs_prob,
+                from_logits=self.logits,
+                normalize=self.normalize,
+                strict=s.strict,
+                classes=list(s.classes) if s.classes else None,
+                scores_hint=self.hint,
+                nan_policy=s.nan_policy,
+            )
+            _check_domains(plan, prep, raw)
+        except InputError as exc:
+            if exc.row is not None:
+                exc.row += self.offset  # rows are counted over the whole input
+            raise
+        st.acc.omitted += prep.omitted
+        st.acc.nonfinite += prep.nonfinite
+        if raw.unmatched != (0, 0):
+            a, b = st.acc.unmatched
+            st.acc.unmatched = (a + raw.unmatched[0], b + raw.unmatched[1])
+        first = self.offset
+        self.offset += int(raw.p.shape[0])
+        st.raw_rows = self.offset
+        if prep.n == 0:  # every row of this chunk omitted
+            return None
+        if st.scores is None:
+            st.scores = prep.scores
+        if self.hint is None:
+            self.hint = prep.scores
+            if prep.scores and not self.logits:
+                for e, _ in plan.metrics:
+                    if e.inputs == "probabilities":
+                        raise UsageError(
+                            f"metric {e.name} needs probabilities, but the predictions are "
+                            "raw scores",
+                            hint="pass --from-logits if they are logits",
+                        )
+        st.weighted = st.weighted or prep.weights is not None
+        st.classes = prep.classes
+        loss_values = update(st.acc, prep, plan)
+        st.add_messages(prep.warnings, prep.notes)
+        st.add_inf({k: int(np.count_nonzero(np.isinf(v))) for k, v in loss_values.items()})
+        if prep.ids is not None:
+            index = prep.ids
+        elif prep.rows is not None:
+            index = first + prep.rows  # rows as numbered in the input, gaps where omitted
+        else:
+            index = np.arange(first, first + prep.n)
+        st.preview.ids = prep.ids is not None
+        st.preview.update(loss_values, index)
+        return index, loss_values
+
+
+def make_plan(settings: Settings, task: str) -> Plan:
+    """The entries and parameters ``settings`` compute for ``task``."""
+    plan = _resolve(task, settings.losses, settings.metrics, settings.params, settings.lenient)
+    plan.nan_policy = settings.nan_policy
+    return plan
+
+
+def takes_logits(settings: Settings, plan: Plan) -> bool:
+    """Predictions are logits: asked for, and a selected loss takes ``from_logits``."""
+    return bool(settings.params.get("from_logits")) and any(
+        "from_logits" in e.param_names for e, _ in plan.losses
+    )
+
+
+def conclude(
+    state: ScoreState,
+    plan: Plan,
+    *,
+    source: str | None,
+    strict: bool,
+    weights: Any,
+) -> Report:
+    """The end of the input: judge what only the whole input shows (no samples left,
+    overflow counts, --strict, weights summing to zero) and build the report."""
+    acc = state.acc
+    if acc.n_samples == 0:
+        raise InputError(
+            f"no samples left: all {acc.omitted} row(s) have NaN/inf values (--nan-policy omit)",
+            file=source,
+        )
+    notes = list(state.notes)
+    warnings = list(state.warnings)
+    if acc.omitted:
+        notes.append(f"{acc.omitted} sample(s) with NaN/inf values omitted (--nan-policy omit)")
+    if acc.nonfinite:
+        notes.append(
+            f"{acc.nonfinite} sample(s) with NaN/inf values passed on (--nan-policy "
+            "propagate): their losses are NaN/inf and the metrics are undefined (NaN)"
+        )
+    if acc.unmatched != (0, 0):
+        notes.append(
+            f"--allow-missing: {acc.unmatched[0]} target id(s) without a prediction and "
+            f"{acc.unmatched[1]} prediction id(s) without a target were dropped"
+        )
+    warnings += [f"{n}: {c} sample(s) overflowed to inf" for n, c in state.n_inf.items() if c]
+    if strict and warnings:
+        raise InputError(f"{warnings[0]} (an error under --strict)")
+    if state.weighted and all(a.weight.value <= 0 for a in acc.losses.values()):
+        dropped = f" after {acc.omitted} row(s) were omitted for NaN/inf" if acc.omitted else ""
+        is_file = isinstance(weights, os.PathLike) or (
+            isinstance(weights, str) and os.path.exists(weights)
+        )
+        raise InputError(
+            f"the weights sum to zero{dropped}: no sample counts",
+            file=os.fspath(weights) if is_file else source,
+            column=weights if isinstance(weights, str) and not is_file else None,
+            hint="give some samples a positive weight",
+        )
+    report = build_report(
+        acc, plan, weighted=state.weighted, warnings=notes + warnings, classes=state.classes or []
+    )
+    report.preview = state.preview
+    return report
+
+
+def _check_domains(plan: Plan, prep: Prepared, raw: Raw) -> None:
+    """Values a selected loss cannot take are input errors naming the row and column."""
+    for entry, params in plan.losses:
+        if entry.domain is None:
+            continue
+        for role, bad, requirement in entry.domain(prep.y, prep.p, **params):
+            if not np.any(bad):
+                continue
+            cells = bad.reshape(bad.shape[0], -1)
+            r, k = (int(i) for i in np.argwhere(cells)[0])
+            values = (prep.y if role == "target" else prep.p).reshape(bad.shape[0], -1)
+            names = raw.target_names if role == "target" else raw.pred_names
+            raise InputError(
+                f"{entry.name} needs every {role} {requirement}, got {float(values[r, k])!r}",
+                file=raw.target_source if role == "target" else raw.pred_source,
+                row=r + 1,
+                column=names[k] if k < len(names) else k,
+            )

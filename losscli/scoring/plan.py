@@ -1,0 +1,131 @@
+"""The plan of an evaluation: the registry entries to compute, with their parameters bound."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from losscli import __version__
+from losscli.errors import UsageError
+from losscli.scoring import registry
+from losscli.scoring.registry import Entry
+
+
+@dataclass
+class Plan:
+    """What to compute: resolved entries with their effective parameters."""
+
+    task: str
+    losses: list[tuple[Entry, dict[str, Any]]]
+    metrics: list[tuple[Entry, dict[str, Any]]]
+    nan_policy: str = "error"
+
+    def signature(self, weighted: bool) -> str:
+        def fmt(entry: Entry, params: dict[str, Any]) -> str:
+            inner = ",".join(
+                f"{k}={_fmt_param(v)}" for k, v in sorted(params.items()) if v is not None
+            )
+            return f"{entry.name}({inner})" if inner else entry.name
+
+        parts = [
+            f"losscli:{__version__}",
+            f"task:{self.task}",
+            "loss:" + "+".join(fmt(e, p) for e, p in self.losses),
+            "metric:" + "+".join(fmt(e, p) for e, p in self.metrics),
+            f"weights:{'yes' if weighted else 'no'}",
+        ]
+        if self.nan_policy != "error":
+            parts.append(f"nan:{self.nan_policy}")
+        return "|".join(parts)
+
+
+def _fmt_param(v: Any) -> str:
+    if isinstance(v, tuple):
+        return ":".join(_fmt_param(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def _resolve(
+    task: str,
+    losses: Sequence[str] | None,
+    metrics: Sequence[str] | None,
+    params: Mapping[str, Any],
+    lenient: frozenset[str] = frozenset(),
+) -> Plan:
+    """The entries to compute with their bound parameters.  A key of ``params`` that
+    no selected entry takes is a usage error, unless it is in ``lenient`` (defaults
+    from a config file, meant for whichever losses take them)."""
+    loss_names = list(losses or ["auto"])
+    chosen: list[Entry] = []
+    for name in loss_names:
+        entry = (
+            registry.get_loss(registry.DEFAULT_LOSS[task])
+            if name == "auto"
+            else registry.get_loss(name)
+        )
+        if task not in entry.tasks:
+            raise UsageError(
+                f"loss {entry.name} does not apply to a {task} task "
+                f"(it takes: {', '.join(entry.tasks)})",
+                hint="pass --task to override the inferred task",
+            )
+        if entry not in chosen:
+            chosen.append(entry)
+    metric_entries: list[Entry] = []
+    for name in metrics if metrics else registry.DEFAULT_METRICS[task]:
+        entry = registry.get_metric(name)
+        if task not in entry.tasks:
+            raise UsageError(
+                f"metric {entry.name} does not apply to a {task} task "
+                f"(it takes: {', '.join(entry.tasks)})"
+            )
+        if entry not in metric_entries:
+            metric_entries.append(entry)
+    everything = chosen + metric_entries
+    for key in params:
+        if key in lenient and any(key in e.param_names for e in registry.entries()):
+            continue
+        if not any(key in e.param_names for e in everything):
+            takers = sorted({e.name for e in registry.entries() if key in e.param_names})
+            raise UsageError(
+                f"no selected loss or metric takes parameter {key!r}"
+                + (f" (it is taken by: {', '.join(takers)})" if takers else "")
+            )
+
+    def bind(entry: Entry) -> dict[str, Any]:
+        values = entry.defaults()
+        for p in entry.params:
+            if p.name in params:
+                values[p.name] = p.parse(params[p.name])
+        if values.get("average") == "binary" and task != "binary":
+            raise UsageError(
+                f"--param average=binary needs a binary task, not {task}",
+                hint="use macro, micro or weighted",
+            )
+        if "k" in values and values["k"] != int(values["k"]):
+            raise UsageError(f"parameter k must be a whole number, got {values['k']}")
+        if "power" in values and 0 < values["power"] < 1:
+            raise UsageError(
+                f"parameter power={values['power']} is out of range: "
+                "Tweedie power must be <= 0 or >= 1"
+            )
+        return values
+
+    return Plan(task, [(e, bind(e)) for e in chosen], [(e, bind(e)) for e in metric_entries])
+
+
+def _parse_params(params: Mapping[str, Any] | Sequence[str] | None) -> dict[str, Any]:
+    if params is None:
+        return {}
+    if isinstance(params, Mapping):
+        return {str(k).strip().lower(): v for k, v in params.items()}
+    out: dict[str, Any] = {}
+    for item in params:
+        if "=" not in item:
+            raise UsageError(f"invalid --param {item!r}: expected KEY=VALUE")
+        k, v = item.split("=", 1)
+        out[k.strip().lower()] = v.strip()
+    return out

@@ -1,0 +1,91 @@
+"""Scoring one chunk: per-sample losses into the accumulator, every metric's state updated;
+and the figures of the accumulated states at the end."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from losscli.errors import UsageError
+from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.plan import Plan
+from losscli.validate.prepare import Prepared
+
+
+def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray]:
+    """Score one chunk: per-sample losses (returned) into ``acc``, and every metric state."""
+    from losscli.scoring import metrics as M
+
+    ctx = {"task": prep.task, "scores": prep.scores, "labels": prep.labels}
+    loss_values = {}
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for entry, params in plan.losses:
+            kw = {"threshold": 0.5, **params, **ctx}
+            loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
+    loss_weights = {}
+    for entry, params in plan.losses:
+        cw = params.get("class_weight")
+        if cw is not None:
+            if len(cw) != prep.y.shape[1]:
+                raise UsageError(f"class_weight has {len(cw)} values for {prep.y.shape[1]} classes")
+            factor = prep.y @ np.asarray(cw, dtype=np.float64)
+            loss_weights[entry.name] = factor if prep.weights is None else factor * prep.weights
+    acc.update_losses(loss_values, prep.weights, prep.n, loss_weights)
+    if prep.task != "regression":
+        if acc.confusion is None:
+            acc.confusion = M.ConfusionState("confusion")
+        threshold = next(
+            (p["threshold"] for _, p in [*plan.metrics, *plan.losses] if "threshold" in p), 0.5
+        )
+        acc.confusion.update(
+            prep.y, prep.p, prep.weights, M.Ctx(prep.task, prep.scores, {"threshold": threshold})
+        )
+    probs: np.ndarray | None = None
+    for entry, params in plan.metrics:
+        p = prep.p
+        scores = prep.scores
+        if (
+            entry.inputs in ("probabilities", "ranking")
+            and prep.scores
+            and not (entry.inputs == "ranking" and prep.task == "binary")
+        ):
+            if probs is None:
+                probs = M.to_probabilities(prep.task, prep.p)
+            p, scores = probs, False
+        state = acc.metrics.get(entry.name)
+        if state is None:
+            state = acc.metrics[entry.name] = M.make_state(entry)
+        state.update(prep.y, p, prep.weights, M.Ctx(prep.task, scores, params))
+    return loss_values
+
+
+def finish(acc: Accumulator, plan: Plan, task: str) -> dict[str, float]:
+    """Every metric's figure from its state."""
+    from losscli.scoring import metrics as M
+
+    out = {}
+    for entry, params in plan.metrics:
+        if acc.nonfinite:  # NaN/inf passed on: no metric is defined
+            out[entry.name] = math.nan
+            continue
+        state = acc.metrics[entry.name]
+        out[entry.name] = state.compute(M.Ctx(task, False, params))
+    return out
+
+
+def undefined_metrics(acc: Accumulator, plan: Plan) -> list[str]:
+    """A warning for every metric that is undefined for the data (reported as NaN, or as
+    scikit-learn's convention), naming the metric and the reason."""
+    from losscli.scoring import metrics as M
+
+    if acc.nonfinite:  # already said: NaN/inf passed on leave every metric undefined
+        return []
+    out = []
+    for entry, params in plan.metrics:
+        state = acc.metrics.get(entry.name)
+        if state is not None:
+            reason = M.undefined_reason(entry.name, state, M.Ctx(plan.task, False, params))
+            if reason:
+                out.append(reason)
+    return out
