@@ -5,54 +5,33 @@ read -> validate -> per-sample loss -> accumulate -> metrics -> report
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import IO, Any
 
 import numpy as np
 
-from losscli.engines.local import Scorer, conclude, make_settings
-from losscli.report.checks import parse_checks
-from losscli.report.gates import apply_gates
+from losscli.engines.local import run
+from losscli.options import EvalOptions, make_options
 from losscli.report.model import Report
-
-PathLike = str | os.PathLike[str]
 
 
 def evaluate(
     y_true: Any,
     y_pred: Any = None,
+    options: EvalOptions | None = None,
     *,
-    losses: Sequence[str] | None = None,
-    metrics: Sequence[str] | None = None,
-    task: str = "auto",
-    params: Mapping[str, Any] | Sequence[str] | None = None,
-    from_logits: bool = False,
-    weights: Any = None,
-    strict: bool = False,
-    checks: Sequence[str] = (),
-    default_params: Mapping[str, Any] | Sequence[str] | None = None,
-    baseline: PathLike | Mapping[str, Any] | None = None,
-    tolerance: float = 0.0,
-    atol: float = 0.0,
-    target_col: str | None = None,
-    pred_col: str | None = None,
-    id_col: str | None = None,
-    header: bool = True,
-    input_format: str | None = None,
-    classes: Sequence[str] | None = None,
     keep_per_sample: bool = True,
     stdin: IO[bytes] | None = None,
-    chunk_rows: int | None = None,
     per_sample_sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None = None,
     progress: Callable[[int], None] | None = None,
-    nan_policy: str = "error",
-    allow_missing: bool = False,
+    **overrides: Any,
 ) -> Report:
     """Evaluate predictions against targets.
 
     ``y_true``/``y_pred`` are arrays (or lists/DataFrames), or paths, globs or
-    directories of files; with a single path, it holds both.  Returns a
+    directories of files; with a single path, it holds both.  The choices are an
+    :class:`~losscli.options.EvalOptions` (``options``) or its fields as keywords
+    (``losses=["mse"], weights="w.csv"``; keywords override ``options``).  Returns a
     :class:`Report` with the mean and sum of every loss, the metrics, and (with
     ``keep_per_sample``) every sample's loss.  Raises :class:`UsageError` for bad
     choices and :class:`InputError` for bad data.
@@ -74,61 +53,12 @@ def evaluate(
     ``Report.n_omitted``) or ``propagate`` (losses follow IEEE arithmetic; the
     metrics are then undefined and reported as NaN, with a warning).
     """
-    settings = make_settings(
-        task=task,
-        losses=losses,
-        metrics=metrics,
-        params=params,
-        default_params=default_params,
-        from_logits=from_logits,
-        strict=strict,
-        nan_policy=nan_policy,
-        classes=classes,
-        chunk_rows=chunk_rows,
-        input_format=input_format,
-    )
-    parsed_checks = parse_checks(checks, tolerance, atol)
-
-    from losscli.validate.sources import raw_chunks
-
-    chunks = raw_chunks(
+    return run(
         y_true,
         y_pred,
-        target_col=target_col,
-        pred_col=pred_col,
-        id_col=id_col,
-        weights=weights,
-        header=header,
-        input_format=input_format,
+        make_options(options, overrides),
+        keep_per_sample=keep_per_sample,
         stdin=stdin,
-        classes=classes,
-        chunk_rows=chunk_rows,
-        allow_missing=allow_missing,
+        per_sample_sink=per_sample_sink,
+        progress=progress,
     )
-    scorer = Scorer(settings)
-    kept: list[dict[str, np.ndarray]] = []
-    kept_ids: list[np.ndarray] = []
-    for raw in chunks:
-        out = scorer.feed(raw)
-        if out is not None:
-            index, loss_values = out
-            if per_sample_sink is not None:
-                per_sample_sink(index, loss_values)
-            if keep_per_sample:
-                kept.append(loss_values)
-                if scorer.state.preview.ids:
-                    kept_ids.append(index)
-        if progress is not None:
-            progress(int(raw.p.shape[0]))
-    source = next((x for x in (y_pred, y_true) if isinstance(x, (str, os.PathLike))), None)
-    report = conclude(
-        scorer.state,
-        scorer.plan,
-        source=None if source is None else os.fspath(source),
-        strict=strict,
-        weights=weights,
-    )
-    if keep_per_sample:
-        report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
-        report.ids = np.concatenate(kept_ids) if kept_ids else None
-    return apply_gates(report, parsed_checks, baseline, tolerance, atol)

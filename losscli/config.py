@@ -31,31 +31,33 @@ Example::
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from losscli.errors import UsageError
+from losscli.options import EvalOptions
 
-# key in the file -> (setting, kind); plural spellings are accepted too
-_KEYS: dict[str, tuple[str, str]] = {
-    "loss": ("loss", "list"),
-    "losses": ("loss", "list"),
-    "metric": ("metric", "list"),
-    "metrics": ("metric", "list"),
-    "check": ("check", "list"),
-    "checks": ("check", "list"),
-    "param": ("param", "table"),
-    "params": ("param", "table"),
-    "task": ("task", "str"),
-    "tolerance": ("tolerance", "number"),
-    "atol": ("atol", "number"),
-    "nan_policy": ("nan_policy", "str"),
-    "baseline": ("baseline", "path"),
-    "weights": ("weights", "str"),
-    "id_col": ("id_col", "str"),
-    "target_col": ("target_col", "str"),
-    "pred_col": ("pred_col", "str"),
+# key in the file -> (setting, kind, field of EvalOptions); plural spellings are accepted too
+_KEYS: dict[str, tuple[str, str, str]] = {
+    "loss": ("loss", "list", "losses"),
+    "losses": ("loss", "list", "losses"),
+    "metric": ("metric", "list", "metrics"),
+    "metrics": ("metric", "list", "metrics"),
+    "check": ("check", "list", "checks"),
+    "checks": ("check", "list", "checks"),
+    "param": ("param", "table", "default_params"),
+    "params": ("param", "table", "default_params"),
+    "task": ("task", "str", "task"),
+    "tolerance": ("tolerance", "number", "tolerance"),
+    "atol": ("atol", "number", "atol"),
+    "nan_policy": ("nan_policy", "str", "nan_policy"),
+    "baseline": ("baseline", "path", "baseline"),
+    "weights": ("weights", "str", "weights"),
+    "id_col": ("id_col", "str", "id_col"),
+    "target_col": ("target_col", "str", "target_col"),
+    "pred_col": ("pred_col", "str", "pred_col"),
 }
 
 
@@ -146,9 +148,9 @@ def load(path: str | os.PathLike[str] | None = None, *, search: bool = True) -> 
     settings: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:
-            known = ", ".join(sorted({name for name, _ in _KEYS.values()}))
+            known = ", ".join(sorted({name for name, _, _ in _KEYS.values()}))
             raise UsageError(f"{p}: unknown setting {key!r}", hint=f"known settings: {known}")
-        name, kind = _KEYS[key]
+        name, kind, _ = _KEYS[key]
         if name in settings:
             raise UsageError(f"{p}: {name!r} is set twice (singular and plural spelling)")
         settings[name] = _coerce(p, key, kind, value)
@@ -181,3 +183,21 @@ def _coerce(path: Path, key: str, kind: str, value: Any) -> Any:
     if kind == "path" and not os.path.isabs(value):
         return os.path.join(os.path.dirname(os.path.abspath(path)), value)
     return value
+
+
+_FIELDS = {setting: fld for setting, _, fld in _KEYS.values()}
+
+
+def apply(options: EvalOptions, config: Config, given: Collection[str]) -> EvalOptions:
+    """``options`` with the file's settings for every field not in ``given`` (the ones set
+    on the command line win); the file's parameters become ``default_params``, for
+    whichever selected entries take them."""
+    changes: dict[str, Any] = {
+        _FIELDS[name]: value
+        for name, value in config.settings.items()
+        if name != "param" and _FIELDS[name] not in given
+    }
+    params = config.params()
+    if params:
+        changes["default_params"] = params
+    return options.replace(**changes) if changes else options

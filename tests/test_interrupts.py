@@ -111,13 +111,13 @@ def test_full_disk_is_exit_3_and_the_old_output_stays(big_csv: Path, tmp_path: P
 
 def test_disk_full_mid_write_simulated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The same without a tmpfs: every write to the temporary file fails with ENOSPC."""
-    import losscli.report.render as R
+    import losscli.io.atomic as atomic
 
     src = tmp_path / "d.csv"
     src.write_text("y,p\n0,0.2\n1,0.7\n1,0.9\n")
     out = tmp_path / "r.json"
     out.write_text("old")
-    real = R.atomic_writer
+    real = atomic.atomic_writer
 
     class Full:
         def __init__(self, fh: object) -> None:
@@ -136,7 +136,7 @@ def test_disk_full_mid_write_simulated(monkeypatch: pytest.MonkeyPatch, tmp_path
         with real(path) as fh:
             yield Full(fh)
 
-    monkeypatch.setattr(R, "atomic_writer", full_writer)
+    monkeypatch.setattr(atomic, "atomic_writer", full_writer)
     res = CliRunner().invoke(app, ["eval", str(src), "-o", str(out), "-f", "json"])
     assert res.exit_code == 3
     assert "cannot write: No space left on device" in res.stderr

@@ -208,13 +208,13 @@ def test_per_sample_text_write_back_keeps_the_page_cache_small(
 ) -> None:
     """Every 32 MiB the kernel is asked to start writing the new text out, and to drop
     what was written two steps before, so the page cache reuses a few dozen MiB."""
-    from losscli.report import render
+    from losscli.io import persample
 
     calls: list[tuple[int, int]] = []
     monkeypatch.setattr(os, "posix_fadvise", lambda fd, off, n, advice: calls.append((off, n)))
     mib = 1 << 20
     with open(tmp_path / "ps.csv", "wb") as fh:
-        writer = render.PerSampleWriter(fh, "csv")
+        writer = persample.PerSampleWriter(fh, "csv")
         try:
             for _ in range(5):
                 fh.write(b"x" * (33 * mib))
@@ -229,11 +229,11 @@ def test_per_sample_text_write_back_keeps_the_page_cache_small(
 
 
 def test_per_sample_to_a_pipe_skips_write_back(tmp_path: Path) -> None:
-    from losscli.report import render
+    from losscli.io import persample
 
     read, write = os.pipe()
     with os.fdopen(write, "wb") as fh, os.fdopen(read, "rb") as rd:
-        writer = render.PerSampleWriter(fh, "csv")
+        writer = persample.PerSampleWriter(fh, "csv")
         writer.write(np.arange(3), {"mse": np.array([0.5, 1.0, 2.0])})
         writer.close()
         assert writer._marks is None  # a pipe has no page cache to manage

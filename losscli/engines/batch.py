@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from losscli import __version__
-from losscli.api import evaluate
+from losscli.engines.local import run
 from losscli.errors import InputError, LossCliError, UsageError
 from losscli.io import readers
+from losscli.options import make_options
 from losscli.report.checks import Check, parse_checks
 from losscli.report.gates import PathLike, apply_gates, compare_baseline, load_baseline
 from losscli.report.model import Report, build_report
@@ -103,11 +104,14 @@ def _key(report: Report, name: str, direction: str) -> float:
 
 def _score_one(job: tuple[str, str | None, dict[str, Any]]) -> FileResult:
     path, targets, options = job
+    kw = dict(options)
+    keep = bool(kw.pop("keep_per_sample", False))
     try:
+        o = make_options(None, kw)
         if targets is None:
-            report = evaluate(path, **options)
+            report = run(path, None, o, keep_per_sample=keep)
         else:
-            report = evaluate(targets, path, **options)
+            report = run(targets, path, o, keep_per_sample=keep)
     except LossCliError as exc:
         if exc.file is None:
             exc.file = path
@@ -144,7 +148,7 @@ def evaluate_batch(
     progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> BatchReport:
-    """Score every file of ``specs`` (paths, globs, directories); see :func:`evaluate`
+    """Score every file of ``specs`` (paths, globs, directories); see :func:`losscli.evaluate`
     for ``options``.  Raises the first file's error unless ``skip_errors``."""
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")

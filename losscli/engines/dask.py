@@ -42,9 +42,9 @@ import numpy as np
 from losscli import __version__
 from losscli.engines import batch, local
 from losscli.errors import InputError, LossCliError, UsageError
-from losscli.io import readers
+from losscli.io import atomic, persample, readers
 from losscli.io.readers import Table
-from losscli.report import gates, render
+from losscli.report import gates
 from losscli.report.checks import Check, parse_checks
 from losscli.report.gates import PathLike
 from losscli.report.model import Preview, Report
@@ -871,15 +871,15 @@ def _sample_sink(path: str | None) -> Iterator[Any]:
     if path is None:
         yield None
         return
-    fmt = render.per_sample_format(path)
+    fmt = persample.per_sample_format(path)
     if path == "-":
-        writer = render.PerSampleWriter(sys.stdout.buffer, fmt)
+        writer = persample.PerSampleWriter(sys.stdout.buffer, fmt)
         yield writer.write
         writer.close()
         sys.stdout.buffer.flush()
         return
-    with render.atomic_writer(path) as fh:
-        writer = render.PerSampleWriter(fh, fmt)
+    with atomic.atomic_writer(path) as fh:
+        writer = persample.PerSampleWriter(fh, fmt)
         yield writer.write
         writer.close()
 
@@ -1016,7 +1016,7 @@ def evaluate(
     )
     parsed = parse_checks(checks, tolerance, atol)
     if per_sample is not None:
-        render.per_sample_format(per_sample)
+        persample.per_sample_format(per_sample)
     ds = build_dataset(y_true, y_pred, weights, spec)
     with connect(scheduler) as client:
         return evaluate_dataset(

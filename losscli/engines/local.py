@@ -4,20 +4,24 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from losscli.errors import InputError, UsageError
 from losscli.io import readers
+from losscli.options import EvalOptions
+from losscli.report.checks import parse_checks
+from losscli.report.gates import apply_gates
 from losscli.report.model import Preview, Report, build_report
 from losscli.scoring import registry
 from losscli.scoring.accumulate import Accumulator
 from losscli.scoring.plan import Plan, _parse_params, _resolve
 from losscli.scoring.score import update
 from losscli.validate.prepare import Prepared, Raw, infer_task, prepare
+from losscli.validate.sources import raw_chunks
 
 
 @dataclass(frozen=True, eq=False)
@@ -285,3 +289,74 @@ def _check_domains(plan: Plan, prep: Prepared, raw: Raw) -> None:
                 row=r + 1,
                 column=names[k] if k < len(names) else k,
             )
+
+
+def run(
+    y_true: Any,
+    y_pred: Any,
+    o: EvalOptions,
+    *,
+    keep_per_sample: bool = True,
+    stdin: IO[bytes] | None = None,
+    per_sample_sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """One evaluation on this machine (:func:`losscli.evaluate` documents the arguments):
+    the inputs read chunk by chunk, every chunk scored, the end of the input concluded,
+    the gates applied."""
+    settings = make_settings(
+        task=o.task,
+        losses=o.losses,
+        metrics=o.metrics,
+        params=o.params,
+        default_params=o.default_params,
+        from_logits=o.from_logits,
+        strict=o.strict,
+        nan_policy=o.nan_policy,
+        classes=o.classes,
+        chunk_rows=o.chunk_rows,
+        input_format=o.input_format,
+    )
+    parsed_checks = parse_checks(o.checks, o.tolerance, o.atol)
+
+    chunks = raw_chunks(
+        y_true,
+        y_pred,
+        target_col=o.target_col,
+        pred_col=o.pred_col,
+        id_col=o.id_col,
+        weights=o.weights,
+        header=o.header,
+        input_format=o.input_format,
+        stdin=stdin,
+        classes=o.classes,
+        chunk_rows=o.chunk_rows,
+        allow_missing=o.allow_missing,
+    )
+    scorer = Scorer(settings)
+    kept: list[dict[str, np.ndarray]] = []
+    kept_ids: list[np.ndarray] = []
+    for raw in chunks:
+        out = scorer.feed(raw)
+        if out is not None:
+            index, loss_values = out
+            if per_sample_sink is not None:
+                per_sample_sink(index, loss_values)
+            if keep_per_sample:
+                kept.append(loss_values)
+                if scorer.state.preview.ids:
+                    kept_ids.append(index)
+        if progress is not None:
+            progress(int(raw.p.shape[0]))
+    source = next((x for x in (y_pred, y_true) if isinstance(x, (str, os.PathLike))), None)
+    report = conclude(
+        scorer.state,
+        scorer.plan,
+        source=None if source is None else os.fspath(source),
+        strict=o.strict,
+        weights=o.weights,
+    )
+    if keep_per_sample:
+        report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
+        report.ids = np.concatenate(kept_ids) if kept_ids else None
+    return apply_gates(report, parsed_checks, o.baseline, o.tolerance, o.atol)

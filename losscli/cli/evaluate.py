@@ -1,0 +1,257 @@
+"""``losscli eval``: one evaluation, its report and its output files."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from losscli.cli.app import app
+from losscli.cli.exits import broken_pipe, errors
+from losscli.cli.options import build_options
+from losscli.cli.params import (
+    AllowMissingOpt,
+    AtolOpt,
+    BaselineOpt,
+    CheckOpt,
+    ChunkOpt,
+    ColorOpt,
+    ConfigOpt,
+    EngineOpt,
+    FilesArg,
+    FormatOpt,
+    IdOpt,
+    InputFormatOpt,
+    JunitOpt,
+    LogitsOpt,
+    LossOpt,
+    MetricOpt,
+    NanOpt,
+    NoConfigOpt,
+    NoHeaderOpt,
+    OutputOpt,
+    ParamOpt,
+    PredColOpt,
+    QuietOpt,
+    SchedulerOpt,
+    StrictOpt,
+    TargetColOpt,
+    TaskOpt,
+    ToleranceOpt,
+    WeightsOpt,
+    use_color,
+)
+from losscli.errors import UsageError
+from losscli.options import EvalOptions
+
+
+def dask_engine(engine: str, scheduler: str | None) -> Any:
+    """The Dask engine module for ``--engine dask``, or None for the local engine."""
+    if engine not in ("local", "dask"):
+        raise UsageError(f"--engine must be local or dask, got {engine!r}")
+    if engine == "local":
+        if scheduler is not None:
+            raise UsageError("--scheduler needs --engine dask")
+        return None
+    try:
+        from losscli.engines import dask as engine_dask
+    except ImportError as exc:
+        raise UsageError(
+            f"--engine dask needs Dask ({exc.name or exc} is not installed)",
+            hint="pip install 'losscli[dask]'",
+        ) from None
+    return engine_dask
+
+
+def check_format_and_color(fmt: str, color: str) -> None:
+    from losscli.report import render
+
+    if fmt not in render.REPORT_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}: one of {', '.join(render.REPORT_FORMATS)}")
+    if color not in ("auto", "always", "never"):
+        raise UsageError(f"--color must be auto, always or never, got {color!r}")
+
+
+# Settings a config file may supply; a flag given on the command line wins.
+
+
+@app.command("eval")
+def eval_cmd(
+    ctx: typer.Context,
+    files: FilesArg,
+    loss: LossOpt = None,
+    metric: MetricOpt = None,
+    task: TaskOpt = None,
+    param: ParamOpt = None,
+    from_logits: LogitsOpt = False,
+    weights: WeightsOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    per_sample: Annotated[
+        str | None,
+        typer.Option(
+            "--per-sample",
+            metavar="PATH",
+            help="Write every sample's losses to PATH (.csv .tsv .jsonl .parquet .npy); '-' is "
+            "stdout, and then the report goes to stderr.",
+        ),
+    ] = None,
+    check: CheckOpt = None,
+    baseline: BaselineOpt = None,
+    tolerance: ToleranceOpt = None,
+    atol: AtolOpt = None,
+    junit: JunitOpt = None,
+    strict: StrictOpt = False,
+    id_col: IdOpt = None,
+    allow_missing: AllowMissingOpt = False,
+    target_col: TargetColOpt = None,
+    pred_col: PredColOpt = None,
+    no_header: NoHeaderOpt = False,
+    input_format: InputFormatOpt = None,
+    color: ColorOpt = "auto",
+    chunk_size: ChunkOpt = None,
+    nan_policy: NanOpt = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Evaluate one set of predictions: per-sample losses, their mean, and metrics."""
+    from losscli.io import persample
+
+    with errors():
+        if len(files) > 2:
+            raise UsageError(
+                f"eval takes one or two files, got {len(files)}",
+                hint="use `losscli batch` for many prediction files",
+            )
+        check_format_and_color(fmt, color)
+        if files.count("-") > 1:
+            raise UsageError("standard input ('-') can be read only once")
+        ps_fmt = persample.per_sample_format(per_sample) if per_sample else None
+        options, config_path = build_options(ctx.params)
+        try:
+            report, text = run_eval(
+                files,
+                options,
+                fmt=fmt,
+                output=output,
+                per_sample=per_sample,
+                ps_fmt=ps_fmt,
+                junit=junit,
+                color=color,
+                engine=engine,
+                scheduler=scheduler,
+                quiet=quiet,
+                config_path=config_path,
+            )
+        except BrokenPipeError:
+            # `--per-sample - | head`: the reader went away; end quietly, successfully
+            broken_pipe()
+            raise typer.Exit(0) from None
+        emit(text, output, per_sample)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+def run_eval(
+    files: list[str],
+    options: EvalOptions,
+    *,
+    fmt: str,
+    output: str | None,
+    per_sample: str | None,
+    ps_fmt: str | None,
+    junit: str | None,
+    color: str,
+    engine: str,
+    scheduler: str | None,
+    quiet: bool,
+    config_path: str | None,
+) -> tuple[Any, str]:
+    """Evaluate, stream per-sample losses, render; files appear only when all succeeded."""
+    from losscli.api import evaluate
+    from losscli.cli.progress import Progress
+    from losscli.io import atomic, persample
+    from losscli.report import render
+    from losscli.report.gates import gate_failures
+    from losscli.report.junit import junit_xml
+
+    dask = dask_engine(engine, scheduler)
+    with contextlib.ExitStack() as stack:
+        sink = None
+        writer = None
+        if per_sample is not None and dask is None:
+            fh = (
+                sys.stdout.buffer
+                if per_sample == "-"
+                else stack.enter_context(atomic.atomic_writer(per_sample))
+            )
+            writer = persample.PerSampleWriter(fh, ps_fmt or "csv")
+            stack.callback(writer.abandon)  # a failed run stops its formatting threads
+            sink = writer.write
+        y_true, y_pred = files[0], files[1] if len(files) > 1 else None
+        if dask is not None:
+            report = dask.evaluate(
+                y_true,
+                y_pred,
+                scheduler=scheduler,
+                per_sample=per_sample,
+                keep_per_sample=False,
+                **{k: v for k, v in options.as_kwargs().items() if k != "classes"},
+            )
+        else:
+            with Progress("rows", enabled=not quiet) as bar:
+                report = evaluate(
+                    y_true,
+                    y_pred,
+                    options,
+                    keep_per_sample=False,
+                    per_sample_sink=sink,
+                    progress=bar.rows,
+                )
+        if writer is not None:
+            writer.close()
+        report.config = config_path
+        report_stream = sys.stderr if per_sample == "-" else sys.stdout
+        terminal = output is None and bool(getattr(report_stream, "isatty", lambda: False)())
+        text = render.render(
+            report, fmt, color=use_color(color, report_stream) and terminal, terminal=terminal
+        )
+        if not quiet:
+            for w in report.warnings:
+                if fmt != "table" or output is not None or report_stream is not sys.stderr:
+                    sys.stderr.write(f"warning: {w}\n")
+        for line in gate_failures(report):
+            sys.stderr.write(f"gate failed: {line}\n")
+        # every output file is renamed into place as the stack closes, together: if one
+        # cannot be written, the others are discarded too
+        outputs: list[tuple[str, bytes]] = []
+        if junit is not None:
+            outputs.append((junit, junit_xml([("eval", report)])))
+        if output is not None:
+            outputs.append((output, text.encode()))
+        for path, data in outputs:
+            stack.enter_context(atomic.atomic_writer(path)).write(data)
+    return report, text
+
+
+def emit(text: str, output: str | None, per_sample: str | None) -> None:
+    """The report to stdout (stderr when per-sample losses went to stdout)."""
+    if output is not None:
+        return
+    try:
+        if per_sample == "-":
+            sys.stdout.flush()
+            sys.stderr.write(text)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`| head`): end quietly, successfully
+        broken_pipe()
+        if per_sample == "-":
+            sys.stderr.write(text)

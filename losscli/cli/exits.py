@@ -1,0 +1,119 @@
+"""Errors to messages and exit codes: the one place where a typed error of the library
+becomes an ``error:`` line and 0 ok, 1 gate failed, 2 usage, 3 input, 4 internal error."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from typing import NoReturn
+
+import typer
+
+from losscli.cli.app import app
+from losscli.errors import LossCliError
+
+
+def _debug() -> bool:
+    return os.environ.get("LOSSCLI_DEBUG", "") not in ("", "0")
+
+
+def fail(exc: LossCliError) -> NoReturn:
+    if _debug():
+        traceback.print_exc()
+    sys.stderr.write(f"error: {exc}\n")
+    raise typer.Exit(exc.exit_code)
+
+
+@contextlib.contextmanager
+def errors() -> Iterator[None]:
+    try:
+        yield
+    except LossCliError as exc:
+        fail(exc)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: click usage errors as `error:` lines, exit 2."""
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="losscli", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+        from losscli.interrupts import interrupted
+
+        if interrupted():  # typer turns KeyboardInterrupt into a silent exit 130
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        from losscli.interrupts import interrupted
+
+        sys.stderr.write("\ninterrupted\n")
+        code = 128 + (interrupted() or 2)  # 130 for Ctrl-C, 143 for SIGTERM
+    except BrokenPipeError:
+        code = broken_pipe()
+    except LossCliError as exc:  # pragma: no cover - commands handle their own
+        sys.stderr.write(f"error: {exc}\n")
+        code = exc.exit_code
+    except MemoryError:
+        sys.stderr.write(
+            "error: out of memory\n  (stream large inputs: drop --per-sample - or lower "
+            "--chunk-size)\n"
+        )
+        code = 3
+    except Exception as exc:
+        from losscli.interrupts import interrupted
+
+        if interrupted():  # Ctrl-C surfaced as another exception (an import cut short)
+            raise KeyboardInterrupt from None
+        # typer vendors click in recent releases: match its exceptions by shape, not class.
+        try:
+            code = _click_exception(exc)
+        except Exception as bug:  # noqa: BLE001 - the last line of defence
+            code = _internal_error(bug)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = broken_pipe()
+    sys.exit(code)
+
+
+def _click_exception(exc: Exception) -> int:
+    name = type(exc).__name__
+    ctx = getattr(exc, "ctx", None)
+    if name == "NoArgsIsHelpError" and ctx is not None:
+        sys.stdout.write(ctx.get_help() + "\n")
+        return 0
+    if name in ("Exit",) and hasattr(exc, "exit_code"):
+        return int(exc.exit_code)
+    if name == "Abort":
+        sys.stderr.write("\naborted\n")
+        return 130
+    if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+        if ctx is not None:
+            sys.stderr.write(ctx.get_usage() + "\n")
+        sys.stderr.write(f"error: {exc.format_message()}\n")
+        return int(exc.exit_code) if exc.exit_code else 2
+    raise exc
+
+
+INTERNAL_ERROR = 4  # a bug in losscli: never confused with 1 (gate failed) or 3 (input)
+
+
+def _internal_error(exc: BaseException) -> int:
+    if _debug():
+        traceback.print_exception(exc)
+    sys.stderr.write(
+        f"error: internal error: {type(exc).__name__}: {exc}\n"
+        "  this is a bug in losscli; please report it with the command line "
+        "(LOSSCLI_DEBUG=1 shows the traceback)\n"
+    )
+    return INTERNAL_ERROR
+
+
+def broken_pipe() -> int:
+    # Point stdout at devnull so the interpreter's final flush cannot raise again.
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 0
