@@ -9,7 +9,7 @@ from typing import Any
 from losscli import __version__
 from losscli.errors import UsageError
 from losscli.scoring import registry
-from losscli.scoring.registry import Entry
+from losscli.scoring.registry.entry import Entry
 
 
 @dataclass

@@ -1,0 +1,205 @@
+"""The classification losses of the registry: binary, margin, multilabel and multiclass.
+
+In the order ``losscli list`` shows them.
+"""
+
+from __future__ import annotations
+
+from losscli.scoring import losses as L
+from losscli.scoring.registry.entry import CLASSIFICATION, Entry
+from losscli.scoring.registry.params import (
+    BASE,
+    CLASS_WEIGHT,
+    DECISION,
+    EPS,
+    FOCAL_ALPHA,
+    FROM_LOGITS,
+    GAMMA,
+    LABEL_SMOOTHING,
+    NORMALIZE,
+    POS_WEIGHT,
+    PROB,
+    REDUCTION,
+)
+
+CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
+    # ------------------------------------------------------------------ binary / multilabel
+    Entry(
+        name="binary_cross_entropy",
+        kind="loss",
+        func=L.binary_cross_entropy,
+        tasks=("binary", "multilabel"),
+        inputs="probabilities",
+        formula=(
+            "−[y·log p + (1 − y)·log(1 − p)], p clipped to [eps, 1 − eps]; "
+            "from logits z: max(z, 0) − z·y + log(1 + e^(−|z|)); multilabel: mean over labels"
+        ),
+        summary=(
+            "Binary cross-entropy (log loss): the negative log-likelihood of a Bernoulli model."
+        ),
+        use_when="Binary or multilabel classification with probability (sigmoid) outputs.",
+        aliases=("bce", "log_loss", "binary_crossentropy"),
+        params=(EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, POS_WEIGHT, REDUCTION),
+        reference="sklearn.metrics.log_loss; torch.nn.BCELoss / BCEWithLogitsLoss",
+    ),
+    Entry(
+        name="focal",
+        kind="loss",
+        func=L.focal,
+        tasks=("binary", "multilabel"),
+        inputs="probabilities",
+        formula="CE·(1 − p_t)^γ, p_t = p if y = 1 else 1 − p; with α: α_t·CE·(1 − p_t)^γ",
+        summary="Binary focal loss: cross-entropy that down-weights easy, well-classified samples.",
+        use_when="Heavy class imbalance (dense object detection).",
+        aliases=("binary_focal", "sigmoid_focal"),
+        params=(GAMMA, FOCAL_ALPHA, EPS, FROM_LOGITS),
+        reference="torchvision.ops.sigmoid_focal_loss",
+    ),
+    Entry(
+        name="squared_hinge",
+        kind="loss",
+        func=L.squared_hinge,
+        tasks=("binary",),
+        inputs="scores",
+        formula="max(0, 1 − m)², m = y·f(x)",
+        summary="Squared hinge loss: smooth, punishes margin violations quadratically.",
+        use_when="Linear SVMs (L2-SVM).",
+        reference="keras.losses.SquaredHinge",
+    ),
+    Entry(
+        name="hamming",
+        kind="loss",
+        func=L.hamming,
+        tasks=("multilabel",),
+        inputs="labels",
+        formula="share of labels whose decision (p > threshold) is wrong",
+        summary="Hamming loss: the fraction of wrong labels.",
+        use_when="Multilabel error rate that gives partial credit.",
+        aliases=("hamming_loss",),
+        params=DECISION,
+        reference="sklearn.metrics.hamming_loss",
+    ),
+    Entry(
+        name="hinge",
+        kind="loss",
+        func=L.hinge,
+        tasks=("binary",),
+        inputs="scores",
+        formula="max(0, 1 − m), m = y·f(x), y ∈ {−1, +1}",
+        summary="Hinge loss of support vector machines.",
+        use_when="Binary classification with raw decision scores (SVM-style margins).",
+        reference="sklearn.metrics.hinge_loss",
+    ),
+    Entry(
+        name="logistic",
+        kind="loss",
+        func=L.logistic,
+        tasks=("binary",),
+        inputs="scores",
+        formula="log(1 + e^(−m)), m = y·f(x); base e (default), 2 or 10",
+        summary="Logistic loss on margins (equals cross-entropy from logits).",
+        use_when="Binary classification with raw scores; a smooth alternative to hinge.",
+        params=(BASE,),
+    ),
+    Entry(
+        name="exponential",
+        kind="loss",
+        func=L.exponential,
+        tasks=("binary",),
+        inputs="scores",
+        formula="e^(−m), m = y·f(x)",
+        summary=(
+            "Exponential loss of AdaBoost; overflows to inf below m ≈ −709 (reported as a warning)."
+        ),
+        use_when="Boosting analyses; very sensitive to badly misclassified points.",
+    ),
+    Entry(
+        name="perceptron",
+        kind="loss",
+        func=L.perceptron,
+        tasks=("binary",),
+        inputs="scores",
+        formula="max(0, −m), m = y·f(x)",
+        summary="Perceptron criterion: zero for every correctly classified point.",
+        use_when="Studying linear separability; not a good training objective alone.",
+    ),
+    Entry(
+        name="zero_one",
+        kind="loss",
+        func=L.zero_one,
+        tasks=CLASSIFICATION,
+        inputs="labels",
+        formula="1 if the predicted class differs from the true class, else 0",
+        summary="0-1 loss: the misclassification rate (1 − accuracy).",
+        use_when="Reporting error rate; not differentiable, so not for training.",
+        aliases=("01", "misclassification"),
+        params=DECISION,
+        reference="sklearn.metrics.zero_one_loss",
+    ),
+    # ------------------------------------------------------------------ multiclass
+    Entry(
+        name="categorical_cross_entropy",
+        kind="loss",
+        func=L.categorical_cross_entropy,
+        tasks=("multiclass",),
+        inputs="probabilities",
+        formula=(
+            "−Σ_c t_c·log p_c, p clipped to [eps, 1]; from logits: log p = z − logsumexp(z); "
+            "label smoothing t' = (1 − s)·t + s/C"
+        ),
+        summary="Categorical cross-entropy: the negative log-likelihood of a categorical model.",
+        use_when="Multiclass classification with softmax probabilities or logits.",
+        aliases=("cce", "cross_entropy", "categorical_crossentropy", "nll"),
+        params=(*PROB, CLASS_WEIGHT),
+        reference="sklearn.metrics.log_loss; torch.nn.CrossEntropyLoss",
+    ),
+    Entry(
+        name="categorical_hinge",
+        kind="loss",
+        func=L.categorical_hinge,
+        tasks=("multiclass",),
+        inputs="scores",
+        formula="max(0, max_c (1 − t_c)·ŷ_c − Σ_c t_c·ŷ_c + 1)",
+        summary="Keras' categorical hinge loss.",
+        use_when="Multiclass margin classifiers.",
+        reference="keras.losses.CategoricalHinge",
+    ),
+    Entry(
+        name="multiclass_hinge",
+        kind="loss",
+        func=L.multiclass_hinge,
+        tasks=("multiclass",),
+        inputs="scores",
+        formula="max(0, 1 − (ŷ_y − max_{c≠y} ŷ_c))",
+        summary="Crammer–Singer multiclass hinge loss.",
+        use_when="Multiclass SVM decision scores; matches scikit-learn's hinge_loss.",
+        aliases=("crammer_singer",),
+        reference="sklearn.metrics.hinge_loss (multiclass)",
+    ),
+    Entry(
+        name="categorical_focal",
+        kind="loss",
+        func=L.categorical_focal,
+        tasks=("multiclass",),
+        inputs="probabilities",
+        formula="−Σ_c α·t_c·(1 − p_c)^γ·log p_c",
+        summary="Categorical focal loss.",
+        use_when="Multiclass with heavy imbalance.",
+        aliases=("focal_multiclass",),
+        params=(GAMMA, FOCAL_ALPHA, EPS, FROM_LOGITS),
+        reference="keras.losses.CategoricalFocalCrossentropy (alpha none = 1)",
+    ),
+    Entry(
+        name="kl_divergence",
+        kind="loss",
+        func=L.kl_divergence,
+        tasks=("multiclass",),
+        inputs="probabilities",
+        formula="Σ_c t_c·log(t_c / p_c), with 0·log 0 = 0",
+        summary="Kullback–Leibler divergence of the prediction from the target distribution.",
+        use_when="Soft targets (distillation, label distributions).",
+        aliases=("kld", "kl"),
+        params=(EPS, FROM_LOGITS, BASE, NORMALIZE),
+        reference="torch.nn.KLDivLoss(reduction='batchmean')",
+    ),
+)

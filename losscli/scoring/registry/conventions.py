@@ -1,0 +1,37 @@
+"""The conventions ``losscli explain`` states: by input kind, and for every entry.
+
+Text data, like the entries themselves.
+"""
+
+from __future__ import annotations
+
+# Conventions stated by `losscli explain`, by input kind (data, like the entries).
+CONVENTIONS: dict[str, tuple[str, ...]] = {
+    "probabilities": (
+        "probabilities are clipped to [eps, 1 − eps] (eps = 1e-15) before the log; "
+        "computed in float64 (float32 input is upcast: in float32 1 − 1e-15 rounds to 1)",
+        "values outside [0, 1] are an input error naming row and column, unless --from-logits",
+        "multiclass rows that do not sum to 1 (scikit-learn's tolerance, rtol √ε_float64 + "
+        "1e-8) are computed as given with a warning; --param normalize=true rescales them "
+        "(Keras); --strict makes it an error",
+        "--from-logits: log-softmax / log-sigmoid through log-sum-exp, stable for logits "
+        "of ±1000 and beyond",
+    ),
+    "scores": (
+        "labels in {0, 1} or {−1, +1}; scores are raw decision values, m = y·f(x) with y "
+        "mapped to ±1",
+        "a margin of exactly 0 is a violation: hinge = 1, perceptron = 0, logistic = log 2",
+    ),
+    "labels": (
+        "binary decision: positive when p > threshold (strict, as Keras and torchmetrics; "
+        "with raw scores, when score > 0)",
+        "multiclass decision: argmax, ties go to the lowest class index",
+    ),
+    "ranking": ("only the order of the scores matters; ties are counted exactly (half)",),
+    "values": ("multi-output: per sample the mean over outputs (scikit-learn's uniform_average)",),
+}
+GENERAL = (
+    "weights (--weights): Σ w·l / Σ w, scikit-learn's sample_weight (not Keras' division "
+    "by N); finite, non-negative, not all zero",
+    "a loss's 'sum' in reports is Σ w·l; its 'mean' is Σ w·l / Σ w",
+)

@@ -1,0 +1,56 @@
+"""One registry entry: :class:`Entry`, what the registry knows of a loss or metric.
+
+Also the task names an entry's ``tasks`` are drawn from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from losscli.scoring.registry.params import Param
+
+TASKS = ("regression", "binary", "multiclass", "multilabel")
+CLASSIFICATION = ("binary", "multiclass", "multilabel")
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    kind: str  # "loss" | "metric"
+    func: Callable[..., np.ndarray]
+    tasks: tuple[str, ...]
+    inputs: str  # "values" | "probabilities" | "scores" | "labels" | "ranking"
+    formula: str
+    summary: str
+    use_when: str
+    aliases: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    direction: str = "lower"  # which way is better: "lower" | "higher"
+    finalize: Callable[[float], float] | None = None
+    reference: str = ""
+    domain: Callable[..., list[tuple[str, np.ndarray, str]]] | None = None
+    state: str = "mean"  # metrics: mean | confusion | moments | max | samples
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "aliases": list(self.aliases),
+            "tasks": list(self.tasks),
+            "inputs": self.inputs,
+            "params": {p.name: p.default for p in self.params},
+            "direction": self.direction,
+            "formula": self.formula,
+            "summary": self.summary,
+        }

@@ -1,0 +1,176 @@
+"""Parameters of losses and metrics: :class:`Param` (range, parsing) and the shared definitions.
+
+A :class:`Param` is one ``--param name=value`` a registry entry accepts, with its
+default and allowed range; the constants below are the parameters the entries share.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from losscli.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    doc: str
+    kind: str = "float"  # float | bool | choice
+    choices: tuple[str, ...] = ()
+    low: float | None = None  # exclusive bounds unless *_inclusive
+    high: float | None = None
+    low_inclusive: bool = False
+    high_inclusive: bool = False
+    optional: bool = False  # may be "none" (the default then means: not used)
+
+    def range_text(self) -> str:
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "floats":
+            return "comma-separated numbers >= 0, one per class, or none"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        lo = "" if self.low is None else f"{self.low} {'<=' if self.low_inclusive else '<'} "
+        hi = "" if self.high is None else f" {'<=' if self.high_inclusive else '<'} {self.high}"
+        text = f"{lo}{self.name}{hi}" if (lo or hi) else "any number"
+        return text + (", or none" if self.optional else "")
+
+    def parse(self, raw: Any) -> Any:
+        """Convert a command-line string (or a Python value) and check its range."""
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise UsageError(f"parameter {self.name} must be true or false, got {raw!r}")
+        if self.optional and (raw is None or str(raw).strip().lower() in ("none", "")):
+            return None
+        if self.kind == "floats":
+            items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+            try:
+                values = tuple(float(v) for v in items)
+            except ValueError:
+                raise UsageError(
+                    f"parameter {self.name} must be comma-separated numbers, got {raw!r}"
+                ) from None
+            if not values or any(not math.isfinite(v) or v < 0 for v in values):
+                raise UsageError(f"parameter {self.name} needs finite numbers >= 0, got {raw!r}")
+            return values
+        if self.kind == "choice":
+            text = str(raw).strip()
+            if text not in self.choices:
+                raise UsageError(f"parameter {self.name} must be {self.range_text()}, got {raw!r}")
+            return text
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise UsageError(f"parameter {self.name} must be a number, got {raw!r}") from None
+        ok = math.isfinite(value)
+        if ok and self.low is not None:
+            ok = value >= self.low if self.low_inclusive else value > self.low
+        if ok and self.high is not None:
+            ok = value <= self.high if self.high_inclusive else value < self.high
+        if not ok:
+            raise UsageError(
+                f"parameter {self.name}={raw} is out of range: needs {self.range_text()}"
+            )
+        return value
+
+
+EPS = Param("eps", 1e-15, "probabilities are clipped to [eps, 1 - eps]", low=0.0, high=0.5)
+FROM_LOGITS = Param(
+    "from_logits", False, "predictions are raw scores/logits, not probabilities", kind="bool"
+)
+LABEL_SMOOTHING = Param(
+    "label_smoothing",
+    0.0,
+    "targets are smoothed towards uniform: t' = (1 - s)·t + s/C",
+    low=0.0,
+    high=1.0,
+    low_inclusive=True,
+)
+BASE = Param("base", "e", "logarithm base", kind="choice", choices=("e", "2", "10"))
+THRESHOLD = Param(
+    "threshold",
+    0.5,
+    "binary decision: positive when p > threshold (raw scores: when score > 0)",
+    low=0.0,
+    high=1.0,
+    low_inclusive=True,
+)
+NORMALIZE = Param(
+    "normalize", False, "rescale each probability row to sum to 1 before computing", kind="bool"
+)
+
+AVERAGE = Param(
+    "average",
+    "auto",
+    "how per-class figures are combined: auto (binary for a binary task, macro otherwise), "
+    "binary, macro, micro or weighted",
+    kind="choice",
+    choices=("auto", "binary", "macro", "micro", "weighted"),
+)
+TOP_K = Param(
+    "k",
+    2.0,
+    "a sample counts as right when its class is among the k highest scores",
+    low=1.0,
+    low_inclusive=True,
+)
+
+DELTA = Param("delta", 1.0, "where the loss turns from quadratic to linear", low=0.0)
+QUANTILE = Param("alpha", 0.5, "the quantile", low=0.0, high=1.0)
+POWER = Param(
+    "power", 0.0, "Tweedie power: 0 normal, 1 Poisson, 2 gamma, 3 inverse Gaussian; not in (0, 1)"
+)
+GAMMA = Param(
+    "gamma",
+    2.0,
+    "focusing parameter: (1 − p_t)^γ down-weights easy samples",
+    low=0.0,
+    low_inclusive=True,
+)
+FOCAL_ALPHA = Param(
+    "alpha",
+    None,
+    "class balance weight α for the positive class (none: off)",
+    low=0.0,
+    high=1.0,
+    low_inclusive=True,
+    high_inclusive=True,
+    optional=True,
+)
+POS_WEIGHT = Param("pos_weight", 1.0, "weight of the positive term (PyTorch's pos_weight)", low=0.0)
+REDUCTION = Param(
+    "reduction",
+    "mean",
+    "multilabel: combine the labels of a sample by mean or sum",
+    kind="choice",
+    choices=("mean", "sum"),
+)
+POISSON_EPS = Param(
+    "eps",
+    1e-8,
+    "added to ŷ inside the log (PyTorch's PoissonNLLLoss eps)",
+    low=0.0,
+    low_inclusive=True,
+    high=0.5,
+)
+
+CLASS_WEIGHT = Param(
+    "class_weight",
+    None,
+    "one weight per class, w_y multiplies the sample's weight: mean = Σ w_y·l / Σ w_y "
+    "(PyTorch's CrossEntropyLoss(weight=...))",
+    kind="floats",
+    optional=True,
+)
+
+PROB = (EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, NORMALIZE)
+DECISION = (THRESHOLD,)
