@@ -19,7 +19,7 @@ import numpy as np
 from losscli.errors import InputError, UsageError, show
 from losscli.io import readers
 from losscli.io.readers import Table
-from losscli.validate.prepare import Raw, select
+from losscli.validate.columns import Raw, select
 
 _EXTS = (".csv", ".tsv", ".npy", ".npz", ".parquet", ".jsonl", ".ndjson")
 
