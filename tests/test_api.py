@@ -1,6 +1,6 @@
 """Behaviour of the Python API :func:`losscli.evaluate`.
 
-Task inference (the rules of the :mod:`losscli.validate` docstring), typed errors,
+Task inference (the rules of the :mod:`losscli.validate.tasks` docstring), typed errors,
 parameters, checks and baselines, the signature, and the handling of probability
 rows that do not sum to 1.
 """

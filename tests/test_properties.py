@@ -25,7 +25,7 @@ from losscli.scoring import plan as planning
 from losscli.scoring import registry
 from losscli.scoring import score as scoring
 from losscli.scoring.accumulate import Accumulator, WeightedSum
-from losscli.validate import prepare as validate
+from losscli.validate import columns, prepare
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -469,7 +469,7 @@ def test_weighted_sum_chunked_equals_whole(data: st.DataObject) -> None:
 
 def _prepared(
     case: str, y: np.ndarray, p: np.ndarray, w: np.ndarray | None
-) -> tuple[validate.Prepared, planning.Plan]:
+) -> tuple[prepare.Prepared, planning.Plan]:
     task, _, losses, metrics, extra = CASES[case]
     plan = planning.Plan(
         task,
@@ -480,14 +480,14 @@ def _prepared(
         for _, params in plan.losses:
             if "from_logits" in params:
                 params["from_logits"] = True
-    raw = validate.Raw(
+    raw = columns.Raw(
         y=y,
         p=p.reshape(p.shape[0], -1),
         pred_names=[str(i) for i in range(p.reshape(p.shape[0], -1).shape[1])],
         target_names=["y"],
         weights=w,
     )
-    prep = validate.prepare(
+    prep = prepare.prepare(
         raw,
         task=task,
         needs_probabilities=any(

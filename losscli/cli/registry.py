@@ -62,7 +62,7 @@ def explain_cmd(
 ) -> None:
     """Show the formula, parameters, expected inputs and when to use a loss or metric."""
     from losscli.scoring import registry
-    from losscli.validate.prepare import __doc__ as inference_doc
+    from losscli.validate.tasks import __doc__ as inference_doc
 
     with errors():
         for e in registry.lookup(name):

@@ -51,7 +51,7 @@ from losscli.report.model import Preview, Report
 from losscli.scoring.accumulate import Accumulator
 from losscli.scoring.plan import Plan
 from losscli.validate import sources
-from losscli.validate.prepare import Raw
+from losscli.validate.columns import Raw
 
 #: Seconds to wait for a scheduler to answer, and for it to have at least one worker.
 CONNECT_TIMEOUT = 10.0

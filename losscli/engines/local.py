@@ -20,8 +20,10 @@ from losscli.scoring import registry
 from losscli.scoring.accumulate import Accumulator
 from losscli.scoring.plan import Plan, _parse_params, _resolve
 from losscli.scoring.score import update
-from losscli.validate.prepare import Prepared, Raw, infer_task, prepare
+from losscli.validate.columns import Raw
+from losscli.validate.prepare import Prepared, prepare
 from losscli.validate.sources import raw_chunks
+from losscli.validate.tasks import infer_task
 
 
 @dataclass(frozen=True, eq=False)

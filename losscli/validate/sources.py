@@ -1,4 +1,4 @@
-"""Sources: the inputs of one evaluation as a stream of :class:`~losscli.validate.prepare.Raw`
+"""Sources: the inputs of one evaluation as a stream of :class:`~losscli.validate.columns.Raw`
 chunks.
 
 Files (paths, globs, directories, ``-``) are read chunk by chunk through
@@ -19,7 +19,7 @@ import numpy as np
 from losscli.errors import InputError, UsageError, show
 from losscli.io import readers
 from losscli.io.readers import Table
-from losscli.validate.prepare import Raw, select
+from losscli.validate.columns import Raw, select
 
 _EXTS = (".csv", ".tsv", ".npy", ".npz", ".parquet", ".jsonl", ".ndjson")
 

@@ -69,8 +69,12 @@ def main() -> None:
     warnings.simplefilter("ignore")  # numpy's RuntimeWarnings are not crashes
     with atheris.instrument_imports(include=["losscli"]):
         import losscli.io.readers  # noqa: F401
+        import losscli.validate.align  # noqa: F401
+        import losscli.validate.columns  # noqa: F401
         import losscli.validate.prepare  # noqa: F401
         import losscli.validate.sources  # noqa: F401
+        import losscli.validate.targets  # noqa: F401
+        import losscli.validate.tasks  # noqa: F401
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()
 
