@@ -36,7 +36,7 @@ from typer.testing import CliRunner
 import losscli
 from losscli.cli import app
 from losscli.errors import InputError, LossCliError, UsageError
-from losscli.io import readers
+from losscli.io import compressed, delimited, readers
 from losscli.scoring import metrics as M
 
 OLD_REPORT = b'{"note": "a report from an earlier run"}\n'
@@ -461,7 +461,7 @@ def test_unreadable_file_is_an_input_error(monkeypatch: pytest.MonkeyPatch, tmp_
     def denied(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(readers, "_open_bytes", denied)
+    monkeypatch.setattr(compressed, "open_bytes", denied)
     with pytest.raises(InputError, match="permission denied") as exc:
         losscli.evaluate(str(path))
     assert exc.value.file == str(path)
@@ -791,7 +791,7 @@ def test_pickle_refused_on_every_path(tmp_path: Path) -> None:
     """.npy whole and memory-mapped (> 1 MiB), .npz, gzipped, stdin: never unpickled."""
     payload = np.array([_Payload(str(tmp_path / MARKER)), b"x" * 2_000_000], dtype=object)
     np.save(tmp_path / "big.npy", payload, allow_pickle=True)
-    assert (tmp_path / "big.npy").stat().st_size > readers.SMALL_TEXT
+    assert (tmp_path / "big.npy").stat().st_size > delimited.SMALL_TEXT
     pickled_npy("small.npy")(tmp_path)
     pickled_npz("obj.npz")(tmp_path)
     (tmp_path / "small.npy.gz").write_bytes(gzip.compress((tmp_path / "small.npy").read_bytes()))
@@ -838,7 +838,7 @@ def test_npy_header_claiming_terabytes_is_refused_before_allocating(
 
 def test_big_npy_header_lie_on_the_memory_mapped_path(tmp_path: Path) -> None:
     path = tmp_path / "big.npy"
-    path.write_bytes(_npy_header_only((10**12,), extra=readers.SMALL_TEXT + 10))
+    path.write_bytes(_npy_header_only((10**12,), extra=delimited.SMALL_TEXT + 10))
     with pytest.raises(InputError, match="truncated"):
         losscli.evaluate(str(path))
 
@@ -919,21 +919,21 @@ def _corrupt_compressed_npz() -> bytes:
 def test_gzip_expanding_beyond_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "bomb.npy.gz"
     path.write_bytes(gzip.compress(_npy_bytes(np.zeros((5000, 2)))))
-    monkeypatch.setenv(readers.MAX_DECOMPRESSED_ENV, "10000")
+    monkeypatch.setenv(compressed.MAX_DECOMPRESSED_ENV, "10000")
     with pytest.raises(InputError, match="decompresses to more than 10000 bytes") as exc:
         readers.read(str(path))
-    assert readers.MAX_DECOMPRESSED_ENV in str(exc.value)
-    monkeypatch.setenv(readers.MAX_DECOMPRESSED_ENV, "lots")
+    assert compressed.MAX_DECOMPRESSED_ENV in str(exc.value)
+    monkeypatch.setenv(compressed.MAX_DECOMPRESSED_ENV, "lots")
     with pytest.raises(UsageError):
         readers.read(str(path))
-    monkeypatch.delenv(readers.MAX_DECOMPRESSED_ENV)
+    monkeypatch.delenv(compressed.MAX_DECOMPRESSED_ENV)
     assert readers.read(str(path)).n_rows == 5000
 
 
 def test_npz_compressed_beyond_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "big.npz"
     np.savez_compressed(path, y_true=np.zeros(10_000), y_pred=np.zeros(10_000))
-    monkeypatch.setenv(readers.MAX_DECOMPRESSED_ENV, "50000")
+    monkeypatch.setenv(compressed.MAX_DECOMPRESSED_ENV, "50000")
     with pytest.raises(InputError, match="more than the limit"):
         readers.read(str(path))
 
@@ -945,7 +945,7 @@ def _big_csv(path: Path, bad_line: str, at: int) -> None:
     rows = ["1,0.25", "0,0.5"] * (STREAMED // 2)
     rows.insert(at, bad_line)
     path.write_text("label,prob\n" + "\n".join(rows) + "\n")
-    assert path.stat().st_size >= readers.SMALL_TEXT
+    assert path.stat().st_size >= delimited.SMALL_TEXT
 
 
 @pytest.mark.parametrize(
@@ -963,7 +963,7 @@ def test_streamed_csv_errors_name_the_row(
     """One block: the bad cell makes its column text (found per chunk); many blocks: pyarrow
     fails on a later block and the row is found by re-scanning the file."""
     if block is not None:
-        monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", block)
+        monkeypatch.setattr(delimited, "CSV_BLOCK_BYTES", block)
     path = tmp_path / "big.csv"
     _big_csv(path, bad, 150_000)
     with pytest.raises(InputError, match=pattern):
@@ -979,7 +979,7 @@ def test_bad_cell_in_a_later_chunk_names_its_row(tmp_path: Path) -> None:
 
 def test_binary_named_csv_on_the_streaming_path(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
-    path.write_bytes(b"PAR1" + os.urandom(readers.SMALL_TEXT + 100))
+    path.write_bytes(b"PAR1" + os.urandom(delimited.SMALL_TEXT + 100))
     with pytest.raises(InputError, match="looks like Parquet"):
         losscli.evaluate(str(path))
 

@@ -14,7 +14,7 @@ import pytest
 
 import losscli
 from losscli.errors import InputError
-from losscli.io import readers
+from losscli.io import delimited, readers
 
 CASES = {
     "regression": dict(
@@ -70,7 +70,7 @@ def test_large_csv_streams_and_matches_arrays(tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
     path = tmp_path / "big.csv"
     y, p = _big_csv(path, 120_000, rng)  # > 1 MiB: the pyarrow streaming reader
-    assert path.stat().st_size > readers.SMALL_TEXT
+    assert path.stat().st_size > delimited.SMALL_TEXT
     chunks = list(readers.read_chunks(str(path), chunk_rows=50_000))
     assert [c.n_rows for c in chunks] == [50_000, 50_000, 20_000]
     ref = losscli.evaluate(y, p, metrics=["accuracy", "roc_auc"])

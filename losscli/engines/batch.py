@@ -17,7 +17,7 @@ from typing import Any
 from losscli import __version__
 from losscli.engines.local import run
 from losscli.errors import InputError, LossCliError, UsageError
-from losscli.io import readers
+from losscli.io import formats
 from losscli.options import make_options
 from losscli.report.checks import Check, parse_checks
 from losscli.report.gates import PathLike, apply_gates, compare_baseline, load_baseline
@@ -124,7 +124,7 @@ def expand_inputs(specs: Sequence[str]) -> list[str]:
     for spec in specs:
         if spec == "-":
             raise UsageError("batch does not read standard input; name the files")
-        files.extend(readers.expand(spec))
+        files.extend(formats.expand(spec))
     seen: set[str] = set()
     unique = []
     for f in files:

@@ -42,8 +42,8 @@ import numpy as np
 from losscli import __version__
 from losscli.engines import batch, local
 from losscli.errors import InputError, LossCliError, UsageError
-from losscli.io import atomic, persample, readers
-from losscli.io.readers import Table
+from losscli.io import atomic, formats, persample, readers
+from losscli.io.table import Table, frame_to_table, short
 from losscli.report import gates
 from losscli.report.checks import Check, parse_checks
 from losscli.report.gates import PathLike
@@ -234,7 +234,7 @@ def _file_tables(part: Part, read: ReadOptions, res: PartResult) -> Iterator[lis
 
 def _frame_tables(frame: Any, label: str, read: ReadOptions) -> Iterator[list[Table]]:
     """A pandas partition in chunks of at most ``chunk_rows`` rows (an empty one: none)."""
-    table = readers._frame_to_table(frame, label, True)
+    table = frame_to_table(frame, label, True)
     rows = read.chunk_rows or readers.DEFAULT_CHUNK_ROWS
     for start in range(0, table.n_rows, rows):
         yield [table.slice(start, start + rows) if table.n_rows > rows else table]
@@ -412,8 +412,8 @@ def _file_parts(
             "the Dask engine does not read standard input ('-')",
             hint="name the files, or use --engine local",
         )
-    t_files = readers.expand(t_spec)
-    p_files = None if p_spec is None else readers.expand(p_spec)
+    t_files = formats.expand(t_spec)
+    p_files = None if p_spec is None else formats.expand(p_spec)
     if len(t_files) == 1 and (p_files is None or len(p_files) == 1):
         # one part: the local engine's reading exactly, whatever the options
         return [Part(p_spec or t_spec, t_spec, p_spec, weight_file, whole=True)]
@@ -430,7 +430,7 @@ def _file_parts(
                 "Dask engine pairs the shards one to one, in sorted-name order",
                 hint="shard both alike, or use --engine local",
             )
-    w_files = None if weight_file is None else readers.expand(weight_file)
+    w_files = None if weight_file is None else formats.expand(weight_file)
     if w_files is not None and len(w_files) != len(t_files):
         raise UsageError(
             f"{len(w_files)} weights file(s) for {len(t_files)} shards: on Dask weights files "
@@ -479,11 +479,11 @@ def expand_url(spec: str) -> list[str]:
         raise
     except ImportError as exc:
         raise UsageError(
-            f"cannot read {spec}: {readers._short(exc)}",
+            f"cannot read {spec}: {short(exc)}",
             hint="install the fsspec package for this protocol (e.g. s3fs, gcsfs)",
         ) from None
     except Exception as exc:  # fsspec backends raise their own types
-        raise InputError(f"cannot read: {readers._short(exc)}", file=spec) from None
+        raise InputError(f"cannot read: {short(exc)}", file=spec) from None
     return [fs.unstrip_protocol(p) for p in sorted(found)]
 
 
@@ -492,7 +492,7 @@ def read_url(spec: str, read: ReadOptions) -> Any:
     import dask.dataframe as dd
 
     paths = expand_url(spec)
-    fmt, gz = readers.detect_format(paths[0], read.input_format)
+    fmt, gz = formats.detect_format(paths[0], read.input_format)
     if fmt not in _URL_FORMATS:
         raise UsageError(
             f"{fmt} files cannot be read from a URL by the Dask engine",
@@ -515,7 +515,7 @@ def read_url(spec: str, read: ReadOptions) -> Any:
     except FileNotFoundError:
         raise InputError("no such file", file=spec) from None
     except Exception as exc:
-        raise InputError(f"cannot read: {readers._short(exc)}", file=spec) from None
+        raise InputError(f"cannot read: {short(exc)}", file=spec) from None
 
 
 # ----------------------------------------------------------------------------- client: cluster
@@ -561,15 +561,13 @@ def connect(scheduler: str | None) -> Iterator[Any]:
                     )
                     client = stack.enter_context(Client(cluster))
             except (OSError, RuntimeError, TimeoutError) as exc:
-                raise DaskEngineError(
-                    f"cannot start a local Dask cluster: {readers._short(exc)}"
-                ) from exc
+                raise DaskEngineError(f"cannot start a local Dask cluster: {short(exc)}") from exc
         else:
             try:
                 client = stack.enter_context(Client(scheduler, timeout=CONNECT_TIMEOUT))
             except (OSError, TimeoutError, ValueError, TypeError) as exc:
                 raise DaskEngineError(
-                    f"cannot connect to the Dask scheduler at {scheduler}: {readers._short(exc)}",
+                    f"cannot connect to the Dask scheduler at {scheduler}: {short(exc)}",
                     hint="check the address (tcp://HOST:8786), or drop --scheduler to start "
                     "a local cluster",
                 ) from None
@@ -654,7 +652,7 @@ def fetch(future: Any, label: str) -> Any:
         raise
     except Exception as exc:
         raise DaskEngineError(
-            f"failed on a Dask worker: {type(exc).__name__}: {readers._short(exc)}", file=label
+            f"failed on a Dask worker: {type(exc).__name__}: {short(exc)}", file=label
         ) from exc
 
 

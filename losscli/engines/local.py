@@ -11,7 +11,7 @@ from typing import IO, Any
 import numpy as np
 
 from losscli.errors import InputError, UsageError
-from losscli.io import readers
+from losscli.io import formats
 from losscli.options import EvalOptions
 from losscli.report.checks import parse_checks
 from losscli.report.gates import apply_gates
@@ -64,9 +64,9 @@ def make_settings(
         raise UsageError("--chunk-size must be at least 1")
     if task not in ("auto", *registry.TASKS):
         raise UsageError(f"unknown task {task!r}: expected auto, {', '.join(registry.TASKS)}")
-    if input_format is not None and input_format not in readers.FORMATS:
+    if input_format is not None and input_format not in formats.FORMATS:
         raise UsageError(
-            f"unknown input format {input_format!r}: one of {', '.join(readers.FORMATS)}"
+            f"unknown input format {input_format!r}: one of {', '.join(formats.FORMATS)}"
         )
     explicit = _parse_params(params)
     defaults = _parse_params(default_params)

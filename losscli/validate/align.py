@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from losscli.errors import InputError
-from losscli.io.readers import Table
+from losscli.io.table import Table
 
 if TYPE_CHECKING:  # pragma: no cover - columns imports this module
     from losscli.validate.columns import Raw

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from losscli.errors import InputError, UsageError, show
-from losscli.io.readers import Table, to_float_column
+from losscli.io.table import Table, to_float_column
 from losscli.validate.align import align
 
 TARGET_NAMES = ("target", "y_true", "y", "label", "truth", "labels", "targets")

@@ -18,7 +18,7 @@ import numpy as np
 
 from losscli.errors import InputError, UsageError, show
 from losscli.io import readers
-from losscli.io.readers import Table
+from losscli.io.table import Table, array_columns, frame_to_table, to_float_column
 from losscli.validate.columns import Raw, select
 
 _EXTS = (".csv", ".tsv", ".npy", ".npz", ".parquet", ".jsonl", ".ndjson")
@@ -251,11 +251,11 @@ def _whole(it: Iterator[Table]) -> Table:
 
 def _table_of(x: Any, name: str) -> Table:
     if hasattr(x, "columns"):  # a pandas DataFrame
-        return readers._frame_to_table(x, name, True)
+        return frame_to_table(x, name, True)
     arr = _as_array(x, name, numeric=False)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
-    names, data = readers._array_columns(arr, name)
+    names, data = array_columns(arr, name)
     return Table(name, names, data, has_header=False)
 
 
@@ -279,9 +279,9 @@ def _as_array(x: Any, name: str, numeric: bool) -> np.ndarray:
     if not numeric:
         return obj
     flat = obj.reshape(-1)
-    numbers = readers.to_float_column(flat)
+    numbers = to_float_column(flat)
     if numbers is None:
-        i = next(i for i in range(flat.size) if readers.to_float_column(flat[i : i + 1]) is None)
+        i = next(i for i in range(flat.size) if to_float_column(flat[i : i + 1]) is None)
         width = arr.shape[1] if arr.ndim == 2 and arr.shape[1] else 1
         raise InputError(f"non-numeric value {show(flat[i])}", file=name, row=i // width + 1)
     return numbers.reshape(arr.shape)

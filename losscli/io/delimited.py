@@ -1,0 +1,289 @@
+"""Delimited text (CSV/TSV): small files read whole with the csv module (no pandas
+import), larger ones with pandas, large files streamed by pyarrow in blocks, and the
+first bad row of a streamed file found again for the error message.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from typing import IO, Any
+
+import numpy as np
+
+from losscli.errors import InputError, show
+from losscli.io.formats import NAMES, sniff, wrong_content
+from losscli.io.table import Table, arrow_to_table, check_unique, frame_to_table, short, to_float
+
+SMALL_TEXT = 1 << 20  # below 1 MiB, parse with the csv module: no pandas import
+CSV_BLOCK_BYTES = 16 << 20
+
+
+def read_delimited(fh: IO[bytes], path: str, sep: str, header: bool) -> Table:
+    raw = fh.read()
+    if not raw.strip():
+        raise InputError("the file is empty", file=path)
+    if len(raw) < SMALL_TEXT:
+        return _read_delimited_small(raw, path, sep, header)
+    return _read_delimited_pandas(raw, path, sep, header)
+
+
+def _decode(raw: bytes, path: str) -> str:
+    if b"\x00" in raw[:4096] or sniff(raw[:4096]) in ("parquet", "npy", "npz", "gzip", "pickle"):
+        raise wrong_content(path, "csv", raw[:4096])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if sniff(raw[:4096]) == "binary":
+            raise wrong_content(path, "csv", raw[:4096]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line}",
+            file=path,
+            hint="save the file as UTF-8",
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(f"a NUL byte on line {line}: not a text file?", file=path)
+    return text
+
+
+def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool) -> Table:
+    """The start-up fast path for small files (the shell one-liner case)."""
+    import csv
+
+    text = _decode(raw, path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []  # the line each row starts on, for messages
+    while True:
+        start = reader.line_num + 1
+        try:
+            r = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise InputError(
+                    f"a quote opened on line {start} is never closed",
+                    file=path,
+                    hint='quote characters (") inside a cell must be doubled',
+                ) from None
+            raise InputError(f"cannot parse line {reader.line_num}: {exc}", file=path) from None
+        if r:
+            rows.append(r)
+            lines.append(start)
+    if not rows:
+        raise InputError("the file is empty", file=path)
+    if header:
+        names = [c.strip() for c in rows[0]]
+        body, body_lines = rows[1:], lines[1:]
+    else:
+        names = [str(i) for i in range(len(rows[0]))]
+        body, body_lines = rows, lines
+    width = len(names)
+    for i, r in enumerate(body):
+        if len(r) != width:
+            raise InputError(
+                f"has {len(r)} fields, expected {width} (line {body_lines[i]})",
+                file=path,
+                row=i + 1,
+                hint=_ragged_hint(sep, len(r), width),
+            )
+    check_unique(names, path)
+    data: dict[str, np.ndarray] = {}
+    for j, name in enumerate(names):
+        cells = [r[j] for r in body]
+        try:
+            data[name] = np.array([to_float(c) for c in cells], dtype=np.float64)
+        except ValueError:
+            data[name] = np.array([c.strip() for c in cells], dtype=object)
+    return Table(path, names, data, header)
+
+
+def _ragged_hint(sep: str, got: int, width: int) -> str:
+    name = "tab" if sep == "\t" else "comma"
+    if got > width:
+        return f"every row needs {width} fields, as the header; quote cells that hold a {name}"
+    return f"every row needs {width} fields, as the header; an empty cell marks a missing value"
+
+
+def _read_delimited_pandas(raw: bytes, path: str, sep: str, header: bool) -> Table:
+    import pandas as pd
+
+    if b"\x00" in raw[:4096] or sniff(raw[:4096]) in ("parquet", "npy", "npz", "gzip", "pickle"):
+        raise wrong_content(path, "csv", raw[:4096])
+    if header:
+        # pandas renames duplicate names ("p", "p.1"); check the header line itself.
+        import csv
+
+        first = raw[: raw.find(b"\n") + 1 or len(raw)].decode("utf-8-sig", "replace")
+        names = next(csv.reader([first.rstrip("\r\n")], delimiter=sep), [])
+        check_unique([n.strip() for n in names], path)
+    try:
+        df = pd.read_csv(
+            io.BytesIO(raw),
+            sep=sep,
+            header=0 if header else None,
+            encoding="utf-8-sig",
+            skipinitialspace=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty", file=path) from None
+    except UnicodeDecodeError:
+        raise wrong_content(path, "csv", raw[:4096]) from None
+    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+        raise InputError(f"cannot parse: {short(exc)}", file=path) from None
+    if not header:
+        df.columns = [str(i) for i in range(df.shape[1])]
+    return frame_to_table(df, path, header)
+
+
+def stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[Table]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    from losscli.io import csvfast
+
+    with open(path, "rb") as raw:
+        head = raw.read(4096)
+    if gz:
+        if head[:2] != b"\x1f\x8b":
+            kind = NAMES.get(sniff(head), "something else")
+            raise InputError(
+                f"is not gzip-compressed: it looks like {kind}",
+                file=path,
+                hint="remove the .gz suffix from its name",
+            )
+        try:
+            with gzip.open(path, "rb") as g:
+                head = g.read(4096)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"corrupt or truncated gzip data: {short(exc)}", file=path) from None
+    if b"\x00" in head or sniff(head) in ("parquet", "npy", "npz", "gzip", "pickle", "binary"):
+        raise wrong_content(path, "tsv" if sep == "\t" else "csv", head)
+    if not gz:
+        # plain files: blocks cut at line ends, parsed in parallel (losscli.csvfast)
+        first = True
+        try:
+            for table in csvfast.stream(path, sep=sep, header=header):
+                if first and header:
+                    check_unique([str(n) for n in table.column_names], path)
+                first = False
+                yield arrow_to_table(table, path, header)
+        except csvfast.BlockError as exc:
+            raise _locate_bad_row(path, gz, sep, header, exc.cause, exc.types) from None
+        except UnicodeDecodeError as exc:
+            raise _locate_bad_row(path, gz, sep, header, exc) from None
+        return
+    read_opts = pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, autogenerate_column_names=not header)
+    parse_opts = pcsv.ParseOptions(delimiter=sep)
+    with gzip.open(path, "rb") as fh:
+        # Infer the types from the first block, then read every numeric column as float64 so
+        # a later block cannot change a column's type (an int column meeting "1.5").
+        try:
+            schema = pcsv.open_csv(fh, read_options=read_opts, parse_options=parse_opts).schema
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise _locate_bad_row(path, gz, sep, header, exc) from None
+        names = list(schema.names)
+        if header:
+            check_unique(names, path)
+        types = csvfast.column_types(schema)
+        fh.seek(0)
+        reader = pcsv.open_csv(
+            fh,
+            read_options=read_opts,
+            parse_options=parse_opts,
+            convert_options=pcsv.ConvertOptions(column_types=types),
+        )
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+                raise _locate_bad_row(path, gz, sep, header, exc, types) from None
+            if batch.num_rows:
+                yield arrow_to_table(batch, path, header)
+
+
+LOCATE_LIMIT = 256 << 20  # bytes scanned to number a bad row in a streamed file (error path)
+
+
+def _locate_bad_row(
+    path: str,
+    gz: bool,
+    sep: str,
+    header: bool,
+    exc: BaseException,
+    types: dict[str, Any] | None = None,
+) -> InputError:
+    """pyarrow's parse errors carry no row number: find the first bad row with the csv
+    module (an error path only; gives up after :data:`LOCATE_LIMIT` bytes)."""
+    import csv
+
+    import pyarrow as pa
+
+    numeric = [t == pa.float64() for t in types.values()] if types else None
+    reason = short(exc)
+    try:
+        with (
+            gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+            if gz
+            else open(path, encoding="utf-8-sig", newline="")
+        ) as fh:
+            reader = csv.reader(fh, delimiter=sep, strict=True)
+            width: int | None = None
+            names: list[str] = []
+            row = 0
+            scanned = 0
+            for r in reader:
+                if not r:
+                    continue
+                if width is None:
+                    width = len(r)
+                    names = [c.strip() for c in r] if header else [str(i) for i in range(width)]
+                    if header:
+                        continue
+                row += 1
+                if len(r) != width:
+                    return InputError(
+                        f"has {len(r)} fields, expected {width} (line {reader.line_num})",
+                        file=path,
+                        row=row,
+                        hint=_ragged_hint(sep, len(r), width),
+                    )
+                if numeric:
+                    for j, cell in enumerate(r):
+                        if numeric[j]:
+                            try:
+                                to_float(cell)
+                            except ValueError:
+                                return InputError(
+                                    f"non-numeric value {show(cell.strip())} in a column of "
+                                    "numbers",
+                                    file=path,
+                                    row=row,
+                                    column=names[j],
+                                )
+                scanned += sum(len(c) for c in r) + len(r)
+                if scanned > LOCATE_LIMIT:
+                    break
+    except UnicodeDecodeError as err:
+        return InputError(
+            f"not UTF-8 text ({short(err)})", file=path, hint="save the file as UTF-8"
+        )
+    except csv.Error as err:
+        if "unexpected end of data" in str(err):
+            return InputError(
+                "a quote is never closed",
+                file=path,
+                hint='quote characters (") inside a cell must be doubled',
+            )
+        return InputError(f"cannot parse: {err}", file=path)
+    except (OSError, EOFError, zlib.error) as err:
+        return InputError(f"cannot read: {short(err)}", file=path)
+    return InputError(f"cannot parse: {reason}", file=path)

@@ -1,0 +1,156 @@
+"""The table: named columns read from one source (:class:`Table`), and the helpers that
+make one -- columns from a pandas frame, a pyarrow batch or a NumPy array, text cells
+as numbers, the unique-name check -- with the short text of an exception for messages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from losscli.errors import InputError
+
+
+@dataclass
+class Table:
+    """Named columns (1-D arrays; ``.npz`` members may be 2-D) read from one source."""
+
+    source: str
+    names: list[str]
+    data: dict[str, np.ndarray]
+    has_header: bool = True
+    is_npz: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def slice(self, start: int, stop: int) -> Table:
+        return Table(
+            self.source,
+            self.names,
+            {k: v[start:stop] for k, v in self.data.items()},
+            self.has_header,
+            self.is_npz,
+            self.meta,
+        )
+
+    @property
+    def n_rows(self) -> int:
+        return int(next(iter(self.data.values())).shape[0]) if self.data else 0
+
+    def column(self, spec: str, flag: str | None = None) -> str:
+        """Resolve a column name or 0-based index to a name.
+
+        A column the file does not have is an input error (exit 3): whether it
+        exists depends on the data, not on the command line.  ``flag`` (such as
+        ``--target-col``) is named in the hint.
+        """
+        if spec in self.data:
+            return spec
+        for name in self.names:
+            if name.strip().lower() == spec.strip().lower():
+                return name
+        what = "array" if self.is_npz else "column"
+        fix = f"check {flag}" if flag else f"choose another {what}"
+        if re.fullmatch(r"-?[0-9]+", spec.strip()):
+            i = int(spec)
+            if 0 <= i < len(self.names):
+                return self.names[i]
+            raise InputError(
+                f"{what} index {i} is out of range: the file has {len(self.names)} "
+                f"{what}s (0 to {len(self.names) - 1})",
+                file=self.source,
+                hint=f"{fix}; indices are 0-based",
+            )
+        hint = fix
+        if not self.has_header and not self.is_npz:
+            hint += "; the file is read without a header row, so name columns by 0-based index"
+        raise InputError(
+            f"no {what} named {spec!r}; {what}s are: {', '.join(self.names[:20])}"
+            + (" ..." if len(self.names) > 20 else ""),
+            file=self.source,
+            hint=hint,
+        )
+
+
+_NA = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a", "-nan"})
+# What every CSV path (csv module, pandas, pyarrow) reads as a number: ASCII decimal
+# notation, no digit-group underscores (Python's float() alone would take "1_000" and "٣").
+_NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)", re.I)
+
+
+def to_float(cell: str) -> float:
+    text = cell.strip()
+    if text.lower() in _NA:
+        return float("nan")
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(text)
+    return float(text)
+
+
+def to_float_column(col: np.ndarray) -> np.ndarray | None:
+    """A column of text cells as float64 when every cell is a number (or a missing value),
+    else None.  Numbers read as text happen when a stream is cut in chunks: the column
+    was text because of a cell in another chunk."""
+    out = np.empty(col.shape[0], dtype=np.float64)
+    for i, v in enumerate(col):
+        if isinstance(v, str):
+            try:
+                out[i] = to_float(v)
+            except ValueError:
+                return None
+        elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            out[i] = float(v)
+        elif v is None:
+            out[i] = math.nan
+        else:
+            return None
+    return out
+
+
+def check_unique(names: list[str], path: str) -> None:
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise InputError(
+            f"duplicate column names: {', '.join(repr(d) for d in dup)}",
+            file=path,
+            hint="rename the columns, or pass --no-header and choose columns by index",
+        )
+
+
+def frame_to_table(df: Any, path: str, has_header: bool) -> Table:
+    names = [str(c) for c in df.columns]
+    check_unique(names, path)
+    data = {}
+    for name, col in zip(names, df.columns):
+        series = df[col]
+        if series.dtype.kind in "biuf":
+            data[name] = series.to_numpy(dtype=np.float64)
+        else:
+            data[name] = series.to_numpy(dtype=object)
+    return Table(path, names, data, has_header)
+
+
+def arrow_to_table(batch: Any, path: str, header: bool) -> Table:
+    from losscli.io.csvfast import to_numpy  # float64 or object; never imports pandas
+
+    names = [str(n) for n in batch.schema.names]
+    if not header:
+        names = [str(i) for i in range(len(names))]
+    return Table(path, names, {n: to_numpy(col) for n, col in zip(names, batch.columns)}, header)
+
+
+def array_columns(arr: np.ndarray, path: str) -> tuple[list[str], dict[str, np.ndarray]]:
+    if arr.ndim == 1:
+        return ["0"], {"0": arr}
+    if arr.ndim == 2:
+        names = [str(i) for i in range(arr.shape[1])]
+        return names, {n: arr[:, i] for i, n in enumerate(names)}
+    raise InputError(f"expected a 1-D or 2-D array, got shape {arr.shape}", file=path)
+
+
+def short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
