@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "evaluate", "Report", "InputError", "UsageError", "LossCliError"]
+__all__ = ["__version__", "evaluate", "EvalOptions", "Report", "InputError", "UsageError", "LossCliError"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from losscli.api import evaluate
     from losscli.errors import InputError, LossCliError, UsageError
+    from losscli.options import EvalOptions
     from losscli.report.model import Report
 
 
@@ -23,6 +24,10 @@ def __getattr__(name: str) -> Any:
         from losscli import api
 
         return getattr(api, name)
+    if name == "EvalOptions":
+        from losscli.options import EvalOptions
+
+        return EvalOptions
     if name in ("InputError", "UsageError", "LossCliError"):
         from losscli import errors
 
