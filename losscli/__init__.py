@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "evaluate", "EvalOptions", "Report", "InputError", "UsageError", "LossCliError"]
+__all__ = [
+    "__version__",
+    "evaluate",
+    "EvalOptions",
+    "Report",
+    "InputError",
+    "UsageError",
+    "LossCliError",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from losscli.api import evaluate

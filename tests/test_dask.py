@@ -35,6 +35,7 @@ from losscli import api  # noqa: E402
 from losscli.cli import app  # noqa: E402
 from losscli.engines import batch  # noqa: E402
 from losscli.engines import dask as engine_dask  # noqa: E402
+from losscli.engines.dask import cluster as engine_cluster  # noqa: E402
 from losscli.errors import InputError, UsageError  # noqa: E402
 from losscli.report import model  # noqa: E402
 
@@ -539,7 +540,7 @@ def test_unsupported_combinations_are_usage_errors(cluster: str, data: dict[str,
 def test_unreachable_scheduler_is_a_clear_error(
     data: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_dask, "CONNECT_TIMEOUT", 2.0)
+    monkeypatch.setattr(engine_cluster, "CONNECT_TIMEOUT", 2.0)
     port = _free_port()  # nothing listens there
     r = _cli("eval", str(data["binary"]), "--engine", "dask", "--scheduler",
              f"tcp://127.0.0.1:{port}")  # fmt: skip

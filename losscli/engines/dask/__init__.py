@@ -1,0 +1,42 @@
+"""The Dask engine (``--engine dask``): the local engine's evaluation spread over a cluster.
+
+A dataset (a glob or directory of shards, or an fsspec URL read by Dask's own
+readers) is cut into *parts*: one shard file (paired with its predictions and
+weights shards in two-file mode) or one partition of a Dask DataFrame.  Each
+part is scored on a worker by :class:`PartScorer`, the per-chunk loop of
+:func:`losscli.api.evaluate` (``validate.prepare`` -> ``api.update``), and comes
+back as a :class:`PartResult` holding its :class:`~losscli.scoring.accumulate.Accumulator`
+(sums, never means).  The client merges the parts in their sorted order with
+:meth:`Accumulator.merge` and builds the report with :func:`api.build_report` and
+:func:`api.apply_gates`, so the figures equal ``--engine local``.
+
+What the local engine carries from one chunk to the next (the task, inferred
+from the input's first chunk, and whether predictions are raw scores or
+probabilities, decided by its first non-empty chunk) is learnt from the parts
+in order (:class:`Carried`): every part runs at once with its own inference,
+and the rare part that decided differently from the input's first one is
+scored again with the carried settings, so the result is exactly the local
+engine's.  Rows are numbered over the whole input, as locally: each part's
+rows are shifted by the rows of the parts before it.
+
+Errors raised by losscli on a worker are returned as values (with their file,
+row, column and hint), and the client raises the one of the earliest part, as
+the local engine would meet it.  A worker lost mid-run makes Dask recompute its
+tasks; if that fails too, the run stops with a :class:`DaskEngineError` (exit 3),
+never a partial result: the number of parts merged is checked.
+
+The package, one concept a module: :mod:`.spec` (the options), :mod:`.urls` (fsspec
+URLs), :mod:`.dataset` (the input cut into parts), :mod:`.parts` (a part scored on a
+worker), :mod:`.cluster` (connecting, fetching, :class:`DaskEngineError`),
+:mod:`.carried` (what is learnt from the parts in order), :mod:`.merge` (the parts
+folded into one report) and :mod:`.run` (:func:`evaluate`, :func:`evaluate_batch`).
+This module is the public face: the names below.
+"""
+
+from losscli.engines.dask.cluster import DaskEngineError
+from losscli.engines.dask.dataset import Part
+from losscli.engines.dask.parts import score_part
+from losscli.engines.dask.run import evaluate, evaluate_batch
+from losscli.engines.dask.spec import make_spec
+
+__all__ = ["DaskEngineError", "Part", "evaluate", "evaluate_batch", "make_spec", "score_part"]

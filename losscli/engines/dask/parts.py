@@ -1,0 +1,167 @@
+"""The worker side: one part read chunk by chunk and scored by the local engine's
+per-chunk loop (:class:`PartScorer`), coming back as a :class:`PartResult`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from losscli import __version__
+from losscli.engines import local
+from losscli.engines.dask.dataset import Part
+from losscli.engines.dask.spec import ReadOptions, Spec
+from losscli.errors import InputError, LossCliError
+from losscli.io import readers
+from losscli.io.table import Table, frame_to_table
+from losscli.scoring.accumulate import Accumulator
+from losscli.validate import sources
+from losscli.validate.columns import Raw
+
+
+@dataclass
+class PartResult(local.ScoreState):
+    """A scored part: the local loop's state (sums, messages, preview) and what the
+    client needs besides."""
+
+    version: str = __version__
+    samples: list[tuple[np.ndarray, dict[str, np.ndarray]]] = field(default_factory=list)
+    columns: list[list[str] | None] = field(default_factory=lambda: [None, None])
+    # the weights' total ("all weights are zero" is judged over the whole input)
+    weight_total: sources._WeightTotal = field(default_factory=sources._WeightTotal)
+    error: LossCliError | None = None
+    error_counted: bool = False  # the error's row is counted over the input
+
+
+class PartScorer(local.Scorer):
+    """The local engine's per-chunk loop (:class:`losscli.api.Scorer`) over one part.
+
+    ``hint`` is the raw-scores-or-probabilities decision of the input's first
+    non-empty chunk, or None for the part to decide as if it began the input (the
+    client checks the decision, see :class:`Carried`).  Rows are counted from 0 within
+    the part; the client adds the rows of the parts before it.
+    """
+
+    def __init__(self, spec: Spec, hint: bool | None, keep_samples: bool) -> None:
+        super().__init__(spec.settings(), hint)
+        self.result = PartResult(task=spec.task)
+        self.state = self.result
+        self.keep_samples = keep_samples
+
+    def feed(self, raw: Raw) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+        try:
+            out = super().feed(raw)
+        except InputError as exc:
+            if exc.row is not None:
+                self.result.error_counted = True
+            raise
+        if out is not None and self.keep_samples:
+            self.result.samples.append(out)
+        return out
+
+    def fail(self, exc: LossCliError) -> PartResult:
+        """The result carrying ``exc`` (the accumulator is dropped: nothing is merged)."""
+        self.result.error = exc
+        self.result.acc = Accumulator()
+        self.result.samples = []
+        return self.result
+
+
+def part_raws(part: Part, spec: Spec, frame: Any, res: PartResult) -> Iterator[Raw]:
+    """The chunks of a part, as the local engine's sources give them.
+
+    A single-part dataset is read by :func:`losscli.validate.sources.raw_chunks` itself (what the
+    local engine does, ``--id-col`` alignment included).  A shard or a partition is read
+    table by table here, so that its column names, the rows of its errors and its
+    weights are known to the client (which judges "all weights are zero" over the whole
+    input, not per shard).
+    """
+    read = spec.read
+    if part.whole:
+        yield from sources.raw_chunks(
+            part.targets,
+            part.predictions,
+            target_col=read.target_col,
+            pred_col=read.pred_col,
+            id_col=read.id_col,
+            weights=part.weights_file if part.weights_file is not None else read.weight_col,
+            header=read.header,
+            input_format=read.input_format,
+            stdin=None,
+            classes=None,
+            chunk_rows=read.chunk_rows,
+            allow_missing=read.allow_missing,
+        )
+        return
+    tables = _frame_tables(frame, part.label, read) if part.frame else _file_tables(part, read, res)
+    yield from _select_chunks(tables, part, read, res)
+
+
+def _file_tables(part: Part, read: ReadOptions, res: PartResult) -> Iterator[list[Table]]:
+    """A shard's files (targets, predictions, weights) read in lockstep chunks."""
+    assert part.targets is not None
+
+    def stream(path: str, side: int | None, fmt: str | None) -> Iterator[Table]:
+        for table in readers.read_chunks(
+            path, header=read.header, input_format=fmt, chunk_rows=read.chunk_rows
+        ):
+            if side is not None and res.columns[side] is None:
+                res.columns[side] = list(table.names)
+            yield table
+
+    iters = [stream(part.targets, 0, read.input_format)]
+    names = [part.targets]
+    if part.predictions is not None:
+        iters.append(stream(part.predictions, 1, read.input_format))
+        names.append(part.predictions)
+    if part.weights_file is not None:
+        iters.append(stream(part.weights_file, None, None))
+        names.append(part.weights_file)
+    yield from sources.zip_aligned(iters, names, weights_last=part.weights_file is not None)
+
+
+def _frame_tables(frame: Any, label: str, read: ReadOptions) -> Iterator[list[Table]]:
+    """A pandas partition in chunks of at most ``chunk_rows`` rows (an empty one: none)."""
+    table = frame_to_table(frame, label, True)
+    rows = read.chunk_rows or readers.DEFAULT_CHUNK_ROWS
+    for start in range(0, table.n_rows, rows):
+        yield [table.slice(start, start + rows) if table.n_rows > rows else table]
+
+
+def _select_chunks(
+    tables: Iterator[list[Table]], part: Part, read: ReadOptions, res: PartResult
+) -> Iterator[Raw]:
+    """Columns picked as ``sources.raw_chunks`` picks them, rows of errors counted from
+    the part's first row (marked for the client), the weights' total kept for the client."""
+    try:
+        yield from sources.select_chunks(
+            tables,
+            has_pred=part.predictions is not None,
+            weights_file=part.weights_file is not None,
+            target_col=read.target_col,
+            pred_col=read.pred_col,
+            id_col=read.id_col,
+            weight_col=read.weight_col,
+            allow_missing=read.allow_missing,
+            total=res.weight_total,
+        )
+    except InputError as exc:
+        if exc.row is not None:
+            res.error_counted = True
+        raise
+
+
+def score_part(
+    part: Part, spec: Spec, hint: bool | None, keep: bool, frame: Any = None
+) -> PartResult:
+    """Worker task: score every chunk of one part; a losscli error comes back as a value."""
+    scorer = PartScorer(spec, hint, keep)
+    try:
+        chunks = part_raws(part, spec, frame, scorer.result)
+        for raw in chunks:
+            scorer.feed(raw)
+    except LossCliError as exc:
+        return scorer.fail(exc)
+    return scorer.result
