@@ -95,10 +95,6 @@ class EvalOptions:
         """A copy with ``changes``; an unknown name is a :class:`TypeError`."""
         return dataclasses.replace(self, **changes)
 
-    def as_kwargs(self) -> dict[str, Any]:
-        """The options as keyword arguments (shallow: values are not copied)."""
-        return {name: getattr(self, name) for name in self.names()}
-
 
 def make_options(options: EvalOptions | None, overrides: Mapping[str, Any]) -> EvalOptions:
     """``options`` (default: all defaults) with keyword ``overrides`` applied; a keyword

@@ -37,6 +37,7 @@ from losscli.engines import batch  # noqa: E402
 from losscli.engines import dask as engine_dask  # noqa: E402
 from losscli.engines.dask import cluster as engine_cluster  # noqa: E402
 from losscli.errors import InputError, UsageError  # noqa: E402
+from losscli.options import EvalOptions  # noqa: E402
 from losscli.report import model  # noqa: E402
 
 REL = 1e-12
@@ -517,7 +518,7 @@ def test_errors_round_trip_with_their_fields(cluster: str, tmp_path: Path) -> No
     )  # fmt: skip
     d = _broken_shards(tmp_path, "nan")
     part = engine_dask.Part(str(d / "part-2.csv"), str(d / "part-2.csv"))
-    spec = engine_dask.make_spec(weights="w")
+    spec = engine_dask.make_spec(EvalOptions(weights="w"))
     with distributed.Client(cluster, timeout=START_TIMEOUT) as client:
         res = client.submit(engine_dask.score_part, part, spec, None, False).result()
     assert isinstance(res.error, InputError) and res.error_counted

@@ -125,21 +125,21 @@ def batch_cmd(
             if dask is not None:
                 result = dask.evaluate_batch(
                     files,
+                    options,
                     targets=targets,
                     scheduler=scheduler,
                     sort_by=sort_by,
                     skip_errors=skip_errors,
-                    **options.as_kwargs(),
                 )
             else:
                 result = evaluate_batch(
                     files,
+                    options,
                     targets=targets,
                     jobs=jobs,
                     sort_by=sort_by,
                     skip_errors=skip_errors,
                     progress=bar.files,
-                    **options.as_kwargs(),
                 )
         result.overall.config = config_path
         terminal = output is None and sys.stdout.isatty()

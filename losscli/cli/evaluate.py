@@ -198,10 +198,9 @@ def run_eval(
             report = dask.evaluate(
                 y_true,
                 y_pred,
+                options,
                 scheduler=scheduler,
                 per_sample=per_sample,
-                keep_per_sample=False,
-                **{k: v for k, v in options.as_kwargs().items() if k != "classes"},
             )
         else:
             with Progress("rows", enabled=not quiet) as bar:

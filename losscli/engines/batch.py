@@ -18,7 +18,7 @@ from losscli import __version__
 from losscli.engines.local import run
 from losscli.errors import InputError, LossCliError, UsageError
 from losscli.io import formats
-from losscli.options import make_options
+from losscli.options import EvalOptions, make_options
 from losscli.report.checks import Check, parse_checks
 from losscli.report.gates import PathLike, apply_gates, compare_baseline, load_baseline
 from losscli.report.model import Report, build_report
@@ -102,16 +102,14 @@ def _key(report: Report, name: str, direction: str) -> float:
     return v if direction == "lower" else -v
 
 
-def _score_one(job: tuple[str, str | None, dict[str, Any]]) -> FileResult:
+def _score_one(job: tuple[str, str | None, EvalOptions]) -> FileResult:
+    """One file's result (its error caught): what a process or a Dask worker runs."""
     path, targets, options = job
-    kw = dict(options)
-    keep = bool(kw.pop("keep_per_sample", False))
     try:
-        o = make_options(None, kw)
         if targets is None:
-            report = run(path, None, o, keep_per_sample=keep)
+            report = run(path, None, options, keep_per_sample=False)
         else:
-            report = run(targets, path, o, keep_per_sample=keep)
+            report = run(targets, path, options, keep_per_sample=False)
     except LossCliError as exc:
         if exc.file is None:
             exc.file = path
@@ -134,25 +132,35 @@ def expand_inputs(specs: Sequence[str]) -> list[str]:
     return unique
 
 
+def per_file(options: EvalOptions) -> EvalOptions:
+    """What each file is evaluated with: the gates are applied once, by :func:`assemble`."""
+    return options.replace(checks=(), baseline=None)
+
+
+def load_base(baseline: PathLike | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if baseline is None:
+        return None
+    return dict(baseline) if isinstance(baseline, Mapping) else load_baseline(baseline)
+
+
 def evaluate_batch(
     specs: Sequence[str],
+    options: EvalOptions | None = None,
     *,
     targets: str | None = None,
     jobs: int = 1,
-    checks: Sequence[str] = (),
-    baseline: PathLike | Mapping[str, Any] | None = None,
-    tolerance: float = 0.0,
-    atol: float = 0.0,
     sort_by: str | None = None,
     skip_errors: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    **options: Any,
+    **overrides: Any,
 ) -> BatchReport:
-    """Score every file of ``specs`` (paths, globs, directories); see :func:`losscli.evaluate`
-    for ``options``.  Raises the first file's error unless ``skip_errors``."""
+    """Score every file of ``specs`` (paths, globs, directories) with ``options`` (or its
+    fields as keywords; see :func:`losscli.evaluate`), one report each plus ``overall``.
+    Raises the first file's error unless ``skip_errors``."""
+    o = make_options(options, overrides)
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    parsed = parse_checks(checks, tolerance, atol)
+    parsed = parse_checks(o.checks, o.tolerance, o.atol)
     if sort_by is not None:
         _direction(sort_by)
     files = expand_inputs(specs)
@@ -160,11 +168,9 @@ def evaluate_batch(
         files = [f for f in files if os.path.abspath(f) != os.path.abspath(targets)]
     if not files:
         raise InputError("no prediction files to score")
-    options = {**options, "keep_per_sample": False}
-    base = None
-    if baseline is not None:
-        base = dict(baseline) if isinstance(baseline, Mapping) else load_baseline(baseline)
-    job_list = [(f, targets, options) for f in files]
+    base = load_base(o.baseline)
+    each = per_file(o)
+    job_list = [(f, targets, each) for f in files]
     results: list[FileResult] = []
     if jobs == 1 or len(files) == 1:
         for i, job in enumerate(job_list):
@@ -189,9 +195,9 @@ def evaluate_batch(
         results,
         parsed,
         base,
-        tolerance,
+        o.tolerance,
         sort_by,
-        atol=atol,
+        atol=o.atol,
         leaderboard=targets is not None,
         skip_errors=skip_errors,
     )

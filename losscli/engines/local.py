@@ -40,50 +40,37 @@ class Settings:
     classes: tuple[str, ...] | None = None
 
 
-def make_settings(
-    *,
-    task: str = "auto",
-    losses: Sequence[str] | None = None,
-    metrics: Sequence[str] | None = None,
-    params: Mapping[str, Any] | Sequence[str] | None = None,
-    default_params: Mapping[str, Any] | Sequence[str] | None = None,
-    from_logits: bool = False,
-    strict: bool = False,
-    nan_policy: str = "error",
-    classes: Sequence[str] | None = None,
-    chunk_rows: int | None = None,
-    input_format: str | None = None,
-) -> Settings:
+def make_settings(o: EvalOptions) -> Settings:
     """The options of :func:`evaluate` checked (a :class:`UsageError` before any file is
     read) and resolved: command-line parameters over config-file defaults."""
     from losscli.validate.prepare import NAN_POLICIES
 
-    if nan_policy not in NAN_POLICIES:
-        raise UsageError(f"unknown --nan-policy {nan_policy!r}: one of {', '.join(NAN_POLICIES)}")
-    if chunk_rows is not None and chunk_rows < 1:
+    if o.nan_policy not in NAN_POLICIES:
+        raise UsageError(f"unknown --nan-policy {o.nan_policy!r}: one of {', '.join(NAN_POLICIES)}")
+    if o.chunk_rows is not None and o.chunk_rows < 1:
         raise UsageError("--chunk-size must be at least 1")
-    if task not in ("auto", *registry.TASKS):
-        raise UsageError(f"unknown task {task!r}: expected auto, {', '.join(registry.TASKS)}")
-    if input_format is not None and input_format not in formats.FORMATS:
+    if o.task not in ("auto", *registry.TASKS):
+        raise UsageError(f"unknown task {o.task!r}: expected auto, {', '.join(registry.TASKS)}")
+    if o.input_format is not None and o.input_format not in formats.FORMATS:
         raise UsageError(
-            f"unknown input format {input_format!r}: one of {', '.join(formats.FORMATS)}"
+            f"unknown input format {o.input_format!r}: one of {', '.join(formats.FORMATS)}"
         )
-    explicit = _parse_params(params)
-    defaults = _parse_params(default_params)
+    explicit = _parse_params(o.params)
+    defaults = _parse_params(o.default_params)
     pvals = {**defaults, **explicit}
     if "from_logits" in pvals:
         pvals["from_logits"] = registry.FROM_LOGITS.parse(pvals["from_logits"])
-    if from_logits:
+    if o.from_logits:
         pvals["from_logits"] = True
     return Settings(
-        task=task,
-        losses=tuple(losses) if losses else None,
-        metrics=tuple(metrics) if metrics else None,
+        task=o.task,
+        losses=tuple(o.losses) if o.losses else None,
+        metrics=tuple(o.metrics) if o.metrics else None,
         params=pvals,
         lenient=frozenset(defaults) - frozenset(explicit),
-        strict=strict,
-        nan_policy=nan_policy,
-        classes=tuple(classes) if classes else None,
+        strict=o.strict,
+        nan_policy=o.nan_policy,
+        classes=tuple(o.classes) if o.classes else None,
     )
 
 
@@ -306,19 +293,7 @@ def run(
     """One evaluation on this machine (:func:`losscli.evaluate` documents the arguments):
     the inputs read chunk by chunk, every chunk scored, the end of the input concluded,
     the gates applied."""
-    settings = make_settings(
-        task=o.task,
-        losses=o.losses,
-        metrics=o.metrics,
-        params=o.params,
-        default_params=o.default_params,
-        from_logits=o.from_logits,
-        strict=o.strict,
-        nan_policy=o.nan_policy,
-        classes=o.classes,
-        chunk_rows=o.chunk_rows,
-        input_format=o.input_format,
-    )
+    settings = make_settings(o)
     parsed_checks = parse_checks(o.checks, o.tolerance, o.atol)
 
     chunks = raw_chunks(

@@ -28,7 +28,7 @@ from losscli.engines.dask.spec import Spec, make_spec
 from losscli.engines.dask.urls import expand_url, is_url
 from losscli.errors import InputError, LossCliError, UsageError
 from losscli.io import atomic, persample
-from losscli.report import gates
+from losscli.options import EvalOptions, make_options
 from losscli.report.checks import Check, parse_checks
 from losscli.report.gates import PathLike
 from losscli.report.model import Report
@@ -133,32 +133,14 @@ def _rescore(
 def evaluate(
     y_true: Any,
     y_pred: Any = None,
+    options: EvalOptions | None = None,
     *,
     scheduler: str | None = None,
     per_sample: str | None = None,
-    losses: Sequence[str] | None = None,
-    metrics: Sequence[str] | None = None,
-    task: str = "auto",
-    params: Mapping[str, Any] | Sequence[str] | None = None,
-    from_logits: bool = False,
-    weights: Any = None,
-    strict: bool = False,
-    checks: Sequence[str] = (),
-    default_params: Mapping[str, Any] | Sequence[str] | None = None,
-    baseline: PathLike | Mapping[str, Any] | None = None,
-    tolerance: float = 0.0,
-    atol: float = 0.0,
-    target_col: str | None = None,
-    pred_col: str | None = None,
-    id_col: str | None = None,
-    header: bool = True,
-    input_format: str | None = None,
     keep_per_sample: bool = False,
-    chunk_rows: int | None = None,
-    nan_policy: str = "error",
-    allow_missing: bool = False,
+    **overrides: Any,
 ) -> Report:
-    """:func:`losscli.api.evaluate` on a Dask cluster: the same options and figures.
+    """:func:`losscli.evaluate` on a Dask cluster: the same options and figures.
 
     ``y_true`` (with ``y_pred`` in two-file mode) is a path, glob or directory of shards
     (one dataset, in sorted-name order), an fsspec URL (read by Dask's readers) or a
@@ -166,40 +148,24 @@ def evaluate(
     LocalCluster is started for the run.  ``per_sample`` writes every sample's losses
     to one ordered file (format from the extension, ``-`` for stdout).
     """
-    spec = make_spec(
-        losses=losses,
-        metrics=metrics,
-        task=task,
-        params=params,
-        default_params=default_params,
-        from_logits=from_logits,
-        weights=weights,
-        strict=strict,
-        target_col=target_col,
-        pred_col=pred_col,
-        id_col=id_col,
-        header=header,
-        input_format=input_format,
-        chunk_rows=chunk_rows,
-        nan_policy=nan_policy,
-        allow_missing=allow_missing,
-    )
-    parsed = parse_checks(checks, tolerance, atol)
+    o = make_options(options, overrides)
+    spec = make_spec(o)
+    parsed = parse_checks(o.checks, o.tolerance, o.atol)
     if per_sample is not None:
         persample.per_sample_format(per_sample)
-    ds = build_dataset(y_true, y_pred, weights, spec)
+    ds = build_dataset(y_true, y_pred, o.weights, spec)
     with connect(scheduler) as client:
         return evaluate_dataset(
             client,
             ds,
             spec,
             checks=parsed,
-            baseline=baseline,
-            tolerance=tolerance,
-            atol=atol,
+            baseline=o.baseline,
+            tolerance=o.tolerance,
+            atol=o.atol,
             per_sample=per_sample,
             keep_per_sample=keep_per_sample,
-            weights=weights,
+            weights=o.weights,
         )
 
 
@@ -217,12 +183,12 @@ def batch_files(specs: Sequence[str], targets: str | None) -> list[str]:
     return files
 
 
-def _score_url_file(client: Any, path: str, options: Mapping[str, Any]) -> batch.FileResult:
+def _score_url_file(client: Any, path: str, options: EvalOptions) -> batch.FileResult:
     """One batch file given as a URL: its partitions scored on the cluster."""
     try:
-        spec = make_spec(**{k: v for k, v in options.items() if k != "keep_per_sample"})
-        ds = build_dataset(path, None, options.get("weights"), spec)
-        report = evaluate_dataset(client, ds, spec, weights=options.get("weights"))
+        spec = make_spec(options)
+        ds = build_dataset(path, None, options.weights, spec)
+        report = evaluate_dataset(client, ds, spec, weights=options.weights)
     except LossCliError as exc:
         if exc.file is None:
             exc.file = path
@@ -232,21 +198,19 @@ def _score_url_file(client: Any, path: str, options: Mapping[str, Any]) -> batch
 
 def evaluate_batch(
     specs: Sequence[str],
+    options: EvalOptions | None = None,
     *,
     targets: str | None = None,
     scheduler: str | None = None,
-    checks: Sequence[str] = (),
-    baseline: PathLike | Mapping[str, Any] | None = None,
-    tolerance: float = 0.0,
-    atol: float = 0.0,
     sort_by: str | None = None,
     skip_errors: bool = False,
-    **options: Any,
+    **overrides: Any,
 ) -> batch.BatchReport:
     """:func:`losscli.engines.batch.evaluate_batch` on a Dask cluster: each file is scored on a
     worker by the local engine's per-file job, and ``overall`` merges their accumulators
     (:func:`losscli.engines.batch.assemble`).  A URL file is scored partition by partition."""
-    parsed = parse_checks(checks, tolerance, atol)
+    o = make_options(options, overrides)
+    parsed = parse_checks(o.checks, o.tolerance, o.atol)
     if sort_by is not None:
         batch._direction(sort_by)
     if targets is not None and is_url(targets):
@@ -254,26 +218,23 @@ def evaluate_batch(
     files = batch_files(specs, targets)
     if targets is not None and any(is_url(f) for f in files):
         raise UsageError("--targets cannot be used with URL prediction files on Dask")
-    options = {**options, "keep_per_sample": False}
-    base = None
-    if baseline is not None:
-        base = dict(baseline) if isinstance(baseline, Mapping) else gates.load_baseline(baseline)
+    base = batch.load_base(o.baseline)
     with connect(scheduler) as client:
-        results = _score_files(client, files, targets, options, skip_errors)
+        results = _score_files(client, files, targets, batch.per_file(o), skip_errors)
     return batch.assemble(
         results,
         parsed,
         base,
-        tolerance,
+        o.tolerance,
         sort_by,
         leaderboard=targets is not None,
         skip_errors=skip_errors,
-        atol=atol,
+        atol=o.atol,
     )
 
 
 def _score_files(
-    client: Any, files: list[str], targets: str | None, options: dict[str, Any], skip: bool
+    client: Any, files: list[str], targets: str | None, options: EvalOptions, skip: bool
 ) -> list[batch.FileResult]:
     """Every file's result, in file order; the first error raised unless ``skip``."""
     run = uuid.uuid4().hex[:12]

@@ -4,13 +4,14 @@ them (:func:`make_spec`), and how the parts' files are read (:class:`ReadOptions
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from losscli.engines import local
 from losscli.engines.dask.urls import is_url
 from losscli.errors import UsageError
+from losscli.options import EvalOptions
 from losscli.validate import sources
 
 
@@ -55,39 +56,15 @@ class Spec:
         )
 
 
-def make_spec(
-    *,
-    losses: Sequence[str] | None = None,
-    metrics: Sequence[str] | None = None,
-    task: str = "auto",
-    params: Mapping[str, Any] | Sequence[str] | None = None,
-    default_params: Mapping[str, Any] | Sequence[str] | None = None,
-    from_logits: bool = False,
-    weights: Any = None,
-    strict: bool = False,
-    target_col: str | None = None,
-    pred_col: str | None = None,
-    id_col: str | None = None,
-    header: bool = True,
-    input_format: str | None = None,
-    chunk_rows: int | None = None,
-    nan_policy: str = "error",
-    allow_missing: bool = False,
-) -> Spec:
+def make_spec(o: EvalOptions) -> Spec:
     """Validate the options as :func:`losscli.api.evaluate` does, before any file is read."""
-    settings = local.make_settings(
-        task=task,
-        losses=losses,
-        metrics=metrics,
-        params=params,
-        default_params=default_params,
-        from_logits=from_logits,
-        strict=strict,
-        nan_policy=nan_policy,
-        chunk_rows=chunk_rows,
-        input_format=input_format,
-    )
-    if weights is not None and not isinstance(weights, (str, os.PathLike)):
+    settings = local.make_settings(o)
+    if o.classes is not None:
+        raise UsageError(
+            "the Dask engine takes the class names from the prediction column headers",
+            hint="use the local engine to pass classes",
+        )
+    if o.weights is not None and not isinstance(o.weights, (str, os.PathLike)):
         raise UsageError(
             "the Dask engine takes --weights as a column name or a file (one per shard)"
         )
@@ -100,14 +77,14 @@ def make_spec(
         strict=settings.strict,
         nan_policy=settings.nan_policy,
         read=ReadOptions(
-            target_col=target_col,
-            pred_col=pred_col,
-            id_col=id_col,
-            weight_col=weight_column(weights),
-            header=header,
-            input_format=input_format,
-            chunk_rows=chunk_rows,
-            allow_missing=allow_missing,
+            target_col=o.target_col,
+            pred_col=o.pred_col,
+            id_col=o.id_col,
+            weight_col=weight_column(o.weights),
+            header=o.header,
+            input_format=o.input_format,
+            chunk_rows=o.chunk_rows,
+            allow_missing=o.allow_missing,
         ),
     )
 
