@@ -8,7 +8,7 @@ bytes under every extension.  Each input goes through the readers and the whole
 for consistency otherwise (per-sample losses vs the mean, JSON serialisation).
 
 Runs are derandomized (the same inputs in CI every time) and sized for ~30 s in all;
-``tests/fuzz/`` holds the atheris harness for long runs of the readers.
+``tests/io/fuzz/`` holds the atheris harness for long runs of the readers.
 """
 
 from __future__ import annotations
@@ -450,7 +450,7 @@ def test_mutated_valid_files(workdir: Path, data: st.DataObject) -> None:
 
 
 def _harness() -> Any:
-    """tests/fuzz/fuzz_readers.py as a module (it imports atheris only to fuzz)."""
+    """tests/io/fuzz/fuzz_readers.py as a module (it imports atheris only to fuzz)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("fuzz_readers", HARNESS)

@@ -1,8 +1,8 @@
-"""Generate tests/golden/torch_golden.json: reference values from PyTorch.
+"""Generate tests/scoring/golden/torch_golden.json: reference values from PyTorch.
 
 Run with torch installed (here: ``pip install torch==2.13.0``, CPU build):
 
-    python tests/golden/make_golden.py
+    python tests/scoring/golden/make_golden.py
 
 The JSON records the torch version; CI only reads the JSON and never needs torch.
 Inputs are generated from a fixed seed with numpy and stored in the JSON too.
@@ -183,6 +183,10 @@ case(
     F.cross_entropy(t(logits), t(soft)),
 )
 
-out = {"generator": "tests/golden/make_golden.py", "torch": torch.__version__, "cases": cases}
+out = {
+    "generator": "tests/scoring/golden/make_golden.py",
+    "torch": torch.__version__,
+    "cases": cases,
+}
 Path(__file__).with_name("torch_golden.json").write_text(json.dumps(out, indent=1) + "\n")
 print(f"wrote {len(cases)} cases with torch {torch.__version__}")

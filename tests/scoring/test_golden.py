@@ -1,5 +1,5 @@
 """PyTorch conventions, against golden values committed with the script that made them
-(tests/golden/make_golden.py; the JSON names the torch version). CI never needs torch."""
+(tests/scoring/golden/make_golden.py; the JSON names the torch version). CI never needs torch."""
 
 from __future__ import annotations
 
