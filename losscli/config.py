@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from losscli.errors import UsageError
+from losscli.errors import UsageError, did_you_mean
 from losscli.options import EvalOptions
 
 # key in the file -> (setting, kind, field of EvalOptions); plural spellings are accepted too
@@ -149,7 +149,8 @@ def load(path: str | os.PathLike[str] | None = None, *, search: bool = True) -> 
     for key, value in table.items():
         if key not in _KEYS:
             known = ", ".join(sorted({name for name, _, _ in _KEYS.values()}))
-            raise UsageError(f"{p}: unknown setting {key!r}", hint=f"known settings: {known}")
+            hint = did_you_mean(key, _KEYS) or f"known settings: {known}"
+            raise UsageError(f"{p}: unknown setting {key!r}", hint=hint)
         name, kind, _ = _KEYS[key]
         if name in settings:
             raise UsageError(f"{p}: {name!r} is set twice (singular and plural spelling)")

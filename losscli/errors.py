@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 
 class LossCliError(Exception):
     """Base class of every error losscli raises on purpose."""
@@ -65,3 +67,22 @@ def show(value: object, limit: int = 60) -> str:
 
 class DataWarning(UserWarning):
     """A data problem that is computed through (an error under --strict)."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """``did you mean X?`` for the candidate closest to ``word`` (difflib, ignoring case
+    and ``-`` / ``_``), or None when none is close."""
+    from difflib import get_close_matches
+
+    def norm(s: str) -> str:
+        return s.strip().lower().replace("-", "_")
+
+    pool = {norm(c): c for c in candidates}
+    found = get_close_matches(norm(word), list(pool), n=1, cutoff=0.6)
+    return f"did you mean {pool[found[0]]}?" if found else None
+
+
+def unknown_choice(what: str, value: object, choices: Sequence[str]) -> UsageError:
+    """``unknown WHAT 'x' (did you mean y?)``, or the list of choices when none is close."""
+    hint = did_you_mean(str(value), choices) or f"one of {', '.join(choices)}"
+    return UsageError(f"unknown {what} {value!r}", hint=hint)

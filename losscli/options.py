@@ -52,6 +52,9 @@ class EvalOptions:
         Rows per chunk when streaming (the figures do not depend on it).
     nan_policy:
         ``error``, ``omit`` or ``propagate``.
+    value:
+        The figure ``-f value`` prints (a loss or metric name or alias; default: the
+        first loss).  Like a name in ``checks``, it is computed even when not selected.
     """
 
     losses: tuple[str, ...] | None = None
@@ -75,6 +78,7 @@ class EvalOptions:
     classes: tuple[str, ...] | None = None
     chunk_rows: int | None = None
     nan_policy: str = "error"
+    value: str | None = None
 
     def __post_init__(self) -> None:
         # lists from a caller or a parser become tuples: the options are a value

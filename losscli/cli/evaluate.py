@@ -40,28 +40,25 @@ from losscli.cli.params import (
     TargetColOpt,
     TaskOpt,
     ToleranceOpt,
+    ValueOpt,
     WeightsOpt,
     use_color,
 )
-from losscli.errors import UsageError
+from losscli.errors import UsageError, unknown_choice
 from losscli.options import EvalOptions
 
 
 def dask_engine(engine: str, scheduler: str | None) -> Any:
     """The Dask engine module for ``--engine dask``, or None for the local engine."""
     if engine not in ("local", "dask"):
-        raise UsageError(f"--engine must be local or dask, got {engine!r}")
+        raise unknown_choice("--engine", engine, ("local", "dask"))
     if engine == "local":
         if scheduler is not None:
             raise UsageError("--scheduler needs --engine dask")
         return None
-    try:
-        from losscli.engines import dask as engine_dask
-    except ImportError as exc:
-        raise UsageError(
-            f"--engine dask needs Dask ({exc.name or exc} is not installed)",
-            hint="pip install 'losscli[dask]'",
-        ) from None
+    from losscli.engines import dask as engine_dask
+
+    engine_dask.require()  # a usage error naming the pip command when Dask is missing
     return engine_dask
 
 
@@ -69,9 +66,9 @@ def check_format_and_color(fmt: str, color: str) -> None:
     from losscli.report import render
 
     if fmt not in render.REPORT_FORMATS:
-        raise UsageError(f"unknown format {fmt!r}: one of {', '.join(render.REPORT_FORMATS)}")
+        raise unknown_choice("format", fmt, render.REPORT_FORMATS)
     if color not in ("auto", "always", "never"):
-        raise UsageError(f"--color must be auto, always or never, got {color!r}")
+        raise unknown_choice("--color", color, ("auto", "always", "never"))
 
 
 # Settings a config file may supply; a flag given on the command line wins.
@@ -88,6 +85,7 @@ def eval_cmd(
     from_logits: LogitsOpt = False,
     weights: WeightsOpt = None,
     fmt: FormatOpt = "table",
+    value: ValueOpt = None,
     output: OutputOpt = None,
     per_sample: Annotated[
         str | None,
@@ -129,6 +127,11 @@ def eval_cmd(
                 hint="use `losscli batch` for many prediction files",
             )
         check_format_and_color(fmt, color)
+        if value is not None:
+            if getattr(ctx.get_parameter_source("fmt"), "name", None) == "DEFAULT":
+                fmt = "value"
+            elif fmt != "value":
+                raise UsageError(f"--value prints one figure: it needs -f value, not -f {fmt}")
         if files.count("-") > 1:
             raise UsageError("standard input ('-') can be read only once")
         ps_fmt = persample.per_sample_format(per_sample) if per_sample else None
@@ -218,7 +221,11 @@ def run_eval(
         report_stream = sys.stderr if per_sample == "-" else sys.stdout
         terminal = output is None and bool(getattr(report_stream, "isatty", lambda: False)())
         text = render.render(
-            report, fmt, color=use_color(color, report_stream) and terminal, terminal=terminal
+            report,
+            fmt,
+            color=use_color(color, report_stream) and terminal,
+            terminal=terminal,
+            value=options.value,
         )
         if not quiet:
             for w in report.warnings:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterator
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
 from losscli.cli.app import app
-from losscli.errors import LossCliError
+from losscli.errors import LossCliError, did_you_mean
 
 
 def _debug() -> bool:
@@ -89,12 +90,36 @@ def _click_exception(exc: Exception) -> int:
     if name == "Abort":
         sys.stderr.write("\naborted\n")
         return 130
+    unknown = _unknown_name(exc, ctx)
+    if unknown is not None:
+        sys.stderr.write(f"error: {unknown}\n")
+        return 2
     if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
         if ctx is not None:
             sys.stderr.write(ctx.get_usage() + "\n")
         sys.stderr.write(f"error: {exc.format_message()}\n")
         return int(exc.exit_code) if exc.exit_code else 2
     raise exc
+
+
+def _unknown_name(exc: Exception, ctx: Any) -> str | None:
+    """click's "No such option" / "No such command" as one line with the closest name."""
+    if ctx is None or getattr(exc, "exit_code", None) != 2:
+        return None
+    if type(exc).__name__ == "NoSuchOption":
+        name = str(exc.option_name)  # type: ignore[attr-defined]
+        names = [o for p in ctx.command.params for o in (*p.opts, *p.secondary_opts)]
+        what = f"no such option {name}"
+    else:
+        m = re.match(r"No such command '(.+?)'", str(getattr(exc, "message", "")))
+        if m is None or not hasattr(ctx.command, "list_commands"):
+            return None
+        name = m.group(1)
+        names = list(ctx.command.list_commands(ctx))
+        what = f"no such command {name!r}"
+    names += ["--help"] if name.startswith("-") else []
+    hint = did_you_mean(name, names) or f"see `{ctx.command_path} --help`"
+    return f"{what} ({hint})"
 
 
 INTERNAL_ERROR = 4  # a bug in losscli: never confused with 1 (gate failed) or 3 (input)

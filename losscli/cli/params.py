@@ -79,6 +79,15 @@ FormatOpt = Annotated[
     str,
     typer.Option("--format", "-f", metavar="F", help="table, json, csv, tsv, markdown or value."),
 ]
+ValueOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--value",
+        metavar="NAME",
+        help="The figure -f value prints: a loss or metric (default: the first loss); "
+        "computed even when not selected. Implies -f value.",
+    ),
+]
 OutputOpt = Annotated[
     str | None,
     typer.Option("--output", "-o", metavar="PATH", help="Write the report to PATH (atomically)."),

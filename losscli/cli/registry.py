@@ -9,7 +9,7 @@ import typer
 
 from losscli.cli.app import app
 from losscli.cli.exits import errors
-from losscli.errors import UsageError
+from losscli.errors import unknown_choice
 
 
 @app.command("list")
@@ -27,9 +27,11 @@ def list_cmd(
 
     with errors():
         if fmt not in ("table", "json"):
-            raise UsageError(f"list --format must be table or json, got {fmt!r}")
-        if kind not in (None, "loss", "metric"):
-            raise UsageError(f"--kind must be loss or metric, got {kind!r}")
+            raise unknown_choice("list --format", fmt, ("table", "json"))
+        if kind is not None and kind not in ("loss", "metric"):
+            raise unknown_choice("--kind", kind, ("loss", "metric"))
+        if task is not None and task not in registry.TASKS:
+            raise unknown_choice("--task", task, registry.TASKS)
         rows = [
             e
             for e in registry.entries()

@@ -89,12 +89,10 @@ def _losses(report: Report) -> str:
 
 
 def _direction(name: str) -> str:
-    for getter in (registry.get_loss, registry.get_metric):
-        try:
-            return getter(name).direction
-        except UsageError:
-            continue
-    raise UsageError(f"--sort-by {name!r} is not a loss or metric", hint="see `losscli list`")
+    try:
+        return registry.lookup(name)[0].direction
+    except UsageError as exc:
+        raise UsageError(f"--sort-by {name!r} is not a loss or metric", hint=exc.hint) from None
 
 
 def _key(report: Report, name: str, direction: str) -> float:
@@ -133,8 +131,9 @@ def expand_inputs(specs: Sequence[str]) -> list[str]:
 
 
 def per_file(options: EvalOptions) -> EvalOptions:
-    """What each file is evaluated with: the gates are applied once, by :func:`assemble`."""
-    return options.replace(checks=(), baseline=None)
+    """What each file is evaluated with: the gates are applied by :func:`assemble` (the
+    checks stay, so that the figures they name are computed for every file)."""
+    return options.replace(baseline=None)
 
 
 def load_base(baseline: PathLike | Mapping[str, Any] | None) -> dict[str, Any] | None:

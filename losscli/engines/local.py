@@ -10,7 +10,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from losscli.errors import InputError, UsageError
+from losscli.errors import InputError, UsageError, unknown_choice
 from losscli.io import formats
 from losscli.options import EvalOptions
 from losscli.report.checks import parse_checks
@@ -38,6 +38,7 @@ class Settings:
     strict: bool = False
     nan_policy: str = "error"
     classes: tuple[str, ...] | None = None
+    extra: tuple[str, ...] = ()  # --check names and --value: computed when not selected
 
 
 def make_settings(o: EvalOptions) -> Settings:
@@ -46,15 +47,13 @@ def make_settings(o: EvalOptions) -> Settings:
     from losscli.validate.prepare import NAN_POLICIES
 
     if o.nan_policy not in NAN_POLICIES:
-        raise UsageError(f"unknown --nan-policy {o.nan_policy!r}: one of {', '.join(NAN_POLICIES)}")
+        raise unknown_choice("--nan-policy", o.nan_policy, NAN_POLICIES)
     if o.chunk_rows is not None and o.chunk_rows < 1:
         raise UsageError("--chunk-size must be at least 1")
     if o.task not in ("auto", *registry.TASKS):
-        raise UsageError(f"unknown task {o.task!r}: expected auto, {', '.join(registry.TASKS)}")
+        raise unknown_choice("task", o.task, ("auto", *registry.TASKS))
     if o.input_format is not None and o.input_format not in formats.FORMATS:
-        raise UsageError(
-            f"unknown input format {o.input_format!r}: one of {', '.join(formats.FORMATS)}"
-        )
+        raise unknown_choice("input format", o.input_format, tuple(formats.FORMATS))
     explicit = _parse_params(o.params)
     defaults = _parse_params(o.default_params)
     pvals = {**defaults, **explicit}
@@ -71,7 +70,17 @@ def make_settings(o: EvalOptions) -> Settings:
         strict=o.strict,
         nan_policy=o.nan_policy,
         classes=tuple(o.classes) if o.classes else None,
+        extra=extra_figures(o),
     )
+
+
+def extra_figures(o: EvalOptions) -> tuple[str, ...]:
+    """The figures asked for by name (``--check`` names, ``--value``): computed even when
+    not selected, so a check or a value never fails for want of ``-m NAME``."""
+    names = [c.name for c in parse_checks(o.checks, o.tolerance, o.atol)]
+    if o.value is not None:
+        names.append(o.value)
+    return tuple(dict.fromkeys(names))
 
 
 @dataclass
@@ -197,7 +206,14 @@ class Scorer:
 
 def make_plan(settings: Settings, task: str) -> Plan:
     """The entries and parameters ``settings`` compute for ``task``."""
-    plan = _resolve(task, settings.losses, settings.metrics, settings.params, settings.lenient)
+    plan = _resolve(
+        task,
+        settings.losses,
+        settings.metrics,
+        settings.params,
+        settings.lenient,
+        settings.extra,
+    )
     plan.nan_policy = settings.nan_policy
     return plan
 

@@ -100,13 +100,6 @@ def parse_checks(checks: Sequence[str], tolerance: float, atol: float) -> list[C
 
 def _check_name_known(name: str) -> None:
     try:
-        registry.get_loss(name)
-        return
-    except UsageError:
-        pass
-    try:
-        registry.get_metric(name)
-    except UsageError:
-        raise UsageError(
-            f"check names unknown loss or metric {name!r}", hint="see `losscli list`"
-        ) from None
+        registry.lookup(name)
+    except UsageError as exc:
+        raise UsageError(f"check names unknown loss or metric {name!r}", hint=exc.hint) from None

@@ -38,10 +38,21 @@ def summary_rows(report: Report) -> list[tuple[str, str, str, float]]:
     return rows
 
 
-def render(report: Report, fmt: str, *, color: bool = False, terminal: bool = False) -> str:
+def render(
+    report: Report,
+    fmt: str,
+    *,
+    color: bool = False,
+    terminal: bool = False,
+    value: str | None = None,
+) -> str:
+    """The report as text; ``value`` names the figure of ``fmt="value"`` (default: the
+    first loss)."""
     if fmt == "value":
+        if value is not None:
+            return num(report.value(value)) + "\n"
         if not report.losses:
-            raise UsageError("--format value needs at least one loss")
+            raise UsageError("--format value needs at least one loss", hint="or pass --value NAME")
         first = next(iter(report.losses.values()))
         return num(first["mean"]) + "\n"
     if fmt == "json":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from losscli import __version__
-from losscli.errors import UsageError
+from losscli.errors import UsageError, did_you_mean
 from losscli.scoring import registry
 from losscli.scoring.registry.entry import Entry
 
@@ -54,10 +54,13 @@ def _resolve(
     metrics: Sequence[str] | None,
     params: Mapping[str, Any],
     lenient: frozenset[str] = frozenset(),
+    extra: Sequence[str] = (),
 ) -> Plan:
     """The entries to compute with their bound parameters.  A key of ``params`` that
     no selected entry takes is a usage error, unless it is in ``lenient`` (defaults
-    from a config file, meant for whichever losses take them)."""
+    from a config file, meant for whichever losses take them).  ``extra`` names figures
+    asked for outside the selection (``--check`` names, ``--value``): each one not
+    selected is computed too, after the selected ones (a loss if the name is a loss)."""
     loss_names = list(losses or ["auto"])
     chosen: list[Entry] = []
     for name in loss_names:
@@ -84,16 +87,23 @@ def _resolve(
             )
         if entry not in metric_entries:
             metric_entries.append(entry)
+    for name in extra:
+        found = registry.lookup(name)
+        if any(e in chosen or e in metric_entries for e in found):
+            continue
+        entry = found[0]
+        if task not in entry.tasks:
+            raise UsageError(
+                f"{entry.kind} {entry.name} (named by --check or --value) does not apply "
+                f"to a {task} task (it takes: {', '.join(entry.tasks)})"
+            )
+        (chosen if entry.kind == "loss" else metric_entries).append(entry)
     everything = chosen + metric_entries
     for key in params:
         if key in lenient and any(key in e.param_names for e in registry.entries()):
             continue
         if not any(key in e.param_names for e in everything):
-            takers = sorted({e.name for e in registry.entries() if key in e.param_names})
-            raise UsageError(
-                f"no selected loss or metric takes parameter {key!r}"
-                + (f" (it is taken by: {', '.join(takers)})" if takers else "")
-            )
+            _unknown_param(key, everything)
 
     def bind(entry: Entry) -> dict[str, Any]:
         values = entry.defaults()
@@ -115,6 +125,17 @@ def _resolve(
         return values
 
     return Plan(task, [(e, bind(e)) for e in chosen], [(e, bind(e)) for e in metric_entries])
+
+
+def _unknown_param(key: str, selected: Sequence[Entry]) -> None:
+    """A parameter no selected entry takes: the close name of one that does, or who
+    takes it."""
+    takers = sorted({e.name for e in registry.entries() if key in e.param_names})
+    close = did_you_mean(key, sorted({n for e in selected for n in e.param_names}))
+    if close is None and not takers:
+        close = did_you_mean(key, sorted({n for e in registry.entries() for n in e.param_names}))
+    hint = close or (f"it is taken by: {', '.join(takers)}" if takers else None)
+    raise UsageError(f"no selected loss or metric takes parameter {key!r}", hint=hint)
 
 
 def _parse_params(params: Mapping[str, Any] | Sequence[str] | None) -> dict[str, Any]:

@@ -33,10 +33,18 @@ folded into one report) and :mod:`.run` (:func:`evaluate`, :func:`evaluate_batch
 This module is the public face: the names below.
 """
 
-from losscli.engines.dask.cluster import DaskEngineError
+from losscli.engines.dask.cluster import DaskEngineError, require
 from losscli.engines.dask.dataset import Part
 from losscli.engines.dask.parts import score_part
 from losscli.engines.dask.run import evaluate, evaluate_batch
 from losscli.engines.dask.spec import make_spec
 
-__all__ = ["DaskEngineError", "Part", "evaluate", "evaluate_batch", "make_spec", "score_part"]
+__all__ = [
+    "DaskEngineError",
+    "Part",
+    "evaluate",
+    "evaluate_batch",
+    "make_spec",
+    "require",
+    "score_part",
+]

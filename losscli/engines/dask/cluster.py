@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from losscli import __version__
-from losscli.errors import InputError, LossCliError
+from losscli.errors import InputError, LossCliError, UsageError
 from losscli.io.table import short
 
 #: Seconds to wait for a scheduler to answer, and for it to have at least one worker.
@@ -26,11 +26,25 @@ class DaskEngineError(InputError):
     lost beyond Dask's retries, a worker running another losscli): exit code 3."""
 
 
+def require() -> None:
+    """A :class:`UsageError` naming the ``pip install`` command when Dask is missing."""
+    try:
+        import dask  # noqa: F401
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(
+            f"--engine dask needs Dask ({exc.name or 'dask'} is not installed)",
+            hint="pip install 'losscli[dask]'",
+        ) from None
+
+
 @contextlib.contextmanager
 def connect(scheduler: str | None) -> Iterator[Any]:
     """A ``distributed.Client``: to ``scheduler``, or to a LocalCluster sized to this
     machine (one single-threaded process per core, no dashboard) that is shut down on
     exit, errors and Ctrl-C included."""
+    require()
     from distributed import Client, LocalCluster
 
     with contextlib.ExitStack() as stack:

@@ -20,6 +20,7 @@ from losscli.engines.dask.cluster import (
     connect,
     fetch,
     fetch_in_order,
+    require,
 )
 from losscli.engines.dask.dataset import Dataset, build_dataset
 from losscli.engines.dask.merge import Merger
@@ -149,6 +150,7 @@ def evaluate(
     to one ordered file (format from the extension, ``-`` for stdout).
     """
     o = make_options(options, overrides)
+    require()
     spec = make_spec(o)
     parsed = parse_checks(o.checks, o.tolerance, o.atol)
     if per_sample is not None:
@@ -210,6 +212,7 @@ def evaluate_batch(
     worker by the local engine's per-file job, and ``overall`` merges their accumulators
     (:func:`losscli.engines.batch.assemble`).  A URL file is scored partition by partition."""
     o = make_options(options, overrides)
+    require()
     parsed = parse_checks(o.checks, o.tolerance, o.atol)
     if sort_by is not None:
         batch._direction(sort_by)

@@ -42,6 +42,7 @@ class Spec:
     strict: bool
     nan_policy: str
     read: ReadOptions
+    extra: tuple[str, ...] = ()  # --check names and --value: computed when not selected
 
     def settings(self) -> local.Settings:
         """What the local engine's per-chunk loop is given."""
@@ -53,6 +54,7 @@ class Spec:
             lenient=self.lenient,
             strict=self.strict,
             nan_policy=self.nan_policy,
+            extra=self.extra,
         )
 
 
@@ -76,6 +78,7 @@ def make_spec(o: EvalOptions) -> Spec:
         lenient=settings.lenient,
         strict=settings.strict,
         nan_policy=settings.nan_policy,
+        extra=settings.extra,
         read=ReadOptions(
             target_col=o.target_col,
             pred_col=o.pred_col,

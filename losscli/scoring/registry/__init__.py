@@ -15,7 +15,7 @@ the shared parameters in :mod:`.params`, the ``explain`` conventions in
 
 from __future__ import annotations
 
-from losscli.errors import UsageError
+from losscli.errors import UsageError, did_you_mean
 from losscli.scoring.registry.classification_losses import CLASSIFICATION_LOSSES
 from losscli.scoring.registry.conventions import CONVENTIONS, GENERAL
 from losscli.scoring.registry.entry import CLASSIFICATION, TASKS, Entry
@@ -128,21 +128,29 @@ def _norm(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
+def _unknown(kind: str, name: str, index: dict[str, Entry], other: dict[str, Entry]) -> UsageError:
+    """``unknown loss 'x'`` with the closest name or alias, or the kind it really is."""
+    key = _norm(name)
+    if key in other:
+        return UsageError(
+            f"unknown {kind} {name!r}", hint=f"{other[key].name} is a {other[key].kind}"
+        )
+    plural = "losses" if kind == "loss" else "metrics"
+    hint = did_you_mean(name, index) or f"see `losscli list` for the available {plural}"
+    return UsageError(f"unknown {kind} {name!r}", hint=hint)
+
+
 def get_loss(name: str) -> Entry:
     entry = _LOSS_INDEX.get(_norm(name))
     if entry is None:
-        raise UsageError(
-            f"unknown loss {name!r}", hint="see `losscli list` for the available losses"
-        )
+        raise _unknown("loss", name, _LOSS_INDEX, _METRIC_INDEX)
     return entry
 
 
 def get_metric(name: str) -> Entry:
     entry = _METRIC_INDEX.get(_norm(name))
     if entry is None:
-        raise UsageError(
-            f"unknown metric {name!r}", hint="see `losscli list` for the available metrics"
-        )
+        raise _unknown("metric", name, _METRIC_INDEX, _LOSS_INDEX)
     return entry
 
 
@@ -151,5 +159,8 @@ def lookup(name: str) -> list[Entry]:
     key = _norm(name)
     found = [idx[key] for idx in (_LOSS_INDEX, _METRIC_INDEX) if key in idx]
     if not found:
-        raise UsageError(f"unknown loss or metric {name!r}", hint="see `losscli list`")
+        raise UsageError(
+            f"unknown loss or metric {name!r}",
+            hint=did_you_mean(name, [*_LOSS_INDEX, *_METRIC_INDEX]) or "see `losscli list`",
+        )
     return found

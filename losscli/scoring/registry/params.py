@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from losscli.errors import UsageError
+from losscli.errors import UsageError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,10 @@ class Param:
         if self.kind == "choice":
             text = str(raw).strip()
             if text not in self.choices:
-                raise UsageError(f"parameter {self.name} must be {self.range_text()}, got {raw!r}")
+                raise UsageError(
+                    f"parameter {self.name} must be {self.range_text()}, got {raw!r}",
+                    hint=did_you_mean(text, self.choices),
+                )
             return text
         try:
             value = float(raw)
