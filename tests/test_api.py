@@ -574,11 +574,38 @@ def test_invalid_check_is_usage_error(expr: str) -> None:
         losscli.evaluate(Y_BIN, P_BIN, checks=[expr])
 
 
-def test_check_of_unknown_or_unselected_name_is_usage_error() -> None:
-    with pytest.raises(UsageError):
+def test_check_of_unknown_name_is_usage_error() -> None:
+    with pytest.raises(UsageError, match="nonsense"):
         losscli.evaluate(Y_BIN, P_BIN, checks=["nonsense<1"])
-    with pytest.raises(UsageError):
-        losscli.evaluate(Y_BIN, P_BIN, checks=["hinge<1"])  # a loss, but not selected
+    with pytest.raises(UsageError, match="did you mean f1"):
+        losscli.evaluate(Y_BIN, P_BIN, checks=["f11>0.5"])
+    with pytest.raises(UsageError, match="rmse .*does not apply to a binary task"):
+        losscli.evaluate(Y_BIN, P_BIN, checks=["rmse<1"])
+
+
+def test_check_of_unselected_figure_computes_it() -> None:
+    """``--check f1>=0.9`` without ``-m f1``: f1 is computed, after the selection, and
+    the selected figures are those of the run without the check."""
+    from sklearn.metrics import f1_score
+
+    plain = losscli.evaluate(Y_BIN, P_BIN)
+    r = losscli.evaluate(Y_BIN, P_BIN, checks=["f1>=0.9", "zero_one<1"])
+    assert list(r.metrics) == [*plain.metrics, "f1"]
+    assert list(r.losses) == [*plain.losses, "zero_one"]  # the first loss stays first
+    assert r.metrics["f1"] == pytest.approx(f1_score(Y_BIN, P_BIN >= 0.5), abs=1e-15)
+    assert r.losses["zero_one"]["mean"] == 0.0
+    assert r.value("accuracy") == plain.value("accuracy")
+    assert [c.passed for c in r.checks] == [True, True]
+    # a check on a selected figure adds nothing
+    assert list(losscli.evaluate(Y_BIN, P_BIN, checks=["accuracy>0"]).metrics) == ["accuracy"]
+
+
+def test_value_names_a_figure_computed_when_not_selected() -> None:
+    r = losscli.evaluate(Y_BIN, P_BIN, value="balanced_accuracy")
+    assert "balanced_accuracy" in r.metrics
+    assert r.value("balanced_accuracy") == 1.0
+    with pytest.raises(UsageError, match="did you mean accuracy"):
+        losscli.evaluate(Y_BIN, P_BIN, value="acuracy")
 
 
 def test_check_with_non_finite_bound_round_trips_to_json() -> None:
