@@ -97,7 +97,8 @@ CheckOpt = Annotated[
     typer.Option(
         "--check",
         metavar="EXPR",
-        help="Gate such as 'accuracy>=0.9' (repeatable); exit 1 if any fails.",
+        help="Gate such as 'accuracy>=0.9' (repeatable); exit 1 if any fails. A loss or "
+        "metric not selected is computed for it.",
     ),
 ]
 BaselineOpt = Annotated[

@@ -18,7 +18,13 @@ def list_cmd(
         str, typer.Option("--format", "-f", metavar="F", help="table or json.")
     ] = "table",
     kind: Annotated[str | None, typer.Option("--kind", help="Only 'loss' or 'metric'.")] = None,
-    task: Annotated[str | None, typer.Option("--task", help="Only entries for this task.")] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task",
+            help="Only entries for this task: regression, binary, multiclass or multilabel.",
+        ),
+    ] = None,
 ) -> None:
     """List every loss and metric: name, aliases, tasks, input kind, parameters."""
     import json
