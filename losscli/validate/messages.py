@@ -7,8 +7,9 @@ batch processes and the Dask parts, keeping the first row and its example; the r
 gets one line per kind at the end, so it does not depend on ``--chunk-size``, ``--jobs``
 or ``--engine``.
 
-A template names the count as ``{count}``, the first row as ``{first}`` and the example as
-``{example}`` (plain replacement, not :meth:`str.format`: file names may hold braces).
+A template names the count as ``{count}``, the first row as ``{first}``, the example as
+``{example}`` and the file of the first row as ``{where}`` (plain replacement, not
+:meth:`str.format`: file names may hold braces).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class Message:
     text: str  # the template
     count: int = 1
     first: int | None = None
-    example: str = ""
+    example: str = ""  # of the first row, as is ``where``
+    where: str = ""  # the file of the first row (a shard of a dataset, say)
 
     def render(self) -> str:
         first = "" if self.first is None else str(self.first)
@@ -35,6 +37,7 @@ class Message:
             self.text.replace("{count}", f"{self.count:,}")
             .replace("{first}", first)
             .replace("{example}", self.example)
+            .replace("{where}", self.where)
         )
 
 
@@ -58,7 +61,7 @@ class Messages:
             return
         have.count += m.count
         if first is not None and (have.first is None or first < have.first):
-            have.first, have.example = first, m.example
+            have.first, have.example, have.where = first, m.example, m.where
 
     def append(self, m: Message | str) -> None:
         self.add(m)

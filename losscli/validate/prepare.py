@@ -342,13 +342,14 @@ def _prepare(
                     )
                 warnings.append(
                     Message(
-                        kind=f"{raw.pred_source}: probability rows do not sum to 1",
-                        text=f"{raw.pred_source}: {{count}} probability row(s) do not sum to 1 "
+                        kind="probability rows do not sum to 1",
+                        text="{where}: {count} probability row(s) do not sum to 1 "
                         "(first: row {first}, sum {example}); computed as given "
                         "(--param normalize=true rescales)",
                         count=int(off.sum()),
                         first=r + 1,
                         example=repr(float(sums[r])),
+                        where=raw.pred_source,
                     )
                 )
     return Prepared(task, t, p, weights, list(names), raw.ids, scores, warnings, labels=labels)
