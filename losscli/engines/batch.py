@@ -240,7 +240,8 @@ def assemble(
         rep = r.report
         assert rep is not None and rep.accumulator is not None
         merged.merge(copy.deepcopy(rep.accumulator))
-        warnings += [f"{r.file}: {w}" for w in rep.warnings]
+        # one line per kind and file; a line that names its file already is kept as it is
+        warnings += [w if w.startswith(f"{r.file}: ") else f"{r.file}: {w}" for w in rep.warnings]
     weighted = "weights:yes" in first.signature
     labels = first.confusion["labels"] if first.confusion else ()
     overall = build_report(merged, plan, weighted=weighted, warnings=warnings, classes=labels)

@@ -21,6 +21,7 @@ from losscli.scoring.accumulate import Accumulator
 from losscli.scoring.plan import Plan, _parse_params, _resolve
 from losscli.scoring.score import update
 from losscli.validate.columns import Raw
+from losscli.validate.messages import Message, Messages
 from losscli.validate.prepare import Prepared, prepare
 from losscli.validate.sources import raw_chunks
 from losscli.validate.tasks import infer_task
@@ -92,22 +93,27 @@ class ScoreState:
     raw_rows: int = 0  # rows read, omitted ones included (they number the rows)
     acc: Accumulator = field(default_factory=Accumulator)
     weighted: bool = False
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # assumptions: never errors under --strict
-    n_inf: dict[str, int] = field(default_factory=dict)
+    # one record per kind, rows counted over the input (see losscli.validate.messages)
+    warnings: Messages = field(default_factory=Messages)
+    notes: Messages = field(default_factory=Messages)  # assumptions: never errors under --strict
     classes: list[str] | None = None  # from the last non-empty chunk
     scores: bool | None = None  # how the first non-empty chunk was taken
     preview: Preview = field(default_factory=lambda: Preview())
 
-    def add_messages(self, warnings: Sequence[str], notes: Sequence[str]) -> None:
+    def add_messages(
+        self, warnings: Sequence[Message | str], notes: Sequence[Message | str], offset: int = 0
+    ) -> None:
+        """A chunk's messages, its rows shifted by ``offset`` (the rows before it)."""
         for w in warnings:
-            if len(self.warnings) < 20 and w not in self.warnings:
-                self.warnings.append(w)
-        self.notes += [n for n in notes if n not in self.notes]
+            self.warnings.add(w, offset)
+        for n in notes:
+            self.notes.add(n, offset)
 
-    def add_inf(self, counts: Mapping[str, int]) -> None:
-        for name, count in counts.items():
-            self.n_inf[name] = self.n_inf.get(name, 0) + count
+    def merge_messages(self, other: ScoreState, offset: int = 0) -> None:
+        """The messages of the piece of input after this one (rows numbered from its own
+        start: ``offset`` is the rows before it)."""
+        self.warnings.merge(other.warnings, offset)
+        self.notes.merge(other.notes, offset)
 
 
 class Scorer:
@@ -191,14 +197,22 @@ class Scorer:
         st.weighted = st.weighted or prep.weights is not None
         st.classes = prep.classes
         loss_values = update(st.acc, prep, plan)
-        st.add_messages(prep.warnings, prep.notes)
-        st.add_inf({k: int(np.count_nonzero(np.isinf(v))) for k, v in loss_values.items()})
-        if prep.ids is not None:
-            index = prep.ids
-        elif prep.rows is not None:
-            index = first + prep.rows  # rows as numbered in the input, gaps where omitted
-        else:
-            index = np.arange(first, first + prep.n)
+        st.add_messages(prep.warnings, prep.notes, first)
+        # rows as numbered in the input (0-based), gaps where omitted
+        rows = first + prep.rows if prep.rows is not None else np.arange(first, first + prep.n)
+        for name, values in loss_values.items():
+            inf = np.isinf(values)
+            if inf.any():
+                st.warnings.add(
+                    Message(
+                        kind=f"{name}: overflowed to inf",
+                        text=f"{name}: {{count}} sample(s) overflowed to inf "
+                        "(first: row {first})",
+                        count=int(np.count_nonzero(inf)),
+                        first=int(rows[int(np.argmax(inf))]) + 1,
+                    )
+                )
+        index = prep.ids if prep.ids is not None else rows
         st.preview.ids = prep.ids is not None
         st.preview.update(loss_values, index)
         return index, loss_values
@@ -241,8 +255,8 @@ def conclude(
             f"no samples left: all {acc.omitted} row(s) have NaN/inf values (--nan-policy omit)",
             file=source,
         )
-    notes = list(state.notes)
-    warnings = list(state.warnings)
+    notes = state.notes.lines()
+    warnings = state.warnings.lines()
     if acc.omitted:
         notes.append(f"{acc.omitted} sample(s) with NaN/inf values omitted (--nan-policy omit)")
     if acc.nonfinite:
@@ -255,7 +269,6 @@ def conclude(
             f"--allow-missing: {acc.unmatched[0]} target id(s) without a prediction and "
             f"{acc.unmatched[1]} prediction id(s) without a target were dropped"
         )
-    warnings += [f"{n}: {c} sample(s) overflowed to inf" for n, c in state.n_inf.items() if c]
     if strict and warnings:
         raise InputError(f"{warnings[0]} (an error under --strict)")
     if state.weighted and all(a.weight.value <= 0 for a in acc.losses.values()):

@@ -14,6 +14,7 @@ import numpy as np
 
 from losscli.errors import InputError
 from losscli.validate.columns import Raw
+from losscli.validate.messages import Message
 from losscli.validate.targets import (
     class_targets,
     not_class_indices,
@@ -33,8 +34,9 @@ class Prepared:
     classes: list[str]
     ids: np.ndarray | None = None
     scores: bool = False  # predictions are raw scores (logits/margins), not probabilities
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # assumptions, not data problems
+    # Message records (rows numbered in the chunk) or plain strings (said once)
+    warnings: list[Message | str] = field(default_factory=list)
+    notes: list[Message | str] = field(default_factory=list)  # assumptions, not data problems
     omitted: int = 0  # rows dropped by --nan-policy omit
     nonfinite: int = 0  # rows passed on with NaN/inf by --nan-policy propagate
     rows: np.ndarray | None = None  # positions of the kept rows in the chunk (omit)
@@ -173,6 +175,9 @@ def prepare(
     if count:
         out.omitted = count
         out.rows = kept
+        for m in [*out.warnings, *out.notes]:
+            if isinstance(m, Message) and m.first is not None and 0 < m.first <= kept.size:
+                m.first = int(kept[m.first - 1]) + 1  # rows as numbered in the file
     return out
 
 
@@ -200,8 +205,8 @@ def _prepare(
             else f"{raw.target_source} and {raw.pred_source}"
         )
         raise InputError(f"length mismatch: {y.shape[0]} targets but {n} predictions", file=where)
-    warnings: list[str] = []
-    notes: list[str] = []
+    warnings: list[Message | str] = []
+    notes: list[Message | str] = []
     inferred = infer_task(y, p, raw.pred_names) if task == "auto" else task
     if nan_policy != "propagate" or inferred != "regression":
         _check_finite(y, raw.target_source, raw.target_names, "target")
@@ -327,18 +332,26 @@ def _prepare(
                 p = p / sums[:, None]
             elif off.any():
                 r = int(np.argmax(off))
-                msg = (
-                    f"{int(off.sum())} probability row(s) do not sum to 1 "
-                    f"(first: row {r + 1}, sum {float(sums[r])!r}); computed as given"
-                )
-                if strict:
+                if strict:  # the first such row of the input: chunks come in order
                     raise InputError(
-                        msg.replace("; computed as given", ""),
+                        f"probability row does not sum to 1 (sum {float(sums[r])!r}; "
+                        "an error under --strict)",
                         file=raw.pred_source,
                         row=r + 1,
                         hint="pass --param normalize=true to rescale rows",
                     )
-                warnings.append(f"{raw.pred_source}: {msg} (--param normalize=true rescales)")
+                warnings.append(
+                    Message(
+                        kind="probability rows do not sum to 1",
+                        text="{where}: {count} probability row(s) do not sum to 1 "
+                        "(first: row {first}, sum {example}); computed as given "
+                        "(--param normalize=true rescales)",
+                        count=int(off.sum()),
+                        first=r + 1,
+                        example=repr(float(sums[r])),
+                        where=raw.pred_source,
+                    )
+                )
     return Prepared(task, t, p, weights, list(names), raw.ids, scores, warnings, labels=labels)
 
 

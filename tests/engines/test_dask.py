@@ -496,6 +496,35 @@ def test_carried_settings_and_whole_input_checks(cluster: str, tmp_path: Path, c
         assert "part-2.csv, row 87, column pred" in dask.stderr
 
 
+def test_warnings_about_the_whole_input_equal_local(cluster: str, tmp_path: Path) -> None:
+    """Rows not summing to 1 and NaN rows in several shards and chunks: one line per kind,
+    the count over every shard, the first row counted from the start of the input."""
+    d = tmp_path / "sums"
+    d.mkdir()
+    rng = np.random.default_rng(23)
+    for i in range(3):
+        p = rng.dirichlet([2.0, 2.0, 2.0], 40)
+        y = rng.integers(0, 3, 40).astype(float)
+        if i > 0:  # shard 0 is clean: the first bad row is row 40 + 6
+            p[[5, 17, 33]] = np.minimum(p[[5, 17, 33]] * 1.2, 1.0)
+            y[9] = np.nan
+        pd.DataFrame({"target": y, "a": p[:, 0], "b": p[:, 1], "c": p[:, 2]}).to_csv(
+            d / f"part-{i}.csv", index=False
+        )
+    flags = ["-f", "json", "--nan-policy", "omit", "--chunk-size", "7"]
+    local = _cli("eval", str(d), *flags)
+    dask = _cli("eval", str(d), *flags, "--engine", "dask", "--scheduler", cluster)
+    assert local.exit_code == dask.exit_code == 0, local.stderr
+    assert dask.stderr == local.stderr
+    got, want = json.loads(dask.stdout), json.loads(local.stdout)
+    assert got["warnings"] == want["warnings"]
+    assert_same_json(got, want)
+    sums = [w for w in want["warnings"] if "do not sum to 1" in w]
+    assert len(sums) == 1 and ": 6 probability row(s)" in sums[0], sums
+    assert sums[0].startswith(f"{d / 'part-1.csv'}: ") and "(first: row 46," in sums[0]
+    assert "2 sample(s) with NaN/inf values omitted (--nan-policy omit)" in want["warnings"]
+
+
 def test_error_in_batch_and_skip_errors(cluster: str, tmp_path: Path) -> None:
     d = str(_broken_shards(tmp_path, "nan"))
     local = _cli("batch", d, "--weights", "w")

@@ -44,9 +44,7 @@ class Merger:
         self.keep = keep
         self.acc = Accumulator()
         self.preview = Preview()
-        self.warnings: list[str] = []
-        self.notes: list[str] = []
-        self.n_inf: dict[str, int] = {}
+        self.messages = local.ScoreState()  # warnings and notes, rows over the input
         self.weighted = False
         self.classes: list[str] = []
         self.base = 0  # rows of the parts merged so far
@@ -66,12 +64,8 @@ class Merger:
         self.weighted = self.weighted or res.weighted
         if res.classes is not None:
             self.classes = res.classes
-        for w in res.warnings:
-            if len(self.warnings) < 20 and w not in self.warnings:
-                self.warnings.append(w)
-        self.notes += [n for n in res.notes if n not in self.notes]
-        for name, count in res.n_inf.items():
-            self.n_inf[name] = self.n_inf.get(name, 0) + count
+        # a part's rows are numbered from its own start (a whole-input part: from 0 too)
+        self.messages.merge_messages(res, self.base)
         shift = 0 if res.preview.ids else self.base  # ids are kept as they are
         self._merge_preview(res.preview, shift)
         for index, values in res.samples:
@@ -134,9 +128,8 @@ class Merger:
             task=plan.task,
             acc=self.acc,
             weighted=self.weighted,
-            warnings=self.warnings,
-            notes=self.notes,
-            n_inf=self.n_inf,
+            warnings=self.messages.warnings,
+            notes=self.messages.notes,
             classes=self.classes,
             preview=self.preview,
         )
