@@ -149,3 +149,13 @@ def test_zero_weight_class_kept_in_macro_f1(run_any: Run, tmp_path: Path) -> Non
         matrix = confusion_matrix(y, q, sample_weight=w)
         assert report["confusion_matrix"]["matrix"] == matrix.tolist()
         assert report["confusion_matrix"]["labels"] == ["p0", "p1", "p2"]
+
+
+def test_batch_overall_counts_every_file(run: Run, four: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text(four.read_text())
+    report = _json(run("batch", four, other, "-l", "bce", "-f", "json"))
+    overall = [w for w in report["overall"]["warnings"] if w.startswith("binary_cross_entropy")]
+    assert overall == [CLIP_WARNING.replace("2 probabilities", "4 probabilities")]
+    for entry in report["files"]:
+        assert CLIP_WARNING in entry["warnings"]
