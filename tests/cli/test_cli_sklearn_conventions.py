@@ -64,6 +64,13 @@ def test_clip_count_whatever_the_chunk_size(run: Run, tmp_path: Path) -> None:
     one = _json(run("eval", path, "-l", "bce", "-f", "json", "--chunk-size", "1"))
     some = _json(run("eval", path, "-l", "bce", "-f", "json", "--chunk-size", "17"))
     assert whole["warnings"] == one["warnings"] == some["warnings"]
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        pass
+    else:  # the Dask engine merges the parts' counts
+        dask = _json(run("eval", path, "-l", "bce", "-f", "json", "--engine", "dask"))
+        assert dask["warnings"] == whole["warnings"]
     assert [w for w in whole["warnings"] if "clipped" in w] == [
         "binary_cross_entropy: 41 probabilities clipped to [1e-15, 1 - 1e-15] (scikit-learn "
         ">= 1.5 clips at 2.2e-16: --param eps=2.220446049250313e-16 reproduces its log_loss)"
