@@ -92,7 +92,7 @@ def explain_cmd(
                 for p in e.params:
                     out.append(f"    {p.name} = {_show(p.default)}  ({p.range_text()}): {p.doc}")
             out.append("  conventions:")
-            for line in (*registry.CONVENTIONS.get(e.inputs, ()), *registry.GENERAL):
+            for line in (*e.notes, *registry.CONVENTIONS.get(e.inputs, ()), *registry.GENERAL):
                 out.append(f"    - {line}")
             sys.stdout.write("\n".join(out) + "\n\n")
         sys.stdout.write(

@@ -16,7 +16,7 @@ from losscli.report.numbers import json_num as _json_num
 from losscli.scoring import registry
 from losscli.scoring.accumulate import Accumulator
 from losscli.scoring.plan import Plan
-from losscli.scoring.score import finish, undefined_metrics
+from losscli.scoring.score import clipping_warnings, finish, undefined_metrics
 
 
 @dataclass
@@ -176,7 +176,7 @@ def build_report(
         n_omitted=acc.omitted,
         n_unmatched=acc.unmatched,
         signature=plan.signature(weighted),
-        warnings=[*warnings, *undefined_metrics(acc, plan)],
+        warnings=[*warnings, *clipping_warnings(acc, plan), *undefined_metrics(acc, plan)],
         directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},
         accumulator=acc,
         plan=plan,

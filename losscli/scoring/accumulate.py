@@ -87,6 +87,8 @@ class Accumulator:
     nonfinite: int = 0  # rows with NaN/inf passed on by --nan-policy propagate
     # --id-col --allow-missing: ids dropped, (targets without a prediction, the reverse)
     unmatched: tuple[int, int] = (0, 0)
+    # per loss: probabilities clipped to [eps, 1 - eps] (counted over the whole input)
+    clipped: dict[str, int] = field(default_factory=dict)
 
     def update_losses(
         self,
@@ -116,6 +118,8 @@ class Accumulator:
                 self.confusion.merge(other.confusion)
         self.n_samples += other.n_samples
         self.omitted += other.omitted
+        for name, count in other.clipped.items():
+            self.clipped[name] = self.clipped.get(name, 0) + count
         self.nonfinite += other.nonfinite
         self.unmatched = (
             self.unmatched[0] + other.unmatched[0],

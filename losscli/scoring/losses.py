@@ -394,3 +394,40 @@ def domain_poisson_deviance(y: np.ndarray, p: np.ndarray, **_: object) -> Domain
 
 def domain_gamma_deviance(y: np.ndarray, p: np.ndarray, **_: object) -> Domain:
     return domain_tweedie(y, p, power=2.0)
+
+
+# ----------------------------------------------------------------------- clipping counts
+
+
+def _positive_rows(n: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """Rows that count (a positive weight), as a column to broadcast over classes."""
+    keep = np.ones(n.shape[0], dtype=bool) if weights is None else weights > 0
+    return keep.reshape(-1, *([1] * (n.ndim - 1)))
+
+
+def clipped_both(
+    y: np.ndarray, p: np.ndarray, *, eps: float, weights: np.ndarray | None = None, **_: object
+) -> int:
+    """How many probabilities a binary loss clipped to [eps, 1 − eps] (every one enters
+    the loss), in rows of positive weight."""
+    out = (p < eps) | (p > 1.0 - eps)
+    return int(np.count_nonzero(out & _positive_rows(p, weights)))
+
+
+def clipped_low(
+    y: np.ndarray,
+    p: np.ndarray,
+    *,
+    eps: float,
+    weights: np.ndarray | None = None,
+    labels: np.ndarray | None = None,
+    label_smoothing: float = 0.0,
+    **_: object,
+) -> int:
+    """How many probabilities a categorical loss clipped up to eps where the loss uses
+    them (the classes with target mass), in rows of positive weight."""
+    if labels is not None and not label_smoothing:
+        picked = p[np.arange(p.shape[0]), labels]
+        return int(np.count_nonzero((picked < eps) & _positive_rows(picked, weights)))
+    used = (y > 0) | (label_smoothing > 0)
+    return int(np.count_nonzero((p < eps) & used & _positive_rows(p, weights)))

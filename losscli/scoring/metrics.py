@@ -122,10 +122,13 @@ class MeanState(State):
 
 @dataclass
 class ConfusionState(State):
-    """Weighted counts: ``m[true, pred]`` (C x C), or per label ``(C, 2, 2)`` for multilabel."""
+    """Weighted counts: ``m[true, pred]`` (C x C), or per label ``(C, 2, 2)`` for multilabel;
+    and which classes occur in the targets or the predictions, whatever their weights
+    (scikit-learn's label set for macro averages: a class whose samples all weigh 0 counts)."""
 
     kind: str
     matrix: np.ndarray | None = None
+    seen: np.ndarray | None = None
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
         thr = float(ctx.params.get("threshold", 0.5))
@@ -140,17 +143,21 @@ class ConfusionState(State):
         else:
             c = 2 if ctx.task == "binary" else y.shape[1]
             m = np.bincount(t * c + q, weights=w, minlength=c * c).reshape(c, c).astype(float)
+            seen = (np.bincount(t, minlength=c) > 0) | (np.bincount(q, minlength=c) > 0)
+            self.seen = seen if self.seen is None else self.seen | seen
         self.matrix = m if self.matrix is None else self.matrix + m
 
     def merge(self, other: State) -> None:
         assert isinstance(other, ConfusionState)
         if other.matrix is not None:
             self.matrix = other.matrix.copy() if self.matrix is None else self.matrix + other.matrix
+        if other.seen is not None:
+            self.seen = other.seen.copy() if self.seen is None else self.seen | other.seen
 
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if self.matrix is None:
             return math.nan, "is undefined: no samples"
-        return confusion_explain(self.kind, self.matrix, ctx)
+        return confusion_explain(self.kind, self.matrix, ctx, self.seen)
 
 
 def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -160,12 +167,16 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def confusion_metric(kind: str, m: np.ndarray, ctx: Ctx) -> float:
-    return confusion_explain(kind, m, ctx)[0]
+def confusion_metric(kind: str, m: np.ndarray, ctx: Ctx, seen: np.ndarray | None = None) -> float:
+    return confusion_explain(kind, m, ctx, seen)[0]
 
 
-def confusion_explain(kind: str, m: np.ndarray, ctx: Ctx) -> tuple[float, str | None]:
-    """A metric of a confusion matrix, and why it is undefined (see :meth:`State.explain`)."""
+def confusion_explain(
+    kind: str, m: np.ndarray, ctx: Ctx, seen: np.ndarray | None = None
+) -> tuple[float, str | None]:
+    """A metric of a confusion matrix, and why it is undefined (see :meth:`State.explain`).
+    ``seen``: the classes that occur in targets or predictions (whatever their weights);
+    without it, those of positive weight."""
     if kind == "mcc":
         if m.ndim == 3:
             raise ValueError("mcc is not defined for multilabel")
@@ -193,7 +204,7 @@ def confusion_explain(kind: str, m: np.ndarray, ctx: Ctx) -> tuple[float, str | 
         fp = m.sum(axis=0) - tp
         fn = m.sum(axis=1) - tp
         support = m.sum(axis=1)
-        present = (support > 0) | (m.sum(axis=0) > 0)
+        present = (support > 0) | (m.sum(axis=0) > 0) if seen is None else seen
     if kind == "balanced_accuracy":
         recall = _div(tp, tp + fn)
         if not np.any(support > 0):
@@ -250,9 +261,11 @@ def confusion_explain(kind: str, m: np.ndarray, ctx: Ctx) -> tuple[float, str | 
 
 @dataclass
 class MomentState(State):
-    """Per output: Σw, weighted means and M2 of y and of the residual, and Σ w·e²."""
+    """Per output: Σw, weighted means and M2 of y and of the residual, and Σ w·e²; and the
+    number of rows (scikit-learn's r2 is NaN below two, whatever the weights)."""
 
     kind: str
+    n: int = 0
     w: np.ndarray | None = None
     mean_y: np.ndarray | None = None
     m2_y: np.ndarray | None = None
@@ -268,7 +281,7 @@ class MomentState(State):
         ww = np.ones(y.shape[0]) if w is None else w
         sw = ww.sum()
         e = y - p
-        other = MomentState(self.kind)
+        other = MomentState(self.kind, n=int(y.shape[0]))
         other.w = np.full(y.shape[1], sw)
         # weighted column sums by einsum, not ``ww @ y``: BLAS would hand a long vector to
         # its threads, which then spin idle on the cores the CSV parser needs
@@ -292,6 +305,7 @@ class MomentState(State):
     def _merge(self, other: MomentState) -> None:
         if other.w is None:
             return
+        self.n += other.n
         if self.w is None:
             self.w, self.mean_y, self.m2_y = other.w, other.mean_y, other.m2_y
             self.mean_e, self.m2_e, self.sse = other.mean_e, other.m2_e, other.sse
@@ -311,6 +325,8 @@ class MomentState(State):
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if self.m2_y is None or self.sse is None or self.m2_e is None:
             return math.nan, "is undefined: no samples"
+        if self.kind == "r2" and self.n < 2:
+            return math.nan, "is undefined: R² needs at least two samples (it has one)"
         num = self.sse if self.kind == "r2" else self.m2_e
         den = self.m2_y
         # scikit-learn's force_finite: a constant target gives 1 (perfect) or 0.
@@ -319,13 +335,19 @@ class MomentState(State):
         if not (np.all(np.isfinite(num)) and np.all(np.isfinite(den))):
             return value, "is undefined: its sums of squares overflowed (values near 1e308?)"
         constant = den == 0
+        # a numerator of 0 means: r2, no error at all; explained variance, a constant error
         if constant.all():
-            exact = "the predictions are exact" if value == 1.0 else "the predictions are not exact"
-            return value, f"is undefined: the targets are constant ({exact})"
+            one = " (a single sample)" if self.n < 2 else ""
+            if self.kind == "r2":
+                how = "the predictions exact" if value == 1.0 else "the predictions not exact"
+            else:
+                how = "so are the errors" if value == 1.0 else "the errors are not"
+            return value, f"is undefined: the targets are constant{one} and {how}"
         if constant.any():
+            exact = "exact" if self.kind == "r2" else "their errors are constant"
             return value, (
                 f"is undefined for {int(constant.sum())} of {constant.size} outputs (constant "
-                "targets); they count as 1.0 if exact, else 0.0, as scikit-learn does"
+                f"targets); they count as 1.0 if {exact}, else 0.0, as scikit-learn does"
             )
         return value, None
 

@@ -32,6 +32,10 @@ def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray
             factor = prep.y @ np.asarray(cw, dtype=np.float64)
             loss_weights[entry.name] = factor if prep.weights is None else factor * prep.weights
     acc.update_losses(loss_values, prep.weights, prep.n, loss_weights)
+    for entry, params in plan.losses:
+        if entry.clipped is not None and not params.get("from_logits"):
+            count = entry.clipped(prep.y, prep.p, weights=prep.weights, **params, **ctx)
+            acc.clipped[entry.name] = acc.clipped.get(entry.name, 0) + count
     if prep.task != "regression":
         if acc.confusion is None:
             acc.confusion = M.ConfusionState("confusion")
@@ -71,6 +75,23 @@ def finish(acc: Accumulator, plan: Plan, task: str) -> dict[str, float]:
             continue
         state = acc.metrics[entry.name]
         out[entry.name] = state.compute(M.Ctx(task, False, params))
+    return out
+
+
+def clipping_warnings(acc: Accumulator, plan: Plan) -> list[str]:
+    """A warning for every loss that clipped probabilities, with the count over the whole
+    input and how the reference computes it (the entry's ``clip_hint``)."""
+    out = []
+    for entry, params in plan.losses:
+        count = acc.clipped.get(entry.name, 0)
+        if count:
+            eps = repr(float(params["eps"]))
+            bounds = entry.clip_bounds.format(eps=eps)
+            hint = entry.clip_hint
+            if hint.startswith("scikit-learn") and params["eps"] == np.finfo(np.float64).eps:
+                hint = "the bound of scikit-learn >= 1.5"
+            what = "probability" if count == 1 else "probabilities"
+            out.append(f"{entry.name}: {count} {what} clipped to {bounds} ({hint})")
     return out
 
 

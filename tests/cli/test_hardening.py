@@ -599,7 +599,7 @@ UNDEFINED = [
         "regression",
         "r2",
         0.0,
-        "r2 is undefined: the targets are constant (the predictions are not exact)",
+        "r2 is undefined: the targets are constant and the predictions not exact",
         id="r2-constant-targets",
     ),
     pytest.param(
@@ -608,8 +608,8 @@ UNDEFINED = [
         "regression",
         "explained_variance",
         1.0,
-        "explained_variance is undefined: the targets are constant (the predictions "
-        "are exact); reported as 1.0",
+        "explained_variance is undefined: the targets are constant and so are the "
+        "errors; reported as 1.0",
         id="explained-variance-constant-exact",
     ),
     pytest.param(
@@ -617,8 +617,8 @@ UNDEFINED = [
         [3.0],
         "regression",
         "r2",
-        0.0,
-        "r2 is undefined: the targets are constant",
+        math.nan,
+        "r2 is undefined: R² needs at least two samples (it has one); reported as NaN",
         id="r2-one-sample",
     ),
     pytest.param(

@@ -22,6 +22,19 @@ from losscli.scoring.registry.params import (
     REDUCTION,
 )
 
+# How the clipping differs from scikit-learn's log_loss (>= 1.5), and how to match it.
+SKLEARN_CLIP_HINT = (
+    "scikit-learn >= 1.5 clips at 2.2e-16: --param eps=2.220446049250313e-16 reproduces "
+    "its log_loss"
+)
+SKLEARN_CLIP_NOTE = (
+    "clipping: probabilities of exactly 0 or 1 are clipped at eps = 1e-15 (the default, "
+    "as scikit-learn < 1.5 did); scikit-learn >= 1.5 clips at the float64 machine epsilon "
+    "2.220446049250313e-16, so a confidently wrong prediction costs −log(2.2e-16) = 36.04 "
+    "there against −log(1e-15) = 34.54 here. --param eps=2.220446049250313e-16 reproduces "
+    "scikit-learn's log_loss; the report warns with the count of clipped probabilities"
+)
+
 CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
     # ------------------------------------------------------------------ binary / multilabel
     Entry(
@@ -41,6 +54,10 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         aliases=("bce", "log_loss", "binary_crossentropy"),
         params=(EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, POS_WEIGHT, REDUCTION),
         reference="sklearn.metrics.log_loss; torch.nn.BCELoss / BCEWithLogitsLoss",
+        clipped=L.clipped_both,
+        clip_bounds="[{eps}, 1 - {eps}]",
+        clip_hint=SKLEARN_CLIP_HINT,
+        notes=(SKLEARN_CLIP_NOTE,),
     ),
     Entry(
         name="focal",
@@ -54,6 +71,9 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         aliases=("binary_focal", "sigmoid_focal"),
         params=(GAMMA, FOCAL_ALPHA, EPS, FROM_LOGITS),
         reference="torchvision.ops.sigmoid_focal_loss",
+        clipped=L.clipped_both,
+        clip_bounds="[{eps}, 1 - {eps}]",
+        clip_hint="--param eps sets the bound",
     ),
     Entry(
         name="squared_hinge",
@@ -152,6 +172,10 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         aliases=("cce", "cross_entropy", "categorical_crossentropy", "nll"),
         params=(*PROB, CLASS_WEIGHT),
         reference="sklearn.metrics.log_loss; torch.nn.CrossEntropyLoss",
+        clipped=L.clipped_low,
+        clip_bounds="[{eps}, 1]",
+        clip_hint=SKLEARN_CLIP_HINT,
+        notes=(SKLEARN_CLIP_NOTE,),
     ),
     Entry(
         name="categorical_hinge",
@@ -188,6 +212,9 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         aliases=("focal_multiclass",),
         params=(GAMMA, FOCAL_ALPHA, EPS, FROM_LOGITS),
         reference="keras.losses.CategoricalFocalCrossentropy (alpha none = 1)",
+        clipped=L.clipped_low,
+        clip_bounds="[{eps}, 1]",
+        clip_hint="--param eps sets the bound",
     ),
     Entry(
         name="kl_divergence",
@@ -201,5 +228,8 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         aliases=("kld", "kl"),
         params=(EPS, FROM_LOGITS, BASE, NORMALIZE),
         reference="torch.nn.KLDivLoss(reduction='batchmean')",
+        clipped=L.clipped_low,
+        clip_bounds="[{eps}, 1]",
+        clip_hint="--param eps sets the bound",
     ),
 )

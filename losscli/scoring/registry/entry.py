@@ -34,6 +34,13 @@ class Entry:
     reference: str = ""
     domain: Callable[..., list[tuple[str, np.ndarray, str]]] | None = None
     state: str = "mean"  # metrics: mean | confusion | moments | max | samples
+    # losses that clip probabilities with ``eps``: the count of the probabilities clipped
+    # (L.clipped_both / L.clipped_low), for the report's warning; and how the clipping
+    # differs from the reference (said by the warning and by ``losscli explain``)
+    clipped: Callable[..., int] | None = None
+    clip_bounds: str = ""  # "[eps, 1 - eps]" or "[eps, 1]", eps spelled out by the warning
+    clip_hint: str = ""
+    notes: tuple[str, ...] = ()  # stated by `losscli explain` before the conventions
 
     @property
     def param_names(self) -> tuple[str, ...]:
