@@ -1,0 +1,1 @@
+"""Engines: where chunks are scored (local, batch, Dask), always by the local per-chunk loop."""

@@ -1,0 +1,1 @@
+"""Report: the report model, gates (checks, baseline) and renderers."""
