@@ -25,18 +25,19 @@ _EXT = {
 
 
 def detect_format(path: str, input_format: str | None = None) -> tuple[str, bool]:
-    """Return (format, gzipped) for ``path``."""
+    """Return (format, gzipped) for ``path``: ``input_format`` when given (whatever the
+    extension says), else the format of its extension; a ``.gz`` suffix means gzip."""
     if path == "-":
         return (input_format or "csv"), False
     lower = path.lower()
     gz = lower.endswith(".gz")
     if gz:
         lower = lower[:-3]
+    if input_format:  # --input-format wins over the extension
+        return input_format, gz
     ext = os.path.splitext(lower)[1]
     fmt = _EXT.get(ext)
     if fmt is None:
-        if input_format:
-            return input_format, gz
         raise InputError(
             f"cannot tell the format from the extension {ext or '(none)'!r}",
             file=path,
