@@ -293,6 +293,9 @@ def _locate_bad_row(
                                     file=path,
                                     row=row,
                                     column=names[j],
+                                    hint="--decimal , reads decimal commas only"
+                                    if decimal != "." and "." in cell
+                                    else None,
                                 )
                 scanned += sum(len(c) for c in r) + len(r)
                 if scanned > LOCATE_LIMIT:

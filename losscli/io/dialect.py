@@ -123,35 +123,31 @@ def comma_decimals(
     table_data: dict[str, np.ndarray], names: list[str], path: str, row0: int
 ) -> None:
     """With ``--decimal ,``: text columns whose cells are decimal-comma numbers become
-    numbers (a chunk whose column was typed as text elsewhere), and a column of numbers
-    written with decimal points (which the later stages would read as numbers) is an
-    input error; ``row0``: rows before this chunk."""
+    numbers (a chunk whose column was typed as text elsewhere), and a cell that is a number
+    only with a decimal point (``0.5``, which the later stages would read as one, or
+    ``1.234``, which may mean 1234) is an input error; ``row0``: rows before this chunk."""
     for name in names:
         col = table_data[name]
         if col.dtype != object or col.ndim != 1:
             continue
         out = np.empty(col.shape[0], dtype=np.float64)
-        try:
-            for i, v in enumerate(col):
+        for i, v in enumerate(col):
+            try:
                 out[i] = to_float(v, ",") if isinstance(v, str) else _number(v)
-        except (ValueError, TypeError):
-            if to_float_column(col) is not None:
-                i = next(
-                    i
-                    for i, v in enumerate(col)
-                    if isinstance(v, str) and "." in v and not _is_comma_number(v)
-                )
-                raise InputError(
-                    f"{show(col[i].strip())} is written with a decimal point, but --decimal , "
-                    "says the decimal mark is a comma",
-                    file=path,
-                    row=row0 + i + 1,
-                    column=name,
-                    hint="write every number with a decimal comma, or drop --decimal , "
-                    "(no thousands separators)",
-                ) from None
-            continue
-        table_data[name] = out
+            except (ValueError, TypeError):
+                if isinstance(v, str) and to_float_column(np.array([v], dtype=object)) is not None:
+                    raise InputError(
+                        f"{show(v.strip())} is written with a decimal point, but --decimal , "
+                        "says the decimal mark is a comma",
+                        file=path,
+                        row=row0 + i + 1,
+                        column=name,
+                        hint="write every number with a decimal comma and no thousands "
+                        "separator, or drop --decimal ,",
+                    ) from None
+                break
+        else:
+            table_data[name] = out
 
 
 def _number(v: object) -> float:
@@ -160,11 +156,3 @@ def _number(v: object) -> float:
     if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
         return float(v)
     raise TypeError(type(v).__name__)
-
-
-def _is_comma_number(v: str) -> bool:
-    try:
-        to_float(v, ",")
-    except ValueError:
-        return False
-    return True
