@@ -149,5 +149,10 @@ def wrong_content(path: str, expected: str, head: bytes) -> InputError:
     if kind == "gzip":
         hint = "name it with a .gz suffix" if path != "-" else None
     elif kind in EXT_OF:
-        hint = f"pass --input-format {kind}" if path == "-" else f"rename it to {EXT_OF[kind]}"
+        if path == "-":
+            hint = f"pass --input-format {kind}"
+        elif _EXT.get(os.path.splitext(path.lower().removesuffix(".gz"))[1]) == kind:
+            hint = f"its name says {kind}: drop --input-format, which overrides the extension"
+        else:
+            hint = f"rename it to {EXT_OF[kind]}"
     return InputError(message, file=path, hint=hint)

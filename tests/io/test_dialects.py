@@ -72,6 +72,8 @@ ZOO: list[tuple[str, str, bytes, list[str], float | tuple[int, list[str]]]] = [
     ("csv-named-dat", "data.dat", COMMAS, ["--input-format", "csv"], MSE),
     ("csv-named-dat-no-flag", "data.dat", COMMAS, [], (3, ["'.dat'", "--input-format"])),
     ("csv-named-tsv", "data.tsv", COMMAS, ["--input-format", "csv"], MSE),
+    ("csv-read-as-parquet", "data.csv", COMMAS, ["--input-format", "parquet"],
+     (3, ["does not hold Parquet", "drop --input-format"])),
     ("tsv-over-delimiter", "pipes.tsv", PIPES, ["--delimiter", "|"], MSE),
     ("delimiter-empty", "pipes.csv", PIPES, ["--delimiter", ""], ONE_CHAR),
     ("delimiter-two", "pipes.csv", PIPES, ["--delimiter", ";;"], ONE_CHAR),
