@@ -235,3 +235,14 @@ def test_delimiter_spellings(text: str, sep: str) -> None:
     assert dialect.make(text).sep("csv") == sep
     assert dialect.make(None).sep("tsv") == "\t"
     assert dialect.make(None).sep("csv") == ","
+
+
+def test_config_file_sets_the_dialect(run: Callable[..., Result], tmp_path: Path) -> None:
+    (tmp_path / "export.csv").write_bytes(EXCEL)
+    (tmp_path / "losscli.toml").write_text('delimiter = ";"\ndecimal = ","\nloss = ["bce"]\n')
+    r = run("eval", "export.csv", "-f", "value")
+    assert r.code == 0, r.err
+    assert float(r.out) == pytest.approx(BCE, rel=1e-12)
+    (tmp_path / "losscli.toml").write_text('delimiter = "::"\n')
+    r = run("eval", "export.csv")
+    assert r.code == 2 and "--delimiter" in r.err
