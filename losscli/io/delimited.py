@@ -111,7 +111,7 @@ def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool, dialect
 
 
 def _ragged_hint(sep: str, got: int, width: int) -> str:
-    name = "tab" if sep == "\t" else "comma"
+    name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(sep, repr(sep))
     if got > width:
         return f"every row needs {width} fields, as the header; quote cells that hold a {name}"
     return f"every row needs {width} fields, as the header; an empty cell marks a missing value"
