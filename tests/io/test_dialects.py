@@ -56,6 +56,7 @@ ZOO: list[tuple[str, str, bytes, list[str], float | tuple[int, list[str]]]] = [
     ("excel-no-decimal", "export.csv", EXCEL, ["--delimiter", ";"], (3, ["'0,25'", "--decimal ,"])),
     ("excel-decimal-only", "export.csv", EXCEL, ["--decimal", ","],
      (2, ["--decimal ,", "--delimiter"])),
+    ("tsv-decimal-commas", "export.tsv", EXCEL.replace(b";", b"\t"), ["--decimal", ","], BCE),
     ("semicolon-dots", "semi.csv", SEMI_DOTS, [], (3, ["--delimiter ';'"])),
     ("semicolon-dots-ok", "semi.csv", SEMI_DOTS, ["--delimiter", ";"], BCE),
     ("dots-under-decimal-comma", "semi.csv", SEMI_DOTS, ["--delimiter", ";", "--decimal", ","],
@@ -246,3 +247,15 @@ def test_config_file_sets_the_dialect(run: Callable[..., Result], tmp_path: Path
     (tmp_path / "losscli.toml").write_text('delimiter = "::"\n')
     r = run("eval", "export.csv")
     assert r.code == 2 and "--delimiter" in r.err
+
+
+@pytest.mark.parametrize("command", ["eval", "batch"])
+def test_help_names_the_dialect_flags(command: str) -> None:
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    r = CliRunner().invoke(app, [command, "--help"])
+    assert r.exit_code == 0, r.output
+    for flag in ("--delimiter", "--decimal", "--input-format"):
+        assert flag in r.stdout
