@@ -58,6 +58,8 @@ _KEYS: dict[str, tuple[str, str, str]] = {
     "id_col": ("id_col", "str", "id_col"),
     "target_col": ("target_col", "str", "target_col"),
     "pred_col": ("pred_col", "str", "pred_col"),
+    "delimiter": ("delimiter", "str", "delimiter"),
+    "decimal": ("decimal", "str", "decimal"),
 }
 
 

@@ -45,7 +45,11 @@ class EvalOptions:
     allow_missing:
         With ``id_col``: ids on one side only are dropped and counted.
     header, input_format:
-        CSV/TSV files have a header row; the format of stdin or of unknown extensions.
+        CSV/TSV files have a header row; the format of every input (stdin, unknown
+        extensions, and over the one an extension implies).
+    delimiter, decimal:
+        The field separator of CSV/TSV input (one character; ``\t`` or ``tab`` for a tab;
+        default: the format's) and its decimal mark (``.`` or ``,``).
     classes:
         Class names in the order of the prediction columns.
     chunk_rows:
@@ -75,6 +79,8 @@ class EvalOptions:
     allow_missing: bool = False
     header: bool = True
     input_format: str | None = None
+    delimiter: str | None = None
+    decimal: str = "."
     classes: tuple[str, ...] | None = None
     chunk_rows: int | None = None
     nan_policy: str = "error"

@@ -34,6 +34,8 @@ FIELDS: dict[str, str] = {
     "id_col": "id_col",
     "allow_missing": "allow_missing",
     "input_format": "input_format",
+    "delimiter": "delimiter",
+    "decimal": "decimal",
     "chunk_size": "chunk_rows",
     "nan_policy": "nan_policy",
     "value": "value",

@@ -187,8 +187,26 @@ InputFormatOpt = Annotated[
     typer.Option(
         "--input-format",
         metavar="F",
-        help="Format of stdin or of files without a known extension: csv, tsv, npy, npz, "
-        "parquet, jsonl.",
+        help="Format of the inputs, whatever their extension says (and of stdin): csv, tsv, "
+        "npy, npz, parquet, jsonl.",
+    ),
+]
+DelimiterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        metavar="CHAR",
+        help="Field separator of CSV/TSV input, e.g. ';', '|', or '\\t' (or tab) for a tab; "
+        "default: a comma for .csv, a tab for .tsv.",
+    ),
+]
+DecimalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--decimal",
+        metavar="CHAR",
+        help="Decimal mark of CSV/TSV numbers: '.' (default) or ',' (decimal commas, as "
+        "European spreadsheets write them; needs a --delimiter other than the comma).",
     ),
 ]
 ChunkOpt = Annotated[

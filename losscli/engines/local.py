@@ -11,7 +11,7 @@ from typing import IO, Any
 import numpy as np
 
 from losscli.errors import InputError, UsageError, unknown_choice
-from losscli.io import formats
+from losscli.io import dialect, formats
 from losscli.options import EvalOptions
 from losscli.report.checks import parse_checks
 from losscli.report.gates import apply_gates
@@ -55,6 +55,7 @@ def make_settings(o: EvalOptions) -> Settings:
         raise unknown_choice("task", o.task, ("auto", *registry.TASKS))
     if o.input_format is not None and o.input_format not in formats.FORMATS:
         raise unknown_choice("input format", o.input_format, tuple(formats.FORMATS))
+    dialect.make(o.delimiter, o.decimal)  # checked before any file is read
     explicit = _parse_params(o.params)
     defaults = _parse_params(o.default_params)
     pvals = {**defaults, **explicit}
@@ -334,6 +335,8 @@ def run(
         weights=o.weights,
         header=o.header,
         input_format=o.input_format,
+        delimiter=o.delimiter,
+        decimal=o.decimal,
         stdin=stdin,
         classes=o.classes,
         chunk_rows=o.chunk_rows,

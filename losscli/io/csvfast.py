@@ -48,7 +48,9 @@ class _Layout:
     """Column names and types from the header and a prefix of the data, and the
     pyarrow options every block is parsed with."""
 
-    def __init__(self, head: bytes, sep: str, header: bool, complete: bool) -> None:
+    def __init__(
+        self, head: bytes, sep: str, header: bool, complete: bool, decimal: str = "."
+    ) -> None:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
@@ -65,19 +67,24 @@ class _Layout:
                     use_threads=False, autogenerate_column_names=not header
                 ),
                 parse_options=self.parse,
+                convert_options=pcsv.ConvertOptions(decimal_point=decimal),
             )
         except pa.ArrowInvalid as exc:
             raise BlockError(exc, 1) from None
         self.names = list(probe.column_names)
         self.types = column_types(probe.schema)
         self.read = pcsv.ReadOptions(use_threads=False, column_names=self.names)
-        self.convert = pcsv.ConvertOptions(column_types=self.types)
+        self.convert = pcsv.ConvertOptions(column_types=self.types, decimal_point=decimal)
         # Most blocks hold no missing cells: without null markers to compare every cell
         # with, pyarrow converts ~20% faster.  A block it refuses (an empty cell, "NA",
         # "null", ...) is parsed again with the default markers, so the numbers are the
         # same either way ("nan" is NaN in both).
         self.convert_fast = pcsv.ConvertOptions(
-            column_types=self.types, null_values=[], true_values=[], false_values=[]
+            column_types=self.types,
+            null_values=[],
+            true_values=[],
+            false_values=[],
+            decimal_point=decimal,
         )
 
     def parse_block(self, data: bytes) -> Any:
@@ -169,6 +176,7 @@ def stream(
     header: bool,
     block_bytes: int = BLOCK_BYTES,
     n_workers: int | None = None,
+    decimal: str = ".",
 ) -> Iterator[Any]:
     """Tables (``pyarrow.Table``) of the rows of the file ``path``, in order.
 
@@ -181,7 +189,7 @@ def stream(
         fd = fh.fileno()
         size = os.fstat(fd).st_size
         head, bom = _strip_bom(fh.read(PROBE_BYTES))
-        layout = _Layout(head, sep, header, complete=bom + len(head) >= size)
+        layout = _Layout(head, sep, header, complete=bom + len(head) >= size, decimal=decimal)
 
         def task(a: int, b: int) -> tuple[int, Callable[[], Any]]:
             def run() -> Any:
@@ -209,12 +217,13 @@ def stream_fileobj(
     header: bool,
     block_bytes: int = BLOCK_BYTES,
     n_workers: int | None = None,
+    decimal: str = ".",
 ) -> Iterator[Any]:
     """As :func:`stream`, for a binary stream that cannot seek (standard input, a gzip
     stream): the main thread reads blocks and cuts them at the last newline."""
     head, _ = _strip_bom(fh.read(PROBE_BYTES))
     eof = len(head) < PROBE_BYTES
-    layout = _Layout(head, sep, header, complete=eof)
+    layout = _Layout(head, sep, header, complete=eof, decimal=decimal)
     reader = _LineBlocks(fh, head[layout.start :], block_bytes)
 
     def task(data: bytes) -> tuple[bytes, Callable[[], Any]]:

@@ -14,6 +14,7 @@ from typing import IO, Any
 import numpy as np
 
 from losscli.errors import InputError, show
+from losscli.io.dialect import DEFAULT, Dialect, check_one_column, check_text_head
 from losscli.io.formats import NAMES, sniff, wrong_content
 from losscli.io.table import Table, arrow_to_table, check_unique, frame_to_table, short, to_float
 
@@ -21,13 +22,17 @@ SMALL_TEXT = 1 << 20  # below 1 MiB, parse with the csv module: no pandas import
 CSV_BLOCK_BYTES = 16 << 20
 
 
-def read_delimited(fh: IO[bytes], path: str, sep: str, header: bool) -> Table:
+def read_delimited(
+    fh: IO[bytes], path: str, fmt: str, header: bool, dialect: Dialect = DEFAULT
+) -> Table:
+    """A whole CSV/TSV file; ``dialect`` decides its separator and decimal mark."""
+    sep = dialect.sep(fmt)
     raw = fh.read()
     if not raw.strip():
         raise InputError("the file is empty", file=path)
     if len(raw) < SMALL_TEXT:
-        return _read_delimited_small(raw, path, sep, header)
-    return _read_delimited_pandas(raw, path, sep, header)
+        return _read_delimited_small(raw, path, sep, header, dialect)
+    return _read_delimited_pandas(raw, path, sep, header, dialect)
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -50,7 +55,7 @@ def _decode(raw: bytes, path: str) -> str:
     return text
 
 
-def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool) -> Table:
+def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool, dialect: Dialect) -> Table:
     """The start-up fast path for small files (the shell one-liner case)."""
     import csv
 
@@ -77,6 +82,8 @@ def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool) -> Tabl
             lines.append(start)
     if not rows:
         raise InputError("the file is empty", file=path)
+    if dialect.delimiter is None:
+        check_one_column(rows[0], [sep.join(r) for r in rows[1:21]], path, sep)
     if header:
         names = [c.strip() for c in rows[0]]
         body, body_lines = rows[1:], lines[1:]
@@ -97,24 +104,28 @@ def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool) -> Tabl
     for j, name in enumerate(names):
         cells = [r[j] for r in body]
         try:
-            data[name] = np.array([to_float(c) for c in cells], dtype=np.float64)
+            data[name] = np.array([to_float(c, dialect.decimal) for c in cells], dtype=np.float64)
         except ValueError:
             data[name] = np.array([c.strip() for c in cells], dtype=object)
     return Table(path, names, data, header)
 
 
 def _ragged_hint(sep: str, got: int, width: int) -> str:
-    name = "tab" if sep == "\t" else "comma"
+    name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(sep, repr(sep))
     if got > width:
         return f"every row needs {width} fields, as the header; quote cells that hold a {name}"
     return f"every row needs {width} fields, as the header; an empty cell marks a missing value"
 
 
-def _read_delimited_pandas(raw: bytes, path: str, sep: str, header: bool) -> Table:
+def _read_delimited_pandas(
+    raw: bytes, path: str, sep: str, header: bool, dialect: Dialect
+) -> Table:
     import pandas as pd
 
     if b"\x00" in raw[:4096] or sniff(raw[:4096]) in ("parquet", "npy", "npz", "gzip", "pickle"):
         raise wrong_content(path, "csv", raw[:4096])
+    if dialect.delimiter is None:
+        check_text_head(raw[:65536].decode("utf-8-sig", "replace"), path, sep)
     if header:
         # pandas renames duplicate names ("p", "p.1"); check the header line itself.
         import csv
@@ -126,6 +137,7 @@ def _read_delimited_pandas(raw: bytes, path: str, sep: str, header: bool) -> Tab
         df = pd.read_csv(
             io.BytesIO(raw),
             sep=sep,
+            decimal=dialect.decimal,
             header=0 if header else None,
             encoding="utf-8-sig",
             skipinitialspace=True,
@@ -142,7 +154,10 @@ def _read_delimited_pandas(raw: bytes, path: str, sep: str, header: bool) -> Tab
     return frame_to_table(df, path, header)
 
 
-def stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[Table]:
+def stream_delimited(
+    path: str, gz: bool, fmt: str, header: bool, dialect: Dialect = DEFAULT
+) -> Iterator[Table]:
+    """A large CSV/TSV file as a stream of tables (pyarrow)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -163,21 +178,25 @@ def stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[Ta
                 head = g.read(4096)
         except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"corrupt or truncated gzip data: {short(exc)}", file=path) from None
+    sep = dialect.sep(fmt)
+    decimal = dialect.decimal
     if b"\x00" in head or sniff(head) in ("parquet", "npy", "npz", "gzip", "pickle", "binary"):
         raise wrong_content(path, "tsv" if sep == "\t" else "csv", head)
+    if dialect.delimiter is None:
+        check_text_head(head.decode("utf-8-sig", "replace"), path, sep)
     if not gz:
         # plain files: blocks cut at line ends, parsed in parallel (losscli.csvfast)
         first = True
         try:
-            for table in csvfast.stream(path, sep=sep, header=header):
+            for table in csvfast.stream(path, sep=sep, header=header, decimal=decimal):
                 if first and header:
                     check_unique([str(n) for n in table.column_names], path)
                 first = False
                 yield arrow_to_table(table, path, header)
         except csvfast.BlockError as exc:
-            raise _locate_bad_row(path, gz, sep, header, exc.cause, exc.types) from None
+            raise _locate_bad_row(path, gz, sep, header, exc.cause, exc.types, decimal) from None
         except UnicodeDecodeError as exc:
-            raise _locate_bad_row(path, gz, sep, header, exc) from None
+            raise _locate_bad_row(path, gz, sep, header, exc, decimal=decimal) from None
         return
     read_opts = pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, autogenerate_column_names=not header)
     parse_opts = pcsv.ParseOptions(delimiter=sep)
@@ -185,9 +204,14 @@ def stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[Ta
         # Infer the types from the first block, then read every numeric column as float64 so
         # a later block cannot change a column's type (an int column meeting "1.5").
         try:
-            schema = pcsv.open_csv(fh, read_options=read_opts, parse_options=parse_opts).schema
+            schema = pcsv.open_csv(
+                fh,
+                read_options=read_opts,
+                parse_options=parse_opts,
+                convert_options=pcsv.ConvertOptions(decimal_point=decimal),
+            ).schema
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise _locate_bad_row(path, gz, sep, header, exc) from None
+            raise _locate_bad_row(path, gz, sep, header, exc, decimal=decimal) from None
         names = list(schema.names)
         if header:
             check_unique(names, path)
@@ -197,7 +221,7 @@ def stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[Ta
             fh,
             read_options=read_opts,
             parse_options=parse_opts,
-            convert_options=pcsv.ConvertOptions(column_types=types),
+            convert_options=pcsv.ConvertOptions(column_types=types, decimal_point=decimal),
         )
         while True:
             try:
@@ -205,7 +229,7 @@ def stream_delimited(path: str, gz: bool, sep: str, header: bool) -> Iterator[Ta
             except StopIteration:
                 return
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-                raise _locate_bad_row(path, gz, sep, header, exc, types) from None
+                raise _locate_bad_row(path, gz, sep, header, exc, types, decimal) from None
             if batch.num_rows:
                 yield arrow_to_table(batch, path, header)
 
@@ -220,6 +244,7 @@ def _locate_bad_row(
     header: bool,
     exc: BaseException,
     types: dict[str, Any] | None = None,
+    decimal: str = ".",
 ) -> InputError:
     """pyarrow's parse errors carry no row number: find the first bad row with the csv
     module (an error path only; gives up after :data:`LOCATE_LIMIT` bytes)."""
@@ -260,7 +285,7 @@ def _locate_bad_row(
                     for j, cell in enumerate(r):
                         if numeric[j]:
                             try:
-                                to_float(cell)
+                                to_float(cell, decimal)
                             except ValueError:
                                 return InputError(
                                     f"non-numeric value {show(cell.strip())} in a column of "
@@ -268,6 +293,9 @@ def _locate_bad_row(
                                     file=path,
                                     row=row,
                                     column=names[j],
+                                    hint="--decimal , reads decimal commas only"
+                                    if decimal != "." and "." in cell
+                                    else None,
                                 )
                 scanned += sum(len(c) for c in r) + len(r)
                 if scanned > LOCATE_LIMIT:

@@ -25,18 +25,19 @@ _EXT = {
 
 
 def detect_format(path: str, input_format: str | None = None) -> tuple[str, bool]:
-    """Return (format, gzipped) for ``path``."""
+    """Return (format, gzipped) for ``path``: ``input_format`` when given (whatever the
+    extension says), else the format of its extension; a ``.gz`` suffix means gzip."""
     if path == "-":
         return (input_format or "csv"), False
     lower = path.lower()
     gz = lower.endswith(".gz")
     if gz:
         lower = lower[:-3]
+    if input_format:  # --input-format wins over the extension
+        return input_format, gz
     ext = os.path.splitext(lower)[1]
     fmt = _EXT.get(ext)
     if fmt is None:
-        if input_format:
-            return input_format, gz
         raise InputError(
             f"cannot tell the format from the extension {ext or '(none)'!r}",
             file=path,
@@ -148,5 +149,10 @@ def wrong_content(path: str, expected: str, head: bytes) -> InputError:
     if kind == "gzip":
         hint = "name it with a .gz suffix" if path != "-" else None
     elif kind in EXT_OF:
-        hint = f"pass --input-format {kind}" if path == "-" else f"rename it to {EXT_OF[kind]}"
+        if path == "-":
+            hint = f"pass --input-format {kind}"
+        elif _EXT.get(os.path.splitext(path.lower().removesuffix(".gz"))[1]) == kind:
+            hint = f"its name says {kind}: drop --input-format, which overrides the extension"
+        else:
+            hint = f"rename it to {EXT_OF[kind]}"
     return InputError(message, file=path, hint=hint)

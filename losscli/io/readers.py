@@ -25,7 +25,9 @@ import numpy as np
 
 from losscli.errors import InputError, UsageError
 from losscli.io import compressed
+from losscli.io import dialect as dialects
 from losscli.io.delimited import SMALL_TEXT, read_delimited, stream_delimited
+from losscli.io.dialect import Dialect
 from losscli.io.formats import detect_format, expand, sniff, wrong_content
 from losscli.io.jsonl import read_jsonl
 from losscli.io.numpy_files import read_npy, read_npz, stream_npy
@@ -39,13 +41,28 @@ def read(
     header: bool = True,
     input_format: str | None = None,
     stdin: IO[bytes] | None = None,
+    delimiter: str | None = None,
+    decimal: str = ".",
 ) -> Table:
-    """Read one file, glob or directory into a :class:`Table`."""
+    """Read one file, glob or directory into a :class:`Table`.
+
+    ``delimiter`` and ``decimal``: the field separator and decimal mark of CSV/TSV input
+    (``--delimiter``, ``--decimal``; see :mod:`losscli.io.dialect`)."""
+    d = dialects.make(delimiter, decimal)
     paths = expand(spec)
-    tables = [_read_one(p, header=header, input_format=input_format, stdin=stdin) for p in paths]
+    tables = [
+        _decimals(_read_one(p, header=header, input_format=input_format, stdin=stdin, d=d), d, 0)
+        for p in paths
+    ]
     if len(tables) == 1:
         return tables[0]
     return _concat(spec, tables)
+
+
+def _decimals(table: Table, d: Dialect, row0: int) -> Table:
+    if d.decimal != "." and not table.is_npz:
+        dialects.comma_decimals(table.data, table.names, table.source, row0)
+    return table
 
 
 DEFAULT_CHUNK_ROWS = 250_000  # a few MB a column: memory stays flat, overhead negligible
@@ -58,21 +75,26 @@ def read_chunks(
     input_format: str | None = None,
     stdin: IO[bytes] | None = None,
     chunk_rows: int | None = None,
+    delimiter: str | None = None,
+    decimal: str = ".",
 ) -> Iterator[Table]:
     """Read a file, glob or directory as a stream of :class:`Table` chunks, in order.
 
     Small files come as one chunk (the in-memory path); large CSV/TSV are streamed
     by pyarrow in blocks, ``.npy`` through a memory map, Parquet by record batch, so
-    memory stays bounded whatever the size.  ``chunk_rows`` caps the rows of a chunk.
+    memory stays bounded whatever the size.  ``chunk_rows`` caps the rows of a chunk;
+    ``delimiter`` and ``decimal`` as for :func:`read`.
     """
+    d = dialects.make(delimiter, decimal)
     rows = chunk_rows or DEFAULT_CHUNK_ROWS
     names: list[str] | None = None
     first_source = spec
     for path in expand(spec):
         n = 0
         for table in _chunks_one(
-            path, header=header, input_format=input_format, stdin=stdin, rows=rows
+            path, header=header, input_format=input_format, stdin=stdin, rows=rows, d=d
         ):
+            table = _decimals(table, d, n)
             if names is None:
                 names, first_source = table.names, table.source
             elif table.names != names:
@@ -88,30 +110,37 @@ def read_chunks(
 
 
 def _chunks_one(
-    path: str, *, header: bool, input_format: str | None, stdin: IO[bytes] | None, rows: int
+    path: str,
+    *,
+    header: bool,
+    input_format: str | None,
+    stdin: IO[bytes] | None,
+    rows: int,
+    d: Dialect,
 ) -> Iterator[Table]:
     fmt, gz = detect_format(path, input_format)
     _check_path(path)
     if path == "-" and fmt in ("csv", "tsv"):
-        yield from _guard_stdin(_stream_stdin(stdin, "\t" if fmt == "tsv" else ",", header))
+        yield from _guard_stdin(_stream_stdin(stdin, fmt, header, d))
         return
     size = os.path.getsize(path) if path != "-" else 0
     if fmt in ("csv", "tsv") and (size >= SMALL_TEXT or (gz and size >= SMALL_TEXT // 8)):
-        yield from _guard(path, stream_delimited(path, gz, "\t" if fmt == "tsv" else ",", header))
+        yield from _guard(path, stream_delimited(path, gz, fmt, header, d))
     elif fmt == "npy" and not gz and path != "-" and size >= SMALL_TEXT:
         yield from _guard(path, stream_npy(path, rows))
     elif fmt == "parquet" and not gz and path != "-" and size >= SMALL_TEXT:
         yield from _guard(path, stream_parquet(path, rows))
     else:
-        yield _read_one(path, header=header, input_format=input_format, stdin=stdin)
+        yield _read_one(path, header=header, input_format=input_format, stdin=stdin, d=d)
 
 
-def _stream_stdin(stdin: IO[bytes] | None, sep: str, header: bool) -> Iterator[Table]:
+def _stream_stdin(stdin: IO[bytes] | None, fmt: str, header: bool, d: Dialect) -> Iterator[Table]:
     """CSV/TSV on standard input: a small input is read whole (no pyarrow import); a
     large one streams through :func:`losscli.io.csvfast.stream_fileobj` in bounded memory,
     gzip-compressed or not."""
     from losscli.io import csvfast  # no pyarrow import until a large input is parsed
 
+    sep = d.sep(fmt)
     raw = stdin if stdin is not None else sys.stdin.buffer
     first = raw.read(SMALL_TEXT)
     if first[:2] == b"\x1f\x8b":
@@ -121,15 +150,16 @@ def _stream_stdin(stdin: IO[bytes] | None, sep: str, header: bool) -> Iterator[T
         fh = raw
     more = fh.read(1) if len(first) == SMALL_TEXT else b""
     if not more:  # all of it is here: the in-memory path, as for a small file
-        fmt = "tsv" if sep == "\t" else "csv"
-        yield _read_one("-", header=header, input_format=fmt, stdin=io.BytesIO(first))
+        yield _read_one("-", header=header, input_format=fmt, stdin=io.BytesIO(first), d=d)
         return
     if b"\x00" in first[:4096] or sniff(first[:4096]) in ("parquet", "npy", "npz", "pickle"):
-        raise wrong_content("-", "tsv" if sep == "\t" else "csv", first[:4096])
+        raise wrong_content("-", fmt, first[:4096])
+    if d.delimiter is None:
+        dialects.check_text_head(first[:65536].decode("utf-8-sig", "replace"), "-", sep)
     stream = io.BufferedReader(csvfast.Chain([first, more], fh))  # type: ignore[arg-type]
     seen = False
     try:
-        for table in csvfast.stream_fileobj(stream, sep=sep, header=header):
+        for table in csvfast.stream_fileobj(stream, sep=sep, header=header, decimal=d.decimal):
             if not seen and header:
                 check_unique([str(n) for n in table.column_names], "-")
             seen = True
@@ -196,14 +226,19 @@ def _from_pyarrow(exc: BaseException) -> bool:
 
 
 def _read_one(
-    path: str, *, header: bool, input_format: str | None, stdin: IO[bytes] | None
+    path: str,
+    *,
+    header: bool,
+    input_format: str | None,
+    stdin: IO[bytes] | None,
+    d: Dialect = dialects.DEFAULT,
 ) -> Table:
     fmt, gz = detect_format(path, input_format)
     _check_path(path)
     try:
         with compressed.open_bytes(path, gz, stdin) as fh:
             if fmt in ("csv", "tsv"):
-                table = read_delimited(fh, path, "\t" if fmt == "tsv" else ",", header)
+                table = read_delimited(fh, path, fmt, header, d)
             elif fmt == "jsonl":
                 table = read_jsonl(fh, path)
             elif fmt == "parquet":

@@ -81,10 +81,16 @@ _NA = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a", "-nan"})
 _NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)", re.I)
 
 
-def to_float(cell: str) -> float:
+def to_float(cell: str, decimal: str = ".") -> float:
+    """A text cell as a number (``decimal``: the decimal mark, ``.`` or ``,``); a
+    :class:`ValueError` if it is not one."""
     text = cell.strip()
     if text.lower() in _NA:
         return float("nan")
+    if decimal != ".":
+        if "." in text:
+            raise ValueError(text)
+        text = text.replace(decimal, ".", 1)
     if not _NUMBER.fullmatch(text):
         raise ValueError(text)
     return float(text)

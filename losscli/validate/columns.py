@@ -7,6 +7,7 @@ cell that is not, a hint for a bad cell).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,8 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
 def cell_hint(bad: Any) -> str | None:
     if isinstance(bad, str) and "\n" in bad:
         return 'the cell spans lines: is a quote (") left open?'
+    if isinstance(bad, str) and re.fullmatch(r"\s*[+-]?\d*,\d+\s*", bad):
+        return "a decimal comma? pass --decimal , with the file's --delimiter"
     return None
 
 
@@ -150,8 +153,8 @@ def _layout_hint(table: Table, flag: str) -> str:
     if table.has_header and names and all(is_number(n) for n in names):
         return f"the first row looks like data: pass --no-header, and {flag} by index"
     if len(names) == 1 and ("\t" in names[0] or ";" in names[0]):
-        sep = "tabs" if "\t" in names[0] else "semicolons"
-        return f"the file seems to be separated by {sep}, not commas: name it .tsv or convert it"
+        sep, spelt = ("tabs", "'\\t'") if "\t" in names[0] else ("semicolons", "';'")
+        return f"the file seems to be separated by {sep}, not commas: pass --delimiter {spelt}"
     if table.is_npz:
         return f"name the arrays y_true and y_pred, or pass {flag}"
     return f"name it target, y_true, y, label or truth, or pass {flag}"

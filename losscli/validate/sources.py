@@ -129,6 +129,8 @@ def raw_chunks(
     classes: Sequence[str] | None,
     chunk_rows: int | None,
     allow_missing: bool = False,
+    delimiter: str | None = None,
+    decimal: str = ".",
 ) -> Iterator[Raw]:
     weight_col = weights if isinstance(weights, str) and not looks_like_file(weights) else None
     weight_file = (
@@ -149,6 +151,8 @@ def raw_chunks(
                 input_format=input_format,
                 stdin=stdin,
                 chunk_rows=chunk_rows,
+                delimiter=delimiter,
+                decimal=decimal,
             )
         return iter([_table_of(x, name)])
 
@@ -167,7 +171,12 @@ def raw_chunks(
             sources.append(str(y_pred) if is_source(y_pred) else "predictions")
     if weight_file is not None:
         weights_stream = readers.read_chunks(
-            weight_file, header=header, input_format=None, chunk_rows=chunk_rows
+            weight_file,
+            header=header,
+            input_format=None,
+            chunk_rows=chunk_rows,
+            delimiter=delimiter,
+            decimal=decimal,
         )
         iters.append(iter([_whole(weights_stream)]) if by_id is not None else weights_stream)
         sources.append(weight_file)

@@ -15,6 +15,7 @@ from losscli.engines.dask.dataset import Part
 from losscli.engines.dask.spec import ReadOptions, Spec
 from losscli.errors import InputError, LossCliError
 from losscli.io import readers
+from losscli.io.dialect import comma_decimals
 from losscli.io.table import Table, frame_to_table
 from losscli.scoring.accumulate import Accumulator
 from losscli.validate import sources
@@ -89,6 +90,8 @@ def part_raws(part: Part, spec: Spec, frame: Any, res: PartResult) -> Iterator[R
             weights=part.weights_file if part.weights_file is not None else read.weight_col,
             header=read.header,
             input_format=read.input_format,
+            delimiter=read.delimiter,
+            decimal=read.decimal,
             stdin=None,
             classes=None,
             chunk_rows=read.chunk_rows,
@@ -105,7 +108,12 @@ def _file_tables(part: Part, read: ReadOptions, res: PartResult) -> Iterator[lis
 
     def stream(path: str, side: int | None, fmt: str | None) -> Iterator[Table]:
         for table in readers.read_chunks(
-            path, header=read.header, input_format=fmt, chunk_rows=read.chunk_rows
+            path,
+            header=read.header,
+            input_format=fmt,
+            chunk_rows=read.chunk_rows,
+            delimiter=read.delimiter,
+            decimal=read.decimal,
         ):
             if side is not None and res.columns[side] is None:
                 res.columns[side] = list(table.names)
@@ -125,6 +133,8 @@ def _file_tables(part: Part, read: ReadOptions, res: PartResult) -> Iterator[lis
 def _frame_tables(frame: Any, label: str, read: ReadOptions) -> Iterator[list[Table]]:
     """A pandas partition in chunks of at most ``chunk_rows`` rows (an empty one: none)."""
     table = frame_to_table(frame, label, True)
+    if read.decimal != ".":  # a column of decimal points under --decimal , : an error
+        comma_decimals(table.data, table.names, label, 0)
     rows = read.chunk_rows or readers.DEFAULT_CHUNK_ROWS
     for start in range(0, table.n_rows, rows):
         yield [table.slice(start, start + rows) if table.n_rows > rows else table]

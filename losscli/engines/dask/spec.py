@@ -25,6 +25,8 @@ class ReadOptions:
     weight_col: str | None = None  # a weights column (a weights *file* is a Part field)
     header: bool = True
     input_format: str | None = None
+    delimiter: str | None = None
+    decimal: str = "."
     chunk_rows: int | None = None
     allow_missing: bool = False  # --id-col: drop ids found on one side only
 
@@ -86,6 +88,8 @@ def make_spec(o: EvalOptions) -> Spec:
             weight_col=weight_column(o.weights),
             header=o.header,
             input_format=o.input_format,
+            delimiter=o.delimiter,
+            decimal=o.decimal,
             chunk_rows=o.chunk_rows,
             allow_missing=o.allow_missing,
         ),

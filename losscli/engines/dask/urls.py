@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from losscli.errors import InputError, LossCliError, UsageError
 from losscli.io import formats
+from losscli.io.dialect import make as make_dialect
 from losscli.io.table import short
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ def read_url(spec: str, read: ReadOptions) -> Any:
             f"{fmt} files cannot be read from a URL by the Dask engine",
             hint=f"use one of {', '.join(_URL_FORMATS)}",
         )
+    dialect = make_dialect(read.delimiter, read.decimal)
+    sep = dialect.sep(fmt) if fmt in ("csv", "tsv") else ","
     try:
         if fmt == "parquet":
             return dd.read_parquet(paths)
@@ -74,7 +77,8 @@ def read_url(spec: str, read: ReadOptions) -> Any:
             return dd.read_json(paths, lines=True, blocksize=None)
         return dd.read_csv(
             paths,
-            sep="\t" if fmt == "tsv" else ",",
+            sep=sep,
+            decimal=dialect.decimal,
             header=0 if read.header else None,
             assume_missing=True,
             skipinitialspace=True,
