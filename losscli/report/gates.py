@@ -46,7 +46,153 @@ def load_baseline(path: PathLike) -> dict[str, Any]:
         raise InputError(f"not a JSON report: {exc}", file=os.fspath(path)) from None
     if not isinstance(data, dict) or ("losses" not in data and "metrics" not in data):
         raise InputError("not a losscli JSON report (no losses or metrics)", file=os.fspath(path))
+    check_shape(data, os.fspath(path))
     return data
+
+
+def check_shape(data: Any, file: str | None = None) -> None:
+    """An :class:`InputError` naming ``file`` unless ``data`` has the shape of a JSON report:
+    ``losses`` an object of objects (``mean`` a number or null, ``params`` an object),
+    ``metrics`` an object of numbers or nulls, ``task`` and ``signature`` strings."""
+
+    def bad(what: str) -> InputError:
+        return InputError(f"not a losscli JSON report: {what}", file=file)
+
+    def number(v: Any) -> bool:
+        return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+    if not isinstance(data, Mapping):
+        raise bad(f"an object was expected, got {type(data).__name__}")
+    losses = data.get("losses", {})
+    if not isinstance(losses, Mapping):
+        raise bad(f'"losses" must be an object, got {type(losses).__name__}')
+    for name, v in losses.items():
+        if not isinstance(v, Mapping):
+            raise bad(f'"losses.{name}" must be an object, got {type(v).__name__}')
+        if not number(v.get("mean")):
+            raise bad(f'"losses.{name}.mean" must be a number')
+        if "params" in v and not isinstance(v["params"], Mapping):
+            raise bad(f'"losses.{name}.params" must be an object')
+    metrics = data.get("metrics", {})
+    if not isinstance(metrics, Mapping):
+        raise bad(f'"metrics" must be an object, got {type(metrics).__name__}')
+    for name, v in metrics.items():
+        if not number(v):
+            raise bad(f'"metrics.{name}" must be a number, got {type(v).__name__}')
+    for key in ("task", "signature"):
+        if key in data and not isinstance(data[key], str):
+            raise bad(f'"{key}" must be a string')
+    files = data.get("files")
+    if files is not None:
+        if not isinstance(files, list) or not all(isinstance(f, Mapping) for f in files):
+            raise bad('"files" must be a list of objects')
+        for f in files:
+            check_shape(f, file)
+    if "overall" in data:
+        check_shape(data["overall"], file)
+
+
+def _split(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` outside parentheses (a parameter may hold ``+``: 1e+20)."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == sep and depth <= 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return parts
+
+
+def parse_signature(sig: str) -> dict[str, Any]:
+    """The parts of a :meth:`Plan.signature` string: ``task``, ``weights``, ``nan`` and
+    ``loss`` / ``metric`` as {name: "params text"}; unknown parts are ignored."""
+    out: dict[str, Any] = {"nan": "error", "loss": {}, "metric": {}}
+    for part in _split(sig, "|"):
+        key, _, value = part.partition(":")
+        key = key.strip()
+        if key in ("loss", "metric"):
+            table = {}
+            for entry in _split(value, "+"):
+                entry = entry.strip()
+                if not entry:
+                    continue
+                name, _, inner = entry.partition("(")
+                table[name.strip()] = inner[:-1] if inner.endswith(")") else inner
+            out[key] = table
+        elif key in ("task", "weights", "nan"):
+            out[key] = value.strip()
+    return out
+
+
+def _params(p: Any) -> Any:
+    """Loss parameters comparable across a JSON round trip (tuples as lists, no nulls)."""
+    p = json.loads(json.dumps(p, default=str))
+    return {k: v for k, v in p.items() if v is not None} if isinstance(p, dict) else p
+
+
+def _comparability(
+    report: Report, base: Mapping[str, Any]
+) -> tuple[str | None, dict[str, str], list[str]]:
+    """(a reason no figure is comparable, {figure: reason it is not}, notes)."""
+    notes: list[str] = []
+    now = parse_signature(report.signature)
+    sig = base.get("signature")
+    old = parse_signature(sig) if isinstance(sig, str) else None
+    task = base.get("task") or (old or {}).get("task")
+    if task and task != report.task:
+        return (f"the baseline is of another task ({task}; this run: {report.task})", {}, notes)
+    if old is None:
+        notes.append(
+            "the baseline report has no signature: the definitions of its figures "
+            "(parameters, weights, NaN policy) could not be checked"
+        )
+    else:
+        if old.get("weights") and now.get("weights") and old["weights"] != now["weights"]:
+            w = {"yes": "weighted", "no": "unweighted"}
+            return (
+                f"the baseline is {w.get(old['weights'], old['weights'])}, this run is "
+                f"{w.get(now['weights'], now['weights'])}",
+                {},
+                notes,
+            )
+        if old["nan"] != now["nan"]:
+            return (
+                f"the baseline used --nan-policy {old['nan']}, this run {now['nan']}",
+                {},
+                notes,
+            )
+    reasons: dict[str, str] = {}
+    for name, v in report.losses.items():
+        b = (base.get("losses") or {}).get(name)
+        if not isinstance(b, Mapping):
+            continue
+        if "params" in b:
+            mine, theirs = _params(v.get("params") or {}), _params(b["params"])
+            if mine != theirs:
+                diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+                said = ", ".join(
+                    f"{k}={theirs.get(k)!r} in the baseline, {mine.get(k)!r} now" for k in diff
+                )
+                reasons[name] = f"other parameters ({said})"
+        elif old is not None and name in old["loss"] and name in now["loss"]:
+            if old["loss"][name] != now["loss"][name]:
+                reasons[name] = (
+                    f"other parameters (baseline {name}({old['loss'][name]}), "
+                    f"now {name}({now['loss'][name]}))"
+                )
+    for name in report.metrics:
+        if old is None or name not in old["metric"] or name not in now["metric"]:
+            continue
+        if old["metric"][name] != now["metric"][name]:
+            reasons[name] = (
+                f"other parameters (baseline {name}({old['metric'][name]}), "
+                f"now {name}({now['metric'][name]}))"
+            )
+    return None, reasons, notes
 
 
 def compare_baseline(
@@ -57,7 +203,16 @@ def compare_baseline(
 ) -> list[dict[str, Any]]:
     """The change of every figure present in both reports; ``worse`` when it moved in the
     bad direction by more than ``atol + tolerance * |baseline|`` (as numpy's isclose)."""
-    base = dict(baseline) if isinstance(baseline, Mapping) else load_baseline(baseline)
+    if isinstance(baseline, Mapping):
+        base = dict(baseline)
+        check_shape(base)
+    else:
+        base = load_baseline(baseline)
+    every, reasons, notes = _comparability(report, base)
+    for w in ([every] if every else []) + notes:
+        line = f"baseline: {w}" + ("; no figure is compared" if w == every else "")
+        if line not in report.warnings:
+            report.warnings.append(line)
     rows = []
     figures: list[tuple[str, float, Any]] = []
     for name, v in report.losses.items():
@@ -70,6 +225,23 @@ def compare_baseline(
             continue
         old = float(old)
         direction = report.directions.get(name, "lower")
+        why = every or reasons.get(name)
+        if why is not None:
+            rows.append(
+                {
+                    "name": name,
+                    "baseline": old,
+                    "value": _json_num(new),
+                    "change": None,
+                    "relative_change": None,
+                    "direction": direction,
+                    "allowed": None,
+                    "worse": False,
+                    "comparable": False,
+                    "message": f"{name} not comparable with the baseline: {why}",
+                }
+            )
+            continue
         delta = new - old
         allowed = atol + tolerance * abs(old)
         worsening = delta if direction == "lower" else -delta
@@ -94,6 +266,7 @@ def compare_baseline(
                 "direction": direction,
                 "allowed": allowed,
                 "worse": worse,
+                "comparable": True,
                 "message": message,
             }
         )

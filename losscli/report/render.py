@@ -102,6 +102,12 @@ def _markdown(report: Report) -> str:
             "| --- | ---: | ---: | ---: | ---: | --- |",
         ]
         for b in report.baseline:
+            if b.get("comparable") is False:
+                out.append(
+                    f"| {b['name']} | {short(b['baseline'])} | {short(_f(b['value']))} | "
+                    "| | not comparable |"
+                )
+                continue
             out.append(
                 f"| {b['name']} | {short(b['baseline'])} | {short(_f(b['value']))} | "
                 f"{short(_f(b['change']))} | {short(b['allowed'])} | "
@@ -173,6 +179,8 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
         console.print(f"check {c.message}", markup=False, highlight=False)
     for b in report.baseline:
         verdict = "FAILED" if b["worse"] else "ok"
+        if b.get("comparable") is False:
+            verdict = "skipped"
         console.print(f"baseline {verdict}: {b['message']}", markup=False, highlight=False)
     for w in report.warnings:
         console.print(f"warning: {w}")

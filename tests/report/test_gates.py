@@ -439,3 +439,135 @@ def test_new_options_through_the_console_script(run_script, tmp_path: Path) -> N
     assert res.code == 0 and res.err == ""
     res = run_script("eval", nan, "--nan-policy", "sometimes")
     assert res.code == 2 and "unknown --nan-policy" in res.err
+
+
+# ----------------------------------------------------------------------------- baseline definitions
+
+WEIGHTED = "label,prob,w\n0,0.1,1\n1,0.8,2\n1,0.4,1\n0,0.3,3\n1,0.9,1\n0,0.6,2\n"
+COLS = ("--target-col", "label", "--pred-col", "prob", "--no-config")
+SEL = ("-l", "bce", "-l", "focal", "-m", "f1", "-m", "accuracy", *COLS)
+
+
+@pytest.fixture
+def base_setup(tmp_path: Path, run) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+    data = tmp_path / "w.csv"
+    data.write_text(WEIGHTED)
+    base = tmp_path / "base.json"
+    assert run("eval", data, *SEL, "-f", "json", "-o", base).code == 0
+    return data, base
+
+
+def _rows(out: str) -> dict[str, dict[str, object]]:
+    return {r["name"]: r for r in json.loads(out)["baseline"]}
+
+
+def test_baseline_of_another_task_compares_nothing(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+    data, base = base_setup
+    res = run("eval", data, "--task", "multilabel", "-l", "bce", "-m", "accuracy",
+              *COLS, "--baseline", base, "-f", "json")  # fmt: skip
+    assert res.code == 0, res.err
+    rep = json.loads(res.out)
+    assert all(r["comparable"] is False and r["worse"] is False for r in rep["baseline"])
+    assert any("another task (binary; this run: multilabel)" in w for w in rep["warnings"])
+    res = run("eval", data, "--task", "multilabel", "-l", "bce", "-m", "accuracy",
+              *COLS, "--baseline", base)  # fmt: skip
+    assert res.code == 0 and "not comparable" in res.out
+
+
+def test_baseline_loss_with_other_params_is_not_gated(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+    data, base = base_setup
+    res = run("eval", data, *SEL, "--baseline", base, "--param", "gamma=1", "-f", "json")
+    assert res.code == 0, res.err
+    rows = _rows(res.out)
+    assert rows["focal"]["comparable"] is False and rows["focal"]["worse"] is False
+    assert "gamma=2.0 in the baseline, 1.0 now" in str(rows["focal"]["message"])
+    assert rows["binary_cross_entropy"]["comparable"] is True
+    # other eps: both losses take it, neither is gated; a worse metric still fails
+    worse = json.loads(base.read_text())
+    worse["metrics"]["accuracy"] = 1.0
+    base.write_text(json.dumps(worse))
+    res = run("eval", data, *SEL, "--baseline", base, "--param", "eps=1e-7", "-f", "json")
+    assert res.code == 1
+    rows = _rows(res.out)
+    assert rows["binary_cross_entropy"]["comparable"] is False
+    assert rows["focal"]["comparable"] is False and rows["accuracy"]["worse"] is True
+    assert "gate failed: baseline: accuracy got worse" in res.err
+
+
+def test_baseline_metric_with_other_threshold_is_not_gated(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+    data, base = base_setup
+    worse = json.loads(base.read_text())
+    worse["metrics"]["f1"] = 1.0  # would fail if compared
+    base.write_text(json.dumps(worse))
+    res = run("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "-f", "json")
+    rows = _rows(res.out)
+    assert rows["f1"]["comparable"] is False and "threshold=0.5" in str(rows["f1"]["message"])
+    assert rows["accuracy"]["comparable"] is False  # accuracy takes the threshold too
+    assert rows["focal"]["comparable"] is True
+    assert res.code == 0, res.err
+    res = run("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "-f", "markdown")
+    assert res.code == 0 and "not comparable" in res.out
+
+
+def test_baseline_weighted_vs_unweighted(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+    data, base = base_setup
+    worse = json.loads(base.read_text())
+    worse["losses"]["binary_cross_entropy"]["mean"] = 0.0
+    base.write_text(json.dumps(worse))
+    res = run("eval", data, *SEL, "--weights", "w", "--baseline", base, "-f", "json")
+    assert res.code == 0, res.err
+    rep = json.loads(res.out)
+    assert all(r["comparable"] is False for r in rep["baseline"])
+    assert any("unweighted, this run is weighted" in w for w in rep["warnings"])
+    # the same run against itself: a version difference alone is no reason
+    worse["signature"] = worse["signature"].replace("losscli:", "losscli:0.0.0-old-")
+    worse["version"] = "0.0.0"
+    base.write_text(json.dumps(worse))
+    res = run("eval", data, *SEL, "--baseline", base)
+    assert res.code == 1 and "binary_cross_entropy got worse" in res.err
+
+
+def test_hand_written_baseline_without_signature(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+    data, base = base_setup
+    base.write_text(json.dumps({"losses": {"binary_cross_entropy": {"mean": 10.0}},
+                                "metrics": {"accuracy": 0.1}}))  # fmt: skip
+    res = run("eval", data, *SEL, "--baseline", base, "-f", "json")
+    assert res.code == 0, res.err
+    rep = json.loads(res.out)
+    assert all(r["comparable"] is True for r in rep["baseline"])
+    assert any("no signature" in w and "could not be checked" in w for w in rep["warnings"])
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        [{"metrics": {"accuracy": 0.5}}],
+        {"metrics": "x"},
+        {"losses": "abc"},
+        {"metrics": {"accuracy": 0.5}, "files": "x"},
+        {"losses": ["binary_cross_entropy"]},
+        {"losses": {"binary_cross_entropy": 3}},
+        {"losses": {"binary_cross_entropy": {"mean": "big"}}},
+        {"losses": {"binary_cross_entropy": {"mean": 1, "params": []}}},
+        {"metrics": {"accuracy": [1]}},
+        {"metrics": {"accuracy": 0.5}, "signature": 3},
+        {"metrics": {"accuracy": 0.5}, "task": ["binary"]},
+    ],
+)
+def test_malformed_baseline_is_an_input_error(run, base_setup, doc) -> None:  # type: ignore[no-untyped-def]
+    data, base = base_setup
+    base.write_text(json.dumps(doc))
+    out = base.with_name("r.json")
+    res = run("eval", data, *SEL, "--baseline", base, "-o", out)
+    assert res.code == 3, res.err
+    assert res.err.startswith("error:") and str(base) in res.err
+    assert "Traceback" not in res.err and not out.exists()
+
+
+def test_parse_signature_is_robust() -> None:
+    from losscli.report.gates import parse_signature
+
+    p = parse_signature("losscli:1|task:binary|loss:a(x=1e+20,t=1:2)+b|metric:f1|weights:yes")
+    assert p["loss"] == {"a": "x=1e+20,t=1:2", "b": ""} and p["metric"] == {"f1": ""}
+    assert p["task"] == "binary" and p["weights"] == "yes" and p["nan"] == "error"
+    assert parse_signature("garbage")["loss"] == {}
