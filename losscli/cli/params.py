@@ -106,7 +106,9 @@ BaselineOpt = Annotated[
     typer.Option(
         "--baseline",
         metavar="PATH",
-        help="An earlier JSON report; exit 1 if a figure got worse by more than --tolerance.",
+        help="An earlier JSON report; exit 1 if a figure got worse by more than --tolerance. "
+        "A figure defined otherwise there (another task, other parameters, weights or "
+        "--nan-policy) is reported as not comparable and not gated.",
     ),
 ]
 ToleranceOpt = Annotated[

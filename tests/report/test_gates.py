@@ -507,6 +507,13 @@ def test_baseline_metric_with_other_threshold_is_not_gated(run, base_setup) -> N
     assert res.code == 0, res.err
     res = run("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "-f", "markdown")
     assert res.code == 0 and "not comparable" in res.out
+    xml = base.with_name("j.xml")
+    res = run("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "--junit", xml)
+    assert res.code == 0, res.err
+    suite = ET.parse(xml).getroot().find("testsuite")
+    assert suite is not None and suite.get("skipped") == "2" and suite.get("failures") == "0"
+    skipped = [tc.get("name") for tc in suite.iter("testcase") if tc.find("skipped") is not None]
+    assert skipped == ["baseline f1", "baseline accuracy"]
 
 
 def test_baseline_weighted_vs_unweighted(run, base_setup) -> None:  # type: ignore[no-untyped-def]
@@ -519,6 +526,11 @@ def test_baseline_weighted_vs_unweighted(run, base_setup) -> None:  # type: igno
     rep = json.loads(res.out)
     assert all(r["comparable"] is False for r in rep["baseline"])
     assert any("unweighted, this run is weighted" in w for w in rep["warnings"])
+    res = run("eval", data, *SEL, "--nan-policy", "omit", "--baseline", base, "-f", "json")
+    assert res.code == 0, res.err
+    rep = json.loads(res.out)
+    assert all(r["comparable"] is False for r in rep["baseline"])
+    assert any("--nan-policy error, this run omit" in w for w in rep["warnings"])
     # the same run against itself: a version difference alone is no reason
     worse["signature"] = worse["signature"].replace("losscli:", "losscli:0.0.0-old-")
     worse["version"] = "0.0.0"
