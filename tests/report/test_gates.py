@@ -583,3 +583,16 @@ def test_parse_signature_is_robust() -> None:
     assert p["loss"] == {"a": "x=1e+20,t=1:2", "b": ""} and p["metric"] == {"f1": ""}
     assert p["task"] == "binary" and p["weights"] == "yes" and p["nan"] == "error"
     assert parse_signature("garbage")["loss"] == {}
+
+
+def test_malformed_baseline_batch_and_api(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+    from losscli.errors import InputError
+
+    data, base = base_setup
+    base.write_text(json.dumps({"metrics": {"accuracy": 0.5}, "losses": {"bce": [1]}}))
+    out = base.with_name("r.json")
+    res = run("batch", data, data, *SEL, "--baseline", base, "-o", out)
+    assert res.code == 3 and res.err.startswith("error:") and str(base) in res.err
+    assert not out.exists()
+    with pytest.raises(InputError, match='"metrics" must be an object'):
+        compare_baseline(_report({"mse": 1.0, "r2": 0.5}), {"metrics": "x"}, 0.0)
