@@ -111,3 +111,10 @@ def test_batch_judges_each_file(run, tmp_path: Path) -> None:
     for jobs in ("1", "2"):  # the per-file processes judge their whole file
         code, _, err = run(*args, "--jobs", jobs, "--strict")
         assert code == 3 and WARNING in err, err
+
+
+def test_help_says_it(run) -> None:
+    for command in ("eval", "batch"):
+        code, out, _ = run(command, "--help", env={"COLUMNS": "200"})
+        text = " ".join(out.replace("│", " ").split())
+        assert code == 0 and "a warning if every value looks like a probability" in text
