@@ -67,7 +67,11 @@ ParamOpt = Annotated[
 ]
 LogitsOpt = Annotated[
     bool,
-    typer.Option("--from-logits", help="Predictions are raw scores/logits, not probabilities."),
+    typer.Option(
+        "--from-logits",
+        help="Predictions are raw scores/logits, not probabilities (a warning if every "
+        "value looks like a probability).",
+    ),
 ]
 WeightsOpt = Annotated[
     str | None,

@@ -197,6 +197,9 @@ class Scorer:
                         )
         st.weighted = st.weighted or prep.weights is not None
         st.classes = prep.classes
+        if self.logits:
+            st.acc.logit_rows += prep.n
+            st.acc.logit_not_probabilities += not_probability_rows(prep)
         loss_values = update(st.acc, prep, plan)
         st.add_messages(prep.warnings, prep.notes, first)
         # rows as numbered in the input (0-based), gaps where omitted
@@ -240,6 +243,22 @@ def takes_logits(settings: Settings, plan: Plan) -> bool:
     )
 
 
+def not_probability_rows(prep: Prepared) -> int:
+    """Rows of ``prep`` that cannot be probabilities: a value outside [0, 1], or (multiclass)
+    a row not summing to 1 within 1e-6.  NaN (``--nan-policy propagate``) counts as neither."""
+    p = prep.p.reshape(prep.n, -1)
+    bad = ((p < 0) | (p > 1)).any(axis=1)
+    if prep.task == "multiclass":
+        bad |= np.abs(p.sum(axis=1) - 1.0) > 1e-6
+    return int(np.count_nonzero(bad))
+
+
+LOOK_LIKE_PROBABILITIES = (
+    "--from-logits: every prediction lies in [0, 1]{rows}: these look like probabilities, "
+    "not logits; drop --from-logits if they are"
+)
+
+
 def conclude(
     state: ScoreState,
     plan: Plan,
@@ -258,6 +277,9 @@ def conclude(
         )
     notes = state.notes.lines()
     warnings = state.warnings.lines()
+    if acc.logit_rows and not acc.logit_not_probabilities:  # judged over the whole input
+        rows = " (rows summing to 1)" if plan.task == "multiclass" else ""
+        warnings.append(LOOK_LIKE_PROBABILITIES.replace("{rows}", rows))
     if acc.omitted:
         notes.append(f"{acc.omitted} sample(s) with NaN/inf values omitted (--nan-policy omit)")
     if acc.nonfinite:

@@ -89,6 +89,10 @@ class Accumulator:
     unmatched: tuple[int, int] = (0, 0)
     # per loss: probabilities clipped to [eps, 1 - eps] (counted over the whole input)
     clipped: dict[str, int] = field(default_factory=dict)
+    # --from-logits: rows checked, and rows that do not look like probabilities (a value
+    # outside [0, 1]; multiclass: or a row not summing to 1); judged at the end of the input
+    logit_rows: int = 0
+    logit_not_probabilities: int = 0
 
     def update_losses(
         self,
@@ -121,6 +125,8 @@ class Accumulator:
         for name, count in other.clipped.items():
             self.clipped[name] = self.clipped.get(name, 0) + count
         self.nonfinite += other.nonfinite
+        self.logit_rows += other.logit_rows
+        self.logit_not_probabilities += other.logit_not_probabilities
         self.unmatched = (
             self.unmatched[0] + other.unmatched[0],
             self.unmatched[1] + other.unmatched[1],

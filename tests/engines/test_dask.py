@@ -525,6 +525,32 @@ def test_warnings_about_the_whole_input_equal_local(cluster: str, tmp_path: Path
     assert "2 sample(s) with NaN/inf values omitted (--nan-policy omit)" in want["warnings"]
 
 
+def test_from_logits_on_probabilities_judged_over_every_part(cluster: str, tmp_path: Path) -> None:
+    """``--from-logits`` on shards of probabilities: the warning, as the local engine says
+    it; one logit in the last shard (the first parts look like probabilities): none."""
+    d = tmp_path / "probs"
+    d.mkdir()
+    rng = np.random.default_rng(5)
+    frames = [_frame("binary", rng, n) for n in SIZES]
+    for i, df in enumerate(frames):
+        _write(df, d / f"part-{i}.csv")
+    flags = ["-f", "json", "--from-logits", "--weights", "w", "--chunk-size", "50"]
+    dask_flags = ["--engine", "dask", "--scheduler", cluster]
+    local = _cli("eval", str(d), *flags)
+    dask = _cli("eval", str(d), *flags, *dask_flags)
+    assert local.exit_code == dask.exit_code == 0, local.stderr
+    got, want = json.loads(dask.stdout), json.loads(local.stdout)
+    assert got["warnings"] == want["warnings"]
+    assert [w for w in got["warnings"] if w.startswith("--from-logits: every prediction")]
+    strict = _cli("eval", str(d), *flags[2:], "--strict", *dask_flags)
+    assert strict.exit_code == 3 and "--from-logits" in strict.stderr
+    frames[-1].loc[300, "pred"] = 4.0  # a logit outside [0, 1], in the last part
+    _write(frames[-1], d / f"part-{len(frames) - 1}.csv")
+    dask = _cli("eval", str(d), *flags, *dask_flags)
+    assert dask.exit_code == 0, dask.stderr
+    assert not [w for w in json.loads(dask.stdout)["warnings"] if "--from-logits" in w]
+
+
 def test_error_in_batch_and_skip_errors(cluster: str, tmp_path: Path) -> None:
     d = str(_broken_shards(tmp_path, "nan"))
     local = _cli("batch", d, "--weights", "w")
