@@ -18,7 +18,7 @@ from losscli.report.gates import apply_gates
 from losscli.report.model import Preview, Report, build_report
 from losscli.scoring import registry
 from losscli.scoring.accumulate import Accumulator
-from losscli.scoring.plan import Plan, _parse_params, _resolve
+from losscli.scoring.plan import Plan, parse_params, resolve
 from losscli.scoring.score import update
 from losscli.validate.columns import Raw
 from losscli.validate.messages import Message, Messages
@@ -56,8 +56,8 @@ def make_settings(o: EvalOptions) -> Settings:
     if o.input_format is not None and o.input_format not in formats.FORMATS:
         raise unknown_choice("input format", o.input_format, tuple(formats.FORMATS))
     dialect.make(o.delimiter, o.decimal)  # checked before any file is read
-    explicit = _parse_params(o.params)
-    defaults = _parse_params(o.default_params)
+    explicit = parse_params(o.params)
+    defaults = parse_params(o.default_params)
     pvals = {**defaults, **explicit}
     if "from_logits" in pvals:
         pvals["from_logits"] = registry.FROM_LOGITS.parse(pvals["from_logits"])
@@ -224,7 +224,7 @@ class Scorer:
 
 def make_plan(settings: Settings, task: str) -> Plan:
     """The entries and parameters ``settings`` compute for ``task``."""
-    plan = _resolve(
+    plan = resolve(
         task,
         settings.losses,
         settings.metrics,

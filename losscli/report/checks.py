@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from losscli.errors import UsageError
-from losscli.report.numbers import json_num as _json_num
+from losscli.report.numbers import json_num
 from losscli.scoring import registry
 
 
@@ -48,15 +48,15 @@ class Check:
     def to_dict(self) -> dict[str, Any]:
         return {
             "check": self.expr,
-            "value": _json_num(self.value),
+            "value": json_num(self.value),
             "bound": self.bound,
-            "margin": _json_num(self.margin),
+            "margin": json_num(self.margin),
             "passed": self.passed,
             "message": self.message,
         }
 
 
-_OPS = {
+OPS = {
     "<=": lambda a, b: a <= b,
     ">=": lambda a, b: a >= b,
     "==": lambda a, b: a == b,

@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from losscli.errors import InputError
-from losscli.report.checks import _OPS, Check
+from losscli.report.checks import OPS, Check
 from losscli.report.model import Report
-from losscli.report.numbers import json_num as _json_num
+from losscli.report.numbers import json_num
 
 PathLike = str | os.PathLike[str]
 
@@ -28,7 +28,7 @@ def apply_gates(
     for c in checks:
         c = Check(c.expr, c.name, c.op, c.bound)
         c.value = report.value(c.name)
-        c.passed = bool(_OPS[c.op](c.value, c.bound))
+        c.passed = bool(OPS[c.op](c.value, c.bound))
         done.append(c)
     report.checks = done
     if baseline is not None:
@@ -231,7 +231,7 @@ def compare_baseline(
                 {
                     "name": name,
                     "baseline": old,
-                    "value": _json_num(new),
+                    "value": json_num(new),
                     "change": None,
                     "relative_change": None,
                     "direction": direction,
@@ -260,9 +260,9 @@ def compare_baseline(
             {
                 "name": name,
                 "baseline": old,
-                "value": _json_num(new),
-                "change": _json_num(delta),
-                "relative_change": _json_num(delta / abs(old)) if old else None,
+                "value": json_num(new),
+                "change": json_num(delta),
+                "relative_change": json_num(delta / abs(old)) if old else None,
                 "direction": direction,
                 "allowed": allowed,
                 "worse": worse,

@@ -12,7 +12,7 @@ import numpy as np
 from losscli import __version__
 from losscli.errors import UsageError
 from losscli.report.checks import Check
-from losscli.report.numbers import json_num as _json_num
+from losscli.report.numbers import json_num
 from losscli.scoring import registry
 from losscli.scoring.accumulate import Accumulator
 from losscli.scoring.plan import Plan
@@ -73,10 +73,10 @@ class Report:
             "n_samples": self.n_samples,
             "n_omitted": self.n_omitted,
             "losses": {
-                k: {"mean": _json_num(v["mean"]), "sum": _json_num(v["sum"]), "params": v["params"]}
+                k: {"mean": json_num(v["mean"]), "sum": json_num(v["sum"]), "params": v["params"]}
                 for k, v in self.losses.items()
             },
-            "metrics": {k: _json_num(v) for k, v in self.metrics.items()},
+            "metrics": {k: json_num(v) for k, v in self.metrics.items()},
             "signature": self.signature,
             "warnings": list(self.warnings),
             "checks": [c.to_dict() for c in self.checks],

@@ -48,7 +48,7 @@ def _fmt_param(v: Any) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def _resolve(
+def resolve(
     task: str,
     losses: Sequence[str] | None,
     metrics: Sequence[str] | None,
@@ -138,7 +138,7 @@ def _unknown_param(key: str, selected: Sequence[Entry]) -> None:
     raise UsageError(f"no selected loss or metric takes parameter {key!r}", hint=hint)
 
 
-def _parse_params(params: Mapping[str, Any] | Sequence[str] | None) -> dict[str, Any]:
+def parse_params(params: Mapping[str, Any] | Sequence[str] | None) -> dict[str, Any]:
     if params is None:
         return {}
     if isinstance(params, Mapping):
