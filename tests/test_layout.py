@@ -24,6 +24,7 @@ RANKS = {
     "losscli.config": 0,
     "losscli.io": 1,
     "losscli.validate": 2,
+    "losscli.stats": 3,  # numbers only: imports no other stage (test below)
     "losscli.scoring": 3,
     "losscli.report": 4,
     "losscli.engines": 5,
@@ -71,6 +72,15 @@ def imports(path: Path, *, top_level_only: bool = False) -> list[tuple[int, str]
         elif isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names if a.name.startswith("losscli")]
     return found
+
+
+def test_stats_is_numbers_only() -> None:
+    """losscli.stats (intervals, tests, resampling) knows nothing of files, tasks or the
+    registry: it imports only itself."""
+    for name, path in modules().items():
+        if name.startswith("losscli.stats"):
+            for line, mod in imports(path):
+                assert mod.startswith("losscli.stats"), f"{path}:{line} imports {mod}"
 
 
 def test_the_stages_are_folders() -> None:

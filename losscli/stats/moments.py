@@ -1,0 +1,60 @@
+"""The first two moments of a per-sample quantity as shifted sums, mergeable.
+
+``Moments`` holds ``n``, a shift ``c`` and the sums ``Σ(x − c)`` and ``Σ(x − c)²``: sums,
+never means, so chunks and partitions merge.  The shift is the first value seen (any
+constant is exact in theory; one near the mean keeps ``Σ(x − c)²`` free of the
+cancellation that ``Σx²`` suffers when the mean is large against the spread).  Merging
+re-expresses the other state's sums about this state's shift:
+
+.. math:: \\sum (x - c)^2 = \\sum (x - c')^2 + 2 (c' - c) \\sum (x - c') + n (c' - c)^2
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Moments:
+    n: int = 0
+    shift: float = 0.0
+    s1: float = 0.0  # Σ (x - shift)
+    s2: float = 0.0  # Σ (x - shift)²
+
+    def update(self, values: np.ndarray) -> None:
+        x = np.asarray(values, dtype=np.float64).reshape(-1)
+        if x.size == 0:
+            return
+        if self.n == 0:
+            first = x[np.isfinite(x)]
+            self.shift = float(first[0]) if first.size else 0.0
+        d = x - self.shift
+        self.s1 += float(np.sum(d))
+        self.s2 += float(np.dot(d, d))
+        self.n += int(x.size)
+
+    def merge(self, other: Moments) -> Moments:
+        if other.n == 0:
+            return self
+        if self.n == 0:
+            self.n, self.shift, self.s1, self.s2 = other.n, other.shift, other.s1, other.s2
+            return self
+        delta = other.shift - self.shift
+        self.s2 += other.s2 + 2.0 * delta * other.s1 + other.n * delta * delta
+        self.s1 += other.s1 + other.n * delta
+        self.n += other.n
+        return self
+
+    @property
+    def mean(self) -> float:
+        return self.shift + self.s1 / self.n if self.n else math.nan
+
+    @property
+    def variance(self) -> float:
+        """The unbiased sample variance (``ddof=1``); NaN below two samples."""
+        if self.n < 2:
+            return math.nan
+        return max(self.s2 - self.s1 * self.s1 / self.n, 0.0) / (self.n - 1)

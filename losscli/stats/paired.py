@@ -1,0 +1,104 @@
+"""Paired tests of "no difference" between two systems scored on the same samples, and
+Holm's correction over several figures.
+
+References
+----------
+- Q. McNemar, "Note on the sampling error of the difference between correlated
+  proportions or percentages", Psychometrika 12 (1947) 153-157 (here the exact form: a
+  binomial test on the discordant pairs).
+- DeLong et al. (1988), Sun and Xu (2014): see :mod:`losscli.stats.intervals`.
+- P. Koehn, "Statistical significance tests for machine translation evaluation", EMNLP
+  2004 (paired bootstrap); E. W. Noreen, "Computer-Intensive Methods for Testing
+  Hypotheses" (1989) (approximate randomization); sacrebleu's ``significance.py`` for the
+  p-value conventions.
+- S. Holm, "A simple sequentially rejective multiple test procedure", Scandinavian
+  Journal of Statistics 6 (1979) 65-70.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from losscli.stats.intervals import delong_components, delong_covariance
+
+
+def mcnemar_exact(only_a: int, only_b: int) -> float:
+    """Two-sided exact McNemar p-value: ``only_a`` samples right in A only, ``only_b`` in
+    B only; under the null each discordant pair is A's with probability 1/2."""
+    n = only_a + only_b
+    if n == 0:
+        return 1.0
+    from scipy.stats import binomtest
+
+    return float(binomtest(min(only_a, only_b), n, 0.5).pvalue)
+
+
+def delong_test(y: np.ndarray, scores_a: np.ndarray, scores_b: np.ndarray) -> tuple[float, float]:
+    """DeLong's test of two correlated ROC AUCs: ``(z, two-sided p)``."""
+    scores = np.column_stack([np.asarray(scores_a, float), np.asarray(scores_b, float)])
+    auc, v10, v01 = delong_components(np.asarray(y), scores)
+    cov = delong_covariance(v10, v01)
+    var = float(cov[0, 0] + cov[1, 1] - 2.0 * cov[0, 1])
+    diff = float(auc[1] - auc[0])
+    if var <= 0.0 or not math.isfinite(var):
+        return (0.0, 1.0) if diff == 0.0 else (math.copysign(math.inf, diff), 0.0)
+    z = diff / math.sqrt(var)
+    from scipy.stats import norm
+
+    return z, float(2.0 * norm.sf(abs(z)))
+
+
+def paired_t(sum_d: float, sum_d2: float, n: int) -> tuple[float, float]:
+    """Paired Student's t on per-sample differences given ``Σd``, ``Σd²`` and ``n``:
+    ``(t, two-sided p)``, as ``scipy.stats.ttest_rel``."""
+    if n < 2:
+        return math.nan, math.nan
+    mean = sum_d / n
+    var = max((sum_d2 - n * mean * mean) / (n - 1), 0.0)
+    if var == 0.0:
+        return (math.nan, math.nan) if mean == 0.0 else (math.copysign(math.inf, mean), 0.0)
+    t = mean / math.sqrt(var / n)
+    from scipy.stats import t as student
+
+    return t, float(2.0 * student.sf(abs(t), n - 1))
+
+
+def bootstrap_p(observed: float, deltas: np.ndarray) -> float:
+    """Paired bootstrap p-value of ``observed`` = B − A against resampled deltas (both
+    systems resampled alike): the deltas are centred on their mean (the null), and
+    ``p = (#{|δ − mean δ| >= |observed|} + 1) / (R + 1)``.
+
+    sacrebleu counts ``>``; ``>=`` gives identical systems (every δ = 0) ``p = 1``."""
+    d = np.asarray(deltas, dtype=np.float64)
+    d = d[np.isfinite(d)]
+    if d.size == 0 or not math.isfinite(observed):
+        return math.nan
+    centred = np.abs(d - d.mean())
+    hits = int(np.count_nonzero(centred >= abs(observed) - 1e-12 * max(abs(observed), 1e-300)))
+    return (hits + 1) / (d.size + 1)
+
+
+def randomization_p(observed: float, permuted: np.ndarray) -> float:
+    """Approximate randomization p-value: ``(#{|Δ| >= |Δ_obs|} + 1) / (R + 1)`` over the
+    trials' deltas (each sample's pair swapped with probability 1/2)."""
+    d = np.asarray(permuted, dtype=np.float64)
+    d = d[np.isfinite(d)]
+    if d.size == 0 or not math.isfinite(observed):
+        return math.nan
+    hits = int(np.count_nonzero(np.abs(d) >= abs(observed) - 1e-12 * max(abs(observed), 1e-300)))
+    return (hits + 1) / (d.size + 1)
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (NaN entries stay NaN and do not count)."""
+    idx = [i for i, p in enumerate(p_values) if not math.isnan(p)]
+    order = sorted(idx, key=lambda i: p_values[i])
+    m = len(order)
+    out = [math.nan] * len(p_values)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        out[i] = running
+    return out
