@@ -60,6 +60,10 @@ _KEYS: dict[str, tuple[str, str, str]] = {
     "pred_col": ("pred_col", "str", "pred_col"),
     "delimiter": ("delimiter", "str", "delimiter"),
     "decimal": ("decimal", "str", "decimal"),
+    "ci_level": ("ci_level", "number", "ci_level"),
+    "ci_method": ("ci_method", "str", "ci_method"),
+    "n_boot": ("n_boot", "number", "n_boot"),
+    "seed": ("seed", "number", "seed"),
 }
 
 

@@ -59,6 +59,11 @@ class EvalOptions:
     value:
         The figure ``-f value`` prints (a loss or metric name or alias; default: the
         first loss).  Like a name in ``checks``, it is computed even when not selected.
+    ci, ci_level, ci_method, n_boot, seed:
+        A confidence interval of every loss mean and metric (``--ci``) at ``ci_level``,
+        by ``ci_method`` (``auto``, ``bootstrap`` or ``analytic``; see
+        :mod:`losscli.scoring.replicates`), with ``n_boot`` Poisson bootstrap replicates
+        drawn from ``seed``.
     """
 
     losses: tuple[str, ...] | None = None
@@ -85,6 +90,11 @@ class EvalOptions:
     chunk_rows: int | None = None
     nan_policy: str = "error"
     value: str | None = None
+    ci: bool = False
+    ci_level: float = 0.95
+    ci_method: str = "auto"
+    n_boot: int = 1000
+    seed: int = 12345
 
     def __post_init__(self) -> None:
         # lists from a caller or a parser become tuples: the options are a value

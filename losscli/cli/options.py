@@ -39,6 +39,11 @@ FIELDS: dict[str, str] = {
     "chunk_size": "chunk_rows",
     "nan_policy": "nan_policy",
     "value": "value",
+    "ci": "ci",
+    "ci_level": "ci_level",
+    "ci_method": "ci_method",
+    "n_boot": "n_boot",
+    "seed": "seed",
 }
 
 

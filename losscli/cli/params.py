@@ -234,6 +234,40 @@ NanOpt = Annotated[
         "or propagate (losses follow IEEE arithmetic; metrics undefined).",
     ),
 ]
+CiOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--ci",
+        help="A confidence interval for every loss mean and metric (see --ci-method).",
+    ),
+]
+CiLevelOpt = Annotated[
+    float | None,
+    typer.Option("--ci-level", metavar="P", help="Confidence level of --ci (default 0.95)."),
+]
+CiMethodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ci-method",
+        metavar="M",
+        help="auto (default: Wilson for accuracy and zero_one, DeLong for a binary roc_auc, "
+        "Student's t for an unweighted loss mean, the bootstrap otherwise), bootstrap, or "
+        "analytic (the closed forms; the bootstrap where a figure has none).",
+    ),
+]
+NBootOpt = Annotated[
+    int | None,
+    typer.Option("--n-boot", metavar="N", help="Bootstrap replicates of --ci (default 1000)."),
+]
+SeedOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--seed",
+        metavar="N",
+        help="Seed of every resampling (default 12345): the same seed gives the same "
+        "intervals whatever --chunk-size.",
+    ),
+]
 EngineOpt = Annotated[
     str,
     typer.Option(

@@ -19,6 +19,7 @@ from losscli.report.model import Preview, Report, build_report
 from losscli.scoring import registry
 from losscli.scoring.accumulate import Accumulator
 from losscli.scoring.plan import Plan, parse_params, resolve
+from losscli.scoring.replicates import CiSettings, Replicates, intervals, make_ci
 from losscli.scoring.score import update
 from losscli.validate.columns import Raw
 from losscli.validate.messages import Message, Messages
@@ -40,6 +41,7 @@ class Settings:
     nan_policy: str = "error"
     classes: tuple[str, ...] | None = None
     extra: tuple[str, ...] = ()  # --check names and --value: computed when not selected
+    ci: CiSettings | None = None  # --ci: intervals of every figure
 
 
 def make_settings(o: EvalOptions) -> Settings:
@@ -73,6 +75,7 @@ def make_settings(o: EvalOptions) -> Settings:
         nan_policy=o.nan_policy,
         classes=tuple(o.classes) if o.classes else None,
         extra=extra_figures(o),
+        ci=make_ci(o.ci_level, o.ci_method, o.n_boot, o.seed) if o.ci else None,
     )
 
 
@@ -100,6 +103,8 @@ class ScoreState:
     classes: list[str] | None = None  # from the last non-empty chunk
     scores: bool | None = None  # how the first non-empty chunk was taken
     preview: Preview = field(default_factory=lambda: Preview())
+    ci: CiSettings | None = None
+    replicates: Replicates | None = None  # --ci: bootstrap replicates, Student's t moments
 
     def add_messages(
         self, warnings: Sequence[Message | str], notes: Sequence[Message | str], offset: int = 0
@@ -128,7 +133,7 @@ class Scorer:
         self.settings = settings
         self.hint = hint
         self.offset = offset
-        self.state = ScoreState(task=settings.task, raw_rows=offset)
+        self.state = ScoreState(task=settings.task, raw_rows=offset, ci=settings.ci)
         self._plan: Plan | None = None
 
     @property
@@ -204,6 +209,10 @@ class Scorer:
         st.add_messages(prep.warnings, prep.notes, first)
         # rows as numbered in the input (0-based), gaps where omitted
         rows = first + prep.rows if prep.rows is not None else np.arange(first, first + prep.n)
+        if st.ci is not None:
+            if st.replicates is None:
+                st.replicates = Replicates.start(plan, st.ci, weighted=prep.weights is not None)
+            st.replicates.add(prep, rows, loss_values, self.offset)
         for name, values in loss_values.items():
             inf = np.isinf(values)
             if inf.any():
@@ -309,7 +318,24 @@ def conclude(
         acc, plan, weighted=state.weighted, warnings=notes + warnings, classes=state.classes or []
     )
     report.preview = state.preview
+    if state.ci is not None:
+        add_intervals(report, state, plan)
     return report
+
+
+def add_intervals(report: Report, state: ScoreState, plan: Plan) -> None:
+    """``--ci``: the interval of every loss mean and metric, with what makes one
+    undefined or degenerate said, and the settings in the signature."""
+    assert state.ci is not None
+    if state.replicates is not None:
+        state.replicates.finish(state.raw_rows)
+    figures = {**{k: v["mean"] for k, v in report.losses.items()}, **report.metrics}
+    found, warnings, notes = intervals(
+        state.acc, state.replicates, plan, figures, state.ci, state.weighted
+    )
+    report.intervals = found
+    report.warnings += warnings + notes
+    report.signature += "|" + state.ci.signature()
 
 
 def _check_domains(plan: Plan, prep: Prepared, raw: Raw) -> None:

@@ -41,6 +41,8 @@ class Report:
     n_omitted: int = 0  # samples dropped by --nan-policy omit
     n_unmatched: tuple[int, int] = (0, 0)  # --allow-missing: ids dropped on each side
     config: str | None = None  # the settings file that supplied defaults, if any
+    # --ci: {figure: Interval (low, high, level, method)}
+    intervals: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -81,6 +83,16 @@ class Report:
             "warnings": list(self.warnings),
             "checks": [c.to_dict() for c in self.checks],
         }
+        if self.intervals:
+            out["intervals"] = {
+                k: {
+                    "low": json_num(iv.low),
+                    "high": json_num(iv.high),
+                    "level": iv.level,
+                    "method": iv.method,
+                }
+                for k, iv in self.intervals.items()
+            }
         if self.confusion is not None:
             out["confusion_matrix"] = self.confusion
         if self.baseline:

@@ -26,6 +26,20 @@ def short(v: float) -> str:
     return f"{v:.6g}"
 
 
+def with_interval(report: Report, name: str, value: float) -> str:
+    """``0.842 [0.811, 0.87]`` with ``--ci``, the value alone otherwise."""
+    iv = report.intervals.get(name)
+    if iv is None:
+        return short(value)
+    return f"{short(value)} [{short(iv.low)}, {short(iv.high)}]"
+
+
+def _bounds(report: Report, name: str, statistic: str) -> tuple[str, str]:
+    """The ``low`` and ``high`` cells of a CSV/TSV row (empty where no interval)."""
+    iv = report.intervals.get(name) if statistic in ("mean", "value") else None
+    return ("", "") if iv is None else (num(iv.low), num(iv.high))
+
+
 def summary_rows(report: Report) -> list[tuple[str, str, str, float]]:
     """(kind, name, statistic, value) for every figure of the report."""
     rows: list[tuple[str, str, str, float]] = []
@@ -59,10 +73,16 @@ def render(
         return report.to_json() + "\n"
     if fmt in ("csv", "tsv"):
         sep = "," if fmt == "csv" else "\t"
-        lines = [sep.join(("kind", "name", "statistic", "value"))]
-        lines += [sep.join((k, n, s, num(v))) for k, n, s, v in summary_rows(report)]
+        ci = bool(report.intervals)  # --ci: two more columns, low and high
+        lines = [sep.join(("kind", "name", "statistic", "value", *(("low", "high") if ci else ())))]
         lines += [
-            sep.join(("check", c.expr, "passed", str(bool(c.passed)).lower()))
+            sep.join((k, n, s, num(v), *(_bounds(report, n, s) if ci else ())))
+            for k, n, s, v in summary_rows(report)
+        ]
+        lines += [
+            sep.join(
+                ("check", c.expr, "passed", str(bool(c.passed)).lower(), *(("", "") if ci else ()))
+            )
             for c in report.checks
         ]
         return "\n".join(lines) + "\n"
@@ -80,10 +100,13 @@ def _markdown(report: Report) -> str:
         "| kind | name | value |",
         "| --- | --- | ---: |",
     ]
+    if report.intervals:
+        level = next(iter(report.intervals.values())).level
+        out[-2:] = [f"| kind | name | value [{level:.0%} interval] |", "| --- | --- | ---: |"]
     for name, v in report.losses.items():
-        out.append(f"| loss (mean) | {name} | {short(v['mean'])} |")
+        out.append(f"| loss (mean) | {name} | {with_interval(report, name, v['mean'])} |")
     for name, value in report.metrics.items():
-        out.append(f"| metric | {name} | {short(value)} |")
+        out.append(f"| metric | {name} | {with_interval(report, name, value)} |")
     if report.checks:
         out += [
             "",
@@ -140,13 +163,14 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
     style = box.SIMPLE_HEAD if terminal else None
     head = Table(box=style, show_header=True, pad_edge=False, title=None)
     head.add_column("figure")
-    head.add_column("value", justify="right")
+    level = next(iter(report.intervals.values())).level if report.intervals else None
+    head.add_column("value" if level is None else f"value [{level:.0%} interval]", justify="right")
     head.add_row("task", report.task)
     head.add_row("samples", str(report.n_samples))
     for name, v in report.losses.items():
-        head.add_row(f"{name} (mean)", short(v["mean"]))
+        head.add_row(f"{name} (mean)", with_interval(report, name, v["mean"]))
     for name, value in report.metrics.items():
-        head.add_row(name, short(value))
+        head.add_row(name, with_interval(report, name, value))
     console.print(head)
 
     pv = report.preview

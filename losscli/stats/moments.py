@@ -23,6 +23,7 @@ class Moments:
     shift: float = 0.0
     s1: float = 0.0  # Σ (x - shift)
     s2: float = 0.0  # Σ (x - shift)²
+    min: float = math.inf  # the smallest value (an interval of a non-negative mean stays >= 0)
 
     def update(self, values: np.ndarray) -> None:
         x = np.asarray(values, dtype=np.float64).reshape(-1)
@@ -35,13 +36,16 @@ class Moments:
         self.s1 += float(np.sum(d))
         self.s2 += float(np.dot(d, d))
         self.n += int(x.size)
+        self.min = min(self.min, float(np.min(x)))
 
     def merge(self, other: Moments) -> Moments:
         if other.n == 0:
             return self
         if self.n == 0:
             self.n, self.shift, self.s1, self.s2 = other.n, other.shift, other.s1, other.s2
+            self.min = other.min
             return self
+        self.min = min(self.min, other.min)
         delta = other.shift - self.shift
         self.s2 += other.s2 + 2.0 * delta * other.s1 + other.n * delta * delta
         self.s1 += other.s1 + other.n * delta

@@ -55,6 +55,11 @@ def _stream(seed: int, replicate: int, start: int, n: int) -> np.ndarray:
     return np.asarray(raw, dtype=np.uint64)[skip:]
 
 
+def poisson_counts(seed: int, replicate: int, start: int, n: int) -> np.ndarray:
+    """Counts (uint8) of rows ``start .. start + n - 1`` in one replicate."""
+    return counts_of_uniform(_stream(seed, replicate, start, n))
+
+
 def poisson_weights(seed: int, start: int, n: int, n_boot: int) -> np.ndarray:
     """Counts of rows ``start .. start + n - 1`` in replicates ``0 .. n_boot - 1``.
 
@@ -65,7 +70,7 @@ def poisson_weights(seed: int, start: int, n: int, n_boot: int) -> np.ndarray:
         raise ValueError("start, n and n_boot must be >= 0")
     out = np.empty((n_boot, n), dtype=np.uint8)
     for b in range(n_boot):
-        out[b] = counts_of_uniform(_stream(seed, b, start, n))
+        out[b] = poisson_counts(seed, b, start, n)
     return out
 
 

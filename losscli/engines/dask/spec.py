@@ -68,6 +68,13 @@ def make_spec(o: EvalOptions) -> Spec:
             "the Dask engine takes the class names from the prediction column headers",
             hint="use the local engine to pass classes",
         )
+    if o.ci:
+        # a replicate's weights are keyed by the row's position in the input, which a
+        # worker learns only after the parts before it are counted
+        raise UsageError(
+            "--ci is not available on the Dask engine yet",
+            hint="use the local engine (--engine local) for intervals",
+        )
     if o.weights is not None and not isinstance(o.weights, (str, os.PathLike)):
         raise UsageError(
             "the Dask engine takes --weights as a column name or a file (one per shard)"

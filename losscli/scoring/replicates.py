@@ -1,0 +1,366 @@
+"""Bootstrap replicates as an accumulator, and the intervals of a report's figures.
+
+A replicate is a set of per-sample weights: the Poisson(1) counts of
+:mod:`losscli.stats.resample`, a function of the seed and the sample's row in the input.
+:class:`Replicates` is fed every chunk's prepared samples beside the main accumulator and
+keeps, per replicate, the weighted sums of every loss and a metric state per metric: sums,
+never means, so its memory is ``n_boot`` x the sufficient statistics, flat in the rows.
+
+Chunk invariance is exact, not approximate: rows are buffered into blocks at fixed
+positions of the input (``BLOCK`` rows: rows ``0..BLOCK-1``, ``BLOCK..2*BLOCK-1``, ...)
+and every block is summed alone, then added in order, so the same input gives the same
+bits whatever ``--chunk-size``.  The metrics that keep their samples (ROC AUC, medians)
+are resampled at the end, from the main accumulator's samples and the same weights.
+
+:func:`intervals` picks the method of every figure (``--ci-method auto``: Wilson's for
+proportions, DeLong's for a binary ROC AUC, Student's t for an unweighted loss mean, the
+percentile bootstrap otherwise) and says why where an interval is undefined.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.plan import Plan
+from losscli.stats import intervals as I
+from losscli.stats.moments import Moments
+from losscli.stats.resample import poisson_counts, poisson_weights
+from losscli.validate.prepare import Prepared
+
+BLOCK = 4096  # rows of the input summed together (fixed positions: chunk-invariant)
+METHODS = ("auto", "bootstrap", "analytic")
+# figures that are a proportion of samples (Wilson's interval)
+PROPORTIONS = frozenset({"accuracy", "zero_one"})
+
+
+@dataclass
+class _Pending:
+    """Prepared rows waiting for their block to be complete."""
+
+    parts: list[tuple[Prepared, np.ndarray, dict[str, np.ndarray]]] = field(default_factory=list)
+
+
+def _cat(arrays: list[np.ndarray | None]) -> np.ndarray | None:
+    return None if arrays[0] is None else np.concatenate(arrays)  # type: ignore[arg-type]
+
+
+def _slice(prep: Prepared, idx: np.ndarray, weights: np.ndarray | None) -> Prepared:
+    return replace(
+        prep,
+        y=prep.y[idx],
+        p=prep.p[idx],
+        weights=weights,
+        labels=None if prep.labels is None else prep.labels[idx],
+        ids=None,
+        rows=None,
+        warnings=[],
+        notes=[],
+        omitted=0,
+        nonfinite=0,
+    )
+
+
+class Replicates:
+    """Per-replicate sums of every loss and a metric state per replicate and metric."""
+
+    def __init__(self, plan: Plan, *, n_boot: int, seed: int, need_metrics: set[str]) -> None:
+        from losscli.scoring import metrics as M
+
+        self.n_boot, self.seed = n_boot, seed
+        self.loss_sum = {e.name: np.zeros(n_boot) for e, _ in plan.losses}
+        self.loss_weight = {e.name: np.zeros(n_boot) for e, _ in plan.losses}
+        self.moments = {e.name: Moments() for e, _ in plan.losses}
+        # metrics resampled chunk by chunk (not the sample-keeping ones: at the end)
+        streamed = [
+            (e, p)
+            for e, p in plan.metrics
+            if e.name in need_metrics and not isinstance(M.make_state(e), M.SampleState)
+        ]
+        self.plan = replace(plan, losses=[], metrics=streamed)
+        self.accs = [Accumulator() for _ in range(n_boot)] if streamed else []
+        self.sample_rows: list[np.ndarray] = []  # rows of the main accumulator's samples
+        self.pending = _Pending()
+        self.block = 0  # the next block to sum
+        self.class_weights = {
+            e.name: np.asarray(p["class_weight"], dtype=np.float64)
+            for e, p in plan.losses
+            if p.get("class_weight") is not None
+        }
+
+    @classmethod
+    def start(cls, plan: Plan, ci: CiSettings, *, weighted: bool) -> Replicates:
+        """Replicates for the figures whose interval is the bootstrap's (none: no
+        resampling at all, only the moments of Student's t)."""
+        need = wants_bootstrap(plan, ci, weighted)
+        return cls(plan, n_boot=ci.n_boot if need else 0, seed=ci.seed, need_metrics=need)
+
+    # -- feeding
+    def add(
+        self, prep: Prepared, rows: np.ndarray, losses: dict[str, np.ndarray], rows_read: int
+    ) -> None:
+        """One chunk's prepared samples (``rows``: their 0-based rows in the input) and
+        per-sample losses; ``rows_read``: the rows of the input read so far."""
+        self.sample_rows.append(np.asarray(rows, dtype=np.int64))
+        if prep.n:  # (a chunk whose rows were all omitted adds none)
+            self.pending.parts.append((prep, np.asarray(rows, dtype=np.int64), losses))
+        while (self.block + 1) * BLOCK <= rows_read:
+            self._sum_block(self.block)
+            self.block += 1
+
+    def finish(self, rows_read: int) -> None:
+        while self.block * BLOCK < rows_read:
+            self._sum_block(self.block)
+            self.block += 1
+
+    def _take(self, block: int) -> tuple[Prepared, np.ndarray, dict[str, np.ndarray]] | None:
+        """The buffered rows of ``block``, removed from the buffer."""
+        end = (block + 1) * BLOCK
+        took, keep = [], []
+        for prep, rows, losses in self.pending.parts:
+            inside = rows < end
+            if inside.all():
+                took.append((prep, rows, losses))
+            elif inside.any():
+                i = np.flatnonzero(inside)
+                o = np.flatnonzero(~inside)
+                took.append((_slice(prep, i, _w(prep, i)), rows[i], _sub(losses, i)))
+                keep.append((_slice(prep, o, _w(prep, o)), rows[o], _sub(losses, o)))
+            else:
+                keep.append((prep, rows, losses))
+        self.pending.parts = keep
+        if not took:
+            return None
+        first = took[0][0]
+        prep = replace(
+            first,
+            y=np.concatenate([t[0].y for t in took]),
+            p=np.concatenate([t[0].p for t in took]),
+            weights=_cat([t[0].weights for t in took]),
+            labels=_cat([t[0].labels for t in took]),
+            ids=None,
+            rows=None,
+        )
+        rows = np.concatenate([t[1] for t in took])
+        losses = {k: np.concatenate([t[2][k] for t in took]) for k in took[0][2]}
+        return prep, rows, losses
+
+    def _sum_block(self, block: int) -> None:
+        got = self._take(block)
+        if got is None:
+            return
+        prep, rows, losses = got
+        start = block * BLOCK
+        counts = poisson_weights(self.seed, start, BLOCK, self.n_boot)[:, rows - start]
+        wf = counts.astype(np.float64)
+        base = prep.weights
+        for name, values in losses.items():
+            self.moments[name].update(values)
+            w = base
+            if name in self.class_weights:
+                factor = prep.y @ self.class_weights[name]
+                w = factor if base is None else factor * base
+            if w is None:  # NaN/inf (--nan-policy propagate) make the replicate NaN
+                self.loss_sum[name] += wf @ values
+                self.loss_weight[name] += wf.sum(axis=1)
+            else:
+                prod = np.where(w > 0, values * w, 0.0)
+                self.loss_sum[name] += wf @ prod
+                self.loss_weight[name] += wf @ w
+        if not self.accs:
+            return
+        from losscli.scoring.score import update
+
+        for b, acc in enumerate(self.accs):
+            idx = np.flatnonzero(counts[b])
+            if idx.size == 0:
+                continue
+            c = wf[b, idx]
+            w = c if base is None else c * base[idx]
+            update(acc, _slice(prep, idx, w), self.plan)
+
+    # -- figures
+    def loss_means(self, name: str) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(
+                self.loss_weight[name] > 0, self.loss_sum[name] / self.loss_weight[name], np.nan
+            )
+
+    def metric_values(self, entry: Any, params: dict[str, Any], task: str, main: Any) -> np.ndarray:
+        """Replicate values of one metric; ``main``: its state in the main accumulator."""
+        from losscli.scoring import metrics as M
+
+        ctx = M.Ctx(task, False, params)
+        out = np.full(self.n_boot, np.nan)
+        if isinstance(main, M.SampleState):
+            for b in range(self.n_boot):
+                out[b] = self._resampled(main, b).explain(ctx)[0]
+            return out
+        for b, acc in enumerate(self.accs):
+            state = acc.metrics.get(entry.name)
+            if state is not None:
+                out[b] = state.explain(ctx)[0]
+        return out
+
+    def _resampled(self, main: Any, b: int) -> Any:
+        """A copy of a sample-keeping state whose weights are replicate ``b``'s."""
+        ws = []
+        for w, rows in zip(main.ws, self.sample_rows):
+            lo = int(rows[0]) if rows.size else 0
+            span = int(rows[-1]) - lo + 1 if rows.size else 0
+            counts = poisson_counts(self.seed, b, lo, span)[rows - lo].astype(np.float64)
+            ws.append(counts if isinstance(w, int) else counts * w)
+        return replace(main, ws=ws)
+
+
+def _w(prep: Prepared, idx: np.ndarray) -> np.ndarray | None:
+    return None if prep.weights is None else prep.weights[idx]
+
+
+def _sub(losses: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[idx] for k, v in losses.items()}
+
+
+@dataclass(frozen=True)
+class CiSettings:
+    level: float = 0.95
+    method: str = "auto"
+    n_boot: int = 1000
+    seed: int = 12345
+
+    def signature(self) -> str:
+        return f"ci:level={self.level!r},method={self.method},n_boot={self.n_boot},seed={self.seed}"
+
+
+MAX_BOOT = 100_000
+
+
+def make_ci(level: float, method: str, n_boot: int, seed: int) -> CiSettings:
+    """``--ci-level``, ``--ci-method``, ``--n-boot`` and ``--seed`` checked (usage errors)."""
+    from losscli.errors import UsageError, unknown_choice
+
+    if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
+        raise UsageError(f"--ci-level must be between 0 and 1 (exclusive), got {level!r}")
+    if method not in METHODS:
+        raise unknown_choice("--ci-method", method, METHODS)
+    if not (isinstance(n_boot, int) and 1 <= n_boot <= MAX_BOOT):
+        raise UsageError(f"--n-boot must be an integer from 1 to {MAX_BOOT:,}, got {n_boot!r}")
+    if not (isinstance(seed, int) and 0 <= seed < 2**64):
+        raise UsageError(f"--seed must be an integer from 0 to 2**64 - 1, got {seed!r}")
+    return CiSettings(float(level), method, n_boot, seed)
+
+
+def wants_bootstrap(plan: Plan, ci: CiSettings, weighted: bool) -> set[str]:
+    """The figures whose interval is the bootstrap's (see :func:`choose`)."""
+    return {
+        e.name
+        for e, p in [*plan.losses, *plan.metrics]
+        if choose(e, p, plan.task, ci.method, weighted)[0] == "bootstrap"
+    }
+
+
+def choose(
+    entry: Any, params: dict[str, Any], task: str, method: str, weighted: bool
+) -> tuple[str, str | None]:
+    """(method, note): the interval method of one figure under ``--ci-method``; the note
+    says when ``analytic`` has no closed form for the figure."""
+    if method == "bootstrap":
+        return "bootstrap", None
+    analytic: str | None = None
+    if not weighted:
+        if entry.name in PROPORTIONS:
+            analytic = "wilson"
+        elif entry.name == "roc_auc" and task == "binary":
+            analytic = "delong"
+        elif entry.kind == "loss" and params.get("class_weight") is None:
+            analytic = "t"
+    if analytic is not None:
+        return analytic, None
+    if method == "analytic":
+        why = "weighted samples" if weighted else "no closed form"
+        return "bootstrap", f"{entry.name}: no analytic interval ({why}): bootstrap used"
+    return "bootstrap", None
+
+
+def intervals(
+    acc: Accumulator,
+    reps: Replicates | None,
+    plan: Plan,
+    figures: dict[str, float],
+    ci: CiSettings,
+    weighted: bool,
+) -> tuple[dict[str, I.Interval], list[str], list[str]]:
+    """(interval of every loss mean and metric, warnings, notes)."""
+    out: dict[str, I.Interval] = {}
+    warnings: list[str] = []
+    notes: list[str] = []
+    for entry, params in [*plan.losses, *plan.metrics]:
+        name = entry.name
+        method, note = choose(entry, params, plan.task, ci.method, weighted)
+        if note:
+            notes.append(note)
+        value = figures.get(name, math.nan)
+        iv = _one(acc, reps, plan, entry, params, method, value, ci)
+        out[name] = iv
+        reason = _degenerate(iv, value, acc, reps, name, method)
+        if reason:
+            warnings.append(f"interval of {name} {reason}")
+    return out, warnings, notes
+
+
+def _one(
+    acc: Accumulator,
+    reps: Replicates | None,
+    plan: Plan,
+    entry: Any,
+    params: dict[str, Any],
+    method: str,
+    value: float,
+    ci: CiSettings,
+) -> I.Interval:
+    name, level = entry.name, ci.level
+    n = acc.n_samples  # the samples scored (omitted rows are not counted)
+    if method == "wilson":
+        if not math.isfinite(value):
+            return I.Interval(math.nan, math.nan, level, "wilson")
+        return I.wilson(round(value * n), n, level)
+    if method == "delong":
+        state = acc.metrics[name]
+        y = np.concatenate(state.ys)
+        p = np.concatenate(state.ps)
+        return I.delong(y.reshape(-1), p.reshape(-1), level)
+    if method == "t":
+        assert reps is not None
+        m = reps.moments[name]
+        iv = I.student_t(m.mean, m.variance, m.n, level)
+        if m.min >= 0.0 and iv.low < 0.0:  # a mean of non-negative losses is not negative
+            iv = replace(iv, low=0.0)
+        return iv
+    assert reps is not None
+    if entry.kind == "loss":
+        values = reps.loss_means(name)
+    else:
+        values = reps.metric_values(entry, params, plan.task, acc.metrics.get(name))
+    return I.percentile(values, level)
+
+
+def _degenerate(
+    iv: I.Interval, value: float, acc: Accumulator, reps: Replicates | None, name: str, method: str
+) -> str | None:
+    """Why an interval is undefined or has no width, or None."""
+    n = acc.n_samples
+    if math.isnan(iv.low) or math.isnan(iv.high):
+        if n < 2:
+            return "is undefined: one sample"
+        if not math.isfinite(value):
+            return "is undefined: the figure is undefined"
+        return "is undefined: no resample defines the figure"
+    if iv.low == iv.high:
+        if method == "t":
+            return "has zero width: every per-sample value is equal"
+        return "has zero width: every resample gives the same value"
+    return None
