@@ -176,7 +176,15 @@ def test_poisson_weights_have_the_poisson_1_distribution() -> None:
 
 
 def test_inverse_cdf_thresholds() -> None:
-    cdf = stats.poisson(1).cdf(np.arange(19))
-    assert np.allclose(THRESHOLDS / 2.0**64, cdf, rtol=0, atol=1e-15)
-    u = np.array([0, int(THRESHOLDS[0]) - 1, int(THRESHOLDS[0]), 2**64 - 1], dtype=np.uint64)
-    assert counts_of_uniform(u).tolist() == [0, 0, 1, 19]
+    cdf = stats.poisson(1).cdf(np.arange(len(THRESHOLDS)))
+    assert np.allclose(THRESHOLDS / 2.0**32, cdf, rtol=0, atol=1e-9)
+    t0 = int(THRESHOLDS[0])
+    u = np.array([0, t0 - 1, t0, 2**32 - 1], dtype=np.uint32)
+    assert counts_of_uniform(u).tolist() == [0, 0, 1, len(THRESHOLDS)]
+    # the table agrees with a search everywhere (every cell's ends and a sample inside)
+    rng = np.random.default_rng(0)
+    u = np.concatenate(
+        [rng.integers(0, 2**32, 200_000, dtype=np.uint64), THRESHOLDS.astype(np.uint64) - 1]
+    ).astype(np.uint32)
+    ref = np.searchsorted(THRESHOLDS, u, side="right")
+    assert np.array_equal(counts_of_uniform(u), ref)

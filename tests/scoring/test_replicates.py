@@ -1,0 +1,80 @@
+"""Bootstrap replicates against brute force: replicate ``b`` is the figure computed by
+scikit-learn with the Poisson counts of :func:`poisson_weights` as sample weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    log_loss,
+    matthews_corrcoef,
+    mean_squared_error,
+    roc_auc_score,
+)
+
+import losscli
+from losscli.stats.resample import poisson_weights
+
+N, B, SEED = 5000, 40, 99
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, N)
+    p = np.clip(0.3 * y + 0.7 * rng.random(N), 0.01, 0.99)
+    w = rng.uniform(0.5, 2.0, N)
+    return y, p, w
+
+
+def _brute(fn, y, p, w=None):  # type: ignore[no-untyped-def]
+    counts = poisson_weights(SEED, 0, N, B).astype(float)
+    vals = [fn(y, p, c if w is None else c * w) for c in counts]
+    return np.quantile(vals, [0.025, 0.975])
+
+
+FIGURES = {
+    "accuracy": lambda y, p, w: accuracy_score(y, p >= 0.5, sample_weight=w),
+    "f1": lambda y, p, w: f1_score(y, p >= 0.5, sample_weight=w),
+    "mcc": lambda y, p, w: matthews_corrcoef(y, p >= 0.5, sample_weight=w),
+    "roc_auc": lambda y, p, w: roc_auc_score(y, p, sample_weight=w),
+    "binary_cross_entropy": lambda y, p, w: log_loss(y, p, sample_weight=w),
+}
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_replicates_are_the_weighted_figures(data, weighted: bool) -> None:  # type: ignore[no-untyped-def]
+    y, p, w = data
+    r = losscli.evaluate(
+        y,
+        p,
+        losses=["bce"],
+        metrics=["accuracy", "f1", "mcc", "roc_auc"],
+        weights=w if weighted else None,
+        ci=True,
+        ci_method="bootstrap",
+        n_boot=B,
+        seed=SEED,
+        chunk_rows=1234,
+        keep_per_sample=False,
+    )
+    for name, fn in FIGURES.items():
+        lo, hi = _brute(fn, y, p, w if weighted else None)
+        iv = r.intervals[name]
+        assert (iv.low, iv.high) == pytest.approx((lo, hi), rel=1e-9), name
+
+
+def test_regression_replicates(data) -> None:  # type: ignore[no-untyped-def]
+    y, p, _ = data
+    t = y + p * 3.0
+    r = losscli.evaluate(
+        t, p, losses=["mse"], metrics=["r2"], ci=True, ci_method="bootstrap", n_boot=B, seed=SEED
+    )
+    lo, hi = _brute(lambda a, b, c: mean_squared_error(a, b, sample_weight=c), t, p)
+    assert (r.intervals["mse"].low, r.intervals["mse"].high) == pytest.approx((lo, hi), rel=1e-9)
+    from sklearn.metrics import r2_score
+
+    lo, hi = _brute(lambda a, b, c: r2_score(a, b, sample_weight=c), t, p)
+    assert (r.intervals["r2"].low, r.intervals["r2"].high) == pytest.approx((lo, hi), rel=1e-9)
