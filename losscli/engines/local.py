@@ -135,6 +135,7 @@ class Scorer:
         self.offset = offset
         self.state = ScoreState(task=settings.task, raw_rows=offset, ci=settings.ci)
         self._plan: Plan | None = None
+        self.last: Prepared | None = None  # the last chunk as prepared (compare reads it)
 
     @property
     def plan(self) -> Plan:
@@ -206,6 +207,7 @@ class Scorer:
             st.acc.logit_rows += prep.n
             st.acc.logit_not_probabilities += not_probability_rows(prep)
         loss_values = update(st.acc, prep, plan)
+        self.last = prep
         st.add_messages(prep.warnings, prep.notes, first)
         # rows as numbered in the input (0-based), gaps where omitted
         rows = first + prep.rows if prep.rows is not None else np.arange(first, first + prep.n)
@@ -318,8 +320,10 @@ def conclude(
         acc, plan, weighted=state.weighted, warnings=notes + warnings, classes=state.classes or []
     )
     report.preview = state.preview
-    if state.ci is not None:
+    if state.ci is not None and state.ci.show:
         add_intervals(report, state, plan)
+    elif state.replicates is not None:
+        state.replicates.finish(state.raw_rows)
     return report
 
 

@@ -104,6 +104,8 @@ class Replicates:
         """Replicates for the figures whose interval is the bootstrap's (none: no
         resampling at all, only the moments of Student's t)."""
         need = wants_bootstrap(plan, ci, weighted)
+        if ci.all_figures:
+            need = {e.name for e, _ in [*plan.losses, *plan.metrics]}
         return cls(plan, n_boot=ci.n_boot if need else 0, seed=ci.seed, need_metrics=need)
 
     # -- feeding
@@ -324,6 +326,10 @@ class CiSettings:
     method: str = "auto"
     n_boot: int = 1000
     seed: int = 12345
+    # compare: replicates of every figure (the paired bootstrap), and intervals in the
+    # report only when asked for (``show``)
+    all_figures: bool = False
+    show: bool = True
 
     def signature(self) -> str:
         return f"ci:level={self.level!r},method={self.method},n_boot={self.n_boot},seed={self.seed}"

@@ -52,13 +52,14 @@ def delong_test(y: np.ndarray, scores_a: np.ndarray, scores_b: np.ndarray) -> tu
 
 def paired_t(sum_d: float, sum_d2: float, n: int) -> tuple[float, float]:
     """Paired Student's t on per-sample differences given ``Σd``, ``Σd²`` and ``n``:
-    ``(t, two-sided p)``, as ``scipy.stats.ttest_rel``."""
+    ``(t, two-sided p)``, as ``scipy.stats.ttest_rel`` (except that identical systems,
+    every difference 0, get ``p = 1``: no evidence of a difference)."""
     if n < 2:
         return math.nan, math.nan
     mean = sum_d / n
     var = max((sum_d2 - n * mean * mean) / (n - 1), 0.0)
-    if var == 0.0:
-        return (math.nan, math.nan) if mean == 0.0 else (math.copysign(math.inf, mean), 0.0)
+    if var == 0.0:  # every difference equal: none (p = 1, where scipy says NaN), or certain
+        return (0.0, 1.0) if mean == 0.0 else (math.copysign(math.inf, mean), 0.0)
     t = mean / math.sqrt(var / n)
     from scipy.stats import t as student
 

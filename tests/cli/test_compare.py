@@ -1,0 +1,185 @@
+"""``losscli compare A B``: paired differences and tests, checked against scipy, through
+the installed command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from losscli.stats import paired
+
+N = 600
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Path, Path, np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 2, N)
+    pa = np.clip(0.3 * y + 0.7 * rng.random(N), 0.01, 0.99)
+    pb = np.clip(0.4 * y + 0.6 * rng.random(N), 0.01, 0.99)
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    for path, p in ((a, pa), (b, pb)):
+        path.write_text("y,p\n" + "".join(f"{t},{float(v)!r}\n" for t, v in zip(y, p)))
+    return a, b, y, pa, pb
+
+
+def _bce(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def _json(r) -> dict:  # type: ignore[no-untyped-def]
+    assert r.code == 0, r.err
+    return json.loads(r.out)
+
+
+def test_json_per_contract_and_against_scipy(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+    a, b, y, pa, pb = pair
+    d = _json(
+        run_script("compare", a, b, "-m", "accuracy", "-m", "roc_auc", "-m", "f1", "-f", "json")
+    )
+    assert set(d) >= {"version", "a", "b", "differences"}
+    assert d["a"]["metrics"]["accuracy"] == pytest.approx(np.mean((pa >= 0.5) == y))
+    diffs = d["differences"]
+    assert set(diffs) == {"binary_cross_entropy", "accuracy", "roc_auc", "f1"}
+    for v in diffs.values():
+        assert set(v) >= {"a", "b", "delta", "low", "high", "p_value", "test", "better"}
+        assert v["delta"] == pytest.approx(v["b"] - v["a"])
+        assert v["low"] <= v["delta"] <= v["high"]
+    assert {k: v["test"] for k, v in diffs.items()} == {
+        "binary_cross_entropy": "bootstrap",
+        "accuracy": "mcnemar",
+        "roc_auc": "delong",
+        "f1": "bootstrap",
+    }
+    ca, cb = (pa >= 0.5) == y, (pb >= 0.5) == y
+    only_a, only_b = int(np.sum(ca & ~cb)), int(np.sum(cb & ~ca))
+    ref = stats.binomtest(min(only_a, only_b), only_a + only_b, 0.5).pvalue
+    assert diffs["accuracy"]["p_value"] == pytest.approx(ref)
+    assert diffs["roc_auc"]["p_value"] == pytest.approx(paired.delong_test(y, pa, pb)[1])
+    # Holm over the four figures
+    ps = [v["p_value"] for v in diffs.values()]
+    assert [v["p_holm"] for v in diffs.values()] == pytest.approx(paired.holm(ps))
+    assert diffs["accuracy"]["better"] == "b"
+
+
+def test_ttest_is_scipy_ttest_rel(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+    a, b, y, pa, pb = pair
+    d = _json(run_script("compare", a, b, "--test", "ttest", "-f", "json"))
+    bce = d["differences"]["binary_cross_entropy"]
+    ref = stats.ttest_rel(_bce(y, pb), _bce(y, pa))
+    assert bce["test"] == "ttest"
+    assert bce["p_value"] == pytest.approx(ref.pvalue, rel=1e-9)
+    lo, hi = ref.confidence_interval(0.95)
+    assert (bce["low"], bce["high"]) == pytest.approx((lo, hi), rel=1e-9)
+    assert any("ttest applies to losses" in n for n in d["notes"])
+
+
+@pytest.mark.parametrize("test", ["auto", "bootstrap", "randomization", "ttest"])
+def test_identical_predictions_are_no_difference(run_script, pair, test) -> None:  # type: ignore[no-untyped-def]
+    a, _, _, _, _ = pair
+    d = _json(
+        run_script("compare", a, a, "--test", test, "-m", "accuracy", "-m", "f1", "-f", "json")
+    )
+    for name, v in d["differences"].items():
+        assert v["delta"] == 0.0
+        assert v["p_value"] == 1.0, (name, v)
+        assert v["better"] == "neither"
+
+
+def test_randomization_detects_a_clear_difference(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+    a, b, _, _, _ = pair
+    d = _json(
+        run_script("compare", a, b, "--test", "randomization", "-m", "accuracy", "-f", "json")
+    )
+    for v in d["differences"].values():
+        assert v["test"] == "randomization"
+        assert v["p_value"] < 0.01
+        assert v["p_value"] >= 1 / 1001
+
+
+def test_chunk_invariant_and_seeded(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+    a, b, _, _, _ = pair
+    args = ("compare", a, b, "-m", "f1", "-m", "accuracy", "--n-boot", "300", "-f", "json")
+    whole = _json(run_script(*args))["differences"]
+    chunked = _json(run_script(*args, "--chunk-size", "97"))["differences"]
+    assert chunked.keys() == whole.keys()
+    for name, v in whole.items():  # the means are sums over chunks: equal to rounding
+        for key, x in v.items():
+            assert chunked[name][key] == (
+                pytest.approx(x, rel=1e-12) if isinstance(x, float) else x
+            )
+    assert _json(run_script(*args, "--seed", "5"))["differences"] != whole
+
+
+def test_shared_targets(run_script, pair, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    a, b, y, pa, pb = pair
+    t = tmp_path / "t.csv"
+    t.write_text("y\n" + "".join(f"{v}\n" for v in y))
+    pfa, pfb = tmp_path / "pa.csv", tmp_path / "pb.csv"
+    pfa.write_text("p\n" + "".join(f"{float(v)!r}\n" for v in pa))
+    pfb.write_text("p\n" + "".join(f"{float(v)!r}\n" for v in pb))
+    shared = _json(run_script("compare", pfa, pfb, "--targets", t, "-f", "json"))["differences"]
+    own = _json(run_script("compare", a, b, "-f", "json"))["differences"]
+    assert shared == own
+
+
+def test_fail_if_worse_gates_and_junit(run_script, pair, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    a, b, _, _, _ = pair
+    junit = tmp_path / "c.xml"
+    r = run_script("compare", b, a, "--fail-if-worse", "-m", "accuracy", "--junit", junit)
+    assert r.code == 1
+    gates = [x for x in r.err.splitlines() if x.startswith("gate failed:")]
+    assert any(x.startswith("gate failed: accuracy worse in B: -") for x in gates)
+    assert "<failure" in junit.read_text()
+    ok = run_script("compare", a, b, "--fail-if-worse", "-m", "accuracy")
+    assert ok.code == 0, ok.err
+
+
+def test_table_and_markdown(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+    a, b, _, _, _ = pair
+    table = run_script("compare", a, b, "-m", "accuracy")
+    assert table.code == 0
+    assert "B better" in table.out and "mcnemar" in table.out
+    md = run_script("compare", a, b, "-m", "accuracy", "-f", "markdown").out
+    assert "| accuracy |" in md and "better in B" in md
+
+
+def test_targets_that_differ_are_an_input_error(run_script, pair, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    a, b, y, _, pb = pair
+    y2 = y.copy()
+    y2[123] = 1 - y2[123]
+    c = tmp_path / "c.csv"
+    c.write_text("y,p\n" + "".join(f"{t},{float(v)!r}\n" for t, v in zip(y2, pb)))
+    out = tmp_path / "out.json"
+    r = run_script("compare", a, c, "-o", out)
+    assert r.code == 3
+    errors = [x for x in r.err.splitlines() if x.startswith("error:")]
+    assert len(errors) == 1 and "differ from row 124" in errors[0]
+    assert not out.exists()
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(a.read_text().splitlines()[:-5]) + "\n")
+    r = run_script("compare", a, short, "-o", out)
+    assert r.code == 3 and "more rows" in r.err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (("--test", "mcnemr"), "--test"),
+        (("--alpha", "2"), "--alpha"),
+        (("--nan-policy", "omit"), "no such option"),
+        (("-f", "value"), "format"),
+    ],
+)
+def test_bad_options(run_script, pair, tmp_path, args, fragment) -> None:  # type: ignore[no-untyped-def]
+    a, b, _, _, _ = pair
+    out = tmp_path / "out.json"
+    r = run_script("compare", a, b, *args, "-o", out)
+    assert r.code == 2, r.err
+    assert fragment in r.err
+    assert not out.exists()
