@@ -39,10 +39,17 @@ class BatchReport:
     overall: Report
     sort_by: str | None = None
     skipped: list[FileResult] = field(default_factory=list)
+    # several models against shared targets: `overall` pools different models'
+    # predictions of the same samples, a figure of no model: not shown, not gated
+    leaderboard: bool = False
+    # --ci on a leaderboard: every model's paired test against the best, by file
+    versus_best: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
-        reports = [f.report for f in self.files if f.report is not None] + [self.overall]
+        reports = [f.report for f in self.files if f.report is not None]
+        if not self.leaderboard:
+            reports.append(self.overall)
         return all(r.passed for r in reports) and not self.skipped
 
     def ranked(self) -> list[tuple[int, FileResult]]:
@@ -64,6 +71,8 @@ class BatchReport:
             d = {"file": f.file, **f.report.to_dict()}
             if self.sort_by:
                 d["rank"] = rank[id(f)]
+            if f.file in self.versus_best:
+                d["versus_best"] = self.versus_best[f.file]
             files.append(d)
         out: dict[str, Any] = {
             "version": __version__,
@@ -190,7 +199,7 @@ def evaluate_batch(
             for res in results:
                 if res.error is not None:
                     raise res.error
-    return assemble(
+    report = assemble(
         results,
         parsed,
         base,
@@ -200,6 +209,44 @@ def evaluate_batch(
         leaderboard=targets is not None,
         skip_errors=skip_errors,
     )
+    if report.leaderboard and o.ci and targets is not None:
+        report.versus_best = versus_best(report, o, targets)
+    return report
+
+
+def versus_best(report: BatchReport, o: EvalOptions, targets: str) -> dict[str, dict[str, Any]]:
+    """Each model's paired test against the best one on the ranking figure (``compare``'s
+    ``auto`` test), Holm-adjusted over the models: which are statistically tied with it."""
+    from losscli.engines.compare import compare
+    from losscli.report.numbers import json_num
+    from losscli.stats.paired import holm
+
+    ranked = [f for _, f in report.ranked()]
+    name = report.sort_by
+    if name is None or len(ranked) < 2:
+        return {}
+    canonical = registry.lookup(name)[0].name
+    best = ranked[0]
+    found: dict[str, dict[str, Any]] = {best.file: {"best": True}}
+    rows = []
+    for f in ranked[1:]:
+        c = compare(best.file, f.file, o.replace(checks=(), baseline=None), targets=targets)
+        d = c.differences[canonical]
+        rows.append((f.file, d))
+    adjusted = holm([d.p_value for _, d in rows])
+    for (file, d), p_holm in zip(rows, adjusted):
+        found[file] = {
+            "best": False,
+            "figure": canonical,
+            "delta": json_num(-d.delta),  # this model minus the best
+            "low": json_num(-d.high),
+            "high": json_num(-d.low),
+            "p_value": json_num(d.p_value),
+            "p_holm": json_num(p_holm),
+            "test": d.test,
+            "tied": not (p_holm < 0.05),
+        }
+    return found
 
 
 def assemble(
@@ -255,15 +302,23 @@ def assemble(
             overall_base = base.get("overall")
         else:
             overall_base = base
+    several = leaderboard and len(ok) > 1
+    if several:
+        overall.warnings.insert(
+            0,
+            "several models against the same targets: overall pools different models' "
+            "predictions of the same samples and is the figure of no model (not gated)",
+        )
     for r in ok:
         assert r.report is not None
         apply_gates(r.report, checks, None, tolerance, atol)
         fb = file_base.get(r.file)
         if fb is not None:
             r.report.baseline = compare_baseline(r.report, fb, tolerance, atol)
-    apply_gates(overall, checks, None, tolerance, atol)
-    if overall_base is not None:
-        overall.baseline = compare_baseline(overall, overall_base, tolerance, atol)
-    if sort_by is None and leaderboard and len(ok) > 1 and plan.losses:
+    if not several:
+        apply_gates(overall, checks, None, tolerance, atol)
+        if overall_base is not None:
+            overall.baseline = compare_baseline(overall, overall_base, tolerance, atol)
+    if sort_by is None and several and plan.losses:
         sort_by = plan.losses[0][0].name  # shared targets: rank by the first loss
-    return BatchReport(results, overall, sort_by, skipped)
+    return BatchReport(results, overall, sort_by, skipped, leaderboard=several)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from losscli.errors import UsageError
@@ -227,15 +228,36 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
         return report.losses[name]["mean"] if kind == "loss" else report.metrics[name]
 
     rows = [(str(rank) if result.sort_by else "", f.file, f.report) for rank, f in result.ranked()]
-    rows.append(("", "overall", overall))
+    if not result.leaderboard:  # a pool of several models' predictions is no model's figure
+        rows.append(("", "overall", overall))
     header = ["rank", "file", "n_samples", *[n for n, _ in figures]]
+    vs = result.versus_best
+    if vs:
+        header += ["vs_best_p_holm", "vs_best"]
+
+    def versus(name: str, text: Callable[[float], str]) -> list[str]:
+        if not vs:
+            return []
+        v = vs.get(name, {})
+        if v.get("best"):
+            return ["", "best"]
+        if not v:
+            return ["", ""]
+        return [text(_f(v["p_holm"])), "tied" if v["tied"] else "worse"]
+
     if fmt in ("csv", "tsv"):
         sep = "," if fmt == "csv" else "\t"
         lines = [sep.join(header)]
         for rank, name, rep in rows:
             lines.append(
                 sep.join(
-                    [rank, name, str(rep.n_samples), *(num(fig(rep, n, k)) for n, k in figures)]
+                    [
+                        rank,
+                        name,
+                        str(rep.n_samples),
+                        *(num(fig(rep, n, k)) for n, k in figures),
+                        *versus(name, num),
+                    ]
                 )
             )
         return "\n".join(lines) + "\n"
@@ -246,7 +268,8 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
                 rank,
                 f"`{name}`" if name != "overall" else "**overall**",
                 str(rep.n_samples),
-                *(short(fig(rep, n, k)) for n, k in figures),
+                *(with_interval(rep, n, fig(rep, n, k)) for n, k in figures),
+                *versus(name, short),
             ]
             lines.append("| " + " | ".join(cells) + " |")
         lines += _markdown_gates(result)
@@ -269,11 +292,22 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
     for i, h in enumerate(header):
         t.add_column(h, justify="left" if i == 1 else "right")
     for rank, name, rep in rows:
-        t.add_row(rank, name, str(rep.n_samples), *(short(fig(rep, n, k)) for n, k in figures))
+        t.add_row(
+            rank,
+            name,
+            str(rep.n_samples),
+            *(with_interval(rep, n, fig(rep, n, k)) for n, k in figures),
+            *versus(name, short),
+        )
     console.print(
         f"task: {overall.task}" + (f"; ranked by {result.sort_by}" if result.sort_by else "")
     )
     console.print(t)
+    if result.leaderboard:
+        console.print(
+            "several models against the same targets: no pooled 'overall' row"
+            + ("; vs_best: each model's paired test against the best (Holm)" if vs else "")
+        )
     for line in _gate_lines(result):
         console.print(line)
     return buf.getvalue()
@@ -281,7 +315,8 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
 
 def _gates(result: Any) -> list[tuple[str, Any]]:
     out = [(f.file, c) for f in result.files if f.report is not None for c in f.report.checks]
-    out += [("overall", c) for c in result.overall.checks]
+    if not result.leaderboard:
+        out += [("overall", c) for c in result.overall.checks]
     return out
 
 
