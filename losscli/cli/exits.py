@@ -62,10 +62,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout = getattr(sys.stdout, "wrapped", sys.__stdout__)
         code = broken_pipe() if exc.code == 1 else exc.code  # type: ignore[assignment]
     except OSError as exc:
-        if not output_failed(exc):
-            code = _internal_error(exc)
-        else:
-            code = stdout_error(exc)
+        from losscli.interrupts import interrupted
+
+        if interrupted():  # Ctrl-C surfaced as an OSError (a write cut short)
+            raise KeyboardInterrupt from None
+        code = stdout_error(exc) if output_failed(exc) else _internal_error(exc)
     except LossCliError as exc:  # pragma: no cover - commands handle their own
         sys.stderr.write(f"error: {exc}\n")
         code = exc.exit_code
