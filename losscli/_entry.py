@@ -11,6 +11,7 @@ thread unless ``OPENBLAS_NUM_THREADS`` says otherwise (see :func:`main`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -30,19 +31,33 @@ def _exit_interrupted() -> None:
 def _exit_now(code: object) -> None:
     """End the process at once with ``code`` once stdout and stderr are flushed: every
     output file is already in place, and tearing down numpy's and pyarrow's modules and
-    thread pools would add ~30 ms to each run.  Returns (for a normal exit) when the
-    code is not a number, a stream cannot be flushed, or Dask is loaded (its cluster
-    and connections close at exit)."""
+    thread pools would add ~30 ms to each run.  A stdout that cannot take the output (a
+    full device) is an error, exit 3; a closed pipe is a quiet ending.  Returns (for a
+    normal exit, with the same code) when the code is not a number or Dask is loaded
+    (its cluster and connections close at exit)."""
     if code is None:
         code = 0
-    if not isinstance(code, int) or "distributed" in sys.modules or "dask" in sys.modules:
-        return
     try:
         sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (`| head -1`): a normal ending
+        _stdout_to_devnull()
+    except Exception as exc:  # noqa: BLE001 - a full device: the output did not get out
+        _stdout_to_devnull()
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"error: cannot write to standard output: {exc}\n")
+        code = code or 3
+    with contextlib.suppress(Exception):
         sys.stderr.flush()
-    except Exception:  # noqa: BLE001 - let the normal exit report it
-        return
+    if not isinstance(code, int) or "distributed" in sys.modules or "dask" in sys.modules:
+        raise SystemExit(code)
     os._exit(code)
+
+
+def _stdout_to_devnull() -> None:
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def main() -> None:
@@ -59,7 +74,6 @@ def main() -> None:
         cli_main()
     except SystemExit as exc:  # the run is over (an interrupt included: reported)
         _exit_now(exc.code)
-        raise
     except BaseException:
         if interrupts.interrupted() is not None:
             _exit_interrupted()

@@ -11,6 +11,7 @@ from typing import IO, Any
 import numpy as np
 
 from losscli.engines.local import run
+from losscli.errors import InputError, show
 from losscli.options import EvalOptions, make_options
 from losscli.report.model import Report
 
@@ -54,7 +55,7 @@ def evaluate(
     metrics are then undefined and reported as NaN, with a warning).
     """
     return run(
-        y_true,
+        _targets(y_true),
         y_pred,
         make_options(options, overrides),
         keep_per_sample=keep_per_sample,
@@ -62,3 +63,46 @@ def evaluate(
         per_sample_sink=per_sample_sink,
         progress=progress,
     )
+
+
+def _targets(y: Any) -> Any:
+    """In-memory targets given as lists of Python objects, made what the pipeline reads:
+    ``None`` among numbers is a missing value (NaN, for ``nan_policy``), a column vector
+    of class names is one column; ``None`` among class names, or class names in several
+    columns, are an :class:`InputError` (not a ``TypeError`` from deep inside)."""
+    import os
+
+    if y is None or isinstance(y, (str, os.PathLike)) or hasattr(y, "columns"):
+        return y
+    if not isinstance(y, (list, tuple)) and getattr(getattr(y, "dtype", None), "kind", "") != "O":
+        return y
+    try:
+        arr = np.asarray(y, dtype=object)
+    except (ValueError, TypeError):
+        return y  # ragged: reported by the pipeline
+    if arr.ndim not in (1, 2) or arr.size == 0:
+        return y
+    flat = arr.reshape(-1)
+    texts = [isinstance(v, (str, bytes)) for v in flat]
+    if not any(texts):
+        if any(v is None for v in flat):  # missing among numbers: NaN
+            try:
+                return np.array([np.nan if v is None else v for v in flat], float).reshape(
+                    arr.shape
+                )
+            except (TypeError, ValueError):
+                return y
+        return y
+    width = arr.shape[1] if arr.ndim == 2 else 1
+    for i, v in enumerate(flat):
+        if not isinstance(v, (str, bytes, int, float, np.number)) or v is None:
+            raise InputError(
+                f"{show(v)} among class names: every target must be a class name",
+                file="y_true",
+                row=i // width + 1,
+            )
+    if width != 1:
+        raise InputError(
+            f"class names in {width} columns: text targets are one column", file="y_true"
+        )
+    return arr.reshape(-1)

@@ -101,6 +101,13 @@ def _toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise UsageError(f"config file {os.fspath(path)!r} does not exist") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8; a ValueError, not a TOMLDecodeError
+        raise UsageError(
+            f"config file {os.fspath(path)!r} is not UTF-8 text "
+            f"(byte {exc.start}: {exc.reason}); TOML files must be UTF-8"
+        ) from None
+    except RecursionError:
+        raise UsageError(f"config file {os.fspath(path)!r} is nested too deeply") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"config file {os.fspath(path)!r} is not valid TOML: {exc}") from None
 

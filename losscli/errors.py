@@ -29,7 +29,7 @@ class LossCliError(Exception):
     def __str__(self) -> str:
         where = []
         if self.file is not None:
-            where.append(str(self.file))
+            where.append(show_name(self.file))
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
@@ -37,7 +37,9 @@ class LossCliError(Exception):
         text = (", ".join(where) + ": " if where else "") + self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        # one error, one line: a newline or a terminal escape in a file name or a cell
+        # quoted in the message is shown escaped, never written as is
+        return text if text.isprintable() else show_name(text)
 
 
 class UsageError(LossCliError):
@@ -50,6 +52,16 @@ class InputError(LossCliError):
     """The data cannot be read or is invalid for the computation (exit code 3)."""
 
     exit_code = 3
+
+
+def show_name(name: object) -> str:
+    """A file name (or any text) for a message: as it is when every character prints,
+    else with the characters that do not (newline, tab, escape, ...) written the way
+    ``repr`` writes them (``\\n``, ``\\x1b``), so one message stays one line."""
+    text = str(name)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def show(value: object, limit: int = 60) -> str:

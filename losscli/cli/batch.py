@@ -13,6 +13,7 @@ from losscli.cli.app import app
 from losscli.cli.evaluate import check_format_and_color, dask_engine, emit
 from losscli.cli.exits import errors
 from losscli.cli.options import build_options
+from losscli.cli.outputs import check_outputs, weights_file
 from losscli.cli.params import (
     AllowMissingOpt,
     AtolOpt,
@@ -86,7 +87,10 @@ def batch_cmd(
     skip_errors: Annotated[
         bool,
         typer.Option(
-            "--skip-errors", help="Score the other files when one fails; still exits non-zero."
+            "--skip-errors",
+            help="Score the other files when one fails: its error is printed, the report "
+            "(stdout, -o, --junit) is still written and lists it as skipped, and the run "
+            "exits 3.",
         ),
     ] = False,
     loss: LossOpt = None,
@@ -134,6 +138,11 @@ def batch_cmd(
     with errors():
         check_format_and_color(fmt, color)
         options, config_path = build_options(ctx.params)
+        check_outputs(
+            [("-o", output), ("--junit", junit)],
+            [("input", f) for f in files]
+            + [("--targets", targets), ("--weights", weights_file(options.weights))],
+        )
         dask = dask_engine(engine, scheduler)
         with Progress("files", enabled=not quiet) as bar:
             if dask is not None:

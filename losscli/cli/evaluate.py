@@ -11,6 +11,7 @@ import typer
 from losscli.cli.app import app
 from losscli.cli.exits import broken_pipe, errors
 from losscli.cli.options import build_options
+from losscli.cli.outputs import check_outputs, weights_file
 from losscli.cli.params import (
     AllowMissingOpt,
     AtolOpt,
@@ -150,6 +151,10 @@ def eval_cmd(
             raise UsageError("standard input ('-') can be read only once")
         ps_fmt = persample.per_sample_format(per_sample) if per_sample else None
         options, config_path = build_options(ctx.params)
+        check_outputs(
+            [("-o", output), ("--per-sample", per_sample), ("--junit", junit)],
+            [("input", f) for f in files] + [("--weights", weights_file(options.weights))],
+        )
         try:
             report, text = run_eval(
                 files,

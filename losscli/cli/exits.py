@@ -4,6 +4,7 @@ becomes an ``error:`` line and 0 ok, 1 gate failed, 2 usage, 3 input, 4 internal
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import sys
@@ -53,6 +54,19 @@ def main(argv: list[str] | None = None) -> None:
         code = 128 + (interrupted() or 2)  # 130 for Ctrl-C, 143 for SIGTERM
     except BrokenPipeError:
         code = broken_pipe()
+    except SystemExit as exc:
+        # click answers a closed pipe (EPIPE) itself, with exit 1 and stdout wrapped so
+        # that later flushes are quiet; a closed pipe is a normal ending here: exit 0
+        if type(sys.stdout).__name__ != "PacifyFlushWrapper":
+            raise
+        sys.stdout = getattr(sys.stdout, "wrapped", sys.__stdout__)
+        code = broken_pipe() if exc.code == 1 else exc.code  # type: ignore[assignment]
+    except OSError as exc:
+        from losscli.interrupts import interrupted
+
+        if interrupted():  # Ctrl-C surfaced as an OSError (a write cut short)
+            raise KeyboardInterrupt from None
+        code = stdout_error(exc) if output_failed(exc) else _internal_error(exc)
     except LossCliError as exc:  # pragma: no cover - commands handle their own
         sys.stderr.write(f"error: {exc}\n")
         code = exc.exit_code
@@ -76,7 +90,38 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         code = broken_pipe()
+    except OSError as exc:  # a full device, an I/O error: the report did not get out
+        code = stdout_error(exc)
     sys.exit(code)
+
+
+# errors of a write into a stream (no file name: an open() failure would carry one)
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EBADF}
+
+
+def output_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is a write into standard output that the system refused.  Every
+    output file goes through :mod:`losscli.io.atomic`, which reports its own failures as
+    input errors naming the file; what reaches here without a file name is stdout."""
+    return (
+        isinstance(exc, OSError)
+        and not isinstance(exc, BrokenPipeError)
+        and exc.errno in _OUTPUT_ERRNOS
+        and exc.filename is None
+    )
+
+
+def stdout_error(exc: OSError) -> int:
+    """``error: cannot write to standard output: ...`` and exit 3 (an output that cannot
+    be written, as for ``-o``); stdout is then pointed at devnull so that the
+    interpreter's last flush of what is still buffered cannot fail a second time."""
+    if _debug():
+        traceback.print_exception(exc)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"error: cannot write to standard output: {exc.strerror or exc}\n")
+        sys.stderr.flush()
+    _stdout_to_devnull()
+    return 3
 
 
 def _click_exception(exc: Exception) -> int:
@@ -137,8 +182,14 @@ def _internal_error(exc: BaseException) -> int:
 
 
 def broken_pipe() -> int:
+    """A closed pipe (``| head -1``): the reader has what it wanted; end quietly, 0."""
+    _stdout_to_devnull()
+    return 0
+
+
+def _stdout_to_devnull() -> None:
     # Point stdout at devnull so the interpreter's final flush cannot raise again.
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    return 0
+        os.close(devnull)

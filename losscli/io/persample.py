@@ -131,10 +131,11 @@ class PerSampleWriter:
         try:
             while self._pending:
                 self._pending.popleft().result()
+            pq, self._pq = self._pq, None
+            if pq is not None:
+                _close_parquet(pq, quiet=False)  # the footer: the file is complete
         finally:
             self.abandon()
-        if self._pq is not None:
-            self._pq.close()
         if self.fmt == "npy" and self.names is not None:
             end = self.fh.tell()
             self.fh.seek(self._npy_start)
@@ -182,6 +183,12 @@ class PerSampleWriter:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
         self._pool = self._writer = None
+        # pyarrow's writer closes itself when collected, and by then the temporary file
+        # under it is gone ("Exception ignored in ParquetWriter.__del__" after the error
+        # line): it is closed here, at a known time, whatever that close says
+        pq, self._pq = self._pq, None
+        if pq is not None:
+            _close_parquet(pq, quiet=True)
 
     @staticmethod
     def _npy_header(rows: int, cols: int) -> bytes:
@@ -189,3 +196,16 @@ class PerSampleWriter:
         d = "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }" % (rows, cols)
         body = d.ljust(128 - 10 - 1) + "\n"
         return b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body.encode("latin1")
+
+
+def _close_parquet(pq: Any, *, quiet: bool) -> None:
+    """Close a ``pyarrow.parquet.ParquetWriter`` once: afterwards its ``__del__`` has
+    nothing left to do, even when the close failed.  ``quiet``: a failed run, whose file
+    is discarded; a close that fails then says nothing."""
+    try:
+        pq.close()
+    except Exception:
+        if not quiet:
+            raise
+    finally:
+        pq.is_open = False

@@ -42,6 +42,8 @@ def load_baseline(path: PathLike) -> dict[str, Any]:
             data = json.load(fh)
     except FileNotFoundError:
         raise InputError("no such baseline file", file=os.fspath(path)) from None
+    except RecursionError:  # json is recursive: `[[[[...` a few thousand deep
+        raise InputError("not a JSON report: nested too deeply", file=os.fspath(path)) from None
     except (OSError, ValueError) as exc:
         raise InputError(f"not a JSON report: {exc}", file=os.fspath(path)) from None
     if not isinstance(data, dict) or ("losses" not in data and "metrics" not in data):
