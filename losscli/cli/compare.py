@@ -12,6 +12,7 @@ from losscli.cli.app import app
 from losscli.cli.evaluate import emit
 from losscli.cli.exits import errors
 from losscli.cli.options import build_options
+from losscli.cli.outputs import check_outputs, weights_file
 from losscli.cli.params import (
     AllowMissingOpt,
     ChunkOpt,
@@ -127,6 +128,11 @@ def compare_cmd(
         if "-" in (a, b) and (a, b).count("-") > 1:
             raise UsageError("standard input ('-') can be read only once")
         options, _ = build_options(ctx.params)
+        check_outputs(  # before anything is read: an output never replaces an input
+            [("-o", output), ("--junit", junit)],
+            [("input", a), ("input", b), ("--targets", targets)]
+            + [("--weights", weights_file(options.weights))],
+        )
         result = compare(a, b, options, targets=targets, test=test, alpha=alpha)
         text = render_comparison(result, fmt)
         if not quiet:

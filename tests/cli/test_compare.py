@@ -167,6 +167,16 @@ def test_targets_that_differ_are_an_input_error(run_script, pair, tmp_path) -> N
     assert not out.exists()
 
 
+def test_an_output_never_replaces_an_input(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+    a, b, _, _, _ = pair
+    before = a.read_bytes()
+    r = run_script("compare", a, b, "-o", a)
+    assert r.code == 2 and "writing it would destroy it" in r.err
+    assert a.read_bytes() == before
+    r = run_script("compare", a, b, "-o", b.parent / "x.json", "--junit", b.parent / "x.json")
+    assert r.code == 2
+
+
 @pytest.mark.parametrize(
     "args,fragment",
     [
