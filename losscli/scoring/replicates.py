@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.linear import Linear
 from losscli.scoring.plan import Plan
 from losscli.stats import intervals as I
 from losscli.stats.moments import Moments
@@ -76,16 +77,14 @@ class Replicates:
         self.moments = {e.name: Moments() for e, _ in plan.losses}
         # metrics resampled block by block (not the sample-keeping ones: at the end); the
         # states linear in the weights (means, confusion counts) as (n_boot, ...) arrays
-        self.linear: dict[str, _Linear] = {}
+        self.linear: dict[str, Linear] = {}
         streamed = []
         for e, p in plan.metrics:
             if e.name not in need_metrics:
                 continue
             state = M.make_state(e)
-            if isinstance(state, M.MeanState) or (
-                isinstance(state, M.ConfusionState) and plan.task != "multilabel"
-            ):
-                self.linear[e.name] = _Linear(e, p, state, n_boot)
+            if Linear.applies(state, plan.task):
+                self.linear[e.name] = Linear(e, p, state, n_boot)
             elif not isinstance(state, M.SampleState):
                 streamed.append((e, p))
         self.plan = replace(plan, losses=[], metrics=streamed)
@@ -181,7 +180,7 @@ class Replicates:
                 self.loss_sum[name] += wf @ prod
                 self.loss_weight[name] += wf @ w
         for lin in self.linear.values():
-            lin.update(prep, wf, base)
+            lin.update(prep, base, lambda x: wf @ x)
         if not self.accs:
             return
         from losscli.scoring.score import update
@@ -228,88 +227,6 @@ class Replicates:
             counts = poisson_counts(self.seed, b, lo, span)[rows - lo].astype(np.float64)
             ws.append(counts if isinstance(w, int) else counts * w)
         return replace(main, ws=ws)
-
-
-class _Linear:
-    """A metric whose state is linear in the sample weights (a weighted mean, weighted
-    confusion counts), resampled for every replicate at once: one matrix product per
-    block (replicate counts x per-sample contributions) instead of one update per
-    replicate."""
-
-    def __init__(self, entry: Any, params: dict[str, Any], state: Any, n_boot: int) -> None:
-        from losscli.scoring import metrics as M
-
-        self.entry, self.params, self.n_boot = entry, params, n_boot
-        self.mean = isinstance(state, M.MeanState)
-        self.func: Any = getattr(state, "func", None)
-        self.finalize: Any = getattr(state, "finalize", None)
-        self.sums: np.ndarray | None = None  # (n_boot, outputs) or (n_boot, c * c)
-        self.weights = np.zeros(n_boot)
-        self.seen: np.ndarray | None = None  # (n_boot, c): classes present in the resample
-        self.c = 0
-
-    def _inputs(self, prep: Prepared) -> tuple[np.ndarray, bool]:
-        """The predictions as the metric takes them (see :func:`losscli.scoring.score.update`)."""
-        from losscli.scoring import metrics as M
-
-        inputs = self.entry.inputs
-        if (
-            inputs in ("probabilities", "ranking")
-            and prep.scores
-            and not (inputs == "ranking" and prep.task == "binary")
-        ):
-            return M.to_probabilities(prep.task, prep.p), False
-        return prep.p, prep.scores
-
-    def update(self, prep: Prepared, wf: np.ndarray, base: np.ndarray | None) -> None:
-        from losscli.scoring import losses as L
-
-        p, scores = self._inputs(prep)
-        w = np.ones(prep.n) if base is None else base
-        if self.mean:
-            kw = {"threshold": 0.5, **self.params, "task": prep.task, "scores": scores}
-            with np.errstate(all="ignore"):
-                values = np.asarray(self.func(prep.y, p, **kw), dtype=np.float64)
-            cols = values.reshape(values.shape[0], -1)
-            contrib = np.where((w > 0)[:, None], cols * w[:, None], 0.0)
-            sums = wf @ contrib
-            self.weights += wf @ w
-        else:
-            thr = float(self.params.get("threshold", 0.5))
-            t = L.true_labels(prep.task, prep.y).astype(np.intp)
-            q = L.predicted_labels(prep.task, p, threshold=thr, scores=scores).astype(np.intp)
-            c = self.c = 2 if prep.task == "binary" else prep.y.shape[1]
-            cell = np.zeros((prep.n, c * c))
-            cell[np.arange(prep.n), t * c + q] = w
-            sums = wf @ cell
-            present = np.zeros((prep.n, c))
-            present[np.arange(prep.n), t] = 1.0
-            present[np.arange(prep.n), q] = 1.0
-            seen = (wf @ present) > 0  # counts are >= 0: a class present in the resample
-            self.seen = seen if self.seen is None else self.seen | seen
-        self.sums = sums if self.sums is None else self.sums + sums
-
-    def values(self, ctx: Any) -> np.ndarray:
-        from losscli.scoring import metrics as M
-
-        out = np.full(self.n_boot, np.nan)
-        if self.sums is None:
-            return out
-        with np.errstate(invalid="ignore", divide="ignore"):
-            for b in range(self.n_boot):
-                if self.mean:
-                    if self.weights[b] <= 0:
-                        continue
-                    means = self.sums[b] / self.weights[b]
-                    finalize = self.finalize
-                    if finalize is not None:
-                        means = np.array([finalize(m) for m in means])
-                    out[b] = float(np.mean(means))
-                else:
-                    m = self.sums[b].reshape(self.c, self.c)
-                    assert self.seen is not None
-                    out[b] = M.confusion_explain(self.entry.name, m, ctx, self.seen[b])[0]
-        return out
 
 
 def _w(prep: Prepared, idx: np.ndarray) -> np.ndarray | None:
