@@ -1,0 +1,223 @@
+"""Per-group figures (``--group-by``) as an accumulator: sums per group, never means.
+
+Groups get codes in the order they first appear in the input.  Every chunk is folded in
+with one ``bincount`` per quantity: the losses' weighted sums, the metrics whose state is
+linear in the weights (means, confusion counts; :class:`~losscli.scoring.linear.Linear`),
+and the shifted moments of the per-sample losses (Student's t).  The other streamed
+metrics (R², maxima) keep one state per group, fed the group's rows; the metrics that keep
+their samples (ROC AUC, medians) keep the group code of every sample beside the main
+accumulator's samples and split them at the end.  Memory grows with the number of groups,
+not of rows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from losscli.errors import InputError
+from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.linear import Linear, _grow
+from losscli.scoring.plan import Plan
+from losscli.validate.prepare import Prepared
+
+
+def _bins(codes: np.ndarray, x: np.ndarray, size: int) -> np.ndarray:
+    """Per-group sums of the columns of ``x`` (n, k) -> (size, k)."""
+    x = x.reshape(x.shape[0], -1)
+    return np.stack(
+        [np.bincount(codes, weights=x[:, k], minlength=size) for k in range(x.shape[1])], axis=1
+    )
+
+
+class Groups:
+    def __init__(self, plan: Plan, *, source: str = "--group-by") -> None:
+        from losscli.scoring import metrics as M
+
+        self.plan, self.source = plan, source
+        self.codes: dict[Any, int] = {}
+        self.values: list[Any] = []
+        self.count = np.zeros(0, dtype=np.int64)
+        self.loss_sum: dict[str, np.ndarray] = {}
+        self.loss_weight: dict[str, np.ndarray] = {}
+        self.shift: dict[str, np.ndarray] = {}  # per group: the first value of each loss
+        self.s1: dict[str, np.ndarray] = {}
+        self.s2: dict[str, np.ndarray] = {}
+        self.linear: dict[str, Linear] = {}
+        generic = []
+        self.sampled: list[str] = []
+        for e, p in plan.metrics:
+            state = M.make_state(e)
+            if Linear.applies(state, plan.task):
+                self.linear[e.name] = Linear(e, p, state)
+            elif isinstance(state, M.SampleState):
+                self.sampled.append(e.name)
+            else:
+                generic.append((e, p))
+        self.generic_plan = replace(plan, losses=[], metrics=generic)
+        self.generic: dict[int, Accumulator] = {}
+        self.sample_codes: list[np.ndarray] = []
+        self.class_weights = {
+            e.name: np.asarray(p["class_weight"], dtype=np.float64)
+            for e, p in plan.losses
+            if p.get("class_weight") is not None
+        }
+
+    def _encode(self, values: np.ndarray, first_row: int) -> np.ndarray:
+        """Group codes of one chunk's values; new groups numbered in order of appearance."""
+        keys = [self._key(v, first_row + i) for i, v in enumerate(values.tolist())]
+        out = np.empty(len(keys), dtype=np.intp)
+        codes = self.codes
+        for i, k in enumerate(keys):
+            c = codes.get(k)
+            if c is None:
+                c = codes[k] = len(self.values)
+                self.values.append(k)
+            out[i] = c
+        return out
+
+    def _key(self, v: Any, row: int) -> Any:
+        if (
+            v is None
+            or (isinstance(v, float) and math.isnan(v))
+            or (isinstance(v, str) and not v.strip())
+        ):
+            raise InputError(
+                "missing group value (an empty cell)",
+                file=self.source,
+                row=row + 1,
+                hint="every row needs a value under --group-by",
+            )
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v.strip() if isinstance(v, str) else v
+
+    def add(
+        self, prep: Prepared, groups: np.ndarray, losses: dict[str, np.ndarray], first_row: int
+    ) -> None:
+        """One chunk: ``groups`` the group value of each prepared sample."""
+        if prep.n == 0:
+            return
+        codes = self._encode(np.asarray(groups), first_row)
+        size = len(self.values)
+        self.count = _grow(self.count[:, None], np.bincount(codes, minlength=size)[:, None])[:, 0]
+        base = prep.weights
+        for name, v in losses.items():
+            w = base
+            if name in self.class_weights:
+                factor = prep.y @ self.class_weights[name]
+                w = factor if base is None else factor * base
+            ww = np.ones(prep.n) if w is None else w
+            prod = np.where(ww > 0, v * ww, 0.0)
+            self.loss_sum[name] = _grow(self.loss_sum.get(name), _bins(codes, prod, size))
+            self.loss_weight[name] = _grow(self.loss_weight.get(name), _bins(codes, ww, size))
+            # the shift of a new group: its first value (keeps Σ(x - c)² free of cancellation)
+            old = self.shift.get(name, np.zeros(0))
+            shift = np.concatenate([old, np.zeros(size - old.size)])
+            if size > old.size:
+                new = codes >= old.size
+                firsts = np.full(size, np.nan)
+                idx = np.flatnonzero(new)
+                firsts[codes[idx[::-1]]] = v[idx[::-1]]  # the first row of each new group
+                shift[old.size :] = np.nan_to_num(firsts[old.size :])
+            self.shift[name] = shift
+            d = v - shift[codes]
+            self.s1[name] = _grow(self.s1.get(name), _bins(codes, d, size))
+            self.s2[name] = _grow(self.s2.get(name), _bins(codes, d * d, size))
+
+        def mix(x: np.ndarray) -> np.ndarray:
+            return _bins(codes, x.astype(np.float64), size)
+
+        for lin in self.linear.values():
+            lin.update(prep, base, mix)
+        if self.sampled:
+            self.sample_codes.append(codes)
+        if self.generic_plan.metrics:
+            from losscli.scoring.score import update
+
+            order = np.argsort(codes, kind="stable")
+            cuts = np.flatnonzero(np.diff(codes[order])) + 1
+            for part in np.split(order, cuts):
+                g = int(codes[part[0]])
+                sub = replace(
+                    prep,
+                    y=prep.y[part],
+                    p=prep.p[part],
+                    weights=None if base is None else base[part],
+                    labels=None if prep.labels is None else prep.labels[part],
+                    ids=None,
+                    rows=None,
+                    warnings=[],
+                    notes=[],
+                )
+                update(self.generic.setdefault(g, Accumulator()), sub, self.generic_plan)
+
+    # -- figures
+    def figures(self, acc: Accumulator) -> list[dict[str, Any]]:
+        """Per group, in order of first appearance: value, n_samples, losses, metrics."""
+        from losscli.scoring import metrics as M
+
+        plan = self.plan
+        ctx_of = {e.name: M.Ctx(plan.task, False, p) for e, p in plan.metrics}
+        linear = {n: lin.values(ctx_of[n]) for n, lin in self.linear.items()}
+        sampled = {n: self._sampled(acc, n, ctx_of[n]) for n in self.sampled}
+        out = []
+        for g, value in enumerate(self.values):
+            losses = {}
+            for e, _ in plan.losses:
+                s = float(self.loss_sum[e.name][g, 0])
+                w = float(self.loss_weight[e.name][g, 0])
+                losses[e.name] = {"mean": s / w if w > 0 else math.nan, "sum": s}
+            metrics: dict[str, float] = {}
+            for e, _ in plan.metrics:
+                if e.name in linear:
+                    metrics[e.name] = float(linear[e.name][g])
+                elif e.name in sampled:
+                    metrics[e.name] = float(sampled[e.name][g])
+                else:
+                    state = self.generic[g].metrics.get(e.name)
+                    metrics[e.name] = (
+                        math.nan if state is None else float(state.explain(ctx_of[e.name])[0])
+                    )
+            out.append(
+                {
+                    "group": value,
+                    "n_samples": int(self.count[g]),
+                    "losses": losses,
+                    "metrics": metrics,
+                }
+            )
+        return out
+
+    def _sampled(self, acc: Accumulator, name: str, ctx: Any) -> np.ndarray:
+        """A sample-keeping metric per group: the main state's samples split by code."""
+        state = acc.metrics[name]
+        codes = np.concatenate(self.sample_codes) if self.sample_codes else np.zeros(0, np.intp)
+        ys = np.concatenate(state.ys)
+        ps = np.concatenate(state.ps) if state.ps else None
+        ws = state._weights()
+        out = np.full(len(self.values), np.nan)
+        order = np.argsort(codes, kind="stable")
+        cuts = np.flatnonzero(np.diff(codes[order])) + 1
+        with np.errstate(all="ignore"):
+            for part in np.split(order, cuts) if order.size else []:
+                g = int(codes[part[0]])
+                sub = replace(
+                    state,
+                    ys=[ys[part]],
+                    ps=[] if ps is None else [ps[part]],
+                    ws=[ws[part]],
+                )
+                out[g] = sub.explain(ctx)[0]
+        return out
+
+    def moments(self, name: str, g: int) -> tuple[float, float, int]:
+        """(mean, unbiased variance, n) of loss ``name``'s per-sample values in group ``g``."""
+        n = int(self.count[g])
+        s1, s2 = float(self.s1[name][g, 0]), float(self.s2[name][g, 0])
+        mean = float(self.shift[name][g]) + s1 / n if n else math.nan
+        var = max(s2 - s1 * s1 / n, 0.0) / (n - 1) if n > 1 else math.nan
+        return mean, var, n
