@@ -25,6 +25,9 @@ import numpy as np
 from losscli.errors import InputError
 
 
+VALUE_SHIFT = 64  # a sum of fewer than 2**63 finite doubles, over 2**64, is finite
+
+
 def weight_exponent(w: np.ndarray) -> int | None:
     """The exponent ``e`` with ``max(w) * 2**-e`` in [0.5, 1), or None without a positive
     weight.  Exact for subnormal weights too."""
@@ -104,11 +107,12 @@ class WeightedSum:
     count: int = 0
     exp: int = 0
     name: str = "a loss"  # for the message when the sum overflows
+    vexp: int = 0  # Σ w·v alone is in units of 2**(exp + vexp): 64 once it overflowed
 
     def update(self, values: np.ndarray, weights: np.ndarray | None, exp: int = 0) -> None:
         """``weights`` (if any) are in units of ``2**exp``."""
         if weights is None:
-            self.sum.add(float(np.sum(values)))
+            self._add_terms(values)
             self.weight.add(float(values.shape[0]))
         else:
             e = weight_exponent(weights)
@@ -117,9 +121,26 @@ class WeightedSum:
             w = scaled(weights, self.exp - exp)
             # 0-weight samples contribute nothing, even where the loss is inf.
             prod = np.where(w > 0, values * w, 0.0)
-            self.sum.add(float(np.sum(prod)))
+            self._add_terms(prod)
             self.weight.add(float(np.sum(w)))
         self.count += int(values.shape[0])
+
+    def _add_terms(self, terms: np.ndarray) -> None:
+        """Σ terms into the sum; if the sum of finite terms goes beyond the float range
+        (values near 1e308), from then on in units of 2**64 (exact but below 2**-958):
+        the mean stays finite and right."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            s = float(np.sum(scaled(terms, self.vexp)))
+            if (
+                not self.vexp
+                and not math.isfinite(s + self.sum.total)
+                and math.isfinite(self.sum.total)
+                and bool(np.all(np.isfinite(terms)))
+            ):
+                self.vexp = VALUE_SHIFT
+                self.sum.rescale(-VALUE_SHIFT)
+                s = float(np.sum(scaled(terms, VALUE_SHIFT)))
+        self.sum.add(s)
 
     def _raise_to(self, exp: int) -> None:
         if self.weight.total == 0 and self.weight.comp == 0:
@@ -132,17 +153,26 @@ class WeightedSum:
     def merge(self, other: WeightedSum) -> None:
         if other.weight.total != 0 or other.weight.comp != 0:
             self._raise_to(other.exp)
+        if other.vexp > self.vexp:
+            self.sum.rescale(self.vexp - other.vexp)
+            self.vexp = other.vexp
         shift = other.exp - self.exp
-        if shift:
+        if shift or other.vexp != self.vexp:
             other = WeightedSum(
                 CompensatedSum(other.sum.total, other.sum.comp),
                 CompensatedSum(other.weight.total, other.weight.comp),
                 other.count,
                 other.exp,
                 other.name,
+                other.vexp,
             )
-            other.sum.rescale(shift)
+            other.sum.rescale(shift + other.vexp - self.vexp)
             other.weight.rescale(shift)
+        if not self.vexp and not math.isfinite(self.sum.total + other.sum.total):
+            if math.isfinite(self.sum.total) and math.isfinite(other.sum.total):
+                self.vexp = VALUE_SHIFT
+                self.sum.rescale(-VALUE_SHIFT)
+                other.sum.rescale(-VALUE_SHIFT)
         self.sum.merge(other.sum)
         self.weight.merge(other.weight)
         self.count += other.count
@@ -150,12 +180,28 @@ class WeightedSum:
     @property
     def total(self) -> float:
         """Σ w·v in the units of the weights (an input error beyond the float range)."""
-        return unscale(self.sum.value, self.exp, f"the weighted sum of {self.name}")
+        if self.vexp and not self.exp:
+            try:
+                return math.ldexp(self.sum.value, self.vexp)
+            except OverflowError:
+                raise InputError(
+                    f"the sum of {self.name} is beyond the float range (values near 1e308)",
+                    hint="scale the targets and predictions down; the mean is finite",
+                ) from None
+        return unscale(self.sum.value, self.exp + self.vexp, f"the weighted sum of {self.name}")
 
     @property
     def mean(self) -> float:
         w = self.weight.value  # both sums in units of 2**exp: the ratio needs no unscaling
-        return self.sum.value / w if w > 0 else math.nan
+        if not w > 0:
+            return math.nan
+        m = self.sum.value / w
+        if not self.vexp:
+            return m
+        try:
+            return math.ldexp(m, self.vexp)
+        except OverflowError:
+            return math.inf if m > 0 else -math.inf
 
 
 @dataclass

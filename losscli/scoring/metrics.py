@@ -114,7 +114,13 @@ class MeanState(State):
         means = [a.mean for a in self.accs]
         if self.finalize:
             means = [self.finalize(m) for m in means]
-        return float(np.mean(means)), None
+        value = float(np.mean(means))
+        if math.isinf(value):
+            return value, (
+                "overflowed to inf: its per-sample values are beyond the float range "
+                "(values near 1e308, or squares of values near 1e154)"
+            )
+        return value, None
 
 
 # --------------------------------------------------------------------- confusion matrix
@@ -390,10 +396,21 @@ class MomentState(State):
         # a numerator of 0 means: r2, no error at all; explained variance, a constant error
         if constant.all():
             one = " (a single sample)" if self.n < 2 else ""
+            if self.kind != "r2" and self.n < 2:
+                # scikit-learn: both variances are 0, so force_finite gives 1.0 whatever
+                # the prediction (exact or not)
+                return value, (
+                    "is undefined: one sample has no variance (of targets or errors), "
+                    "whether the prediction is exact or not"
+                )
             if self.kind == "r2":
                 how = "the predictions exact" if value == 1.0 else "the predictions not exact"
             else:
-                how = "so are the errors" if value == 1.0 else "the errors are not"
+                how = (
+                    "so are the errors (the predictions need not be exact)"
+                    if value == 1.0
+                    else "the errors are not"
+                )
             return value, f"is undefined: the targets are constant{one} and {how}"
         if constant.any():
             exact = "exact" if self.kind == "r2" else "their errors are constant"
