@@ -439,6 +439,8 @@ class MaxState(State):
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if self.value == -math.inf:
             return math.nan, "is undefined: no samples with a positive weight"
+        if self.value == math.inf:
+            return self.value, "overflowed to inf: an error is beyond the float range"
         return self.value, None
 
 
@@ -488,6 +490,8 @@ class SampleState(State):
         if self.kind == "median_absolute_error":
             err = np.concatenate(self.ys)
             value = float(np.mean([weighted_median(err[:, k], w) for k in range(err.shape[1])]))
+            if math.isinf(value):
+                return value, "overflowed to inf: an error is beyond the float range"
             return value, None
         y = np.concatenate(self.ys)
         p = np.concatenate(self.ps)

@@ -14,16 +14,24 @@ from losscli.validate.prepare import Prepared
 
 
 def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray]:
-    """Score one chunk: per-sample losses (returned) into ``acc``, and every metric state."""
+    """Score one chunk: per-sample losses (returned) into ``acc``, and every metric state.
+
+    Computed under ``np.errstate(all="ignore")``: an overflow is never a NumPy warning on
+    stderr but an inf that the report explains (a per-sample loss overflowed to inf, a
+    metric overflowed, a sum beyond the float range is an input error)."""
+    with np.errstate(all="ignore"):
+        return _update(acc, prep, plan)
+
+
+def _update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray]:
     from losscli.scoring import metrics as M
 
     decide_scores = margins(prep, plan)
     ctx = {"task": prep.task, "scores": decide_scores, "labels": prep.labels}
     loss_values = {}
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        for entry, params in plan.losses:
-            kw = {"threshold": 0.5, **params, **ctx}
-            loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
+    for entry, params in plan.losses:
+        kw = {"threshold": 0.5, **params, **ctx}
+        loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
     loss_weights = {}
     for entry, params in plan.losses:
         cw = params.get("class_weight")
