@@ -24,7 +24,6 @@ import numpy as np
 
 from losscli.errors import InputError
 
-
 VALUE_SHIFT = 64  # a sum of fewer than 2**63 finite doubles, over 2**64, is finite
 
 
