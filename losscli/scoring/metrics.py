@@ -396,18 +396,11 @@ class MomentState(State):
         # a numerator of 0 means: r2, no error at all; explained variance, a constant error
         if constant.all():
             one = " (a single sample)" if self.n < 2 else ""
-            if self.kind != "r2" and self.n < 2:
-                # scikit-learn: both variances are 0, so force_finite gives 1.0 whatever
-                # the prediction (exact or not)
-                return value, (
-                    "is undefined: one sample has no variance (of targets or errors), "
-                    "whether the prediction is exact or not"
-                )
             if self.kind == "r2":
                 how = "the predictions exact" if value == 1.0 else "the predictions not exact"
             else:
                 how = (
-                    "so are the errors (the predictions need not be exact)"
+                    "so are the errors (not necessarily zero)"
                     if value == 1.0
                     else "the errors are not"
                 )
