@@ -399,11 +399,7 @@ class MomentState(State):
             if self.kind == "r2":
                 how = "the predictions exact" if value == 1.0 else "the predictions not exact"
             else:
-                how = (
-                    "so are the errors (not necessarily zero)"
-                    if value == 1.0
-                    else "the errors are not"
-                )
+                how = "so are the errors" if value == 1.0 else "the errors are not"
             return value, f"is undefined: the targets are constant{one} and {how}"
         if constant.any():
             exact = "exact" if self.kind == "r2" else "their errors are constant"
