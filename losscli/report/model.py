@@ -202,8 +202,9 @@ def _confusion(acc: Accumulator, classes: Sequence[str]) -> dict[str, Any] | Non
     state = acc.confusion
     if state is None or state.matrix is None:
         return None
-    m = state.matrix
-    values = m.astype(np.int64).tolist() if np.all(m == np.round(m)) else m.tolist()
+    m = state.counts()  # int64 counts without weights; weighted counts (float) with them
+    assert m is not None
+    values = m.tolist()
     return {"labels": list(classes), "matrix": values}
 
 

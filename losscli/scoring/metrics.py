@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from losscli.scoring import losses as L
-from losscli.scoring.accumulate import WeightedSum
+from losscli.scoring.accumulate import WeightedSum, WeightOverflow, scaled, weight_exponent
 
 
 @dataclass
@@ -114,7 +114,13 @@ class MeanState(State):
         means = [a.mean for a in self.accs]
         if self.finalize:
             means = [self.finalize(m) for m in means]
-        return float(np.mean(means)), None
+        value = float(np.mean(means))
+        if math.isinf(value):
+            return value, (
+                "overflowed to inf: its per-sample values are beyond the float range "
+                "(values near 1e308, or squares of values near 1e154)"
+            )
+        return value, None
 
 
 # --------------------------------------------------------------------- confusion matrix
@@ -122,42 +128,72 @@ class MeanState(State):
 
 @dataclass
 class ConfusionState(State):
-    """Weighted counts: ``m[true, pred]`` (C x C), or per label ``(C, 2, 2)`` for multilabel;
+    """Counts ``m[true, pred]`` (C x C), or per label ``(C, 2, 2)`` for multilabel: integers
+    without weights, else weighted counts (float) in units of ``2**exp`` (see
+    :mod:`losscli.scoring.accumulate`; :meth:`counts` gives them in the weights' units);
     and which classes occur in the targets or the predictions, whatever their weights
     (scikit-learn's label set for macro averages: a class whose samples all weigh 0 counts)."""
 
     kind: str
     matrix: np.ndarray | None = None
     seen: np.ndarray | None = None
+    exp: int = 0
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
         thr = float(ctx.params.get("threshold", 0.5))
         t = L.true_labels(ctx.task, y).astype(np.intp)
         q = L.predicted_labels(ctx.task, p, threshold=thr, scores=ctx.scores).astype(np.intp)
+        exp = self.exp
+        if w is not None:
+            e = weight_exponent(w)  # the chunk's own scale; _add brings both to the larger
+            exp = self.exp if e is None else e
+            w = scaled(w, exp)
         if ctx.task == "multilabel":
             c = y.shape[1]
-            ww = np.ones(y.shape[0]) if w is None else w
-            m: np.ndarray = np.zeros((c, 2, 2))
+            m: np.ndarray = np.zeros((c, 2, 2), dtype=np.int64 if w is None else np.float64)
             for k in range(c):
-                m[k] = np.bincount(t[:, k] * 2 + q[:, k], weights=ww, minlength=4).reshape(2, 2)
+                m[k] = np.bincount(t[:, k] * 2 + q[:, k], weights=w, minlength=4).reshape(2, 2)
         else:
             c = 2 if ctx.task == "binary" else y.shape[1]
-            m = np.bincount(t * c + q, weights=w, minlength=c * c).reshape(c, c).astype(float)
+            m = np.bincount(t * c + q, weights=w, minlength=c * c).reshape(c, c)
             seen = (np.bincount(t, minlength=c) > 0) | (np.bincount(q, minlength=c) > 0)
             self.seen = seen if self.seen is None else self.seen | seen
-        self.matrix = m if self.matrix is None else self.matrix + m
+        self._add(m, exp)
+
+    def _add(self, m: np.ndarray, exp: int) -> None:
+        if self.matrix is None:
+            self.matrix, self.exp = m, exp
+            return
+        if m.dtype.kind == "f" and not self.matrix.any():
+            self.exp = exp  # nothing held yet: take the new scale
+        if exp > self.exp:
+            self.matrix = np.ldexp(self.matrix, self.exp - exp)
+            self.exp = exp
+        elif exp < self.exp:
+            m = np.ldexp(m, exp - self.exp)
+        self.matrix = self.matrix + m
 
     def merge(self, other: State) -> None:
         assert isinstance(other, ConfusionState)
         if other.matrix is not None:
-            self.matrix = other.matrix.copy() if self.matrix is None else self.matrix + other.matrix
+            self._add(other.matrix.copy(), other.exp)
         if other.seen is not None:
             self.seen = other.seen.copy() if self.seen is None else self.seen | other.seen
+
+    def counts(self) -> np.ndarray | None:
+        """The matrix in the units of the weights (an input error beyond the float range)."""
+        if self.matrix is None or self.matrix.dtype.kind != "f" or not self.exp:
+            return self.matrix
+        with np.errstate(over="ignore"):
+            out = np.ldexp(self.matrix, self.exp)
+        if np.isinf(out).any() and not np.isinf(self.matrix).any():
+            raise WeightOverflow("a weighted count of the confusion matrix")
+        return out
 
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if self.matrix is None:
             return math.nan, "is undefined: no samples"
-        return confusion_explain(self.kind, self.matrix, ctx, self.seen)
+        return confusion_explain(self.kind, self.matrix.astype(np.float64), ctx, self.seen)
 
 
 def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -272,16 +308,18 @@ class MomentState(State):
     mean_e: np.ndarray | None = None
     m2_e: np.ndarray | None = None
     sse: np.ndarray | None = None
+    exp: int = 0  # Σw, the M2s and sse are in units of 2**exp (weights scaled, exact)
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
         with np.errstate(all="ignore"):  # overflow gives inf/NaN figures, explained later
             self._update(y, p, w)
 
     def _update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> None:
-        ww = np.ones(y.shape[0]) if w is None else w
+        exp = 0 if w is None else weight_exponent(w) or 0
+        ww = np.ones(y.shape[0]) if w is None else scaled(w, exp)
         sw = ww.sum()
         e = y - p
-        other = MomentState(self.kind, n=int(y.shape[0]))
+        other = MomentState(self.kind, n=int(y.shape[0]), exp=exp)
         other.w = np.full(y.shape[1], sw)
         # weighted column sums by einsum, not ``ww @ y``: BLAS would hand a long vector to
         # its threads, which then spin idle on the cores the CSV parser needs
@@ -306,11 +344,22 @@ class MomentState(State):
         if other.w is None:
             return
         self.n += other.n
-        if self.w is None:
+        if self.w is None or not self.w.any():  # nothing held yet: take the other's scale
+            n = self.n
             self.w, self.mean_y, self.m2_y = other.w, other.mean_y, other.m2_y
             self.mean_e, self.m2_e, self.sse = other.mean_e, other.m2_e, other.sse
+            self.exp, self.n = other.exp, n
             return
         assert self.mean_y is not None and other.mean_y is not None
+        if other.exp > self.exp:
+            self._rescale(other.exp)
+        elif other.exp < self.exp:
+            theirs = MomentState(self.kind, other.n, other.w, other.mean_y, other.m2_y)
+            theirs.mean_e, theirs.m2_e, theirs.sse = other.mean_e, other.m2_e, other.sse
+            theirs.exp = other.exp
+            theirs._rescale(self.exp)
+            other = theirs
+        assert other.w is not None
         n = self.w + other.w
         frac = _div(other.w, n)
         for mean, m2 in (("mean_y", "m2_y"), ("mean_e", "m2_e")):
@@ -321,6 +370,15 @@ class MomentState(State):
         assert self.sse is not None and other.sse is not None
         self.sse = self.sse + other.sse
         self.w = n
+
+    def _rescale(self, exp: int) -> None:
+        """To units of ``2**exp`` (exp above the current one): the sums linear in w."""
+        shift = self.exp - exp
+        self.w, self.m2_y, self.m2_e, self.sse = (
+            None if a is None else np.ldexp(a, shift)
+            for a in (self.w, self.m2_y, self.m2_e, self.sse)
+        )
+        self.exp = exp
 
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if self.m2_y is None or self.sse is None or self.m2_e is None:
@@ -370,6 +428,8 @@ class MaxState(State):
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if self.value == -math.inf:
             return math.nan, "is undefined: no samples with a positive weight"
+        if self.value == math.inf:
+            return self.value, "overflowed to inf: an error is beyond the float range"
         return self.value, None
 
 
@@ -399,9 +459,12 @@ class SampleState(State):
         self.ws.append(ww)
 
     def _weights(self) -> np.ndarray:
-        return np.concatenate(
+        """Every weight, scaled by one power of two (exact: weights are relative) so that
+        their sums neither overflow nor fall into the subnormals."""
+        w = np.concatenate(
             [np.ones(w, dtype=np.float64) if isinstance(w, int) else w for w in self.ws]
         )
+        return scaled(w, weight_exponent(w) or 0)
 
     def merge(self, other: State) -> None:
         assert isinstance(other, SampleState)
@@ -416,6 +479,8 @@ class SampleState(State):
         if self.kind == "median_absolute_error":
             err = np.concatenate(self.ys)
             value = float(np.mean([weighted_median(err[:, k], w) for k in range(err.shape[1])]))
+            if math.isinf(value):
+                return value, "overflowed to inf: an error is beyond the float range"
             return value, None
         y = np.concatenate(self.ys)
         p = np.concatenate(self.ps)

@@ -8,21 +8,30 @@ import math
 import numpy as np
 
 from losscli.errors import UsageError
-from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.accumulate import Accumulator, scaled, weight_exponent
 from losscli.scoring.plan import Plan
 from losscli.validate.prepare import Prepared
 
 
 def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray]:
-    """Score one chunk: per-sample losses (returned) into ``acc``, and every metric state."""
+    """Score one chunk: per-sample losses (returned) into ``acc``, and every metric state.
+
+    Computed under ``np.errstate(all="ignore")``: an overflow is never a NumPy warning on
+    stderr but an inf that the report explains (a per-sample loss overflowed to inf, a
+    metric overflowed, a sum beyond the float range is an input error)."""
+    with np.errstate(all="ignore"):
+        return _update(acc, prep, plan)
+
+
+def _update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray]:
     from losscli.scoring import metrics as M
 
-    ctx = {"task": prep.task, "scores": prep.scores, "labels": prep.labels}
+    decide_scores = margins(prep, plan)
+    ctx = {"task": prep.task, "scores": decide_scores, "labels": prep.labels}
     loss_values = {}
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        for entry, params in plan.losses:
-            kw = {"threshold": 0.5, **params, **ctx}
-            loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
+    for entry, params in plan.losses:
+        kw = {"threshold": 0.5, **params, **ctx}
+        loss_values[entry.name] = np.asarray(entry.func(prep.y, prep.p, **kw), dtype=np.float64)
     loss_weights = {}
     for entry, params in plan.losses:
         cw = params.get("class_weight")
@@ -30,7 +39,12 @@ def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray
             if len(cw) != prep.y.shape[1]:
                 raise UsageError(f"class_weight has {len(cw)} values for {prep.y.shape[1]} classes")
             factor = prep.y @ np.asarray(cw, dtype=np.float64)
-            loss_weights[entry.name] = factor if prep.weights is None else factor * prep.weights
+            if prep.weights is None:
+                loss_weights[entry.name] = (factor, 0)
+            else:  # scaled first: a class weight times a weight near 1e308 stays finite
+                e = weight_exponent(prep.weights) or 0
+                loss_weights[entry.name] = (factor * scaled(prep.weights, e), e)
+    acc.update_weight_range(prep.weights)
     acc.update_losses(loss_values, prep.weights, prep.n, loss_weights)
     for entry, params in plan.losses:
         if entry.clipped is not None and not params.get("from_logits"):
@@ -43,12 +57,12 @@ def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray
             (p["threshold"] for _, p in [*plan.metrics, *plan.losses] if "threshold" in p), 0.5
         )
         acc.confusion.update(
-            prep.y, prep.p, prep.weights, M.Ctx(prep.task, prep.scores, {"threshold": threshold})
+            prep.y, prep.p, prep.weights, M.Ctx(prep.task, decide_scores, {"threshold": threshold})
         )
     probs: np.ndarray | None = None
     for entry, params in plan.metrics:
         p = prep.p
-        scores = prep.scores
+        scores = decide_scores
         if (
             entry.inputs in ("probabilities", "ranking")
             and prep.scores
@@ -64,10 +78,28 @@ def update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarray
     return loss_values
 
 
+def margins(prep: Prepared, plan: Plan) -> bool:
+    """Whether the decisions are made on raw scores (score > 0 is class 1) rather than on
+    probabilities (p > threshold, 0.5 by default): the predictions were read as scores
+    (``prep.scores``: logits, margins, values outside [0, 1]), or, for a binary task, a
+    margin loss (inputs "scores": hinge, logistic, ...) reads them as margins and no entry
+    reads them as probabilities.  One rule for every decision of the report: accuracy,
+    precision, recall, f1, balanced accuracy, MCC, the confusion matrix and zero_one
+    (scikit-learn's: ``decision_function > 0``, and ``predict_proba`` > 0.5, ties to
+    class 0)."""
+    if prep.scores:
+        return True
+    if prep.task != "binary":
+        return False
+    inputs = {e.inputs for e, _ in [*plan.losses, *plan.metrics]}
+    return "scores" in inputs and "probabilities" not in inputs
+
+
 def finish(acc: Accumulator, plan: Plan, task: str) -> dict[str, float]:
     """Every metric's figure from its state."""
     from losscli.scoring import metrics as M
 
+    acc.check_weights()
     out = {}
     for entry, params in plan.metrics:
         if acc.nonfinite:  # NaN/inf passed on: no metric is defined

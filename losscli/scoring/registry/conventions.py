@@ -23,8 +23,12 @@ CONVENTIONS: dict[str, tuple[str, ...]] = {
         "a margin of exactly 0 is a violation: hinge = 1, perceptron = 0, logistic = log 2",
     ),
     "labels": (
-        "binary decision: positive when p > threshold (strict, as Keras and torchmetrics; "
-        "with raw scores, when score > 0)",
+        "binary decision, one rule for the whole report (accuracy, precision, recall, f1, "
+        "balanced accuracy, mcc, the confusion matrix, zero_one, hamming): probabilities "
+        "are class 1 when p > threshold (0.5: scikit-learn's predict_proba argmax, ties to "
+        "class 0; strict, as Keras and torchmetrics); raw scores (margins, logits, "
+        "--from-logits, values outside [0, 1], or a margin loss such as -l hinge asked "
+        "for) are class 1 when score > 0 (scikit-learn's decision_function rule)",
         "multiclass decision: argmax, ties go to the lowest class index",
     ),
     "ranking": ("only the order of the scores matters; ties are counted exactly (half)",),
@@ -33,5 +37,9 @@ CONVENTIONS: dict[str, tuple[str, ...]] = {
 GENERAL = (
     "weights (--weights): Σ w·l / Σ w, scikit-learn's sample_weight (not Keras' division "
     "by N); finite, non-negative, not all zero",
+    "weights are relative: sums are kept scaled by a power of two (exact), so w and "
+    "w·2^k give the same figures, from subnormal weights to 1e308; a weighted sum shown "
+    "in the report beyond the float range, or weights spanning more than it, is an input "
+    "error",
     "a loss's 'sum' in reports is Σ w·l; its 'mean' is Σ w·l / Σ w",
 )
