@@ -101,8 +101,8 @@ class _WeightTotal:
             return
         w = np.asarray(w, dtype=np.float64)
         self.seen, self.source = True, source
-        finite = w[np.isfinite(w)]
-        self.total += float(np.sum(np.abs(finite)))
+        # only "is any weight non-zero" matters: a count, which cannot overflow
+        self.total += float(np.count_nonzero(w[np.isfinite(w)]))
 
     def check(self) -> None:
         if self.seen and self.total == 0:

@@ -368,10 +368,6 @@ def test_cli_overflowed_metric_is_explained(run, tmp_path):
     assert any("rmse overflowed to inf" in w for w in json.loads(out)["warnings"])
 
 
-@pytest.mark.xfail(
-    reason="validate/sources.py _WeightTotal sums |w| without np.errstate (owner: validate)",
-    strict=False,
-)
 def test_cli_huge_weights_no_runtime_warning(run, tmp_path):
     f = _write(tmp_path / "a.csv", "y,p,w\n0,0.2,1e308\n1,0.7,1e308\n1,0.4,1e308\n")
     code, out, err = run("eval", f, "--weights", "w")
