@@ -64,6 +64,7 @@ _KEYS: dict[str, tuple[str, str, str]] = {
     "ci_method": ("ci_method", "str", "ci_method"),
     "n_boot": ("n_boot", "number", "n_boot"),
     "seed": ("seed", "number", "seed"),
+    "group_by": ("group_by", "str", "group_by"),
 }
 
 

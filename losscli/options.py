@@ -64,6 +64,9 @@ class EvalOptions:
         by ``ci_method`` (``auto``, ``bootstrap`` or ``analytic``; see
         :mod:`losscli.scoring.replicates`), with ``n_boot`` Poisson bootstrap replicates
         drawn from ``seed``.
+    group_by:
+        A column of the input, or a file with one value a row (``--group-by``): the
+        report is given for every group too (:mod:`losscli.scoring.groups`).
     """
 
     losses: tuple[str, ...] | None = None
@@ -95,6 +98,7 @@ class EvalOptions:
     ci_method: str = "auto"
     n_boot: int = 1000
     seed: int = 12345
+    group_by: Any = None
 
     def __post_init__(self) -> None:
         # lists from a caller or a parser become tuples: the options are a value

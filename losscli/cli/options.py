@@ -44,6 +44,7 @@ FIELDS: dict[str, str] = {
     "ci_method": "ci_method",
     "n_boot": "n_boot",
     "seed": "seed",
+    "group_by": "group_by",
 }
 
 

@@ -268,6 +268,15 @@ SeedOpt = Annotated[
         "intervals whatever --chunk-size.",
     ),
 ]
+GroupByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--group-by",
+        metavar="SPEC",
+        help="A column of the input, or a file with one value a row: the report is given "
+        "for every group too (in order of first appearance).",
+    ),
+]
 EngineOpt = Annotated[
     str,
     typer.Option(

@@ -18,6 +18,7 @@ from losscli.report.gates import apply_gates
 from losscli.report.model import Preview, Report, build_report
 from losscli.scoring import registry
 from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.groups import Groups
 from losscli.scoring.plan import Plan, parse_params, resolve
 from losscli.scoring.replicates import CiSettings, Replicates, intervals, make_ci
 from losscli.scoring.score import update
@@ -42,6 +43,7 @@ class Settings:
     classes: tuple[str, ...] | None = None
     extra: tuple[str, ...] = ()  # --check names and --value: computed when not selected
     ci: CiSettings | None = None  # --ci: intervals of every figure
+    grouped: bool = False  # --group-by: the report of every group too
 
 
 def make_settings(o: EvalOptions) -> Settings:
@@ -76,6 +78,7 @@ def make_settings(o: EvalOptions) -> Settings:
         classes=tuple(o.classes) if o.classes else None,
         extra=extra_figures(o),
         ci=make_ci(o.ci_level, o.ci_method, o.n_boot, o.seed) if o.ci else None,
+        grouped=o.group_by is not None,
     )
 
 
@@ -105,6 +108,7 @@ class ScoreState:
     preview: Preview = field(default_factory=lambda: Preview())
     ci: CiSettings | None = None
     replicates: Replicates | None = None  # --ci: bootstrap replicates, Student's t moments
+    groups: Groups | None = None  # --group-by: sums per group
 
     def add_messages(
         self, warnings: Sequence[Message | str], notes: Sequence[Message | str], offset: int = 0
@@ -215,6 +219,14 @@ class Scorer:
             if st.replicates is None:
                 st.replicates = Replicates.start(plan, st.ci, weighted=prep.weights is not None)
             st.replicates.add(prep, rows, loss_values, self.offset)
+        if s.grouped:
+            values = getattr(raw, "groups", None)
+            if values is None:
+                raise UsageError("--group-by: no group values for this input")
+            if st.groups is None:
+                st.groups = Groups(plan, source=getattr(raw, "group_source", "--group-by"))
+            kept = values if prep.rows is None else values[prep.rows]
+            st.groups.add(prep, kept, loss_values, first)
         for name, values in loss_values.items():
             inf = np.isinf(values)
             if inf.any():
@@ -322,9 +334,34 @@ def conclude(
     report.preview = state.preview
     if state.ci is not None and state.ci.show:
         add_intervals(report, state, plan)
+    if state.groups is not None:
+        add_groups(report, state, plan)
     elif state.replicates is not None:
         state.replicates.finish(state.raw_rows)
     return report
+
+
+def add_groups(report: Report, state: ScoreState, plan: Plan) -> None:
+    """``--group-by``: every group's figures (and intervals with ``--ci``), with a warning
+    for the groups too small for a figure."""
+    from losscli.scoring.replicates import group_intervals
+
+    assert state.groups is not None
+    groups = state.groups.figures(state.acc)
+    if state.ci is not None and state.ci.show:
+        warnings = group_intervals(groups, state.groups, plan, state.ci, state.weighted)
+        report.warnings += warnings
+    small = [g for g in groups if any(_undefined(v) for v in g["metrics"].values())]
+    if small:
+        names = ", ".join(repr(g["group"]) for g in small[:5]) + (" ..." if len(small) > 5 else "")
+        report.warnings.append(
+            f"{len(small)} group(s) too small for some of their figures (reported as NaN): {names}"
+        )
+    report.groups = groups
+
+
+def _undefined(v: float) -> bool:
+    return isinstance(v, float) and v != v
 
 
 def add_intervals(report: Report, state: ScoreState, plan: Plan) -> None:

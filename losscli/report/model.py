@@ -43,6 +43,8 @@ class Report:
     config: str | None = None  # the settings file that supplied defaults, if any
     # --ci: {figure: Interval (low, high, level, method)}
     intervals: dict[str, Any] = field(default_factory=dict)
+    # --group-by: per group {group, n_samples, losses, metrics, intervals}, first seen first
+    groups: list[dict[str, Any]] | None = None
 
     @property
     def passed(self) -> bool:
@@ -84,15 +86,9 @@ class Report:
             "checks": [c.to_dict() for c in self.checks],
         }
         if self.intervals:
-            out["intervals"] = {
-                k: {
-                    "low": json_num(iv.low),
-                    "high": json_num(iv.high),
-                    "level": iv.level,
-                    "method": iv.method,
-                }
-                for k, iv in self.intervals.items()
-            }
+            out["intervals"] = {k: interval_dict(iv) for k, iv in self.intervals.items()}
+        if self.groups is not None:
+            out["groups"] = [_group_dict(g) for g in self.groups]
         if self.confusion is not None:
             out["confusion_matrix"] = self.confusion
         if self.baseline:
@@ -206,6 +202,31 @@ def _confusion(acc: Accumulator, classes: Sequence[str]) -> dict[str, Any] | Non
     assert m is not None
     values = m.tolist()
     return {"labels": list(classes), "matrix": values}
+
+
+def interval_dict(iv: Any) -> dict[str, Any]:
+    return {
+        "low": json_num(iv.low),
+        "high": json_num(iv.high),
+        "level": iv.level,
+        "method": iv.method,
+    }
+
+
+def _group_dict(g: dict[str, Any]) -> dict[str, Any]:
+    value = g["group"]
+    out: dict[str, Any] = {
+        "group": value if isinstance(value, (str, int, bool)) else json_num(value),
+        "n_samples": g["n_samples"],
+        "losses": {
+            k: {"mean": json_num(v["mean"]), "sum": json_num(v["sum"])}
+            for k, v in g["losses"].items()
+        },
+        "metrics": {k: json_num(v) for k, v in g["metrics"].items()},
+    }
+    if "intervals" in g:
+        out["intervals"] = {k: interval_dict(iv) for k, iv in g["intervals"].items()}
+    return out
 
 
 def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -60,6 +60,7 @@ class Groups:
         self.generic_plan = replace(plan, losses=[], metrics=generic)
         self.generic: dict[int, Accumulator] = {}
         self.sample_codes: list[np.ndarray] = []
+        self._main: dict[str, Any] = {}
         self.class_weights = {
             e.name: np.asarray(p["class_weight"], dtype=np.float64)
             for e, p in plan.losses
@@ -163,6 +164,7 @@ class Groups:
         plan = self.plan
         ctx_of = {e.name: M.Ctx(plan.task, False, p) for e, p in plan.metrics}
         linear = {n: lin.values(ctx_of[n]) for n, lin in self.linear.items()}
+        self._main = {n: acc.metrics[n] for n in self.sampled}
         sampled = {n: self._sampled(acc, n, ctx_of[n]) for n in self.sampled}
         out = []
         for g, value in enumerate(self.values):
@@ -213,6 +215,15 @@ class Groups:
                 )
                 out[g] = sub.explain(ctx)[0]
         return out
+
+    def samples(self, name: str, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """The targets and scores of group ``g`` in a sample-keeping metric (DeLong)."""
+        state = self._main[name]
+        codes = np.concatenate(self.sample_codes)
+        mask = codes == g
+        return np.concatenate(state.ys).reshape(-1)[mask], np.concatenate(state.ps).reshape(-1)[
+            mask
+        ]
 
     def moments(self, name: str, g: int) -> tuple[float, float, int]:
         """(mean, unbiased variance, n) of loss ``name``'s per-sample values in group ``g``."""

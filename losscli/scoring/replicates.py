@@ -380,3 +380,38 @@ def _degenerate(
             return "has zero width: every per-sample value is equal"
         return "has zero width: every resample gives the same value"
     return None
+
+
+def group_intervals(
+    groups: list[dict[str, Any]], state: Any, plan: Plan, ci: CiSettings, weighted: bool
+) -> list[str]:
+    """Every group's intervals (into ``groups``), by the closed forms (Wilson, Student's t,
+    DeLong); the bootstrap is not run per group (it would cost replicates x groups): a
+    figure that needs it gets none, said once."""
+    level = ci.level
+    no_closed_form: list[str] = []
+    for g_index, g in enumerate(groups):
+        found: dict[str, I.Interval] = {}
+        n = g["n_samples"]
+        for entry, params in [*plan.losses, *plan.metrics]:
+            method, _ = choose(entry, params, plan.task, "analytic", weighted)
+            name = entry.name
+            value = g["losses"][name]["mean"] if entry.kind == "loss" else g["metrics"][name]
+            if method == "wilson" and math.isfinite(value):
+                found[name] = I.wilson(round(value * n), n, level)
+            elif method == "t":
+                mean, var, count = state.moments(name, g_index)
+                iv = I.student_t(mean, var, count, level)
+                found[name] = iv
+            elif method == "delong":
+                y, p = state.samples(name, g_index)
+                found[name] = I.delong(y, p, level)
+            elif name not in no_closed_form:
+                no_closed_form.append(name)
+        g["intervals"] = found
+    if not no_closed_form:
+        return []
+    return [
+        f"per-group intervals: none for {', '.join(no_closed_form)} (no closed form; the "
+        "bootstrap is given for the whole input only)"
+    ]
