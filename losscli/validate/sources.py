@@ -143,6 +143,9 @@ def raw_chunks(
         yield from _array_chunks(y_true, y_pred, weights, classes, chunk_rows)
         return
 
+    # ids are read as written (007 is not 7; big integers exact), never as floats
+    text_cols = None if id_col is None else {id_col}
+
     def stream(x: Any, name: str) -> Iterator[Table]:
         if is_source(x):
             return readers.read_chunks(
@@ -153,6 +156,7 @@ def raw_chunks(
                 chunk_rows=chunk_rows,
                 delimiter=delimiter,
                 decimal=decimal,
+                text_cols=text_cols,
             )
         return iter([_table_of(x, name)])
 

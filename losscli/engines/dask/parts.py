@@ -114,6 +114,7 @@ def _file_tables(part: Part, read: ReadOptions, res: PartResult) -> Iterator[lis
             chunk_rows=read.chunk_rows,
             delimiter=read.delimiter,
             decimal=read.decimal,
+            text_cols=None if read.id_col is None or side is None else {read.id_col},
         ):
             if side is not None and res.columns[side] is None:
                 res.columns[side] = list(table.names)
