@@ -66,8 +66,8 @@ def _float_keys(v: np.ndarray, source: str, column: str | None) -> np.ndarray:
     out[whole] = v[whole].astype(np.int64).astype(str)
     nan = np.isnan(v)
     out[nan] = ""
-    for i in np.flatnonzero(~whole & ~nan):  # fractional or infinite ids: rare
-        out[i] = repr(float(v[i]))
+    for j in np.flatnonzero(~whole & ~nan).tolist():  # fractional or infinite ids: rare
+        out[j] = repr(float(v[j]))
     return out.astype(str)
 
 
