@@ -33,6 +33,36 @@ def per_sample_format(path: str) -> str:
     return fmt
 
 
+def id_column(index: np.ndarray, fmt: str) -> np.ndarray:
+    """The id column as the output keeps it: ids as they were read (int64, text), a float
+    column of whole numbers below 2^53 as int64 (never ``7.0``); for ``.npy`` (float64),
+    text ids that are plain integers below 2^53 as those integers."""
+    kind = index.dtype.kind
+    if kind == "f" and index.size:
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(index).all() and bool((index == np.floor(index)).all())
+        if whole and float(np.abs(index).max()) < 2.0**53:
+            return index.astype(np.int64)
+    if fmt == "npy" and kind in "OU" and index.size:
+        try:
+            text = index.astype(str)
+        except (TypeError, ValueError):
+            return index
+        digits = np.strings.lstrip(text, "-")
+        plain = np.strings.isdigit(digits) & (~np.strings.startswith(digits, "0") | (digits == "0"))
+        plain &= np.strings.str_len(digits) <= 15
+        if bool(plain.all()):
+            try:
+                return text.astype(np.int64)
+            except ValueError:  # "--5" and the like: not an integer
+                return index
+    if kind in "iu" and fmt == "npy" and index.size and np.abs(index).max() >= 2**53:
+        raise UsageError(
+            "--per-sample .npy cannot hold ids of 2^53 or more exactly; use .csv or .parquet"
+        )
+    return index
+
+
 # threads formatting per-sample text while the next chunks are scored
 FORMAT_THREADS = 2
 
@@ -75,6 +105,7 @@ class PerSampleWriter:
         first = self.names is None
         self.names = names
         n = index.shape[0]
+        index = id_column(index, self.fmt)
         if self.fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -92,7 +123,9 @@ class PerSampleWriter:
         elif self.fmt == "npy":
             if index.dtype.kind not in "biuf":
                 raise UsageError(
-                    "--per-sample .npy cannot hold non-numeric ids; use .csv or .parquet"
+                    "--per-sample .npy cannot hold non-numeric ids; use .csv or .parquet",
+                    hint="a .npy file holds float64 numbers: only integer ids below 2^53 "
+                    "written without leading zeros fit",
                 )
             if first:
                 self._npy_start = self.fh.tell()
