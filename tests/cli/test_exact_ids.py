@@ -260,3 +260,21 @@ def test_npy_per_sample_takes_plain_integer_ids_only(
     bad = tmp_path / "bad.npy"
     fails(run("eval", c, "--id-col", "id", "--per-sample", bad), 2, "--per-sample .npy")
     assert not bad.exists()
+
+
+def test_dask_shards_keep_ids_as_written(run: Callable[..., Result], tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    ids = [["007", str(BIG + 1), "a"], ["7", str(BIG), "b"]]
+    for i, part in enumerate(ids):
+        (shards / f"part-{i}.csv").write_text(
+            "id,target,pred\n" + "".join(f"{k},{j % 2},0.{j + 3}\n" for j, k in enumerate(part))
+        )
+    local, dask = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    ok(run("eval", shards, "--id-col", "id", "--per-sample", local))
+    ok(run("eval", shards, "--id-col", "id", "--per-sample", dask, "--engine", "dask"))
+    for out in (local, dask):
+        table = pq.read_table(out)
+        assert table.schema.field("index").type == pa.string()
+        assert table.column("index").to_pylist() == [*ids[0], *ids[1]]
