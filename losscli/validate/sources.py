@@ -158,7 +158,7 @@ def raw_chunks(
                 decimal=decimal,
                 text_cols=text_cols,
             )
-        return iter([_table_of(x, name)])
+        return iter([_table_of(x, name, text_cols)])
 
     by_id: Table | None = None  # the whole prediction table, aligned to the targets by key
     sources = [str(y_true) if is_source(y_true) else "targets"]
@@ -262,9 +262,9 @@ def _whole(it: Iterator[Table]) -> Table:
     return Table(first.source, first.names, data, first.has_header, first.is_npz)
 
 
-def _table_of(x: Any, name: str) -> Table:
-    if hasattr(x, "columns"):  # a pandas DataFrame
-        return frame_to_table(x, name, True)
+def _table_of(x: Any, name: str, text_cols: set[str] | None = None) -> Table:
+    if hasattr(x, "columns"):  # a pandas DataFrame (its integer ids stay int64)
+        return frame_to_table(x, name, True, text_cols)
     arr = _as_array(x, name, numeric=False)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)

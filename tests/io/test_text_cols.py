@@ -151,3 +151,15 @@ def test_npz_and_npy_keep_integers(tmp_path: Path) -> None:
     np.save(npy, np.array([[BIG, 1], [7, 0]], dtype=np.int64))
     t = readers.read(str(npy), text_cols={"0"})
     assert t.data["0"].tolist() == [BIG, 7] and t.data["1"].dtype == np.float64
+
+
+def test_api_dataframes_keep_integer_ids() -> None:
+    import pandas as pd
+
+    import losscli
+
+    t = pd.DataFrame({"id": [2**53 + 1, 2**53], "target": [1, 0]})
+    p = pd.DataFrame({"id": [2**53, 2**53 + 1], "pred": [0.25, 0.75]})
+    r = losscli.evaluate(t, p, id_col="id")
+    assert r.ids is not None and r.ids.tolist() == [2**53 + 1, 2**53]
+    assert r.losses["binary_cross_entropy"]["mean"] == pytest.approx(-np.log(0.75))
