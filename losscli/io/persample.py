@@ -34,11 +34,12 @@ def per_sample_format(path: str) -> str:
 
 
 def id_column(index: np.ndarray, fmt: str) -> np.ndarray:
-    """The id column as the output keeps it: ids as they were read (int64, text), a float
-    column of whole numbers below 2^53 as int64 (never ``7.0``); for ``.npy`` (float64),
-    text ids that are plain integers below 2^53 as those integers."""
+    """The id column as the output keeps it: ids as they were read (int64, text); in text
+    formats a float id column's whole numbers below 2^53 without ``.0`` (Parquet keeps a
+    double column double: its type is fixed by the first chunk, so no chunk may decide it);
+    for ``.npy`` (float64), text ids that are plain integers below 2^53 as those integers."""
     kind = index.dtype.kind
-    if kind == "f" and index.size:
+    if kind == "f" and index.size and fmt in ("csv", "tsv", "jsonl"):
         with np.errstate(invalid="ignore"):
             whole = np.isfinite(index).all() and bool((index == np.floor(index)).all())
         if whole and float(np.abs(index).max()) < 2.0**53:
@@ -61,6 +62,22 @@ def id_column(index: np.ndarray, fmt: str) -> np.ndarray:
             "--per-sample .npy cannot hold ids of 2^53 or more exactly; use .csv or .parquet"
         )
     return index
+
+
+def _same_id_type(table: Any, schema: Any) -> Any:
+    """A chunk whose ids came in another type than the first chunk's (shards of several
+    formats): as text when the file's ids are text, else an error (never a changed id)."""
+    import pyarrow as pa
+
+    want = schema.field("index").type
+    if pa.types.is_string(want) or pa.types.is_large_string(want):
+        ids = [None if v is None else str(v) for v in table.column("index").to_pylist()]
+        return table.set_column(0, "index", pa.array(ids, want))
+    raise UsageError(
+        f"--per-sample .parquet: the ids of a later chunk are {table.schema.field('index').type}"
+        f", not {want} as in the first",
+        hint="write the per-sample losses to .csv, or give every shard ids of one type",
+    )
 
 
 # threads formatting per-sample text while the next chunks are scored
@@ -114,6 +131,8 @@ class PerSampleWriter:
 
             columns = [index, *values.values()]
             table = pa.Table.from_arrays([from_numpy(c) for c in columns], ["index", *names])
+            if self._pq is not None and table.schema != self._pq.schema:
+                table = _same_id_type(table, self._pq.schema)
             if self._pq is None:
                 # losses are distinct floats: dictionary encoding only costs time
                 self._pq = pq.ParquetWriter(
