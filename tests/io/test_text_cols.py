@@ -163,3 +163,23 @@ def test_api_dataframes_keep_integer_ids() -> None:
     r = losscli.evaluate(t, p, id_col="id")
     assert r.ids is not None and r.ids.tolist() == [2**53 + 1, 2**53]
     assert r.losses["binary_cross_entropy"]["mean"] == pytest.approx(-np.log(0.75))
+
+
+def test_parquet_per_sample_keeps_the_first_chunks_id_type(tmp_path: Path) -> None:
+    from losscli.errors import UsageError
+    from losscli.io.persample import PerSampleWriter
+
+    path = tmp_path / "l.parquet"
+    with open(path, "wb") as fh:
+        w = PerSampleWriter(fh, "parquet")
+        w.write(np.array(["007", "a"], dtype=object), {"mse": np.array([0.5, 1.0])})
+        w.write(np.array([BIG, 7], dtype=np.int64), {"mse": np.array([2.0, 3.0])})
+        w.close()
+    assert pq.read_table(path).column("index").to_pylist() == ["007", "a", str(BIG), "7"]
+    with open(tmp_path / "m.parquet", "wb") as fh:
+        w = PerSampleWriter(fh, "parquet")
+        w.write(np.array([1, 2], dtype=np.int64), {"mse": np.array([0.5, 1.0])})
+        with pytest.raises(UsageError, match="ids of a later chunk"):
+            w.write(np.array(["x"], dtype=object), {"mse": np.array([2.0])})
+        w.abandon()
+        w._pq.close()  # the writer's cleanup on errors is the faults change's, not tested here
