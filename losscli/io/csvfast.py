@@ -20,9 +20,11 @@ from __future__ import annotations
 import io
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
+
+from losscli.io.table import TextCols, text_names
 
 BLOCK_BYTES = 4 << 20
 PROBE_BYTES = 1 << 20  # the prefix whose types fix every block's column types
@@ -32,16 +34,20 @@ def workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def column_types(schema: Any) -> dict[str, Any]:
+def column_types(schema: Any, text: Collection[str] = ()) -> dict[str, Any]:
     """Every numeric (or boolean, or empty) column as float64, the rest as strings: the
-    types each block is read with, so that a later block cannot change them."""
+    types each block is read with, so that a later block cannot change them.  The
+    columns named in ``text`` (ids) are strings whatever they hold: kept as written."""
     import pyarrow as pa
     import pyarrow.types as pat
 
     def numeric(t: Any) -> bool:
         return bool(pat.is_integer(t) or pat.is_floating(t) or pat.is_boolean(t) or pat.is_null(t))
 
-    return {f.name: pa.float64() if numeric(f.type) else pa.string() for f in schema}
+    return {
+        f.name: pa.float64() if numeric(f.type) and f.name not in text else pa.string()
+        for f in schema
+    }
 
 
 class _Layout:
@@ -49,7 +55,13 @@ class _Layout:
     pyarrow options every block is parsed with."""
 
     def __init__(
-        self, head: bytes, sep: str, header: bool, complete: bool, decimal: str = "."
+        self,
+        head: bytes,
+        sep: str,
+        header: bool,
+        complete: bool,
+        decimal: str = ".",
+        text_cols: TextCols = None,
     ) -> None:
         import pyarrow as pa
         import pyarrow.csv as pcsv
@@ -72,7 +84,11 @@ class _Layout:
         except pa.ArrowInvalid as exc:
             raise BlockError(exc, 1) from None
         self.names = list(probe.column_names)
-        self.types = column_types(probe.schema)
+        # the names the table will have (without a header: 0, 1, ...) decide the ids
+        shown = self.names if header else [str(i) for i in range(len(self.names))]
+        exact = text_names(text_cols, shown)
+        ids = {n for n, s in zip(self.names, shown) if s in exact}
+        self.types = column_types(probe.schema, ids)
         self.read = pcsv.ReadOptions(use_threads=False, column_names=self.names)
         self.convert = pcsv.ConvertOptions(column_types=self.types, decimal_point=decimal)
         # Most blocks hold no missing cells: without null markers to compare every cell
@@ -177,6 +193,7 @@ def stream(
     block_bytes: int = BLOCK_BYTES,
     n_workers: int | None = None,
     decimal: str = ".",
+    text_cols: TextCols = None,
 ) -> Iterator[Any]:
     """Tables (``pyarrow.Table``) of the rows of the file ``path``, in order.
 
@@ -189,7 +206,9 @@ def stream(
         fd = fh.fileno()
         size = os.fstat(fd).st_size
         head, bom = _strip_bom(fh.read(PROBE_BYTES))
-        layout = _Layout(head, sep, header, complete=bom + len(head) >= size, decimal=decimal)
+        layout = _Layout(
+            head, sep, header, bom + len(head) >= size, decimal=decimal, text_cols=text_cols
+        )
 
         def task(a: int, b: int) -> tuple[int, Callable[[], Any]]:
             def run() -> Any:
@@ -218,12 +237,13 @@ def stream_fileobj(
     block_bytes: int = BLOCK_BYTES,
     n_workers: int | None = None,
     decimal: str = ".",
+    text_cols: TextCols = None,
 ) -> Iterator[Any]:
     """As :func:`stream`, for a binary stream that cannot seek (standard input, a gzip
     stream): the main thread reads blocks and cuts them at the last newline."""
     head, _ = _strip_bom(fh.read(PROBE_BYTES))
     eof = len(head) < PROBE_BYTES
-    layout = _Layout(head, sep, header, complete=eof, decimal=decimal)
+    layout = _Layout(head, sep, header, complete=eof, decimal=decimal, text_cols=text_cols)
     reader = _LineBlocks(fh, head[layout.start :], block_bytes)
 
     def task(data: bytes) -> tuple[bytes, Callable[[], Any]]:
@@ -323,9 +343,11 @@ class BlockError(Exception):
         self.types = types
 
 
-def to_numpy(column: Any) -> Any:
+def to_numpy(column: Any, exact: bool = False) -> Any:
     """A pyarrow column (Array or ChunkedArray) as numpy: float64 for numeric and
-    boolean columns (nulls become NaN), object otherwise.
+    boolean columns (nulls become NaN), object otherwise.  ``exact`` (an id column):
+    integers stay int64 (uint64 when unsigned 64-bit), with nulls as None in an object
+    array; text and floats as without it.
 
     pyarrow's own ``to_numpy`` imports pandas (a quarter of a second); this reads the
     buffers directly, without a copy for a float64 chunk without nulls."""
@@ -335,6 +357,20 @@ def to_numpy(column: Any) -> Any:
 
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     t = column.type
+    if exact and pat.is_integer(t):
+        if column.null_count:
+            out = np.empty(len(column), dtype=object)
+            out[:] = column.to_pylist()
+            return out
+        wide = pa.uint64() if t == pa.uint64() else pa.int64()
+        parts = [
+            np.frombuffer(c.buffers()[1], dtype=wide.to_pandas_dtype(), count=len(c),
+                          offset=c.offset * 8)
+            for c in (x.cast(wide) for x in chunks)
+        ]  # fmt: skip
+        if not parts:
+            return np.empty(0, dtype=np.int64)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
     if not (pat.is_integer(t) or pat.is_floating(t) or pat.is_boolean(t) or pat.is_null(t)):
         out = np.empty(len(column), dtype=object)
         out[:] = column.to_pylist()

@@ -16,23 +16,38 @@ import numpy as np
 from losscli.errors import InputError, show
 from losscli.io.dialect import DEFAULT, Dialect, check_one_column, check_text_head
 from losscli.io.formats import NAMES, sniff, wrong_content
-from losscli.io.table import Table, arrow_to_table, check_unique, frame_to_table, short, to_float
+from losscli.io.table import (
+    Table,
+    TextCols,
+    arrow_to_table,
+    check_unique,
+    frame_to_table,
+    short,
+    text_names,
+    to_float,
+)
 
 SMALL_TEXT = 1 << 20  # below 1 MiB, parse with the csv module: no pandas import
 CSV_BLOCK_BYTES = 16 << 20
 
 
 def read_delimited(
-    fh: IO[bytes], path: str, fmt: str, header: bool, dialect: Dialect = DEFAULT
+    fh: IO[bytes],
+    path: str,
+    fmt: str,
+    header: bool,
+    dialect: Dialect = DEFAULT,
+    text_cols: TextCols = None,
 ) -> Table:
-    """A whole CSV/TSV file; ``dialect`` decides its separator and decimal mark."""
+    """A whole CSV/TSV file; ``dialect`` decides its separator and decimal mark;
+    ``text_cols`` (ids) are kept as the text written in the file."""
     sep = dialect.sep(fmt)
     raw = fh.read()
     if not raw.strip():
         raise InputError("the file is empty", file=path)
     if len(raw) < SMALL_TEXT:
-        return _read_delimited_small(raw, path, sep, header, dialect)
-    return _read_delimited_pandas(raw, path, sep, header, dialect)
+        return _read_delimited_small(raw, path, sep, header, dialect, text_cols)
+    return _read_delimited_pandas(raw, path, sep, header, dialect, text_cols)
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -55,7 +70,9 @@ def _decode(raw: bytes, path: str) -> str:
     return text
 
 
-def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool, dialect: Dialect) -> Table:
+def _read_delimited_small(
+    raw: bytes, path: str, sep: str, header: bool, dialect: Dialect, text_cols: TextCols = None
+) -> Table:
     """The start-up fast path for small files (the shell one-liner case)."""
     import csv
 
@@ -100,9 +117,13 @@ def _read_delimited_small(raw: bytes, path: str, sep: str, header: bool, dialect
                 hint=_ragged_hint(sep, len(r), width),
             )
     check_unique(names, path)
+    exact = text_names(text_cols, names)
     data: dict[str, np.ndarray] = {}
     for j, name in enumerate(names):
         cells = [r[j] for r in body]
+        if name in exact:  # an id: the text as written
+            data[name] = np.array(cells, dtype=object)
+            continue
         try:
             data[name] = np.array([to_float(c, dialect.decimal) for c in cells], dtype=np.float64)
         except ValueError:
@@ -118,7 +139,7 @@ def _ragged_hint(sep: str, got: int, width: int) -> str:
 
 
 def _read_delimited_pandas(
-    raw: bytes, path: str, sep: str, header: bool, dialect: Dialect
+    raw: bytes, path: str, sep: str, header: bool, dialect: Dialect, text_cols: TextCols = None
 ) -> Table:
     import pandas as pd
 
@@ -133,16 +154,31 @@ def _read_delimited_pandas(
         first = raw[: raw.find(b"\n") + 1 or len(raw)].decode("utf-8-sig", "replace")
         names = next(csv.reader([first.rstrip("\r\n")], delimiter=sep), [])
         check_unique([n.strip() for n in names], path)
+    options: dict[str, Any] = dict(
+        sep=sep,
+        decimal=dialect.decimal,
+        header=0 if header else None,
+        encoding="utf-8-sig",
+        skipinitialspace=True,
+        engine="c",
+    )
     try:
-        df = pd.read_csv(
-            io.BytesIO(raw),
-            sep=sep,
-            decimal=dialect.decimal,
-            header=0 if header else None,
-            encoding="utf-8-sig",
-            skipinitialspace=True,
-            engine="c",
-        )
+        if text_cols:
+            # ids as written: their columns read as strings with no missing-value markers
+            # (an empty cell stays "", a missing id); the others as before
+            cols = [str(c) for c in pd.read_csv(io.BytesIO(raw), nrows=0, **options).columns]
+            shown = cols if header else [str(i) for i in range(len(cols))]
+            exact = text_names(text_cols, shown)
+            if exact:
+                from pandas._libs.parsers import STR_NA_VALUES
+
+                ids = [c for c, s in zip(cols, shown) if s in exact]
+                others = [c for c, s in zip(cols, shown) if s not in exact]
+                key = (lambda c: c) if header else cols.index
+                options["dtype"] = {key(c): str for c in ids}
+                options["keep_default_na"] = False
+                options["na_values"] = {key(c): sorted(STR_NA_VALUES) for c in others}
+        df = pd.read_csv(io.BytesIO(raw), **options)
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=path) from None
     except UnicodeDecodeError:
@@ -151,11 +187,16 @@ def _read_delimited_pandas(
         raise InputError(f"cannot parse: {short(exc)}", file=path) from None
     if not header:
         df.columns = [str(i) for i in range(df.shape[1])]
-    return frame_to_table(df, path, header)
+    return frame_to_table(df, path, header, text_cols)
 
 
 def stream_delimited(
-    path: str, gz: bool, fmt: str, header: bool, dialect: Dialect = DEFAULT
+    path: str,
+    gz: bool,
+    fmt: str,
+    header: bool,
+    dialect: Dialect = DEFAULT,
+    text_cols: TextCols = None,
 ) -> Iterator[Table]:
     """A large CSV/TSV file as a stream of tables (pyarrow)."""
     import pyarrow as pa
@@ -188,11 +229,13 @@ def stream_delimited(
         # plain files: blocks cut at line ends, parsed in parallel (losscli.csvfast)
         first = True
         try:
-            for table in csvfast.stream(path, sep=sep, header=header, decimal=decimal):
+            for table in csvfast.stream(
+                path, sep=sep, header=header, decimal=decimal, text_cols=text_cols
+            ):
                 if first and header:
                     check_unique([str(n) for n in table.column_names], path)
                 first = False
-                yield arrow_to_table(table, path, header)
+                yield arrow_to_table(table, path, header, text_cols)
         except csvfast.BlockError as exc:
             raise _locate_bad_row(path, gz, sep, header, exc.cause, exc.types, decimal) from None
         except UnicodeDecodeError as exc:
@@ -215,7 +258,9 @@ def stream_delimited(
         names = list(schema.names)
         if header:
             check_unique(names, path)
-        types = csvfast.column_types(schema)
+        shown = names if header else [str(i) for i in range(len(names))]
+        exact = text_names(text_cols, shown)
+        types = csvfast.column_types(schema, {n for n, s in zip(names, shown) if s in exact})
         fh.seek(0)
         reader = pcsv.open_csv(
             fh,
@@ -231,7 +276,7 @@ def stream_delimited(
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
                 raise _locate_bad_row(path, gz, sep, header, exc, types, decimal) from None
             if batch.num_rows:
-                yield arrow_to_table(batch, path, header)
+                yield arrow_to_table(batch, path, header, text_cols)
 
 
 LOCATE_LIMIT = 256 << 20  # bytes scanned to number a bad row in a streamed file (error path)

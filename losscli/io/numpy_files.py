@@ -18,7 +18,7 @@ import numpy as np
 from losscli.errors import InputError
 from losscli.io.compressed import MAX_DECOMPRESSED_ENV, max_decompressed
 from losscli.io.formats import wrong_content
-from losscli.io.table import Table, array_columns, short
+from losscli.io.table import Table, TextCols, array_columns, keep_exact, short, text_names
 
 # .npy headers are parsed and checked before a byte of data is allocated: object
 # dtypes (pickles) are refused without reading further, and a header claiming more
@@ -127,9 +127,16 @@ def _numeric(arr: np.ndarray, path: str, name: str) -> np.ndarray:
     raise InputError(f"array {name!r} has unsupported dtype {arr.dtype}", file=path)
 
 
-def read_npy(fh: IO[bytes], path: str) -> Table:
+def read_npy(fh: IO[bytes], path: str, text_cols: TextCols = None) -> Table:
+    """A whole ``.npy`` array; ``text_cols`` (ids, by 0-based column) of an integer or
+    text array keep that type."""
     arr = _npy_data(fh, path, "", _stream_size(fh))
     names, data = array_columns(_numeric(arr, path, "array"), path)
+    exact = text_names(text_cols, names) if arr.dtype.kind in "biuUS" else set()
+    if exact:
+        _, raw_cols = array_columns(arr, path)
+        for name in exact:
+            data[name] = keep_exact(raw_cols[name])
     return Table(path, names, data, has_header=False)
 
 
@@ -181,12 +188,14 @@ def _drop_pages(arr: np.memmap, begin: int, end: int) -> None:
             mm.madvise(advice, lo, hi - lo)
 
 
-def read_npz(fh: IO[bytes], path: str) -> Table:
+def read_npz(fh: IO[bytes], path: str, text_cols: TextCols = None) -> Table:
+    """The arrays of an ``.npz`` archive; ``text_cols`` (ids) keep their integer or
+    text type."""
     head = fh.read(4)
     fh.seek(0)
     if head not in (b"PK\x03\x04", b"PK\x05\x06"):
         raise wrong_content(path, "npz", head + fh.read(4096)[4:])
-    data: dict[str, np.ndarray] = {}
+    arrays: dict[str, np.ndarray] = {}
     try:
         with zipfile.ZipFile(fh) as zf:
             members = [i for i in zf.infolist() if not i.filename.endswith("/")]
@@ -205,13 +214,20 @@ def read_npz(fh: IO[bytes], path: str) -> Table:
                     arr = _npy_data(member, path, name, info.file_size)  # type: ignore[arg-type]
                 if arr.shape[0] == 0 or (arr.ndim == 2 and arr.shape[1] == 0):
                     raise InputError(f"array {name!r} is empty (shape {arr.shape})", file=path)
-                data[name] = _numeric(arr, path, name)
+                arrays[name] = arr
     except (InputError, MemoryError):
         raise
     except Exception as exc:  # zipfile parsing untrusted bytes: BadZipFile, zlib.error,
         # EOFError, struct.error, IndexError, UnicodeDecodeError (member names), ...
         raise InputError(f"not a valid .npz archive: {short(exc)}", file=path) from None
-    if not data:
+    if not arrays:
         raise InputError("the .npz archive holds no arrays", file=path)
+    exact = text_names(text_cols, list(arrays))
+    data = {
+        name: keep_exact(arr)
+        if name in exact and arr.dtype.kind in "biuUS"
+        else _numeric(arr, path, name)
+        for name, arr in arrays.items()
+    }
     lengths = {a.shape[0] for a in data.values()}
     return Table(path, list(data), data, has_header=True, is_npz=True, meta={"lengths": lengths})

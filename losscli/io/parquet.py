@@ -7,10 +7,11 @@ from typing import IO
 
 from losscli.errors import InputError
 from losscli.io.formats import wrong_content
-from losscli.io.table import Table, arrow_to_table, frame_to_table, short
+from losscli.io.table import Table, TextCols, arrow_to_table, frame_to_table, short, text_names
 
 
-def read_parquet(fh: IO[bytes], path: str) -> Table:
+def read_parquet(fh: IO[bytes], path: str, text_cols: TextCols = None) -> Table:
+    """A whole Parquet file; ``text_cols`` (ids) keep their integer or string type."""
     import pyarrow.parquet as pq
 
     head = fh.read(4)
@@ -18,15 +19,25 @@ def read_parquet(fh: IO[bytes], path: str) -> Table:
     if head != b"PAR1":
         raise wrong_content(path, "parquet", head + fh.read(4096)[4:])
     try:
-        df = pq.read_table(fh).to_pandas()
+        arrow = pq.read_table(fh)
+        df = arrow.to_pandas()
     except MemoryError:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
         raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
-    return frame_to_table(df, path, True)
+    table = frame_to_table(df, path, True)
+    exact = text_names(text_cols, table.names)
+    if exact:
+        from losscli.io.csvfast import to_numpy
+
+        # from the Arrow column, not pandas (which makes an int column with nulls float)
+        for i, name in enumerate(table.names):
+            if name in exact and i < arrow.num_columns:
+                table.data[name] = to_numpy(arrow.column(i), exact=True)
+    return table
 
 
-def stream_parquet(path: str, rows: int) -> Iterator[Table]:
+def stream_parquet(path: str, rows: int, text_cols: TextCols = None) -> Iterator[Table]:
     import pyarrow.parquet as pq
 
     with open(path, "rb") as fh:
@@ -42,4 +53,4 @@ def stream_parquet(path: str, rows: int) -> Iterator[Table]:
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
         raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
     for batch in pf.iter_batches(batch_size=rows):
-        yield arrow_to_table(batch, path, True)
+        yield arrow_to_table(batch, path, True, text_cols)

@@ -33,6 +33,53 @@ def per_sample_format(path: str) -> str:
     return fmt
 
 
+def id_column(index: np.ndarray, fmt: str) -> np.ndarray:
+    """The id column as the output keeps it: ids as they were read (int64, text); in text
+    formats a float id column's whole numbers below 2^53 without ``.0`` (Parquet keeps a
+    double column double: its type is fixed by the first chunk, so no chunk may decide it);
+    for ``.npy`` (float64), text ids that are plain integers below 2^53 as those integers."""
+    kind = index.dtype.kind
+    if kind == "f" and index.size and fmt in ("csv", "tsv", "jsonl"):
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(index).all() and bool((index == np.floor(index)).all())
+        if whole and float(np.abs(index).max()) < 2.0**53:
+            return index.astype(np.int64)
+    if fmt == "npy" and kind in "OU" and index.size:
+        try:
+            text = index.astype(str)
+        except (TypeError, ValueError):
+            return index
+        digits = np.strings.lstrip(text, "-")
+        plain = np.strings.isdigit(digits) & (~np.strings.startswith(digits, "0") | (digits == "0"))
+        plain &= np.strings.str_len(digits) <= 15
+        if bool(plain.all()):
+            try:
+                return text.astype(np.int64)
+            except ValueError:  # "--5" and the like: not an integer
+                return index
+    if kind in "iu" and fmt == "npy" and index.size and np.abs(index).max() >= 2**53:
+        raise UsageError(
+            "--per-sample .npy cannot hold ids of 2^53 or more exactly; use .csv or .parquet"
+        )
+    return index
+
+
+def _same_id_type(table: Any, schema: Any) -> Any:
+    """A chunk whose ids came in another type than the first chunk's (shards of several
+    formats): as text when the file's ids are text, else an error (never a changed id)."""
+    import pyarrow as pa
+
+    want = schema.field("index").type
+    if pa.types.is_string(want) or pa.types.is_large_string(want):
+        ids = [None if v is None else str(v) for v in table.column("index").to_pylist()]
+        return table.set_column(0, "index", pa.array(ids, want))
+    raise UsageError(
+        f"--per-sample .parquet: the ids of a later chunk are {table.schema.field('index').type}"
+        f", not {want} as in the first",
+        hint="write the per-sample losses to .csv, or give every shard ids of one type",
+    )
+
+
 # threads formatting per-sample text while the next chunks are scored
 FORMAT_THREADS = 2
 
@@ -75,6 +122,7 @@ class PerSampleWriter:
         first = self.names is None
         self.names = names
         n = index.shape[0]
+        index = id_column(index, self.fmt)
         if self.fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -83,6 +131,8 @@ class PerSampleWriter:
 
             columns = [index, *values.values()]
             table = pa.Table.from_arrays([from_numpy(c) for c in columns], ["index", *names])
+            if self._pq is not None and table.schema != self._pq.schema:
+                table = _same_id_type(table, self._pq.schema)
             if self._pq is None:
                 # losses are distinct floats: dictionary encoding only costs time
                 self._pq = pq.ParquetWriter(
@@ -92,7 +142,9 @@ class PerSampleWriter:
         elif self.fmt == "npy":
             if index.dtype.kind not in "biuf":
                 raise UsageError(
-                    "--per-sample .npy cannot hold non-numeric ids; use .csv or .parquet"
+                    "--per-sample .npy cannot hold non-numeric ids; use .csv or .parquet",
+                    hint="a .npy file holds float64 numbers: only integer ids below 2^53 "
+                    "written without leading zeros fit",
                 )
             if first:
                 self._npy_start = self.fh.tell()

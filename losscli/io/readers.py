@@ -32,7 +32,7 @@ from losscli.io.formats import detect_format, expand, sniff, wrong_content
 from losscli.io.jsonl import read_jsonl
 from losscli.io.numpy_files import read_npy, read_npz, stream_npy
 from losscli.io.parquet import read_parquet, stream_parquet
-from losscli.io.table import Table, arrow_to_table, check_unique, short
+from losscli.io.table import Table, TextCols, arrow_to_table, check_unique, short, text_names
 
 
 def read(
@@ -43,15 +43,26 @@ def read(
     stdin: IO[bytes] | None = None,
     delimiter: str | None = None,
     decimal: str = ".",
+    text_cols: TextCols = None,
 ) -> Table:
     """Read one file, glob or directory into a :class:`Table`.
 
     ``delimiter`` and ``decimal``: the field separator and decimal mark of CSV/TSV input
-    (``--delimiter``, ``--decimal``; see :mod:`losscli.io.dialect`)."""
+    (``--delimiter``, ``--decimal``; see :mod:`losscli.io.dialect`).  ``text_cols``: the
+    columns to keep exactly as written (ids: a set of names or 0-based indices, or a
+    predicate on the header name): text as the text in the file (CSV/TSV; JSON Lines
+    numbers as their literal text), integers as int64 (Parquet, NPZ), never float."""
     d = dialects.make(delimiter, decimal)
     paths = expand(spec)
     tables = [
-        _decimals(_read_one(p, header=header, input_format=input_format, stdin=stdin, d=d), d, 0)
+        _decimals(
+            _read_one(
+                p, header=header, input_format=input_format, stdin=stdin, d=d, text_cols=text_cols
+            ),
+            d,
+            0,
+            text_cols,
+        )
         for p in paths
     ]
     if len(tables) == 1:
@@ -59,9 +70,11 @@ def read(
     return _concat(spec, tables)
 
 
-def _decimals(table: Table, d: Dialect, row0: int) -> Table:
+def _decimals(table: Table, d: Dialect, row0: int, text_cols: TextCols = None) -> Table:
     if d.decimal != "." and not table.is_npz:
-        dialects.comma_decimals(table.data, table.names, table.source, row0)
+        exact = text_names(text_cols, table.names)
+        names = [n for n in table.names if n not in exact]  # ids stay as written
+        dialects.comma_decimals(table.data, names, table.source, row0)
     return table
 
 
@@ -77,13 +90,14 @@ def read_chunks(
     chunk_rows: int | None = None,
     delimiter: str | None = None,
     decimal: str = ".",
+    text_cols: TextCols = None,
 ) -> Iterator[Table]:
     """Read a file, glob or directory as a stream of :class:`Table` chunks, in order.
 
     Small files come as one chunk (the in-memory path); large CSV/TSV are streamed
     by pyarrow in blocks, ``.npy`` through a memory map, Parquet by record batch, so
     memory stays bounded whatever the size.  ``chunk_rows`` caps the rows of a chunk;
-    ``delimiter`` and ``decimal`` as for :func:`read`.
+    ``delimiter``, ``decimal`` and ``text_cols`` as for :func:`read`.
     """
     d = dialects.make(delimiter, decimal)
     rows = chunk_rows or DEFAULT_CHUNK_ROWS
@@ -92,9 +106,15 @@ def read_chunks(
     for path in expand(spec):
         n = 0
         for table in _chunks_one(
-            path, header=header, input_format=input_format, stdin=stdin, rows=rows, d=d
+            path,
+            header=header,
+            input_format=input_format,
+            stdin=stdin,
+            rows=rows,
+            d=d,
+            text_cols=text_cols,
         ):
-            table = _decimals(table, d, n)
+            table = _decimals(table, d, n, text_cols)
             if names is None:
                 names, first_source = table.names, table.source
             elif table.names != names:
@@ -117,24 +137,29 @@ def _chunks_one(
     stdin: IO[bytes] | None,
     rows: int,
     d: Dialect,
+    text_cols: TextCols = None,
 ) -> Iterator[Table]:
     fmt, gz = detect_format(path, input_format)
     _check_path(path)
     if path == "-" and fmt in ("csv", "tsv"):
-        yield from _guard_stdin(_stream_stdin(stdin, fmt, header, d))
+        yield from _guard_stdin(_stream_stdin(stdin, fmt, header, d, text_cols))
         return
     size = os.path.getsize(path) if path != "-" else 0
     if fmt in ("csv", "tsv") and (size >= SMALL_TEXT or (gz and size >= SMALL_TEXT // 8)):
-        yield from _guard(path, stream_delimited(path, gz, fmt, header, d))
+        yield from _guard(path, stream_delimited(path, gz, fmt, header, d, text_cols))
     elif fmt == "npy" and not gz and path != "-" and size >= SMALL_TEXT:
         yield from _guard(path, stream_npy(path, rows))
     elif fmt == "parquet" and not gz and path != "-" and size >= SMALL_TEXT:
-        yield from _guard(path, stream_parquet(path, rows))
+        yield from _guard(path, stream_parquet(path, rows, text_cols))
     else:
-        yield _read_one(path, header=header, input_format=input_format, stdin=stdin, d=d)
+        yield _read_one(
+            path, header=header, input_format=input_format, stdin=stdin, d=d, text_cols=text_cols
+        )
 
 
-def _stream_stdin(stdin: IO[bytes] | None, fmt: str, header: bool, d: Dialect) -> Iterator[Table]:
+def _stream_stdin(
+    stdin: IO[bytes] | None, fmt: str, header: bool, d: Dialect, text_cols: TextCols = None
+) -> Iterator[Table]:
     """CSV/TSV on standard input: a small input is read whole (no pyarrow import); a
     large one streams through :func:`losscli.io.csvfast.stream_fileobj` in bounded memory,
     gzip-compressed or not."""
@@ -150,7 +175,14 @@ def _stream_stdin(stdin: IO[bytes] | None, fmt: str, header: bool, d: Dialect) -
         fh = raw
     more = fh.read(1) if len(first) == SMALL_TEXT else b""
     if not more:  # all of it is here: the in-memory path, as for a small file
-        yield _read_one("-", header=header, input_format=fmt, stdin=io.BytesIO(first), d=d)
+        yield _read_one(
+            "-",
+            header=header,
+            input_format=fmt,
+            stdin=io.BytesIO(first),
+            d=d,
+            text_cols=text_cols,
+        )
         return
     if b"\x00" in first[:4096] or sniff(first[:4096]) in ("parquet", "npy", "npz", "pickle"):
         raise wrong_content("-", fmt, first[:4096])
@@ -159,11 +191,13 @@ def _stream_stdin(stdin: IO[bytes] | None, fmt: str, header: bool, d: Dialect) -
     stream = io.BufferedReader(csvfast.Chain([first, more], fh))  # type: ignore[arg-type]
     seen = False
     try:
-        for table in csvfast.stream_fileobj(stream, sep=sep, header=header, decimal=d.decimal):
+        for table in csvfast.stream_fileobj(
+            stream, sep=sep, header=header, decimal=d.decimal, text_cols=text_cols
+        ):
             if not seen and header:
                 check_unique([str(n) for n in table.column_names], "-")
             seen = True
-            yield arrow_to_table(table, "-", header)
+            yield arrow_to_table(table, "-", header, text_cols)
     except csvfast.BlockError as exc:
         raise InputError(
             f"cannot parse: {short(exc.cause)}",
@@ -232,21 +266,22 @@ def _read_one(
     input_format: str | None,
     stdin: IO[bytes] | None,
     d: Dialect = dialects.DEFAULT,
+    text_cols: TextCols = None,
 ) -> Table:
     fmt, gz = detect_format(path, input_format)
     _check_path(path)
     try:
         with compressed.open_bytes(path, gz, stdin) as fh:
             if fmt in ("csv", "tsv"):
-                table = read_delimited(fh, path, fmt, header, d)
+                table = read_delimited(fh, path, fmt, header, d, text_cols)
             elif fmt == "jsonl":
-                table = read_jsonl(fh, path)
+                table = read_jsonl(fh, path, text_cols)
             elif fmt == "parquet":
-                table = read_parquet(fh, path)
+                table = read_parquet(fh, path, text_cols)
             elif fmt == "npy":
-                table = read_npy(fh, path)
+                table = read_npy(fh, path, text_cols)
             elif fmt == "npz":
-                table = read_npz(fh, path)
+                table = read_npz(fh, path, text_cols)
             else:  # pragma: no cover - detect_format only returns known formats
                 raise InputError(f"unknown format {fmt!r}", file=path)
     except (InputError, UsageError):

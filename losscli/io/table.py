@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,42 @@ class Table:
         )
 
 
+TextCols = Collection[str] | Callable[[str], bool] | None
+"""Columns to keep as written (``--id-col``): names (or 0-based indices, resolved as
+:meth:`Table.column` resolves them), or a predicate on the header name."""
+
+
+def text_names(text_cols: TextCols, names: Sequence[str]) -> set[str]:
+    """The names among ``names`` that ``text_cols`` asks to keep as written."""
+    if not text_cols:
+        return set()
+    if callable(text_cols):
+        return {n for n in names if text_cols(n)}
+    out: set[str] = set()
+    for spec in text_cols:
+        if spec in names:
+            out.add(spec)
+            continue
+        folded = [n for n in names if n.strip().lower() == spec.strip().lower()]
+        if folded:
+            out.add(folded[0])
+        elif re.fullmatch(r"[0-9]+", spec.strip()) and int(spec) < len(names):
+            out.add(names[int(spec)])
+    return out
+
+
+def keep_exact(col: np.ndarray) -> np.ndarray:
+    """An id column as its reader gave it, never through float: integers as int64 (or
+    uint64), text as objects, floats as they are."""
+    if col.dtype.kind == "b":
+        return col.astype(np.int64)
+    if col.dtype.kind in "iu":
+        return col if col.dtype.kind == "u" and col.dtype.itemsize == 8 else col.astype(np.int64)
+    if col.dtype.kind in "US":
+        return col.astype(object)
+    return col
+
+
 _NA = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a", "-nan"})
 # What every CSV path (csv module, pandas, pyarrow) reads as a number: ASCII decimal
 # notation, no digit-group underscores (Python's float() alone would take "1_000" and "٣").
@@ -126,26 +163,31 @@ def check_unique(names: list[str], path: str) -> None:
         )
 
 
-def frame_to_table(df: Any, path: str, has_header: bool) -> Table:
+def frame_to_table(df: Any, path: str, has_header: bool, text_cols: TextCols = None) -> Table:
     names = [str(c) for c in df.columns]
     check_unique(names, path)
+    exact = text_names(text_cols, names)
     data = {}
     for name, col in zip(names, df.columns):
         series = df[col]
-        if series.dtype.kind in "biuf":
+        if name in exact and series.dtype.kind in "biu":
+            data[name] = keep_exact(series.to_numpy())
+        elif series.dtype.kind in "biuf":
             data[name] = series.to_numpy(dtype=np.float64)
         else:
             data[name] = series.to_numpy(dtype=object)
     return Table(path, names, data, has_header)
 
 
-def arrow_to_table(batch: Any, path: str, header: bool) -> Table:
+def arrow_to_table(batch: Any, path: str, header: bool, text_cols: TextCols = None) -> Table:
     from losscli.io.csvfast import to_numpy  # float64 or object; never imports pandas
 
     names = [str(n) for n in batch.schema.names]
     if not header:
         names = [str(i) for i in range(len(names))]
-    return Table(path, names, {n: to_numpy(col) for n, col in zip(names, batch.columns)}, header)
+    exact = text_names(text_cols, names)
+    data = {n: to_numpy(col, exact=n in exact) for n, col in zip(names, batch.columns)}
+    return Table(path, names, data, header)
 
 
 def array_columns(arr: np.ndarray, path: str) -> tuple[list[str], dict[str, np.ndarray]]:

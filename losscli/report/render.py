@@ -11,6 +11,7 @@ from typing import Any
 
 from losscli.errors import UsageError
 from losscli.report.model import Report
+from losscli.validate.align import id_text
 
 REPORT_FORMATS = ("table", "json", "csv", "tsv", "markdown", "value")
 PREVIEW_ROWS = 5
@@ -150,6 +151,7 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     buf = io.StringIO()
     console = Console(
@@ -187,7 +189,8 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
             for name in names:
                 t.add_column(name, justify="right")
             for i in range(len(idx)):
-                t.add_row(str(idx[i]), *(short(float(vals[m][i])) for m in names))
+                # ids as written, never markup ("[x]" is an id, not a style)
+                t.add_row(Text(id_text(idx[i])), *(short(float(vals[m][i])) for m in names))
             console.print(f"{title}:")
             console.print(t)
     cm = report.confusion

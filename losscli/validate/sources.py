@@ -143,6 +143,9 @@ def raw_chunks(
         yield from _array_chunks(y_true, y_pred, weights, classes, chunk_rows)
         return
 
+    # ids are read as written (007 is not 7; big integers exact), never as floats
+    text_cols = None if id_col is None else {id_col}
+
     def stream(x: Any, name: str) -> Iterator[Table]:
         if is_source(x):
             return readers.read_chunks(
@@ -153,8 +156,9 @@ def raw_chunks(
                 chunk_rows=chunk_rows,
                 delimiter=delimiter,
                 decimal=decimal,
+                text_cols=text_cols,
             )
-        return iter([_table_of(x, name)])
+        return iter([_table_of(x, name, text_cols)])
 
     by_id: Table | None = None  # the whole prediction table, aligned to the targets by key
     sources = [str(y_true) if is_source(y_true) else "targets"]
@@ -258,9 +262,9 @@ def _whole(it: Iterator[Table]) -> Table:
     return Table(first.source, first.names, data, first.has_header, first.is_npz)
 
 
-def _table_of(x: Any, name: str) -> Table:
-    if hasattr(x, "columns"):  # a pandas DataFrame
-        return frame_to_table(x, name, True)
+def _table_of(x: Any, name: str, text_cols: set[str] | None = None) -> Table:
+    if hasattr(x, "columns"):  # a pandas DataFrame (its integer ids stay int64)
+        return frame_to_table(x, name, True, text_cols)
     arr = _as_array(x, name, numeric=False)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)

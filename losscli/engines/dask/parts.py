@@ -114,6 +114,7 @@ def _file_tables(part: Part, read: ReadOptions, res: PartResult) -> Iterator[lis
             chunk_rows=read.chunk_rows,
             delimiter=read.delimiter,
             decimal=read.decimal,
+            text_cols=None if read.id_col is None or side is None else {read.id_col},
         ):
             if side is not None and res.columns[side] is None:
                 res.columns[side] = list(table.names)
@@ -132,7 +133,9 @@ def _file_tables(part: Part, read: ReadOptions, res: PartResult) -> Iterator[lis
 
 def _frame_tables(frame: Any, label: str, read: ReadOptions) -> Iterator[list[Table]]:
     """A pandas partition in chunks of at most ``chunk_rows`` rows (an empty one: none)."""
-    table = frame_to_table(frame, label, True)
+    # ids keep the partition's integer or text type (never float); the values are those
+    # the Dask reader made of the file (a CSV read by Dask has already made 007 into 7)
+    table = frame_to_table(frame, label, True, None if read.id_col is None else {read.id_col})
     if read.decimal != ".":  # a column of decimal points under --decimal , : an error
         comma_decimals(table.data, table.names, label, 0)
     rows = read.chunk_rows or readers.DEFAULT_CHUNK_ROWS
