@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from collections.abc import Iterator
 from typing import IO, Any
@@ -25,8 +26,10 @@ from losscli.io.table import (
     short,
     text_names,
     to_float,
+    to_float_cells,
 )
 
+_LINES = re.compile(r"\r\n|\r|\n")  # the line ends the csv module knows
 SMALL_TEXT = 1 << 20  # below 1 MiB, parse with the csv module: no pandas import
 CSV_BLOCK_BYTES = 16 << 20
 
@@ -77,9 +80,17 @@ def _read_delimited_small(
     import csv
 
     text = _decode(raw, path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    columns = _unquoted_columns(text, sep, header) if '"' not in text else None
+    if columns is not None:  # the usual file: no quotes, no blank or ragged lines
+        names, cols = columns
+        if dialect.delimiter is None:
+            head = [sep.join(c[i] for c in cols) for i in range(min(20, len(cols[0])))]
+            check_one_column(names if header else [c[0] for c in cols], head, path, sep)
+        check_unique(names, path)
+        return _table(path, names, cols, header, dialect, text_cols)
     rows: list[list[str]] = []
     lines: list[int] = []  # the line each row starts on, for messages
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     while True:
         start = reader.line_num + 1
         try:
@@ -117,15 +128,48 @@ def _read_delimited_small(
                 hint=_ragged_hint(sep, len(r), width),
             )
     check_unique(names, path)
+    return _table(
+        path, names, [[r[j] for r in body] for j in range(width)], header, dialect, text_cols
+    )
+
+
+def _unquoted_columns(
+    text: str, sep: str, header: bool
+) -> tuple[list[str], list[list[str]]] | None:
+    """(names, columns) of a text without quotes whose lines all hold the same number of
+    fields and no blank line in between, cut at C speed; None for anything else (the csv
+    module then reads it, with its messages)."""
+    lines = _LINES.split(text)
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines or "" in lines:
+        return None
+    first = lines[0].split(sep)
+    width = len(first)
+    body = lines[1:] if header else lines
+    flat = sep.join(body).split(sep) if body else []
+    if len(flat) != width * len(body):
+        return None  # a ragged line: found and named by the slow path
+    names = [c.strip() for c in first] if header else [str(i) for i in range(width)]
+    return names, [flat[j::width] for j in range(width)]
+
+
+def _table(
+    path: str,
+    names: list[str],
+    columns: list[list[str]],
+    header: bool,
+    dialect: Dialect,
+    text_cols: TextCols,
+) -> Table:
     exact = text_names(text_cols, names)
     data: dict[str, np.ndarray] = {}
-    for j, name in enumerate(names):
-        cells = [r[j] for r in body]
+    for name, cells in zip(names, columns):
         if name in exact:  # an id: the text as written
             data[name] = np.array(cells, dtype=object)
             continue
         try:
-            data[name] = np.array([to_float(c, dialect.decimal) for c in cells], dtype=np.float64)
+            data[name] = to_float_cells(cells, dialect.decimal)
         except ValueError:
             data[name] = np.array([c.strip() for c in cells], dtype=object)
     return Table(path, names, data, header)

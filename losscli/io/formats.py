@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob as _glob
 import os
+import re
 
 from losscli.errors import InputError
 
@@ -95,6 +96,10 @@ NAMES = {
 }
 
 
+# control characters that no text file holds (tab, newlines and form feed are allowed)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def sniff(head: bytes) -> str:
     """What the first bytes of a file look like: a format name, ``pickle``, ``gzip``,
     ``text`` or ``binary``."""
@@ -112,7 +117,7 @@ def sniff(head: bytes) -> str:
         if exc.start < len(sample) - 4:  # not just a character cut at the end of the sample
             return "binary"
         text = sample[: exc.start].decode("utf-8-sig", "replace")
-    if any(ord(c) < 32 and c not in "\t\r\n\f" for c in text):
+    if _CONTROL.search(text):
         return "binary"
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):

@@ -115,7 +115,25 @@ def keep_exact(col: np.ndarray) -> np.ndarray:
 _NA = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a", "-nan"})
 # What every CSV path (csv module, pandas, pyarrow) reads as a number: ASCII decimal
 # notation, no digit-group underscores (Python's float() alone would take "1_000" and "٣").
-_NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)", re.I)
+_NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)", re.I | re.A)
+
+
+# a whole column of numbers, one a line (surrounding blanks allowed): one match per column
+_NUMBERS = re.compile(
+    r"[ \t]*(?:" + _NUMBER.pattern + r")[ \t]*(?:\n[ \t]*(?:" + _NUMBER.pattern + r")[ \t]*)*",
+    re.I | re.A,
+)
+
+
+def to_float_cells(cells: list[str], decimal: str = ".") -> np.ndarray:
+    """A column of text cells as float64, as :func:`to_float` reads each cell; a
+    :class:`ValueError` if a cell is not a number.  A column that is all numbers (the usual
+    case) is checked by one regular expression and converted by numpy at C speed."""
+    if decimal == "." and cells:
+        joined = "\n".join(cells)
+        if joined.count("\n") == len(cells) - 1 and _NUMBERS.fullmatch(joined):
+            return np.array(cells, dtype=np.float64)
+    return np.array([to_float(c, decimal) for c in cells], dtype=np.float64)
 
 
 def to_float(cell: str, decimal: str = ".") -> float:
