@@ -60,6 +60,7 @@ _KEYS: dict[str, tuple[str, str, str]] = {
     "pred_col": ("pred_col", "str", "pred_col"),
     "delimiter": ("delimiter", "str", "delimiter"),
     "decimal": ("decimal", "str", "decimal"),
+    "pos_label": ("pos_label", "str", "pos_label"),
 }
 
 
