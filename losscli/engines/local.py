@@ -20,11 +20,11 @@ from losscli.scoring import registry
 from losscli.scoring.accumulate import Accumulator
 from losscli.scoring.plan import Plan, parse_params, resolve
 from losscli.scoring.score import update
+from losscli.validate import labels
 from losscli.validate.columns import Raw
 from losscli.validate.messages import Message, Messages
 from losscli.validate.prepare import Prepared, prepare
 from losscli.validate.sources import raw_chunks
-from losscli.validate.tasks import infer_task
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +40,9 @@ class Settings:
     nan_policy: str = "error"
     classes: tuple[str, ...] | None = None
     extra: tuple[str, ...] = ()  # --check names and --value: computed when not selected
+    pos_label: str | None = None
+    columns_given: bool = False  # --target-col / --pred-col: no guess about swapped files
+    hard_labels: bool = True  # the engine can read hard-label predictions
 
 
 def make_settings(o: EvalOptions) -> Settings:
@@ -73,6 +76,8 @@ def make_settings(o: EvalOptions) -> Settings:
         nan_policy=o.nan_policy,
         classes=tuple(o.classes) if o.classes else None,
         extra=extra_figures(o),
+        pos_label=o.pos_label,
+        columns_given=o.target_col is not None or o.pred_col is not None,
     )
 
 
@@ -130,6 +135,7 @@ class Scorer:
         self.offset = offset
         self.state = ScoreState(task=settings.task, raw_rows=offset)
         self._plan: Plan | None = None
+        self.reading: labels.Reading | None = None
 
     @property
     def plan(self) -> Plan:
@@ -139,10 +145,23 @@ class Scorer:
 
     def _start(self, raw: Raw) -> Plan:
         st, s = self.state, self.settings
-        if st.task == "auto":
-            object_targets = raw.y.dtype == object
-            st.task = "multiclass" if object_targets else infer_task(raw.y, raw.p, raw.pred_names)
-        plan = make_plan(s, st.task)
+        self.reading = labels.read(
+            raw,
+            task=st.task,
+            request=make_request(s),
+            pos_label=s.pos_label,
+            columns_given=s.columns_given,
+        )
+        if self.reading.hard and not s.hard_labels:
+            raise UsageError(
+                "this engine does not read hard-label predictions (class ids or names) yet",
+                hint="use --engine local, or request a probability loss such as "
+                "-l binary_cross_entropy for 0/1 probabilities",
+            )
+        st.task = self.reading.task
+        plan = make_plan(s, st.task, self.reading)
+        for note in self.reading.notes:
+            st.notes.add(note)
         self.needs_prob = any(
             e.inputs == "probabilities" and not p.get("from_logits", False) for e, p in plan.losses
         )
@@ -167,6 +186,7 @@ class Scorer:
                 classes=list(s.classes) if s.classes else None,
                 scores_hint=self.hint,
                 nan_policy=s.nan_policy,
+                reading=self.reading,
             )
             _check_domains(plan, prep, raw)
         except InputError as exc:
@@ -222,8 +242,10 @@ class Scorer:
         return index, loss_values
 
 
-def make_plan(settings: Settings, task: str) -> Plan:
-    """The entries and parameters ``settings`` compute for ``task``."""
+def make_plan(settings: Settings, task: str, reading: labels.Reading | None = None) -> Plan:
+    """The entries and parameters ``settings`` compute for ``task`` (with hard-label
+    predictions when ``reading`` says so)."""
+    hard = reading is not None and reading.hard
     plan = resolve(
         task,
         settings.losses,
@@ -231,9 +253,33 @@ def make_plan(settings: Settings, task: str) -> Plan:
         settings.params,
         settings.lenient,
         settings.extra,
+        hard=hard,
     )
     plan.nan_policy = settings.nan_policy
+    if reading is not None and hard:
+        plan.reading = "labels(" + ",".join(reading.classes or ("0", "1")) + ")"
     return plan
+
+
+def make_request(settings: Settings) -> labels.Request:
+    """What the figures named in ``settings`` ask of the input, for the reading of the
+    first chunk: the tasks they all take, and what they need from the predictions."""
+    named = [registry.get_loss(n) for n in settings.losses or () if n != "auto"]
+    named += [registry.get_metric(n) for n in settings.metrics or ()]
+    for name in settings.extra:
+        named += registry.lookup(name)[:1]
+    if not named:
+        return labels.Request()
+    tasks = frozenset.intersection(*(frozenset(e.tasks) for e in named))
+    wanting = next(
+        (
+            f"{'-l' if e.kind == 'loss' else '-m'} {e.name}"
+            for e in named
+            if e.needs in ("probabilities", "scores")
+        ),
+        None,
+    )
+    return labels.Request(tasks, frozenset(e.needs for e in named), wanting)
 
 
 def takes_logits(settings: Settings, plan: Plan) -> bool:
