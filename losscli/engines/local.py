@@ -105,6 +105,10 @@ class ScoreState:
     classes: list[str] | None = None  # from the last non-empty chunk
     scores: bool | None = None  # how the first non-empty chunk was taken
     preview: Preview = field(default_factory=lambda: Preview())
+    # a note said at the end when no prediction of the input contradicts it (see
+    # labels.Reading.pending), and the count of the predictions that do
+    pending: str | None = None
+    pending_against: int = 0
 
     def add_messages(
         self, warnings: Sequence[Message | str], notes: Sequence[Message | str], offset: int = 0
@@ -120,6 +124,8 @@ class ScoreState:
         start: ``offset`` is the rows before it)."""
         self.warnings.merge(other.warnings, offset)
         self.notes.merge(other.notes, offset)
+        self.pending = self.pending or other.pending
+        self.pending_against += other.pending_against
 
 
 class Scorer:
@@ -162,6 +168,7 @@ class Scorer:
         plan = make_plan(s, st.task, self.reading)
         for note in self.reading.notes:
             st.notes.add(note)
+        st.pending = self.reading.pending
         self.needs_prob = any(
             e.inputs == "probabilities" and not p.get("from_logits", False) for e, p in plan.losses
         )
@@ -193,6 +200,8 @@ class Scorer:
             if exc.row is not None:
                 exc.row += self.offset  # rows are counted over the whole input
             raise
+        if st.pending is not None and raw.p.dtype != object:
+            st.pending_against += labels.not_01(raw.p)
         st.acc.omitted += prep.omitted
         st.acc.nonfinite += prep.nonfinite
         if raw.unmatched != (0, 0):
@@ -322,6 +331,8 @@ def conclude(
             file=source,
         )
     notes = state.notes.lines()
+    if state.pending is not None and not state.pending_against:
+        notes.insert(0, state.pending)
     warnings = state.warnings.lines()
     if acc.logit_rows and not acc.logit_not_probabilities:  # judged over the whole input
         rows = " (rows summing to 1)" if plan.task == "multiclass" else ""

@@ -58,6 +58,14 @@ class Reading:
     neg: Any = None  # the other value, once seen
     pm1: bool = False  # hard binary labels in -1/+1
     notes: list[str] = field(default_factory=list)
+    # said at the end when every prediction of the input is 0/1 (a fact of the whole
+    # input, not of the first chunk: the report does not depend on the chunking)
+    pending: str | None = None
+
+
+def not_01(p: np.ndarray) -> int:
+    """Predictions of a chunk that are not 0/1 (NaN counts as neither)."""
+    return int(np.count_nonzero((p != 0) & (p != 1) & ~np.isnan(p)))
 
 
 def _integral(a: np.ndarray) -> bool:
@@ -179,11 +187,11 @@ def _numeric(raw: Raw, task: str, request: Request, note: str | None = None) -> 
             kind = "-1/+1" if labelspm else "0/1"
             if wants_numbers:
                 what = "probabilities" if "probabilities" in request.needs else "scores"
-                notes.append(
+                pending = (
                     f"predictions are all {kind}: taken as {what}, as {request.wanting} "
                     "asks (without it they are hard labels)"
                 )
-                return Reading("binary", notes=notes)
+                return Reading("binary", notes=notes, pending=pending)
             notes.append(
                 f"predictions are all {kind}: taken as hard labels (class decisions; "
                 "default loss zero_one); a probability loss such as -l binary_cross_entropy "
