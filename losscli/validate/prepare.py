@@ -266,7 +266,8 @@ def _prepare(
                 file=raw.target_source,
                 row=i + 1,
                 column=raw.target_names[0],
-                hint="use --task regression for continuous targets",
+                hint="pass --pos-label VALUE to name the positive class of other labels, "
+                "or --task regression for continuous targets",
             )
         pv = p[:, 0]
         scores = from_logits or not _in_unit(pv) or bool(scores_hint)
