@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from losscli.errors import Contradiction, InputError, UsageError, show
-from losscli.validate.columns import Raw
+from losscli.validate.columns import Raw, is_number
 from losscli.validate.tasks import infer_task, is_01
 
 MAX_CLASSES = 20  # integer predictions beside at most this many distinct target values: labels
@@ -147,7 +147,7 @@ def read(
             return r
         if pv.dtype == object:
             return _names(raw, yv, pv, task)
-        if len(tvalues) == 2:
+        if len(tvalues) == 2 and not any(is_number(v) for v in tvalues):
             raise _needs_pos_label(raw, tvalues)
         return Reading(_auto_task(raw, task, request))  # text targets: prepare says why
     if pv.dtype == object:
