@@ -308,3 +308,17 @@ def test_explain_and_list_show_what_a_figure_needs(run: Run) -> None:
     assert entries["roc_auc"]["needs"] == "scores"
     assert entries["brier"]["needs"] == "probabilities"
     assert "needs" in run("list").out.splitlines()[0]
+
+
+def test_api_hard_labels_and_contradiction() -> None:
+    import losscli
+    from losscli.errors import Contradiction, InputError
+
+    y, p = [0, 1, 2, 2, 1, 0], [0, 2, 2, 2, 1, 1]
+    r = losscli.evaluate(y, p, metrics=["f1", "mcc"])
+    assert r.task == "multiclass"
+    assert r.metrics["f1"] == pytest.approx(skm.f1_score(y, p, average="macro"))
+    assert r.metrics["mcc"] == pytest.approx(skm.matthews_corrcoef(y, p))
+    assert issubclass(Contradiction, InputError)
+    with pytest.raises(Contradiction, match="hard labels"):
+        losscli.evaluate([0, 1, 1, 0], [0, 1, 0.3, 1], chunk_rows=2)
