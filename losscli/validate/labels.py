@@ -227,6 +227,7 @@ def _numeric(raw: Raw, task: str, request: Request, note: str | None = None) -> 
     if (
         task == "auto"
         and len(tvalues) == 2
+        and _integral(fy)  # two class ids such as 1/2 (1.5/2 are numbers: a regression)
         and not (request.tasks and "binary" not in request.tasks)
         and fp.size > 0
         and bool(np.all((fp >= 0) & (fp <= 1)))
