@@ -65,6 +65,7 @@ _KEYS: dict[str, tuple[str, str, str]] = {
     "n_boot": ("n_boot", "number", "n_boot"),
     "seed": ("seed", "number", "seed"),
     "group_by": ("group_by", "str", "group_by"),
+    "pos_label": ("pos_label", "str", "pos_label"),
 }
 
 

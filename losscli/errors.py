@@ -64,6 +64,13 @@ def show_name(name: object) -> str:
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
+class Contradiction(InputError):
+    """A later chunk contradicts a reading taken on the first chunk (predictions taken as
+    hard labels, then a chunk holds 0.3; a class not among those of the first chunk).
+    The message names the row and the flag that settles the reading; a caller may
+    instead read the input again with the wider reading."""
+
+
 def show(value: object, limit: int = 60) -> str:
     """An offending value for a message: its ``repr`` (NumPy scalars as plain Python
     values), cut short -- one bad cell may hold a whole file behind an unclosed quote."""

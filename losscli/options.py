@@ -50,6 +50,9 @@ class EvalOptions:
     delimiter, decimal:
         The field separator of CSV/TSV input (one character; ``\t`` or ``tab`` for a tab;
         default: the format's) and its decimal mark (``.`` or ``,``).
+    pos_label:
+        The positive class of binary targets that are neither 0/1 nor -1/+1 (``yes``,
+        ``spam``, ``2``, ``True``): it is read as 1, the other value as 0.
     classes:
         Class names in the order of the prediction columns.
     chunk_rows:
@@ -89,6 +92,7 @@ class EvalOptions:
     input_format: str | None = None
     delimiter: str | None = None
     decimal: str = "."
+    pos_label: str | None = None
     classes: tuple[str, ...] | None = None
     chunk_rows: int | None = None
     nan_policy: str = "error"

@@ -36,6 +36,7 @@ FIELDS: dict[str, str] = {
     "input_format": "input_format",
     "delimiter": "delimiter",
     "decimal": "decimal",
+    "pos_label": "pos_label",
     "chunk_size": "chunk_rows",
     "nan_policy": "nan_policy",
     "value": "value",

@@ -215,6 +215,16 @@ DecimalOpt = Annotated[
         "European spreadsheets write them; needs a --delimiter other than the comma).",
     ),
 ]
+PosLabelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--pos-label",
+        metavar="VALUE",
+        help="The positive class of binary targets that are neither 0/1 nor -1/+1 (yes/no, "
+        "spam/ham, 1/2, True/False): e.g. --pos-label yes. Targets take it as 1 and the other "
+        "value as 0; class-name predictions too.",
+    ),
+]
 ChunkOpt = Annotated[
     int | None,
     typer.Option(

@@ -49,13 +49,12 @@ def list_cmd(
         lines = []
         for e in rows:
             params = ", ".join(f"{p.name}={_show(p.default)}" for p in e.params) or "-"
-            lines.append(
-                (e.name, e.kind, ", ".join(e.aliases) or "-", ",".join(e.tasks), e.inputs, params)
-            )
-        header = ("name", "kind", "aliases", "tasks", "inputs", "params")
-        widths = [max(len(r[i]) for r in [header, *lines]) for i in range(5)]
+            row = (e.name, e.kind, ", ".join(e.aliases) or "-", ",".join(e.tasks), e.inputs)
+            lines.append((*row, e.needs, params))
+        header = ("name", "kind", "aliases", "tasks", "inputs", "needs", "params")
+        widths = [max(len(r[i]) for r in [header, *lines]) for i in range(6)]
         for r in [header, *lines]:
-            sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[5] + "\n")
+            sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[6] + "\n")
 
 
 def _show(v: Any) -> str:
@@ -82,6 +81,7 @@ def explain_cmd(
                 f"  aliases:    {', '.join(e.aliases) or '-'}",
                 f"  tasks:      {', '.join(e.tasks)}",
                 f"  inputs:     {_INPUTS[e.inputs]}",
+                f"  needs:      {registry.NEEDS[e.needs]}",
                 f"  better:     {e.direction}",
                 f"  use when:   {e.use_when}",
             ]

@@ -22,11 +22,11 @@ from losscli.scoring.groups import Groups
 from losscli.scoring.plan import Plan, parse_params, resolve
 from losscli.scoring.replicates import CiSettings, Replicates, intervals, make_ci
 from losscli.scoring.score import update
+from losscli.validate import labels
 from losscli.validate.columns import Raw
 from losscli.validate.messages import Message, Messages
 from losscli.validate.prepare import Prepared, prepare
 from losscli.validate.sources import raw_chunks
-from losscli.validate.tasks import infer_task
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +44,9 @@ class Settings:
     extra: tuple[str, ...] = ()  # --check names and --value: computed when not selected
     ci: CiSettings | None = None  # --ci: intervals of every figure
     grouped: bool = False  # --group-by: the report of every group too
+    pos_label: str | None = None
+    columns_given: bool = False  # --target-col / --pred-col: no guess about swapped files
+    hard_labels: bool = True  # the engine can read hard-label predictions
 
 
 def make_settings(o: EvalOptions) -> Settings:
@@ -79,6 +82,8 @@ def make_settings(o: EvalOptions) -> Settings:
         extra=extra_figures(o),
         ci=make_ci(o.ci_level, o.ci_method, o.n_boot, o.seed) if o.ci else None,
         grouped=o.group_by is not None,
+        pos_label=o.pos_label,
+        columns_given=o.target_col is not None or o.pred_col is not None,
     )
 
 
@@ -109,6 +114,10 @@ class ScoreState:
     ci: CiSettings | None = None
     replicates: Replicates | None = None  # --ci: bootstrap replicates, Student's t moments
     groups: Groups | None = None  # --group-by: sums per group
+    # a note said at the end when no prediction of the input contradicts it (see
+    # labels.Reading.pending), and the count of the predictions that do
+    pending: str | None = None
+    pending_against: int = 0
 
     def add_messages(
         self, warnings: Sequence[Message | str], notes: Sequence[Message | str], offset: int = 0
@@ -124,6 +133,8 @@ class ScoreState:
         start: ``offset`` is the rows before it)."""
         self.warnings.merge(other.warnings, offset)
         self.notes.merge(other.notes, offset)
+        self.pending = self.pending or other.pending
+        self.pending_against += other.pending_against
 
 
 class Scorer:
@@ -140,6 +151,7 @@ class Scorer:
         self.state = ScoreState(task=settings.task, raw_rows=offset, ci=settings.ci)
         self._plan: Plan | None = None
         self.last: Prepared | None = None  # the last chunk as prepared (compare reads it)
+        self.reading: labels.Reading | None = None
 
     @property
     def plan(self) -> Plan:
@@ -149,10 +161,24 @@ class Scorer:
 
     def _start(self, raw: Raw) -> Plan:
         st, s = self.state, self.settings
-        if st.task == "auto":
-            object_targets = raw.y.dtype == object
-            st.task = "multiclass" if object_targets else infer_task(raw.y, raw.p, raw.pred_names)
-        plan = make_plan(s, st.task)
+        self.reading = labels.read(
+            raw,
+            task=st.task,
+            request=make_request(s),
+            pos_label=s.pos_label,
+            columns_given=s.columns_given,
+        )
+        if self.reading.hard and not s.hard_labels:
+            raise UsageError(
+                "this engine does not read hard-label predictions (class ids or names) yet",
+                hint="use --engine local, or request a probability loss such as "
+                "-l binary_cross_entropy for 0/1 probabilities",
+            )
+        st.task = self.reading.task
+        plan = make_plan(s, st.task, self.reading)
+        for note in self.reading.notes:
+            st.notes.add(note)
+        st.pending = self.reading.pending
         self.needs_prob = any(
             e.inputs == "probabilities" and not p.get("from_logits", False) for e, p in plan.losses
         )
@@ -177,12 +203,15 @@ class Scorer:
                 classes=list(s.classes) if s.classes else None,
                 scores_hint=self.hint,
                 nan_policy=s.nan_policy,
+                reading=self.reading,
             )
             _check_domains(plan, prep, raw)
         except InputError as exc:
             if exc.row is not None:
                 exc.row += self.offset  # rows are counted over the whole input
             raise
+        if st.pending is not None and raw.p.dtype != object:
+            st.pending_against += labels.not_01(raw.p)
         st.acc.omitted += prep.omitted
         st.acc.nonfinite += prep.nonfinite
         if raw.unmatched != (0, 0):
@@ -245,8 +274,10 @@ class Scorer:
         return index, loss_values
 
 
-def make_plan(settings: Settings, task: str) -> Plan:
-    """The entries and parameters ``settings`` compute for ``task``."""
+def make_plan(settings: Settings, task: str, reading: labels.Reading | None = None) -> Plan:
+    """The entries and parameters ``settings`` compute for ``task`` (with hard-label
+    predictions when ``reading`` says so)."""
+    hard = reading is not None and reading.hard
     plan = resolve(
         task,
         settings.losses,
@@ -254,9 +285,33 @@ def make_plan(settings: Settings, task: str) -> Plan:
         settings.params,
         settings.lenient,
         settings.extra,
+        hard=hard,
     )
     plan.nan_policy = settings.nan_policy
+    if reading is not None and hard:
+        plan.reading = "labels(" + ",".join(reading.classes or ("0", "1")) + ")"
     return plan
+
+
+def make_request(settings: Settings) -> labels.Request:
+    """What the figures named in ``settings`` ask of the input, for the reading of the
+    first chunk: the tasks they all take, and what they need from the predictions."""
+    named = [registry.get_loss(n) for n in settings.losses or () if n != "auto"]
+    named += [registry.get_metric(n) for n in settings.metrics or ()]
+    for name in settings.extra:
+        named += registry.lookup(name)[:1]
+    if not named:
+        return labels.Request()
+    tasks = frozenset.intersection(*(frozenset(e.tasks) for e in named))
+    wanting = next(
+        (
+            f"{'-l' if e.kind == 'loss' else '-m'} {e.name}"
+            for e in named
+            if e.needs in ("probabilities", "scores")
+        ),
+        None,
+    )
+    return labels.Request(tasks, frozenset(e.needs for e in named), wanting)
 
 
 def takes_logits(settings: Settings, plan: Plan) -> bool:
@@ -299,6 +354,8 @@ def conclude(
             file=source,
         )
     notes = state.notes.lines()
+    if state.pending is not None and not state.pending_against:
+        notes.insert(0, state.pending)
     warnings = state.warnings.lines()
     if acc.logit_rows and not acc.logit_not_probabilities:  # judged over the whole input
         rows = " (rows summing to 1)" if plan.task == "multiclass" else ""

@@ -20,6 +20,8 @@ class Plan:
     losses: list[tuple[Entry, dict[str, Any]]]
     metrics: list[tuple[Entry, dict[str, Any]]]
     nan_policy: str = "error"
+    # how the predictions were read when not as numbers: "labels(a,b,...)" for hard labels
+    reading: str = ""
 
     def signature(self, weighted: bool) -> str:
         def fmt(entry: Entry, params: dict[str, Any]) -> str:
@@ -37,6 +39,8 @@ class Plan:
         ]
         if self.nan_policy != "error":
             parts.append(f"nan:{self.nan_policy}")
+        if self.reading:
+            parts.append(f"predictions:{self.reading}")
         return "|".join(parts)
 
 
@@ -55,17 +59,21 @@ def resolve(
     params: Mapping[str, Any],
     lenient: frozenset[str] = frozenset(),
     extra: Sequence[str] = (),
+    hard: bool = False,
 ) -> Plan:
     """The entries to compute with their bound parameters.  A key of ``params`` that
     no selected entry takes is a usage error, unless it is in ``lenient`` (defaults
     from a config file, meant for whichever losses take them).  ``extra`` names figures
     asked for outside the selection (``--check`` names, ``--value``): each one not
-    selected is computed too, after the selected ones (a loss if the name is a loss)."""
+    selected is computed too, after the selected ones (a loss if the name is a loss).
+
+    ``hard``: the predictions are hard labels (class ids or names): the default loss is
+    ``zero_one`` and a figure that needs probabilities or scores is a usage error."""
     loss_names = list(losses or ["auto"])
     chosen: list[Entry] = []
     for name in loss_names:
         entry = (
-            registry.get_loss(registry.DEFAULT_LOSS[task])
+            registry.get_loss("zero_one" if hard else registry.DEFAULT_LOSS[task])
             if name == "auto"
             else registry.get_loss(name)
         )
@@ -99,6 +107,8 @@ def resolve(
             )
         (chosen if entry.kind == "loss" else metric_entries).append(entry)
     everything = chosen + metric_entries
+    if hard:
+        _check_decisions(everything)
     for key in params:
         if key in lenient and any(key in e.param_names for e in registry.entries()):
             continue
@@ -125,6 +135,25 @@ def resolve(
         return values
 
     return Plan(task, [(e, bind(e)) for e in chosen], [(e, bind(e)) for e in metric_entries])
+
+
+def decisions_only() -> list[str]:
+    """The figures hard labels can give (the registry's ``needs == "decisions"``)."""
+    return [e.name for e in registry.entries() if e.needs == "decisions"]
+
+
+def _check_decisions(selected: Sequence[Entry]) -> None:
+    """Hard labels give decisions only: a figure that needs more is a usage error."""
+    for e in selected:
+        if e.needs != "decisions":
+            flag = "-l" if e.kind == "loss" else "-m"
+            raise UsageError(
+                f"{e.kind} {e.name} ({flag} {e.name}) needs "
+                f"{registry.NEEDS[e.needs].split(', not ')[0]}, but the predictions are hard "
+                "labels (class ids or names, one column)",
+                hint="give probabilities (or scores) for it, or choose figures that need only "
+                f"decisions: {', '.join(decisions_only())}",
+            )
 
 
 def _unknown_param(key: str, selected: Sequence[Entry]) -> None:

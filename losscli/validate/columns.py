@@ -81,6 +81,13 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
             if len(names) == 1 and role == "target":
                 return col  # class names, resolved against the prediction headers later
             numbers = to_float_column(col)
+            if (
+                numbers is None
+                and len(names) == 1
+                and role == "prediction"
+                and not any(is_number(v) and v is not None for v in col[:1000])
+            ):
+                return col.reshape(-1, 1)  # hard labels as class names
             if numbers is None:
                 row, bad = first_non_numeric(col)
                 raise InputError(

@@ -14,6 +14,7 @@ import numpy as np
 
 from losscli.errors import InputError
 from losscli.validate.columns import Raw
+from losscli.validate.labels import Reading, apply
 from losscli.validate.messages import Message
 from losscli.validate.targets import (
     class_targets,
@@ -41,6 +42,7 @@ class Prepared:
     nonfinite: int = 0  # rows passed on with NaN/inf by --nan-policy propagate
     rows: np.ndarray | None = None  # positions of the kept rows in the chunk (omit)
     labels: np.ndarray | None = None  # multiclass: class indices, when targets are hard labels
+    hard: bool = False  # the predictions are hard labels (one-hot decisions, or 0/1)
 
     @property
     def n(self) -> int:
@@ -84,6 +86,7 @@ def prepare(
     classes: list[str] | None = None,
     scores_hint: bool | None = None,
     nan_policy: str = "error",
+    reading: Reading | None = None,
 ) -> Prepared:
     """Check the values and shape the arrays for ``task`` (inferred when ``auto``).
 
@@ -95,9 +98,29 @@ def prepare(
     rows, which the caller judges over the whole input), or are passed on to the
     losses by IEEE arithmetic (``propagate``; predictions and regression targets
     only: a class label cannot be NaN).
+
+    ``reading`` (from :func:`losscli.validate.labels.read` on the first chunk): hard
+    labels and label encodings, turned here into the arrays the figures take (0/1
+    decisions, or class indices beside one-hot predictions).
     """
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {nan_policy!r}")
+    if reading is not None:
+        as_read = _read_as(raw, reading)
+        if as_read is not raw:
+            prep = prepare(
+                as_read,
+                task=task,
+                needs_probabilities=needs_probabilities,
+                from_logits=from_logits,
+                normalize=normalize,
+                strict=strict,
+                classes=None if reading.hard else classes,
+                scores_hint=scores_hint,
+                nan_policy=nan_policy,
+            )
+            prep.hard = reading.hard
+            return prep
     n = raw.p.shape[0]
     if nan_policy == "error" or raw.y.shape[0] != n:  # _prepare names the first bad cell
         return _prepare(
@@ -243,7 +266,8 @@ def _prepare(
                 file=raw.target_source,
                 row=i + 1,
                 column=raw.target_names[0],
-                hint="use --task regression for continuous targets",
+                hint="pass --pos-label VALUE to name the positive class of other labels, "
+                "or --task regression for continuous targets",
             )
         pv = p[:, 0]
         scores = from_logits or not _in_unit(pv) or bool(scores_hint)
@@ -353,6 +377,26 @@ def _prepare(
                     )
                 )
     return Prepared(task, t, p, weights, list(names), raw.ids, scores, warnings, labels=labels)
+
+
+def _read_as(raw: Raw, reading: Reading) -> Raw:
+    """``raw`` with its targets and predictions as ``reading`` says (itself when it says
+    nothing): hard multiclass labels as class indices beside one-hot predictions."""
+    if raw.y.shape[0] != raw.p.shape[0]:
+        return raw
+    converted = apply(raw, reading)
+    if converted is None:
+        return raw
+    y, p = converted
+    if reading.hard and reading.task == "multiclass":
+        assert reading.classes is not None
+        k = len(reading.classes)
+        onehot = np.zeros((p.shape[0], k), dtype=np.float64)
+        ok = np.isfinite(p)
+        onehot[np.flatnonzero(ok), p[ok].astype(np.intp)] = 1.0
+        onehot[~ok] = np.nan
+        return replace(raw, y=y, p=onehot, pred_names=list(reading.classes))
+    return replace(raw, y=y, p=np.asarray(p, dtype=np.float64).reshape(-1, 1))
 
 
 def _in_unit(a: np.ndarray) -> bool:

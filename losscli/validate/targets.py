@@ -40,6 +40,12 @@ def _check_label_indices(v: np.ndarray, c: int, raw: Raw, hint: str) -> None:
     bad = (v != np.round(v)) | (v < 0) | (v >= c)
     if bad.any():
         i = int(np.argmax(bad))
+        if bool(np.all(v == np.round(v))) and v.min() >= 1 and v.max() == c:
+            hint = (
+                f"the labels look 1-based (1..{c} beside {c} prediction columns): class "
+                f"indices start at 0; subtract 1 from the labels, or head the prediction "
+                f"columns by the class names 1..{c}"
+            )
         raise InputError(
             f"class label {float(v[i])!r} is not an integer in [0, {c - 1}]",
             file=raw.target_source,

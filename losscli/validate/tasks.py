@@ -10,6 +10,27 @@ Task inference (``--task auto``), in order:
 4. C target columns beside C prediction columns: all targets 0/1 with exactly one
    1 per row, or rows of a probability distribution -> ``multiclass``; all 0/1
    otherwise -> ``multilabel``; anything else -> ``regression`` (multi-output).
+
+Hard labels and label encodings (one target column beside one prediction column,
+decided on the first chunk and stated in the report's notes):
+
+- predictions that are text are class names: hard labels, ``multiclass`` over the
+  union of the names of targets and predictions, sorted (``binary`` with --pos-label);
+- 0/1 predictions beside 0/1 targets (or -1/+1 beside -1/+1) are hard labels, unless
+  a requested figure needs probabilities or scores (-l binary_cross_entropy, -m roc_auc):
+  then they are probabilities;
+- integer predictions beside integer targets are class labels (``multiclass``) when
+  every prediction is one of the target values and the targets take at most 20
+  distinct values, otherwise a ``regression``; --task multiclass / --task regression
+  decide instead;
+- hard labels give the decisions-only figures (default loss zero_one); a figure that
+  needs probabilities or scores is a usage error;
+- binary targets of two values that are not 0/1 or -1/+1 (yes/no, 1/2) beside
+  probabilities need --pos-label VALUE; True/False are read as 1/0;
+- the losses and metrics asked for inform the task: a classification loss on data that
+  does not look like its task gets the data's error (the bad label, the widths);
+- two files whose targets look like probabilities and whose predictions look like
+  labels are an input error (swapped?), unless --task, --target-col or --pred-col.
 """
 
 from __future__ import annotations

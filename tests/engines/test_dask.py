@@ -721,3 +721,29 @@ def test_worker_killed_mid_run_gives_the_exact_result(tmp_path: Path) -> None:
     got = outcome["report"]
     assert got.n_samples == n_shards * rows
     assert_same_report(got, want)
+
+
+def test_pos_label_equals_local_and_hard_labels_are_refused(cluster: str, tmp_path: Path) -> None:
+    """--pos-label goes to every part (the same figures as local); hard-label predictions
+    are refused with a usage error naming the local engine (each part would take its own
+    classes from its first chunk)."""
+    rng = np.random.default_rng(9)
+    d = tmp_path / "shards"
+    d.mkdir()
+    for i in range(3):
+        y = np.where(rng.uniform(size=50) < 0.5, "yes", "no")
+        p = np.round(rng.uniform(0.01, 0.99, 50), 6)
+        rows = "".join(f"{a},{b!r}\n" for a, b in zip(y, p.tolist()))
+        (d / f"part-{i}.csv").write_text("y,p\n" + rows)
+    flags = ["-f", "json", "--pos-label", "yes", "-m", "f1"]
+    local = _cli("eval", str(d), *flags)
+    dask = _cli("eval", str(d), *flags, "--engine", "dask", "--scheduler", cluster)
+    assert local.exit_code == 0, local.stderr
+    assert (dask.exit_code, dask.stderr) == (local.exit_code, local.stderr)
+    assert_same_json(json.loads(dask.stdout), json.loads(local.stdout))
+    h = tmp_path / "hard"
+    h.mkdir()
+    (h / "part-0.csv").write_text("y,pred\n0,1\n1,1\n0,0\n")
+    r = _cli("eval", str(h), "--engine", "dask", "--scheduler", cluster)
+    assert r.exit_code == 2
+    assert "hard-label" in r.stderr and "--engine local" in r.stderr

@@ -263,7 +263,10 @@ def test_binary_csv_matches_numpy(
     for i, (a, b) in enumerate(rows):
         lines.append(f"{a},{b!r}" + (f",{float(w[i])!r}" if w is not None else ""))
     path.write_text("\n".join(lines) + "\n")
-    report = evaluate_or_typed_error(str(path), weights="w" if w is not None else None)
+    # -l binary_cross_entropy: predictions that are all 0/1 are probabilities, not hard labels
+    report = evaluate_or_typed_error(
+        str(path), weights="w" if w is not None else None, losses=["binary_cross_entropy"]
+    )
     if w is not None and not np.any(w > 0):
         assert report is None  # all weights zero: an input error
         return

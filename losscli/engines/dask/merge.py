@@ -130,6 +130,8 @@ class Merger:
             weighted=self.weighted,
             warnings=self.messages.warnings,
             notes=self.messages.notes,
+            pending=self.messages.pending,
+            pending_against=self.messages.pending_against,
             classes=self.classes,
             preview=self.preview,
         )

@@ -45,6 +45,7 @@ class Spec:
     nan_policy: str
     read: ReadOptions
     extra: tuple[str, ...] = ()  # --check names and --value: computed when not selected
+    pos_label: str | None = None  # --pos-label: every part encodes its targets the same way
 
     def settings(self) -> local.Settings:
         """What the local engine's per-chunk loop is given."""
@@ -57,6 +58,10 @@ class Spec:
             strict=self.strict,
             nan_policy=self.nan_policy,
             extra=self.extra,
+            pos_label=self.pos_label,
+            columns_given=self.read.target_col is not None or self.read.pred_col is not None,
+            # each part would take its own classes from its first chunk: not yet
+            hard_labels=False,
         )
 
 
@@ -88,6 +93,7 @@ def make_spec(o: EvalOptions) -> Spec:
         strict=settings.strict,
         nan_policy=settings.nan_policy,
         extra=settings.extra,
+        pos_label=settings.pos_label,
         read=ReadOptions(
             target_col=o.target_col,
             pred_col=o.pred_col,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from losscli.errors import UsageError, did_you_mean
 from losscli.scoring.registry.classification_losses import CLASSIFICATION_LOSSES
 from losscli.scoring.registry.conventions import CONVENTIONS, GENERAL
-from losscli.scoring.registry.entry import CLASSIFICATION, TASKS, Entry
+from losscli.scoring.registry.entry import CLASSIFICATION, NEEDS, TASKS, Entry
 from losscli.scoring.registry.metrics_classification import ACCURACY, CLASSIFICATION_METRICS
 from losscli.scoring.registry.metrics_regression import REGRESSION_METRICS
 from losscli.scoring.registry.params import (
@@ -63,6 +63,7 @@ __all__ = [
     "LABEL_SMOOTHING",
     "LOSSES",
     "METRICS",
+    "NEEDS",
     "NORMALIZE",
     "POISSON_EPS",
     "POS_WEIGHT",

@@ -15,6 +15,13 @@ from losscli.scoring.registry.params import Param
 
 TASKS = ("regression", "binary", "multiclass", "multilabel")
 CLASSIFICATION = ("binary", "multiclass", "multilabel")
+# what an entry needs from the predictions, and how `list` / `explain` say it
+NEEDS = {
+    "values": "numbers (regression)",
+    "decisions": "class decisions: probabilities, scores or hard labels (class ids or names)",
+    "probabilities": "probabilities (or logits with --from-logits), not hard labels",
+    "scores": "scores or probabilities (an order or margin per sample), not hard labels",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,9 @@ class Entry:
     clip_bounds: str = ""  # "[eps, 1 - eps]" or "[eps, 1]", eps spelled out by the warning
     clip_hint: str = ""
     notes: tuple[str, ...] = ()  # stated by `losscli explain` before the conventions
+    # what the figure needs from the predictions (NEEDS): hard labels (class decisions, as
+    # model.predict() writes them) can only give the "decisions" figures
+    needs: str = "values"
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -56,6 +66,7 @@ class Entry:
             "aliases": list(self.aliases),
             "tasks": list(self.tasks),
             "inputs": self.inputs,
+            "needs": self.needs,
             "params": {p.name: p.default for p in self.params},
             "direction": self.direction,
             "formula": self.formula,
