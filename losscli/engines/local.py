@@ -173,6 +173,8 @@ class Scorer:
             if exc.row is not None:
                 exc.row += self.offset  # rows are counted over the whole input
             raise
+        for note in raw.notes:  # the roles of the columns: the same on every chunk
+            st.notes.add(note)
         st.acc.omitted += prep.omitted
         st.acc.nonfinite += prep.nonfinite
         if raw.unmatched != (0, 0):
@@ -306,7 +308,12 @@ def conclude(
             hint="give some samples a positive weight",
         )
     report = build_report(
-        acc, plan, weighted=state.weighted, warnings=notes + warnings, classes=state.classes or []
+        acc,
+        plan,
+        weighted=state.weighted,
+        warnings=warnings,
+        notes=notes,
+        classes=state.classes or [],
     )
     report.preview = state.preview
     return report
