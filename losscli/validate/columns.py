@@ -128,7 +128,12 @@ def _numeric_names(table: Table, exclude: set[str]) -> list[str]:
 
 
 def _filled_number(v: Any) -> bool:
-    return v is not None and not (isinstance(v, str) and not v.strip()) and is_number(v)
+    """A cell holding a number, or a number mangled (``[0.2]``, ``"0,7"``): not text."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return False
+    if isinstance(v, str):
+        v = v.strip().strip("[](){}'\" ").replace(",", ".")
+    return is_number(v)
 
 
 def is_text(col: np.ndarray) -> bool:
@@ -408,8 +413,10 @@ def _guess_predictions(
         if text:
             raise _no_predictions(table, {n for n in table.names if n not in text})
         taken = [n for n in table.names if n not in exclude]
+        if not taken:
+            raise _no_predictions(table, exclude)
         raise InputError(
-            "no prediction column: the other columns are ids, indexes, groups or weights"
+            "no prediction columns: the other columns are ids, indexes, groups or weights"
             + (f" ({', '.join(repr(n) for n in taken[:10])})" if taken else ""),
             file=table.source,
             hint="choose the predictions with --pred-col, or give them as a second file",
