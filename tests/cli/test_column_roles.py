@@ -14,6 +14,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, log_loss
 
+from losscli.errors import InputError
+from losscli.io.table import Table
+from losscli.validate.columns import decide, select
 from tests.conftest import Result
 
 N = 40
@@ -330,3 +333,57 @@ def test_report_does_not_depend_on_chunk_size(
         for extra in ((), ("--chunk-size", "1"), ("--chunk-size", "7"))
     ]
     assert reports[0]["notes"] and reports[0] == reports[1] == reports[2]
+
+
+# ----------------------------------------------------------------------------- the library
+
+
+def _table(source: str, **cols: object) -> Table:
+    data = {}
+    for k, v in cols.items():
+        values = list(v)  # type: ignore[call-overload]
+        data[k] = np.array(values, dtype=object if isinstance(values[0], str) else None)
+    return Table(source, list(cols), data)
+
+
+def test_text_predictions_pass_through_as_one_object_column() -> None:
+    """Hard labels as class names: one text column (a prediction name, or the only one
+    left) is the predictions, an object array of shape (n, 1)."""
+    for name in ("pred", "model_output"):
+        t = _table("d.csv", y=["cat", "dog", "cat"], **{name: ["cat", "cat", "dog"]})
+        raw = select(t, None)
+        assert raw.p.dtype == object and raw.p.shape == (3, 1)
+        assert list(raw.p[:, 0]) == ["cat", "cat", "dog"] and raw.pred_names == [name]
+    # two text columns, neither a prediction name: no predictions, an error
+    t = _table("d.csv", y=["a", "b", "a"], c1=["a", "a", "b"], c2=["x", "y", "z"])
+    with pytest.raises(InputError, match="no numeric prediction columns"):
+        select(t, None)
+
+
+def test_roles_kept_for_every_chunk() -> None:
+    """Roles decided from the first rows hold for later chunks: a later chunk whose `fold`
+    or `id` column happens to look different changes nothing."""
+    head = _table("d.csv", id=[1, 2, 3], y=[0, 1, 1], p=[0.2, 0.7, 0.9], fold=[0, 1, 2])
+    roles = decide(head, None)
+    assert roles.targets == ("y",) and roles.preds == ("p",) and roles.id_target == "id"
+    later = _table("d.csv", id=[4, 5, 6], y=[0, 0, 1], p=[0.1, 0.4, 0.8], fold=[0, 1, 2])
+    raw = select(later, None, decided=roles)
+    assert raw.p.shape == (3, 1) and list(raw.ids) == [4, 5, 6]  # type: ignore[arg-type]
+    assert "column 'fold' ignored (a group column)" in raw.notes
+
+
+def test_lockstep_key_must_match_row_by_row() -> None:
+    """Chunks of two streams read side by side (Dask shards) with a common id: equal keys
+    just work; another order is an error proposing --id-col."""
+    t = _table("t.csv", id=[1, 2, 3], y=[0, 1, 1])
+    p = _table("p.csv", id=[1, 2, 3], p=[0.2, 0.7, 0.9])
+    roles = decide(t, p)
+    assert roles.auto_id and roles.id_pred == "id"
+    raw = select(t, p, decided=roles, lockstep=True)
+    assert list(raw.p[:, 0]) == [0.2, 0.7, 0.9]
+    q = _table("p.csv", id=[1, 3, 2], p=[0.2, 0.9, 0.7])
+    with pytest.raises(InputError, match="another order") as exc:
+        select(t, q, decided=roles, lockstep=True)
+    assert exc.value.row == 2 and "--id-col id" in (exc.value.hint or "")
+    aligned = select(t, q, decided=roles)  # read whole: aligned by the key
+    assert list(aligned.p[:, 0]) == [0.2, 0.7, 0.9]
