@@ -366,20 +366,10 @@ def _guess_predictions(
     numeric: list[str] = []
     text: list[str] = []
     for n in candidates:
-        col = table.data[n]
-        if col.dtype != object or to_float_column(col) is not None:
-            numeric.append(n)
-        elif is_text(col):
+        if is_text(table.data[n]):
             text.append(n)
-        else:
-            row, bad = first_non_numeric(col)
-            raise InputError(
-                f"non-numeric value {show(bad)} in a prediction column",
-                file=table.source,
-                row=row,
-                column=n,
-                hint=cell_hint(bad) or "fix the cell, or choose columns with --pred-col",
-            )
+        else:  # numbers (a bad cell among them: an error of its chunk, naming its file)
+            numeric.append(n)
     named = [n for n in text if roles.is_pred_name(n)]
     chosen = named or (text if len(candidates) == 1 else [])
     if chosen and (len(chosen) > 1 or numeric):
