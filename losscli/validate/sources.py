@@ -239,10 +239,10 @@ def select_chunks(
     if roles is None:
         head, chunks = _peek_lists(chunks)
         if head:
-            t0 = _whole(iter([h[0] for h in head]))
+            t0 = _first_rows(_whole(iter([h[0] for h in head])))
             p0 = by_id if by_id is not None else None
             if p0 is None and has_pred:
-                p0 = _whole(iter([h[1] for h in head]))
+                p0 = _first_rows(_whole(iter([h[1] for h in head])))
             roles = decide(
                 t0,
                 p0,
@@ -302,7 +302,12 @@ def _peek(it: Iterator[Table]) -> tuple[Table | None, Iterator[Table]]:
         rows += table.n_rows
         if rows >= SAMPLE_ROWS:
             break
-    return (_whole(iter(head)) if head else None), itertools.chain(head, it)
+    return (_first_rows(_whole(iter(head))) if head else None), itertools.chain(head, it)
+
+
+def _first_rows(table: Table) -> Table:
+    """The rows the roles are decided from: the same whatever the chunk size."""
+    return table.slice(0, SAMPLE_ROWS) if table.n_rows > SAMPLE_ROWS else table
 
 
 def _peek_lists(
