@@ -64,7 +64,7 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
     for name in names:
         col = table.data[name]
         if col.dtype == object:
-            if len(names) == 1 and (role == "target" or (role == "prediction" and is_text(col))):
+            if len(names) == 1 and (role == "target" or _text_predictions(table, col, role)):
                 # class names: targets resolved against the prediction headers later,
                 # predictions (hard labels) by the task inference
                 return col if role == "target" else col.reshape(-1, 1)
@@ -84,6 +84,11 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
         sizes = ", ".join(f"{n} has {c.shape[0]}" for n, c in zip(names, cols))
         raise InputError(f"the {role} columns differ in length: {sizes}", file=table.source)
     return np.concatenate(cols, axis=1) if len(cols) > 1 else cols[0]
+
+
+def _text_predictions(table: Table, col: np.ndarray, role: str) -> bool:
+    """One text column of predictions (class names) in a file with a header."""
+    return role == "prediction" and table.has_header and not table.is_npz and is_text(col)
 
 
 def cell_hint(bad: Any) -> str | None:
