@@ -132,11 +132,17 @@ def _numeric_names(table: Table, exclude: set[str]) -> list[str]:
     return names
 
 
+_NUMBERISH = re.compile(r"[\d.,eE+\-_%()\[\]'\" \t]+")
+
+
 def _filled_number(v: Any) -> bool:
-    """A cell holding a number, or a number mangled (``[0.2]``, ``"0,7"``): not text."""
+    """A cell holding a number, or a number mangled (``[0.2]``, ``"0,7"``, ``1.5.``,
+    ``1_000``: digits and number marks only): not a class name."""
     if v is None or (isinstance(v, str) and not v.strip()):
         return False
     if isinstance(v, str):
+        if _NUMBERISH.fullmatch(v) and any(c.isdigit() for c in v):
+            return True
         v = v.strip().strip("[](){}'\" ").replace(",", ".")
     return is_number(v)
 
