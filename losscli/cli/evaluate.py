@@ -251,9 +251,11 @@ def run_eval(
             value=options.value,
         )
         if not quiet:
-            for w in report.warnings:
-                if fmt != "table" or output is not None or report_stream is not sys.stderr:
+            if fmt != "table" or output is not None or report_stream is not sys.stderr:
+                for w in report.warnings:
                     sys.stderr.write(f"warning: {w}\n")
+                for n in report.notes:
+                    sys.stderr.write(f"note: {n}\n")
         for line in gate_failures(report):
             sys.stderr.write(f"gate failed: {line}\n")
         # every output file is renamed into place as the stack closes, together: if one

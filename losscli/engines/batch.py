@@ -283,15 +283,19 @@ def assemble(
     skipped = [r for r in results if r.error is not None]
     merged = Accumulator()
     warnings: list[str] = []
+    notes: list[str] = []
     for r in ok:
         rep = r.report
         assert rep is not None and rep.accumulator is not None
         merged.merge(copy.deepcopy(rep.accumulator))
         # one line per kind and file; a line that names its file already is kept as it is
         warnings += [w if w.startswith(f"{r.file}: ") else f"{r.file}: {w}" for w in rep.warnings]
+        notes += [f"{r.file}: {n}" for n in rep.notes]
     weighted = "weights:yes" in first.signature
     labels = first.confusion["labels"] if first.confusion else ()
-    overall = build_report(merged, plan, weighted=weighted, warnings=warnings, classes=labels)
+    overall = build_report(
+        merged, plan, weighted=weighted, warnings=warnings, notes=notes, classes=labels
+    )
     file_base: dict[str, Any] = {}
     overall_base = None
     if base is not None:

@@ -212,6 +212,8 @@ class Scorer:
             raise
         if st.pending is not None and raw.p.dtype != object:
             st.pending_against += labels.not_01(raw.p)
+        for note in raw.notes:  # the roles of the columns: the same on every chunk
+            st.notes.add(note)
         st.acc.omitted += prep.omitted
         st.acc.nonfinite += prep.nonfinite
         if raw.unmatched != (0, 0):
@@ -386,15 +388,20 @@ def conclude(
             hint="give some samples a positive weight",
         )
     report = build_report(
-        acc, plan, weighted=state.weighted, warnings=notes + warnings, classes=state.classes or []
+        acc,
+        plan,
+        weighted=state.weighted,
+        warnings=warnings,
+        notes=notes,
+        classes=state.classes or [],
     )
     report.preview = state.preview
     if state.ci is not None and state.ci.show:
         add_intervals(report, state, plan)
-    if state.groups is not None:
-        add_groups(report, state, plan)
     elif state.replicates is not None:
         state.replicates.finish(state.raw_rows)
+    if state.groups is not None:
+        add_groups(report, state, plan)
     return report
 
 
@@ -432,7 +439,8 @@ def add_intervals(report: Report, state: ScoreState, plan: Plan) -> None:
         state.acc, state.replicates, plan, figures, state.ci, state.weighted
     )
     report.intervals = found
-    report.warnings += warnings + notes
+    report.warnings += warnings
+    report.notes += notes
     report.signature += "|" + state.ci.signature()
 
 

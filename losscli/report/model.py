@@ -29,6 +29,7 @@ class Report:
     metrics: dict[str, float]
     signature: str
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was assumed; never an error
     checks: list[Check] = field(default_factory=list)
     per_sample: dict[str, np.ndarray] = field(default_factory=dict)
     ids: np.ndarray | None = None
@@ -83,6 +84,7 @@ class Report:
             "metrics": {k: json_num(v) for k, v in self.metrics.items()},
             "signature": self.signature,
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
             "checks": [c.to_dict() for c in self.checks],
         }
         if self.intervals:
@@ -167,6 +169,7 @@ def build_report(
     weighted: bool,
     warnings: Sequence[str] = (),
     classes: Sequence[str] = (),
+    notes: Sequence[str] = (),
 ) -> Report:
     """The figures of an accumulator (one chunk, one file, or many merged)."""
     return Report(
@@ -185,6 +188,7 @@ def build_report(
         n_unmatched=acc.unmatched,
         signature=plan.signature(weighted),
         warnings=[*warnings, *clipping_warnings(acc, plan), *undefined_metrics(acc, plan)],
+        notes=list(notes),
         directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},
         accumulator=acc,
         plan=plan,

@@ -140,6 +140,8 @@ def _markdown(report: Report) -> str:
             )
     for w in report.warnings:
         out.append(f"\n> warning: {w}")
+    for n in report.notes:
+        out.append(f"\n> note: {n}")
     return "\n".join(out) + "\n"
 
 
@@ -212,6 +214,8 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
         console.print(f"baseline {verdict}: {b['message']}", markup=False, highlight=False)
     for w in report.warnings:
         console.print(f"warning: {w}")
+    for n in report.notes:
+        console.print(f"note: {n}", markup=False, highlight=False)
     return buf.getvalue()
 
 

@@ -8,34 +8,19 @@ cell that is not, a hint for a bad cell).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from losscli.errors import InputError, UsageError, show
 from losscli.io.table import Table, to_float_column
+from losscli.validate import roles
 from losscli.validate.align import align
 
-TARGET_NAMES = ("target", "y_true", "y", "label", "truth", "labels", "targets")
-
-
-PRED_NAMES = (
-    "y_pred",
-    "pred",
-    "preds",
-    "prediction",
-    "predictions",
-    "p",
-    "proba",
-    "probs",
-    "probabilities",
-    "scores",
-    "logits",
-    "y_score",
-    "yhat",
-    "y_hat",
-)
+# the name rules live in losscli.validate.roles; the names stay importable from here
+TARGET_NAMES = roles.TARGET_NAMES
+PRED_NAMES = roles.PRED_NAMES
 
 
 @dataclass
@@ -54,6 +39,7 @@ class Raw:
     # --allow-missing: target rows kept (those with a prediction), and the ids dropped
     kept_targets: np.ndarray | None = None
     unmatched: tuple[int, int] = (0, 0)  # (targets without a prediction, predictions without)
+    notes: list[str] = field(default_factory=list)  # the roles taken without a flag
 
 
 def _find_named(table: Table, candidates: tuple[str, ...]) -> str | None:
@@ -78,8 +64,10 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
     for name in names:
         col = table.data[name]
         if col.dtype == object:
-            if len(names) == 1 and role == "target":
-                return col  # class names, resolved against the prediction headers later
+            if len(names) == 1 and (role == "target" or _text_predictions(table, col, role)):
+                # class names: targets resolved against the prediction headers later,
+                # predictions (hard labels) by the task inference
+                return col if role == "target" else col.reshape(-1, 1)
             numbers = to_float_column(col)
             if (
                 numbers is None
@@ -103,6 +91,11 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
         sizes = ", ".join(f"{n} has {c.shape[0]}" for n, c in zip(names, cols))
         raise InputError(f"the {role} columns differ in length: {sizes}", file=table.source)
     return np.concatenate(cols, axis=1) if len(cols) > 1 else cols[0]
+
+
+def _text_predictions(table: Table, col: np.ndarray, role: str) -> bool:
+    """One text column of predictions (class names) in a file with a header."""
+    return role == "prediction" and table.has_header and not table.is_npz and is_text(col)
 
 
 def cell_hint(bad: Any) -> str | None:
@@ -146,6 +139,28 @@ def _numeric_names(table: Table, exclude: set[str]) -> list[str]:
     return names
 
 
+_NUMBERISH = re.compile(r"[\d.,eE+\-_%()\[\]'\" \t]+")
+
+
+def _filled_number(v: Any) -> bool:
+    """A cell holding a number, or a number mangled (``[0.2]``, ``"0,7"``, ``1.5.``,
+    ``1_000``: digits and number marks only): not a class name."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return False
+    if isinstance(v, str):
+        if _NUMBERISH.fullmatch(v) and any(c.isdigit() for c in v):
+            return True
+        v = v.strip().strip("[](){}'\" ").replace(",", ".")
+    return is_number(v)
+
+
+def is_text(col: np.ndarray) -> bool:
+    """A text column: cells of text and no number among its first cells (blanks aside)."""
+    if col.dtype != object or to_float_column(col) is not None:
+        return False
+    return not any(_filled_number(v) for v in col[: roles.SAMPLE_ROWS])
+
+
 def is_number(v: Any) -> bool:
     if isinstance(v, str):
         return to_float_column(np.array([v], dtype=object)) is not None
@@ -167,7 +182,20 @@ def _layout_hint(table: Table, flag: str) -> str:
     return f"name it target, y_true, y, label or truth, or pass {flag}"
 
 
-def select(
+@dataclass(frozen=True)
+class Roles:
+    """What the columns of one input are, decided once (:func:`decide`, from the headers
+    and the first rows) and kept for every chunk."""
+
+    targets: tuple[str, ...]
+    preds: tuple[str, ...]
+    id_target: str | None = None  # the targets' sample ids (--id-col, or an id column)
+    id_pred: str | None = None  # two files: the predictions' key column
+    auto_id: bool = False  # the key was taken by its name, not given with --id-col
+    notes: tuple[str, ...] = ()
+
+
+def decide(
     target: Table,
     pred: Table | None,
     *,
@@ -175,18 +203,21 @@ def select(
     pred_col: str | None = None,
     id_col: str | None = None,
     weight_col: str | None = None,
-    allow_missing: bool = False,
-) -> Raw:
-    """Choose the target and prediction columns of one or two tables.  With ``id_col``
-    the predictions are aligned to the targets by key; ids on one side only are an
-    input error, or with ``allow_missing`` are dropped and counted (``Raw.unmatched``)."""
+    weights_given: bool = False,
+) -> Roles:
+    """The roles of the columns of one or two tables (the rules: :mod:`losscli.validate.roles`).
+    ``weights_given``: ``--weights`` names a file or a column."""
     one_file = pred is None
     ptable = target if pred is None else pred
+    weighted = weights_given or weight_col is not None
+    notes: list[str] = []
     exclude_t: set[str] = set()
     exclude_p: set[str] = set()
+    id_t = id_p = None
     if id_col is not None:
-        exclude_t.add(target.column(id_col, "--id-col"))
-        exclude_p.add(ptable.column(id_col, "--id-col"))
+        id_t, id_p = target.column(id_col, "--id-col"), ptable.column(id_col, "--id-col")
+        exclude_t.add(id_t)
+        exclude_p.add(id_p)
     if weight_col is not None:
         for t, ex in ((target, exclude_t), (ptable, exclude_p)):
             if weight_col in t.data:
@@ -194,6 +225,7 @@ def select(
 
     # -- targets
     tspecs = _specs(target_col)
+    guess_t = target.has_header and not target.is_npz
     if tspecs is not None:
         tnames = [target.column(s, "--target-col") for s in tspecs]
     elif target.is_npz:
@@ -210,6 +242,8 @@ def select(
     else:
         found = _find_named(target, TARGET_NAMES) if target.has_header else None
         candidates = [n for n in target.names if n not in exclude_t]
+        if not one_file and guess_t:  # the other columns of a targets file are never targets
+            candidates = [n for n in candidates if not _has_role(n)]
         if found is not None:
             tnames = [found]
         elif not target.has_header and candidates:
@@ -224,12 +258,30 @@ def select(
                 file=target.source,
                 hint=_layout_hint(target, "--target-col"),
             )
-    exclude_p |= set(tnames) if one_file else set()
+    if one_file:
+        exclude_p |= set(tnames)
+    elif guess_t:  # a weights column beside the targets: weigh by it, or say it is not
+        for n in target.names:
+            if n not in tnames and n not in exclude_t and roles.is_weight_name(n):
+                if not weighted and tspecs is None:
+                    raise InputError(
+                        f"column {n!r} beside the targets looks like sample weights",
+                        file=target.source,
+                        column=n,
+                        hint=f"pass --weights {n} to weigh by it, or --target-col to choose "
+                        "the targets (the column is then ignored)",
+                    )
+                notes.append(f"column {n!r} of {target.source} ignored (weight-like)")
 
     # -- predictions
     pspecs = _specs(pred_col)
+    guess_p = ptable.has_header and not ptable.is_npz
+    ids: list[str] = []
     if pspecs is not None:
         pnames = [ptable.column(s, "--pred-col") for s in pspecs]
+        if guess_p:
+            rest = [n for n in ptable.names if n not in exclude_p and n not in pnames]
+            ids = _classify(ptable, rest, notes, weighted=weighted, pred_given=True)[0]
     elif ptable.is_npz:
         found = _find_named(ptable, PRED_NAMES)
         rest = [n for n in ptable.names if n not in exclude_p]
@@ -243,11 +295,172 @@ def select(
                 hint="name it y_pred, or pass --pred-col",
             )
         pnames = [found]
-    else:
+    elif not guess_p:
         pnames = _numeric_names(ptable, exclude_p)
         if not pnames:
             raise _no_predictions(ptable, exclude_p)
+    else:
+        rest = [n for n in ptable.names if n not in exclude_p]
+        ids, candidates = _classify(ptable, rest, notes, weighted=weighted, pred_given=False)
+        pnames = _guess_predictions(ptable, candidates, notes, exclude_p)
 
+    # -- ids
+    auto = False
+    if id_col is None and ids:
+        if one_file:
+            id_t = id_p = ids[0]
+            notes.append(
+                f"column {id_t!r} taken as the sample id, not a prediction "
+                "(--pred-col to choose the predictions)"
+            )
+        else:
+            common = [n for n in ids if n in target.data]
+            if len(common) > 1:
+                raise InputError(
+                    f"both files have the id columns {', '.join(repr(n) for n in common)}",
+                    file=ptable.source,
+                    column=common[0],
+                    hint=f"pass --id-col {common[0]} (or another) to choose the key that "
+                    "aligns the rows",
+                )
+            if common:
+                id_t = id_p = common[0]
+                auto = True
+                notes.append(
+                    f"rows aligned by the column {id_t!r} of both files (as --id-col {id_t} would)"
+                )
+    for n in ids:
+        if n != id_p:
+            where = "" if one_file else f" of {ptable.source}"
+            notes.append(f"column {n!r}{where} ignored (an id column)")
+    return Roles(tuple(tnames), tuple(pnames), id_t, id_p, auto, tuple(notes))
+
+
+def _has_role(name: str) -> bool:
+    """A header that names an id, an index, a group or weights."""
+    return (
+        roles.is_id_name(name)
+        or roles.is_pandas_index(name)
+        or roles.is_group_name(name)
+        or roles.is_weight_name(name)
+    )
+
+
+def _classify(
+    table: Table, names: list[str], notes: list[str], *, weighted: bool, pred_given: bool
+) -> tuple[list[str], list[str]]:
+    """(id columns, candidate prediction columns) of ``names``; index and group columns
+    ignored with a note, a weight-like column an error unless its role is settled."""
+    ids: list[str] = []
+    candidates: list[str] = []
+    for n in names:
+        if roles.is_pandas_index(n):
+            notes.append(f"column {n!r} (a pandas index) ignored")
+        elif roles.is_id_name(n):
+            ids.append(n)
+        elif roles.is_group_name(n):
+            notes.append(f"column {n!r} ignored (a group column)")
+        elif roles.is_weight_name(n):
+            if not weighted and not pred_given:
+                raise InputError(
+                    f"column {n!r} looks like sample weights, not a prediction",
+                    file=table.source,
+                    column=n,
+                    hint=f"pass --weights {n} to weigh by it, or --pred-col to choose the "
+                    "predictions",
+                )
+            why = "the weights are given by --weights" if weighted else f"--weights {n} to use it"
+            notes.append(f"column {n!r} ignored (weight-like; {why})")
+        else:
+            candidates.append(n)
+    return ids, candidates
+
+
+def _guess_predictions(
+    table: Table, candidates: list[str], notes: list[str], exclude: set[str]
+) -> list[str]:
+    """The prediction columns among ``candidates``: the numeric ones, or one text column
+    (class names) named as a prediction or left alone; other text columns ignored."""
+    numeric: list[str] = []
+    text: list[str] = []
+    for n in candidates:
+        if is_text(table.data[n]):
+            text.append(n)
+        else:  # numbers (a bad cell among them: an error of its chunk, naming its file)
+            numeric.append(n)
+    named = [n for n in text if roles.is_pred_name(n)]
+    chosen = named or (text if len(candidates) == 1 else [])
+    if chosen and (len(chosen) > 1 or numeric):
+        others = [n for n in [*chosen, *numeric] if n != chosen[0]]
+        raise InputError(
+            f"cannot tell the predictions: column {chosen[0]!r} holds class names beside "
+            f"{', '.join(repr(n) for n in others[:5])}",
+            file=table.source,
+            column=chosen[0],
+            hint="choose the predictions with --pred-col",
+        )
+    for n in text:
+        if n not in chosen:
+            notes.append(f"column {n!r} ignored (text, not a prediction)")
+    if chosen:
+        return chosen
+    for n in numeric:
+        col = table.data[n]
+        values = col if col.dtype != object else to_float_column(col)
+        counted = None if roles.is_pred_name(n) or values is None else roles.row_counter(values)
+        if counted is not None:
+            raise InputError(
+                f"column {n!r} counts the rows ({counted[0]}, {counted[0] + 1}, "
+                f"{counted[0] + 2}, ...): an index, not a prediction?",
+                file=table.source,
+                column=n,
+                hint=f"pass --id-col {n} if it identifies the samples, or --pred-col to "
+                "choose the predictions",
+            )
+    if not numeric:
+        if text:
+            raise _no_predictions(table, {n for n in table.names if n not in text})
+        taken = [n for n in table.names if n not in exclude]
+        if not taken:
+            raise _no_predictions(table, exclude)
+        raise InputError(
+            "no prediction columns: the other columns are ids, indexes, groups or weights"
+            + (f" ({', '.join(repr(n) for n in taken[:10])})" if taken else ""),
+            file=table.source,
+            hint="choose the predictions with --pred-col, or give them as a second file",
+        )
+    return numeric
+
+
+def select(
+    target: Table,
+    pred: Table | None,
+    *,
+    target_col: str | None = None,
+    pred_col: str | None = None,
+    id_col: str | None = None,
+    weight_col: str | None = None,
+    allow_missing: bool = False,
+    decided: Roles | None = None,
+    lockstep: bool = False,
+) -> Raw:
+    """Choose the target and prediction columns of one or two tables (``decided``: as
+    decided for the whole input; otherwise from these tables).  With an id column of
+    both files the predictions are aligned to the targets by key; ids on one side only
+    are an input error, or with ``allow_missing`` are dropped and counted
+    (``Raw.unmatched``).  ``lockstep``: the tables are chunks of two streams read side by
+    side, so a key found by name must match row by row."""
+    one_file = pred is None
+    ptable = target if pred is None else pred
+    r = decided or decide(
+        target,
+        pred,
+        target_col=target_col,
+        pred_col=pred_col,
+        id_col=id_col,
+        weight_col=weight_col,
+    )
+    tnames, pnames = list(r.targets), list(r.preds)
     y = _stack(target, tnames, "target")
     p = _stack(ptable, pnames, "prediction")
     if p.ndim == 1:
@@ -270,21 +483,17 @@ def select(
         target_names=tnames,
         target_source=target.source,
         pred_source=ptable.source,
+        notes=list(r.notes),
     )
     if weight_col is not None and (weight_col in target.data or weight_col in ptable.data):
         t = target if weight_col in target.data else ptable
         raw.weights = _stack(t, [weight_col], "weight").astype(np.float64).reshape(-1)
         raw.weight_source = f"{t.source} column {weight_col}"
-    if id_col is not None:
-        align(
-            raw,
-            target,
-            ptable,
-            target.column(id_col, "--id-col"),
-            ptable.column(id_col, "--id-col"),
-            one_file,
-            allow_missing,
-        )
+    if r.id_target is not None and r.id_pred is not None:
+        if lockstep and r.auto_id and not one_file:
+            _same_keys(target, ptable, r.id_target, r.id_pred)
+            one_file = True  # the rows are in the same order: the ids are the targets'
+        align(raw, target, ptable, r.id_target, r.id_pred, one_file, allow_missing)
     elif not one_file and y.shape[0] != p.shape[0]:
         raise InputError(
             f"length mismatch: {y.shape[0]} targets in {target.source} but "
@@ -292,6 +501,25 @@ def select(
             hint="pass --id-col to align by a key column",
         )
     return raw
+
+
+def _same_keys(target: Table, ptable: Table, tid: str, pid: str) -> None:
+    """Two streams read side by side with a common key: the keys must match row by row."""
+    from losscli.validate.align import _id_keys
+
+    a, b = _id_keys(target.data[tid]), _id_keys(ptable.data[pid])
+    if a.shape == b.shape and np.array_equal(a, b):
+        return
+    n = min(a.shape[0], b.shape[0])
+    differ = np.flatnonzero(a[:n] != b[:n])
+    row = int(differ[0]) + 1 if differ.size else n + 1
+    raise InputError(
+        f"the files' {tid!r} columns differ from row {row} on: the rows are in another order",
+        file=ptable.source,
+        row=row,
+        column=pid,
+        hint=f"pass --id-col {tid} to align the rows by it",
+    )
 
 
 def _numbers_unless_class_names(y: np.ndarray, pred_headers: list[str]) -> np.ndarray:

@@ -10,6 +10,7 @@ Arrays and DataFrames are one chunk (or ``chunk_rows``-sized slices of it).
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
@@ -19,7 +20,8 @@ import numpy as np
 from losscli.errors import InputError, UsageError, show
 from losscli.io import readers
 from losscli.io.table import Table, array_columns, frame_to_table, to_float_column
-from losscli.validate.columns import Raw, select
+from losscli.validate.columns import Raw, Roles, decide, select
+from losscli.validate.roles import SAMPLE_ROWS
 
 _EXTS = (".csv", ".tsv", ".npy", ".npz", ".parquet", ".jsonl", ".ndjson")
 
@@ -160,18 +162,36 @@ def raw_chunks(
             )
         return iter([_table_of(x, name, text_cols)])
 
+    # the roles of the columns are decided once, from the headers and the first rows
+    # (the same rows whatever the chunk size), before the rest is read
+    t_head, t_iter = _peek(stream(y_true, "targets"))
+    p_head: Table | None = None
+    p_iter: Iterator[Table] | None = None
+    if y_pred is not None:
+        p_head, p_iter = _peek(stream(y_pred, "predictions"))
+    roles = None
+    if t_head is not None and (y_pred is None or p_head is not None):
+        roles = decide(
+            t_head,
+            p_head,
+            target_col=target_col,
+            pred_col=pred_col,
+            id_col=id_col,
+            weight_col=_checked_weight_col(weight_col, t_head, p_head),
+            weights_given=weights is not None,
+        )
     by_id: Table | None = None  # the whole prediction table, aligned to the targets by key
     sources = [str(y_true) if is_source(y_true) else "targets"]
-    if id_col is not None and y_pred is not None:
+    if p_iter is not None and (id_col is not None or (roles is not None and roles.auto_id)):
         # alignment by key needs every id at once; the prediction file may be shuffled and
         # of another length, so it is not cut to the targets' rows (select says which ids
         # are missing on either side)
-        iters: list[Iterator[Table]] = [iter([_whole(stream(y_true, "targets"))])]
-        by_id = _whole(stream(y_pred, "predictions"))
+        iters: list[Iterator[Table]] = [iter([_whole(t_iter)])]
+        by_id = _whole(p_iter)
     else:
-        iters = [stream(y_true, "targets")]
-        if y_pred is not None:
-            iters.append(stream(y_pred, "predictions"))
+        iters = [t_iter]
+        if p_iter is not None:
+            iters.append(p_iter)
             sources.append(str(y_pred) if is_source(y_pred) else "predictions")
     if weight_file is not None:
         weights_stream = readers.read_chunks(
@@ -196,6 +216,7 @@ def raw_chunks(
         weight_col=weight_col,
         allow_missing=allow_missing,
         total=total,
+        roles=roles,
     )
     total.check()
 
@@ -212,21 +233,32 @@ def select_chunks(
     weight_col: str | None = None,
     allow_missing: bool = False,
     total: _WeightTotal | None = None,
+    roles: Roles | None = None,
 ) -> Iterator[Raw]:
     """Columns picked from each chunk's tables ``[targets, predictions?, weights?]``
-    (``by_id``: the whole prediction table, aligned by key); rows of errors counted over
-    all the chunks; the weights' running total added to ``total``."""
-    checked = False
+    (``by_id``: the whole prediction table, aligned by key) with the same ``roles`` for
+    every chunk (decided here from the first rows when not given); rows of errors
+    counted over all the chunks; the weights' running total added to ``total``."""
     offset = 0  # rows before this chunk, so that messages count rows over the whole input
+    if roles is None:
+        head, chunks = _peek_lists(chunks)
+        if head:
+            t0 = _first_rows(_whole(iter([h[0] for h in head])))
+            p0 = by_id if by_id is not None else None
+            if p0 is None and has_pred:
+                p0 = _first_rows(_whole(iter([h[1] for h in head])))
+            roles = decide(
+                t0,
+                p0,
+                target_col=target_col,
+                pred_col=pred_col,
+                id_col=id_col,
+                weight_col=_checked_weight_col(weight_col, t0, p0),
+                weights_given=weights_file or weight_col is not None,
+            )
     for tables in chunks:
         t = tables[0]
         ptab: Table | None = by_id if by_id is not None else (tables[1] if has_pred else None)
-        if not checked and weight_col is not None:
-            if weight_col not in t.data and (ptab is None or weight_col not in ptab.data):
-                raise UsageError(
-                    f"--weights {weight_col!r} is neither a file nor a column of the input"
-                )
-        checked = True
         try:
             raw = select(
                 t,
@@ -236,6 +268,8 @@ def select_chunks(
                 id_col=id_col,
                 weight_col=weight_col,
                 allow_missing=allow_missing,
+                decided=roles,
+                lockstep=by_id is None,
             )
             if weights_file:
                 wt = tables[-1]
@@ -251,6 +285,46 @@ def select_chunks(
         if total is not None:
             total.add(raw.weights, raw.weight_source)
         yield raw
+
+
+def _checked_weight_col(weight_col: str | None, t: Table, p: Table | None) -> str | None:
+    if weight_col is not None and weight_col not in t.data:
+        if p is None or weight_col not in p.data:
+            raise UsageError(
+                f"--weights {weight_col!r} is neither a file nor a column of the input"
+            )
+    return weight_col
+
+
+def _peek(it: Iterator[Table]) -> tuple[Table | None, Iterator[Table]]:
+    """The first :data:`~losscli.validate.roles.SAMPLE_ROWS` rows of a stream (or all of
+    it, if shorter) as one table, and the stream from its start again."""
+    head: list[Table] = []
+    rows = 0
+    for table in it:
+        head.append(table)
+        rows += table.n_rows
+        if rows >= SAMPLE_ROWS:
+            break
+    return (_first_rows(_whole(iter(head))) if head else None), itertools.chain(head, it)
+
+
+def _first_rows(table: Table) -> Table:
+    """The rows the roles are decided from: the same whatever the chunk size."""
+    return table.slice(0, SAMPLE_ROWS) if table.n_rows > SAMPLE_ROWS else table
+
+
+def _peek_lists(
+    chunks: Iterator[list[Table]],
+) -> tuple[list[list[Table]], Iterator[list[Table]]]:
+    head: list[list[Table]] = []
+    rows = 0
+    for tables in chunks:
+        head.append(tables)
+        rows += tables[0].n_rows
+        if rows >= SAMPLE_ROWS:
+            break
+    return head, itertools.chain(head, chunks)
 
 
 def _whole(it: Iterator[Table]) -> Table:

@@ -123,7 +123,7 @@ def test_cli_batch_json_and_gates(shards, tmp_path: Path) -> None:
 
 
 def test_cli_batch_skip_errors_exits_non_zero(shards, tmp_path: Path) -> None:
-    (tmp_path / "part-5.csv").write_text("target,prediction\n1,abc\n")
+    (tmp_path / "part-5.csv").write_text("target,prediction\n1,0.5\n0,abc\n")
     proc = run("batch", str(tmp_path / "part-*.csv"), "--skip-errors", "-f", "csv")
     assert proc.returncode == 3
     assert "error:" in proc.stderr and "part-5.csv" in proc.stderr

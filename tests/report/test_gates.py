@@ -276,7 +276,7 @@ def test_junit_for_batch_has_a_suite_per_file_and_overall(tmp_path: Path) -> Non
     for i, preds in enumerate(("0.1,0.9,0.8", "0.6,0.2,0.3")):
         rows = "\n".join(f"{y},{p}" for y, p in zip((0, 1, 1), preds.split(",")))
         (tmp_path / f"m{i}.csv").write_text("y,p\n" + rows + "\n")
-    (tmp_path / "bad.csv").write_text("y,p\n0,oops\n")
+    (tmp_path / "bad.csv").write_text("y,p\n0,0.5\n1,oops\n")
     junit = tmp_path / "j.xml"
     code, out, err = invoke(
         "batch", tmp_path / "*.csv", "--no-config", "--check", "accuracy>=0.9", "--skip-errors",
@@ -434,7 +434,7 @@ def test_new_options_through_the_console_script(run_script, tmp_path: Path) -> N
     res = run_script("eval", nan, "-o", report)
     assert res.code == 3 and "--nan-policy omit" in res.err and not report.exists()
     res = run_script("eval", nan, "--nan-policy", "omit", "-f", "json")
-    assert res.code == 0 and json.loads(res.out)["n_omitted"] == 1 and "warning:" in res.err
+    assert res.code == 0 and json.loads(res.out)["n_omitted"] == 1 and "note:" in res.err
     res = run_script("eval", nan, "--nan-policy", "omit", "-f", "json", "--quiet")
     assert res.code == 0 and res.err == ""
     res = run_script("eval", nan, "--nan-policy", "sometimes")
