@@ -505,9 +505,10 @@ def select(
 
 def _same_keys(target: Table, ptable: Table, tid: str, pid: str) -> None:
     """Two streams read side by side with a common key: the keys must match row by row."""
-    from losscli.validate.align import _id_keys
+    from losscli.validate.align import id_keys
 
-    a, b = _id_keys(target.data[tid]), _id_keys(ptable.data[pid])
+    a = id_keys(target.data[tid], target.source, tid)
+    b = id_keys(ptable.data[pid], ptable.source, pid)
     if a.shape == b.shape and np.array_equal(a, b):
         return
     n = min(a.shape[0], b.shape[0])

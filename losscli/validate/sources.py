@@ -21,7 +21,7 @@ from losscli.errors import InputError, UsageError, show
 from losscli.io import readers
 from losscli.io.table import Table, array_columns, frame_to_table, to_float_column
 from losscli.validate.columns import Raw, Roles, decide, select
-from losscli.validate.roles import SAMPLE_ROWS
+from losscli.validate.roles import SAMPLE_ROWS, is_id_name
 
 _EXTS = (".csv", ".tsv", ".npy", ".npz", ".parquet", ".jsonl", ".ndjson")
 
@@ -146,7 +146,8 @@ def raw_chunks(
         return
 
     # ids are read as written (007 is not 7; big integers exact), never as floats
-    text_cols = None if id_col is None else {id_col}
+    # (--id-col, or the id-like headers the roles take for ids: losscli.validate.roles)
+    text_cols: Any = is_id_name if id_col is None else {id_col}
 
     def stream(x: Any, name: str) -> Iterator[Table]:
         if is_source(x):
