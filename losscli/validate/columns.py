@@ -209,6 +209,8 @@ def decide(
     ``weights_given``: ``--weights`` names a file or a column."""
     one_file = pred is None
     ptable = target if pred is None else pred
+    for t in (target, ptable):
+        _header_is_data(t)
     weighted = weights_given or weight_col is not None
     notes: list[str] = []
     exclude_t: set[str] = set()
@@ -248,6 +250,12 @@ def decide(
             tnames = [found]
         elif not target.has_header and candidates:
             tnames = [candidates[0]] if one_file else candidates
+        elif not one_file and guess_t and len(candidates) == 1:
+            tnames = candidates  # the one column of a targets file that has no other role
+            notes.append(
+                f"column {candidates[0]!r} of {target.source} taken as the targets (its only "
+                "column besides ids and indexes; --target-col to choose)"
+            )
         elif not one_file and len(candidates) >= 1 and _looks_wide_target(target, candidates):
             tnames = candidates
         else:
@@ -376,6 +384,55 @@ def _classify(
     return ids, candidates
 
 
+def _header_is_data(table: Table) -> None:
+    """A header of numbers with a decimal point or an exponent is the first row of data
+    (``np.savetxt`` writes no header): reading it as names would drop a sample; so is a
+    lone column headed by a number.  Headers of whole numbers (class ids 0, 1, 2 heading
+    probability columns) stay names."""
+    if not table.has_header or table.is_npz or not table.names:
+        return
+    names = [str(n).strip() for n in table.names]
+    if all(is_number(n) and n != "" for n in names) and (
+        len(names) == 1 or any(re.search(r"[.eE]", n) for n in names)
+    ):
+        raise InputError(
+            f"the first row ({', '.join(names[:5])}{' ...' if len(names) > 5 else ''}) is "
+            "numbers, not column names: a file without a header?",
+            file=table.source,
+            hint="pass --no-header (and choose columns by index)",
+        )
+
+
+def _labels_beside_scores(table: Table, numeric: list[str]) -> None:
+    """A column of class labels (``predict()``) beside columns of fractions
+    (``predict_proba()``) in one file: two readings of the model, never both predictions.
+    A labels column is whole numbers, named as a prediction (``y_pred``) or holding
+    values above 1."""
+    if len(numeric) < 2:
+        return
+    whole, fractional = [], []
+    for n in numeric:
+        col = table.data[n]
+        values = col if col.dtype != object else to_float_column(col)
+        if values is None or values.size == 0:
+            return
+        finite = values[np.isfinite(values)]
+        if finite.size and np.all(finite == np.round(finite)):
+            if roles.is_pred_name(n) or np.any(finite > 1):
+                whole.append(n)
+        elif finite.size:
+            fractional.append(n)
+    if whole and fractional:
+        raise InputError(
+            f"column {whole[0]!r} holds class labels beside the scores or probabilities in "
+            f"{', '.join(repr(n) for n in fractional[:5])}: two readings of one model",
+            file=table.source,
+            column=whole[0],
+            hint=f"choose one: --pred-col {whole[0]} for the labels, "
+            f"--pred-col {','.join(fractional[:5])} for the others",
+        )
+
+
 def _guess_predictions(
     table: Table, candidates: list[str], notes: list[str], exclude: set[str]
 ) -> list[str]:
@@ -417,6 +474,7 @@ def _guess_predictions(
                 hint=f"pass --id-col {n} if it identifies the samples, or --pred-col to "
                 "choose the predictions",
             )
+    _labels_beside_scores(table, numeric)
     if not numeric:
         if text:
             raise _no_predictions(table, {n for n in table.names if n not in text})

@@ -483,9 +483,9 @@ def build(out: Path) -> Zoo:  # noqa: PLR0915 - one long, flat list of layouts
         "bc_hard_labels_roc_auc",
         [f],
         ["-m", "roc_auc"],
-        layout="0/1 labels, -m roc_auc",
-        exit=2,
-        error=[["score", "probabilit"]],
+        layout="0/1 labels, -m roc_auc: read as scores (roc_auc asks for them), and said",
+        expect={"task": "binary", "n_samples": n, "metrics.roc_auc": skm.roc_auc_score(y, pred)},
+        notes=["roc_auc"],
     )
     yf = y.astype(float)
     zoo.case(
@@ -549,9 +549,13 @@ def build(out: Path) -> Zoo:  # noqa: PLR0915 - one long, flat list of layouts
     zoo.case(
         "spam_ham_unflagged",
         [f],
-        layout="spam/ham targets and predicted names",
-        exit=3,
-        error=["--pos-label", "spam", "ham"],
+        layout="spam/ham targets and predicted names: two classes by name, --pos-label offered",
+        expect={
+            "task": "multiclass",
+            "n_samples": n,
+            "metrics.accuracy": skm.accuracy_score(spam, spam_pred),
+        },
+        notes=["--pos-label"],
     )
     zoo.case(
         "spam_ham_pos_label",
