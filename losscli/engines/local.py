@@ -495,6 +495,7 @@ def run(
         classes=o.classes,
         chunk_rows=o.chunk_rows,
         allow_missing=o.allow_missing,
+        group_by=o.group_by,
     )
     scorer = Scorer(settings)
     kept: list[dict[str, np.ndarray]] = []

@@ -21,6 +21,10 @@ class Check:
     bound: float
     value: float | None = None
     passed: bool | None = None
+    # ``groups.NAME OP N`` (with --group-by): every group must pass; ``value`` is then the
+    # worst group's, and ``group`` names it
+    every_group: bool = False
+    group: Any = None
 
     @property
     def margin(self) -> float | None:
@@ -43,7 +47,8 @@ class Check:
         else:
             where = f"{gap:.6g} {'above' if v > self.bound else 'below'} the bound"
         status = "passed" if self.passed else "FAILED"
-        return f"{self.expr} {status}: {self.name} = {v:.10g}, {where} {self.bound:g}"
+        worst = "" if not self.every_group else f" in the worst group ({self.group!r})"
+        return f"{self.expr} {status}: {self.name} = {v:.10g}{worst}, {where} {self.bound:g}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +58,7 @@ class Check:
             "margin": json_num(self.margin),
             "passed": self.passed,
             "message": self.message,
+            **({"worst_group": self.group} if self.every_group else {}),
         }
 
 
@@ -65,22 +71,25 @@ OPS = {
 }
 
 
-_CHECK_RE = re.compile(r"^\s*([A-Za-z_][\w\-]*)\s*(<=|>=|==|<|>)\s*(\S+)\s*$")
+_CHECK_RE = re.compile(
+    r"^\s*(groups\.)?([A-Za-z_][\w\-]*)\s*(<=|>=|==|<|>)\s*(\S+)\s*$", re.IGNORECASE
+)
 
 
 def parse_check(expr: str) -> Check:
     m = _CHECK_RE.match(expr)
     if not m:
         raise UsageError(
-            f"invalid check {expr!r}: expected NAME OP NUMBER with OP one of < <= > >= =="
+            f"invalid check {expr!r}: expected NAME OP NUMBER (or groups.NAME OP NUMBER) "
+            "with OP one of < <= > >= =="
         )
     try:
-        bound = float(m.group(3))
+        bound = float(m.group(4))
     except ValueError:
-        raise UsageError(f"invalid check {expr!r}: {m.group(3)!r} is not a number") from None
+        raise UsageError(f"invalid check {expr!r}: {m.group(4)!r} is not a number") from None
     if not math.isfinite(bound):
         raise UsageError(f"invalid check {expr!r}: the bound must be a finite number")
-    return Check(expr.strip(), m.group(1), m.group(2), bound)
+    return Check(expr.strip(), m.group(2), m.group(3), bound, every_group=bool(m.group(1)))
 
 
 def check_tolerances(tolerance: float, atol: float) -> None:

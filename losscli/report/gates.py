@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from losscli.errors import InputError
+from losscli.errors import InputError, UsageError
 from losscli.report.checks import OPS, Check
 from losscli.report.model import Report
 from losscli.report.numbers import json_num
@@ -26,14 +26,44 @@ def apply_gates(
     """Evaluate ``--check`` expressions and the ``--baseline`` comparison on a report."""
     done = []
     for c in checks:
-        c = Check(c.expr, c.name, c.op, c.bound)
-        c.value = report.value(c.name)
-        c.passed = bool(OPS[c.op](c.value, c.bound))
+        c = Check(c.expr, c.name, c.op, c.bound, every_group=c.every_group)
+        if c.every_group:
+            _every_group(report, c)
+        else:
+            c.value = report.value(c.name)
+            c.passed = bool(OPS[c.op](c.value, c.bound))
         done.append(c)
     report.checks = done
     if baseline is not None:
         report.baseline = compare_baseline(report, baseline, tolerance, atol)
     return report
+
+
+def _every_group(report: Report, c: Check) -> None:
+    """``groups.NAME OP N``: every group must pass; the value shown is the worst group's
+    (the one furthest on the failing side of the bound, or closest to it)."""
+    from losscli.scoring import registry
+
+    if report.groups is None:
+        raise UsageError(f"check {c.expr!r} gates every group: it needs --group-by")
+    name = registry.lookup(c.name)[0].name
+    rows = []
+    for g in report.groups:
+        v = g["losses"][name]["mean"] if name in g["losses"] else g["metrics"].get(name)
+        if v is None:
+            raise UsageError(f"{c.name!r} is not a figure of the groups")
+        ok = bool(OPS[c.op](v, c.bound))
+        # how far on the good side of the bound (negative: failing); NaN is the worst
+        margin = -math.inf if v != v else (v - c.bound if c.op in (">", ">=") else c.bound - v)
+        if c.op == "==":
+            margin = -abs(v - c.bound)
+        rows.append((ok, margin, g["group"], float(v)))
+    if not rows:
+        c.value, c.passed = math.nan, False
+        return
+    worst = min(rows, key=lambda r: (r[0], r[1]))
+    c.passed = all(r[0] for r in rows)
+    c.value, c.group = worst[3], worst[2]
 
 
 def load_baseline(path: PathLike) -> dict[str, Any]:

@@ -42,6 +42,26 @@ def _bounds(report: Report, name: str, statistic: str) -> tuple[str, str]:
     return ("", "") if iv is None else (num(iv.low), num(iv.high))
 
 
+def group_rows(report: Report) -> list[tuple[str, list[tuple[str, str, float, Any]]]]:
+    """``--group-by``: (group, [(figure, statistic, value, interval or None)]) per group,
+    ``n_samples`` first."""
+    out = []
+    for g in report.groups or []:
+        ivs = g.get("intervals", {})
+        figures: list[tuple[str, str, float, Any]] = [
+            ("n_samples", "value", float(g["n_samples"]), None)
+        ]
+        figures += [(n, "mean", v["mean"], ivs.get(n)) for n, v in g["losses"].items()]
+        figures += [(n, "value", v, ivs.get(n)) for n, v in g["metrics"].items()]
+        out.append((str(g["group"]), figures))
+    return out
+
+
+def _group_cell(v: float, iv: Any, count: bool = False) -> str:
+    text = str(int(v)) if count else short(v)
+    return text if iv is None else f"{text} [{short(iv.low)}, {short(iv.high)}]"
+
+
 def summary_rows(report: Report) -> list[tuple[str, str, str, float]]:
     """(kind, name, statistic, value) for every figure of the report."""
     rows: list[tuple[str, str, str, float]] = []
@@ -81,6 +101,12 @@ def render(
             sep.join((k, n, s, num(v), *(_bounds(report, n, s) if ci else ())))
             for k, n, s, v in summary_rows(report)
         ]
+        for group, figures in group_rows(report):  # --group-by: kind group=VALUE
+            for name, stat, v, iv in figures:
+                cells = ("", "") if iv is None else (num(iv.low), num(iv.high))
+                lines.append(
+                    sep.join((f"group={group}", name, stat, num(v), *(cells if ci else ())))
+                )
         lines += [
             sep.join(
                 ("check", c.expr, "passed", str(bool(c.passed)).lower(), *(("", "") if ci else ()))
@@ -109,6 +135,13 @@ def _markdown(report: Report) -> str:
         out.append(f"| loss (mean) | {name} | {with_interval(report, name, v['mean'])} |")
     for name, value in report.metrics.items():
         out.append(f"| metric | {name} | {with_interval(report, name, value)} |")
+    rows = group_rows(report)
+    if rows:
+        names = [name for name, _, _, _ in rows[0][1]]
+        out += ["", "| group | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        for group, figures in rows:
+            cells = [_group_cell(v, iv, count=n == "n_samples") for n, _, v, iv in figures]
+            out.append(f"| {group} | " + " | ".join(cells) + " |")
     if report.checks:
         out += [
             "",
@@ -204,6 +237,19 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
         for label, row in zip(cm["labels"], cm["matrix"]):
             t.add_row(str(label), *(short(float(v)) for v in row))
         console.print("confusion matrix:")
+        console.print(t)
+    rows = group_rows(report)
+    if rows:
+        t = Table(box=style, pad_edge=False)
+        t.add_column("group")
+        for name, _, _, _ in rows[0][1]:
+            t.add_column(name, justify="right")
+        for group, figures in rows:
+            t.add_row(
+                Text(group),
+                *(_group_cell(v, iv, count=name == "n_samples") for name, _, v, iv in figures),
+            )
+        console.print("groups:")
         console.print(t)
     for c in report.checks:
         console.print(f"check {c.message}", markup=False, highlight=False)

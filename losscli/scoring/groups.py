@@ -39,6 +39,8 @@ class Groups:
 
         self.plan, self.source = plan, source
         self.codes: dict[Any, int] = {}
+        self._known: np.ndarray | None = None  # sorted keys seen, and their codes
+        self._known_codes = np.zeros(0, dtype=np.intp)
         self.values: list[Any] = []
         self.count = np.zeros(0, dtype=np.int64)
         self.loss_sum: dict[str, np.ndarray] = {}
@@ -68,33 +70,58 @@ class Groups:
         }
 
     def _encode(self, values: np.ndarray, first_row: int) -> np.ndarray:
-        """Group codes of one chunk's values; new groups numbered in order of appearance."""
-        keys = [self._key(v, first_row + i) for i, v in enumerate(values.tolist())]
-        out = np.empty(len(keys), dtype=np.intp)
+        """Group codes of one chunk's values; new groups numbered in order of appearance.
+        Text is stripped, whole numbers are integers; a missing value is an input error."""
+        v = np.asarray(values)
+        if v.dtype.kind in "fc":
+            bad = np.isnan(v.real)
+            whole = np.isfinite(v.real) & (v.real == np.round(v.real))
+            keys: np.ndarray = v.real if not whole.all() else v.real.astype(np.int64)
+        elif v.dtype.kind in "iub":
+            bad = np.zeros(v.shape[0], dtype=bool)
+            keys = v.astype(np.int64)
+        else:
+            none = np.array([x is None for x in v], dtype=bool) if v.dtype == object else None
+            keys = np.char.strip(v.astype(str))
+            bad = keys == ""
+            if none is not None:
+                bad |= none
+        if bad.any():
+            raise InputError(
+                "missing group value (an empty cell)",
+                file=self.source,
+                row=first_row + int(np.argmax(bad)) + 1,
+                hint="every row needs a value under --group-by",
+            )
+        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        local = np.full(uniq.shape[0], -1, dtype=np.intp)
+        known = self._known
+        if known is not None and known.dtype.kind == uniq.dtype.kind:
+            pos = np.searchsorted(known, uniq)
+            pos_c = np.minimum(pos, max(known.shape[0] - 1, 0))
+            hit = (pos < known.shape[0]) & (known[pos_c] == uniq)
+            local[hit] = self._known_codes[pos_c[hit]]
         codes = self.codes
-        for i, k in enumerate(keys):
+        for j in np.argsort(first, kind="stable"):  # new groups in order of appearance
+            if local[j] >= 0:
+                continue
+            k = uniq[j].item()
             c = codes.get(k)
             if c is None:
                 c = codes[k] = len(self.values)
                 self.values.append(k)
-            out[i] = c
-        return out
-
-    def _key(self, v: Any, row: int) -> Any:
-        if (
-            v is None
-            or (isinstance(v, float) and math.isnan(v))
-            or (isinstance(v, str) and not v.strip())
-        ):
-            raise InputError(
-                "missing group value (an empty cell)",
-                file=self.source,
-                row=row + 1,
-                hint="every row needs a value under --group-by",
-            )
-        if isinstance(v, float) and v.is_integer():
-            return int(v)
-        return v.strip() if isinstance(v, str) else v
+            local[j] = c
+        # the sorted keys seen so far, to look the next chunk's up at C speed
+        merged = uniq if known is None or known.dtype.kind != uniq.dtype.kind else None
+        if merged is None:
+            assert known is not None
+            allk = np.concatenate([known, uniq])
+            allc = np.concatenate([self._known_codes, local])
+            keep, idx = np.unique(allk, return_index=True)
+            self._known, self._known_codes = keep, allc[idx]
+        else:
+            self._known, self._known_codes = uniq, local.copy()
+        return local[inverse.reshape(-1)]
 
     def add(
         self, prep: Prepared, groups: np.ndarray, losses: dict[str, np.ndarray], first_row: int

@@ -101,6 +101,10 @@ class Linear:
         out = np.full(self.slots, np.nan)
         if self.sums is None:
             return out
+        fast = self._vectorised(ctx)
+        if fast is not None:
+            out[: fast.size] = fast
+            return out
         with np.errstate(invalid="ignore", divide="ignore"):
             for b in range(self.sums.shape[0]):
                 if self.mean:
@@ -117,3 +121,35 @@ class Linear:
                     assert self.seen is not None
                     out[b] = M.confusion_explain(self.entry.name, m, ctx, self.seen[b])[0]
         return out
+
+    def _vectorised(self, ctx: Any) -> np.ndarray | None:
+        """Every slot at once where the formula is simple: a plain mean (with its
+        ``finalize``), and binary precision / recall / f1 (zero_division=0, as
+        :func:`losscli.scoring.metrics.confusion_explain`); None otherwise."""
+        assert self.sums is not None
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self.mean:
+                assert self.weights is not None
+                w = self.weights[:, 0]
+                means = np.where(w[:, None] > 0, self.sums / w[:, None], np.nan)
+                if self.finalize is not None:
+                    try:
+                        means = np.asarray(self.finalize(means), dtype=np.float64)
+                    except (TypeError, ValueError):
+                        return None
+                    if means.shape != self.sums.shape:
+                        return None
+                return np.asarray(means.mean(axis=1))
+            kind = self.entry.name
+            average = ctx.params.get("average", "auto")
+            if average == "auto":
+                average = "binary" if ctx.task == "binary" else "macro"
+            if self.c != 2 or average != "binary" or kind not in ("precision", "recall", "f1"):
+                return None
+            m = self.sums.reshape(-1, 2, 2)
+            tp, fp, fn = m[:, 1, 1], m[:, 0, 1], m[:, 1, 0]
+            num = {"precision": tp, "recall": tp, "f1": 2 * tp}[kind]
+            den = {"precision": tp + fp, "recall": tp + fn, "f1": 2 * tp + fp + fn}[kind]
+            out = np.zeros_like(num)
+            np.divide(num, den, out=out, where=den != 0)
+            return out

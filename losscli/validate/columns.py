@@ -40,6 +40,8 @@ class Raw:
     kept_targets: np.ndarray | None = None
     unmatched: tuple[int, int] = (0, 0)  # (targets without a prediction, predictions without)
     notes: list[str] = field(default_factory=list)  # the roles taken without a flag
+    groups: np.ndarray | None = None  # --group-by: the group of every row
+    group_source: str = "--group-by"
 
 
 def _find_named(table: Table, candidates: tuple[str, ...]) -> str | None:
@@ -204,6 +206,7 @@ def decide(
     id_col: str | None = None,
     weight_col: str | None = None,
     weights_given: bool = False,
+    group_col: str | None = None,
 ) -> Roles:
     """The roles of the columns of one or two tables (the rules: :mod:`losscli.validate.roles`).
     ``weights_given``: ``--weights`` names a file or a column."""
@@ -220,10 +223,11 @@ def decide(
         id_t, id_p = target.column(id_col, "--id-col"), ptable.column(id_col, "--id-col")
         exclude_t.add(id_t)
         exclude_p.add(id_p)
-    if weight_col is not None:
-        for t, ex in ((target, exclude_t), (ptable, exclude_p)):
-            if weight_col in t.data:
-                ex.add(weight_col)
+    for col in (weight_col, group_col):
+        if col is not None:
+            for t, ex in ((target, exclude_t), (ptable, exclude_p)):
+                if col in t.data:
+                    ex.add(col)
 
     # -- targets
     tspecs = _specs(target_col)
@@ -501,6 +505,7 @@ def select(
     allow_missing: bool = False,
     decided: Roles | None = None,
     lockstep: bool = False,
+    group_col: str | None = None,
 ) -> Raw:
     """Choose the target and prediction columns of one or two tables (``decided``: as
     decided for the whole input; otherwise from these tables).  With an id column of
@@ -517,6 +522,7 @@ def select(
         pred_col=pred_col,
         id_col=id_col,
         weight_col=weight_col,
+        group_col=group_col,
     )
     tnames, pnames = list(r.targets), list(r.preds)
     y = _stack(target, tnames, "target")
@@ -547,11 +553,27 @@ def select(
         t = target if weight_col in target.data else ptable
         raw.weights = _stack(t, [weight_col], "weight").astype(np.float64).reshape(-1)
         raw.weight_source = f"{t.source} column {weight_col}"
+    reordered = False  # the predictions' rows put in the targets' order (by key)
     if r.id_target is not None and r.id_pred is not None:
         if lockstep and r.auto_id and not one_file:
             _same_keys(target, ptable, r.id_target, r.id_pred)
             one_file = True  # the rows are in the same order: the ids are the targets'
         align(raw, target, ptable, r.id_target, r.id_pred, one_file, allow_missing)
+        reordered = not one_file
+    if group_col is not None:
+        if group_col in target.data:
+            groups = target.data[group_col]
+            raw.groups = groups if raw.kept_targets is None else groups[raw.kept_targets]
+            raw.group_source = f"{target.source} column {group_col}"
+        elif reordered:
+            raise UsageError(
+                f"--group-by {group_col!r} is a column of the predictions file, whose rows "
+                "are aligned by key",
+                hint="put the group column in the targets file, or give a file of groups",
+            )
+        else:
+            raw.groups = ptable.data[group_col]
+            raw.group_source = f"{ptable.source} column {group_col}"
     elif not one_file and y.shape[0] != p.shape[0]:
         raise InputError(
             f"length mismatch: {y.shape[0]} targets in {target.source} but "

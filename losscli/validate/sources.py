@@ -133,7 +133,19 @@ def raw_chunks(
     allow_missing: bool = False,
     delimiter: str | None = None,
     decimal: str = ".",
+    group_by: Any = None,
 ) -> Iterator[Raw]:
+    """The inputs as a stream of :class:`Raw` chunks (targets, predictions, weights,
+    ids, and with ``group_by`` the group of every row: a column name, or a file with one
+    value a row)."""
+    group_col = group_by if isinstance(group_by, str) and not looks_like_file(group_by) else None
+    group_file = (
+        os.fspath(group_by)
+        if group_by is not None and group_col is None and is_source(group_by)
+        else None
+    )
+    if group_by is not None and group_col is None and group_file is None:
+        raise UsageError(f"--group-by {group_by!r} is neither a file nor a column name")
     weight_col = weights if isinstance(weights, str) and not looks_like_file(weights) else None
     weight_file = (
         os.fspath(weights)
@@ -142,12 +154,20 @@ def raw_chunks(
     )
     files = is_source(y_true) or (y_pred is not None and is_source(y_pred))
     if not files and not hasattr(y_true, "columns"):
+        if group_by is not None:
+            raise UsageError("--group-by needs file or DataFrame inputs (a column or a file)")
         yield from _array_chunks(y_true, y_pred, weights, classes, chunk_rows)
         return
 
     # ids are read as written (007 is not 7; big integers exact), never as floats
     # (--id-col, or the id-like headers the roles take for ids: losscli.validate.roles)
+    # and --group-by's column: groups are names, 007 is not 7
     text_cols: Any = is_id_name if id_col is None else {id_col}
+    if group_col is not None:
+        ids = text_cols
+        text_cols = (  # noqa: E731
+            lambda name: name == group_col or (ids(name) if callable(ids) else name in ids)
+        )
 
     def stream(x: Any, name: str) -> Iterator[Table]:
         if is_source(x):
@@ -180,6 +200,7 @@ def raw_chunks(
             id_col=id_col,
             weight_col=_checked_weight_col(weight_col, t_head, p_head),
             weights_given=weights is not None,
+            group_col=_checked_group_col(group_col, t_head, p_head),
         )
     by_id: Table | None = None  # the whole prediction table, aligned to the targets by key
     sources = [str(y_true) if is_source(y_true) else "targets"]
@@ -205,9 +226,21 @@ def raw_chunks(
         )
         iters.append(iter([_whole(weights_stream)]) if by_id is not None else weights_stream)
         sources.append(weight_file)
+    if group_file is not None:
+        groups_stream = readers.read_chunks(
+            group_file,
+            header=header,
+            input_format=None,
+            chunk_rows=chunk_rows,
+            delimiter=delimiter,
+            decimal=decimal,
+            text_cols=lambda name: True,  # group values as written
+        )
+        iters.append(iter([_whole(groups_stream)]) if by_id is not None else groups_stream)
+        sources.append(group_file)
     total = _WeightTotal()
     yield from select_chunks(
-        zip_aligned(iters, sources, weights_last=weight_file is not None),
+        zip_aligned(iters, sources, weights_last=weight_file is not None and group_file is None),
         has_pred=y_pred is not None,
         by_id=by_id,
         weights_file=weight_file is not None,
@@ -218,6 +251,8 @@ def raw_chunks(
         allow_missing=allow_missing,
         total=total,
         roles=roles,
+        group_col=group_col,
+        groups_file=group_file is not None,
     )
     total.check()
 
@@ -235,6 +270,8 @@ def select_chunks(
     allow_missing: bool = False,
     total: _WeightTotal | None = None,
     roles: Roles | None = None,
+    group_col: str | None = None,
+    groups_file: bool = False,
 ) -> Iterator[Raw]:
     """Columns picked from each chunk's tables ``[targets, predictions?, weights?]``
     (``by_id``: the whole prediction table, aligned by key) with the same ``roles`` for
@@ -256,6 +293,7 @@ def select_chunks(
                 id_col=id_col,
                 weight_col=_checked_weight_col(weight_col, t0, p0),
                 weights_given=weights_file or weight_col is not None,
+                group_col=_checked_group_col(group_col, t0, p0),
             )
     for tables in chunks:
         t = tables[0]
@@ -271,9 +309,17 @@ def select_chunks(
                 allow_missing=allow_missing,
                 decided=roles,
                 lockstep=by_id is None,
+                group_col=group_col,
             )
+            extra = 1 + (has_pred and by_id is None)  # the weights, then the groups file
+            if groups_file:
+                gt = tables[extra + weights_file]
+                raw.groups = gt.data[gt.names[0]].reshape(-1)
+                raw.group_source = gt.source
+                if raw.kept_targets is not None and raw.groups.shape[0] == t.n_rows:
+                    raw.groups = raw.groups[raw.kept_targets]
             if weights_file:
-                wt = tables[-1]
+                wt = tables[extra]
                 raw.weights = wt.data[_weights_table_column(wt)].reshape(-1)
                 raw.weight_source = wt.source
                 if raw.kept_targets is not None and raw.weights.shape[0] == t.n_rows:
@@ -286,6 +332,16 @@ def select_chunks(
         if total is not None:
             total.add(raw.weights, raw.weight_source)
         yield raw
+
+
+def _checked_group_col(group_col: str | None, t: Table, p: Table | None) -> str | None:
+    if group_col is not None and group_col not in t.data:
+        if p is None or group_col not in p.data:
+            raise UsageError(
+                f"--group-by {group_col!r} is neither a file nor a column of the input",
+                hint=f"columns: {', '.join(repr(n) for n in t.names[:10])}",
+            )
+    return group_col
 
 
 def _checked_weight_col(weight_col: str | None, t: Table, p: Table | None) -> str | None:

@@ -192,7 +192,7 @@ def test_weighted_means_use_the_bootstrap(run_script, write_csv) -> None:  # typ
     d = _json(
         run_script("eval", path, "--weights", "w", "--ci", "--ci-method", "analytic", "-f", "json")
     )
-    assert any("no analytic interval" in w for w in d["warnings"])
+    assert any("no analytic interval" in n for n in d["notes"])
 
 
 @pytest.mark.parametrize(

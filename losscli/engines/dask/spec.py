@@ -73,6 +73,11 @@ def make_spec(o: EvalOptions) -> Spec:
             "the Dask engine takes the class names from the prediction column headers",
             hint="use the local engine to pass classes",
         )
+    if o.group_by is not None:
+        raise UsageError(
+            "--group-by is not available on the Dask engine yet",
+            hint="use the local engine (--engine local) for per-group reports",
+        )
     if o.ci:
         # a replicate's weights are keyed by the row's position in the input, which a
         # worker learns only after the parts before it are counted
