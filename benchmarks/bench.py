@@ -411,6 +411,72 @@ def exactness(big: str, n: int) -> list[Row]:
 # ----------------------------------------------------------------------------- main
 
 
+def uncertainty(big: str, n: int, tmp: str, repeat: int) -> list[Row]:
+    """``--ci``: closed-form intervals against the plain run; the Poisson bootstrap against
+    ``scipy.stats.bootstrap`` of the mean loss alone (1,000 replicates, 200k rows)."""
+    cli = losscli_cmd()
+    t = walls(
+        {
+            "plain": [*cli, "eval", big, "-f", "value"],
+            "ci": [*cli, "eval", big, "-f", "value", "--ci"],
+        },
+        repeat,
+    )
+    rows: list[Row] = [
+        (
+            f"`--ci` (closed forms: mse, rmse by Student's t) on {n / 1e6:g}M rows",
+            f"{t['ci']:.2f} s",
+            f"{t['plain']:.2f} s (the same eval without it)",
+            f"{t['ci'] / t['plain']:.2f}x",
+            "<= 1.2x",
+            t["ci"] / t["plain"] <= 1.2,
+        )
+    ]
+    if not has("scipy"):
+        return rows
+    m = 200_000
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, m)
+    p = np.clip(rng.random(m), 0.001, 0.999)
+    path = os.path.join(tmp, "boot.csv")
+    with open(path, "w") as fh:
+        fh.write("y,p\n")
+        fh.writelines(f"{a},{b:.6f}\n" for a, b in zip(y, p))
+    code = (
+        "import numpy as np, scipy.stats as st; "
+        f"d = np.loadtxt({path!r}, delimiter=',', skiprows=1); y, p = d[:, 0], d[:, 1]; "
+        "l = -(y * np.log(p) + (1 - y) * np.log(1 - p)); "
+        "st.bootstrap((l,), np.mean, n_resamples=1000, method='percentile', batch=50, "
+        "random_state=1)"
+    )
+    boot = [
+        *cli,
+        "eval",
+        path,
+        "-l",
+        "bce",
+        "-m",
+        "accuracy",
+        "--ci",
+        "--ci-method",
+        "bootstrap",
+        "-f",
+        "value",
+    ]
+    tb = walls({"losscli": boot, "scipy": [PY, "-c", code]}, max(1, repeat // 2))
+    rows.append(
+        (
+            "bootstrap: 1,000 replicates, 200k rows, `bce` + `accuracy`",
+            f"{tb['losscli']:.2f} s",
+            f"{tb['scipy']:.2f} s (`scipy.stats.bootstrap`, the mean loss alone)",
+            f"{tb['losscli'] / tb['scipy']:.2f}x",
+            "<= 0.5x",
+            tb["losscli"] / tb["scipy"] <= 0.5,
+        )
+    )
+    return rows
+
+
 def table(rows: Sequence[Row]) -> str:
     header = ("figure", "losscli", "reference", "ratio", "target", "met")
     cells = [(*r[:5], "-" if r[5] is None else ("yes" if r[5] else "**no**")) for r in rows]
@@ -446,6 +512,7 @@ def main() -> None:
         rows += per_sample(big, args.rows, tmp, args.repeat + 2)
         rows += memory(tmp, sizes, csvs)
         rows += multiclass(1_000_000, 10, args.repeat)
+        rows += uncertainty(big, args.rows, tmp, args.repeat)
         rows += exactness(big, args.rows)
     print(table(rows))
     py = f"{platform.python_implementation()} {platform.python_version()}"

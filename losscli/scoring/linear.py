@@ -67,16 +67,21 @@ class Linear:
             return M.to_probabilities(prep.task, prep.p), False
         return prep.p, prep.scores
 
+    def per_sample(self, prep: Prepared) -> np.ndarray:
+        """A mean metric's per-sample values, (n, outputs)."""
+        p, scores = self._inputs(prep)
+        kw = {"threshold": 0.5, **self.params, "task": prep.task, "scores": scores}
+        with np.errstate(all="ignore"):
+            values = np.asarray(self.func(prep.y, p, **kw), dtype=np.float64)
+        return values.reshape(values.shape[0], -1)
+
     def update(self, prep: Prepared, base: np.ndarray | None, mix: Mix) -> None:
         from losscli.scoring import losses as L
 
         p, scores = self._inputs(prep)
         w = np.ones(prep.n) if base is None else base
         if self.mean:
-            kw = {"threshold": 0.5, **self.params, "task": prep.task, "scores": scores}
-            with np.errstate(all="ignore"):
-                values = np.asarray(self.func(prep.y, p, **kw), dtype=np.float64)
-            cols = values.reshape(values.shape[0], -1)
+            cols = self.per_sample(prep)
             contrib = np.where((w > 0)[:, None], cols * w[:, None], 0.0)
             self.weights = _grow(self.weights, mix(w[:, None]))
         else:

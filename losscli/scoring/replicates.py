@@ -75,6 +75,14 @@ class Replicates:
         self.loss_sum = {e.name: np.zeros(n_boot) for e, _ in plan.losses}
         self.loss_weight = {e.name: np.zeros(n_boot) for e, _ in plan.losses}
         self.moments = {e.name: Moments() for e, _ in plan.losses}
+        # the mean metrics' per-sample values (Student's t, then ``finalize``: rmse)
+        self.mean_metrics = {
+            e.name: Linear(e, p, M.make_state(e))
+            for e, p in plan.metrics
+            if e.state == "mean" and e.name not in PROPORTIONS
+        }
+        for name in self.mean_metrics:
+            self.moments[name] = Moments()
         # metrics resampled block by block (not the sample-keeping ones: at the end); the
         # states linear in the weights (means, confusion counts) as (n_boot, ...) arrays
         self.linear: dict[str, Linear] = {}
@@ -163,8 +171,12 @@ class Replicates:
             return
         prep, rows, losses = got
         start = block * BLOCK
-        counts = poisson_weights(self.seed, start, BLOCK, self.n_boot)[:, rows - start]
-        wf = counts.astype(np.float64)
+        whole = rows.size == BLOCK  # every row of the block (no gap, no omitted row)
+        wf = poisson_weights(self.seed, start, BLOCK, self.n_boot, dtype=np.float64)
+        if not whole:
+            wf = wf[:, rows - start]
+        counts = wf  # (the metrics' per-replicate subsets test counts > 0)
+        n_in = wf.sum(axis=1)  # the resampled sample count of every replicate
         base = prep.weights
         for name, values in losses.items():
             self.moments[name].update(values)
@@ -174,11 +186,17 @@ class Replicates:
                 w = factor if base is None else factor * base
             if w is None:  # NaN/inf (--nan-policy propagate) make the replicate NaN
                 self.loss_sum[name] += wf @ values
-                self.loss_weight[name] += wf.sum(axis=1)
+                self.loss_weight[name] += n_in
             else:
                 prod = np.where(w > 0, values * w, 0.0)
                 self.loss_sum[name] += wf @ prod
                 self.loss_weight[name] += wf @ w
+        for name, lin in self.mean_metrics.items():
+            cols = lin.per_sample(prep)
+            if cols.shape[1] == 1:
+                self.moments[name].update(cols[:, 0])
+            else:  # several outputs: no one mean to give an interval of
+                self.moments[name].n = -1
         for lin in self.linear.values():
             lin.update(prep, base, lambda x: wf @ x)
         if not self.accs:
@@ -294,6 +312,10 @@ def choose(
             analytic = "delong"
         elif entry.kind == "loss" and params.get("class_weight") is None:
             analytic = "t"
+        elif (
+            entry.kind == "metric" and entry.state == "mean" and entry.finalize in (None, math.sqrt)
+        ):
+            analytic = "t"  # a mean of per-sample values (rmse: the root of the interval)
     if analytic is not None:
         return analytic, None
     if method == "analytic":
@@ -352,9 +374,13 @@ def _one(
     if method == "t":
         assert reps is not None
         m = reps.moments[name]
+        if m.n < 0:  # a mean metric of several outputs
+            return I.Interval(math.nan, math.nan, level, "t")
         iv = I.student_t(m.mean, m.variance, m.n, level)
         if m.min >= 0.0 and iv.low < 0.0:  # a mean of non-negative losses is not negative
             iv = replace(iv, low=0.0)
+        if entry.kind == "metric" and entry.finalize is math.sqrt:  # monotone: bounds map
+            iv = replace(iv, low=math.sqrt(max(iv.low, 0.0)), high=math.sqrt(max(iv.high, 0.0)))
         return iv
     assert reps is not None
     if entry.kind == "loss":

@@ -22,6 +22,7 @@ inverse-CDF method, exact to 2**-32 in probability, found by a table of the uppe
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -42,13 +43,18 @@ _LUT = np.where(_low == _high, _low, 255).astype(np.uint8)
 del _low, _high
 
 
-def counts_of_uniform(u: np.ndarray) -> np.ndarray:
-    """Poisson(1) counts (uint8) of uniform 32-bit integers, by the inverse CDF."""
+_LUT_F = _LUT.astype(np.float64)  # the same table as floats (255: look it up)
+
+
+def counts_of_uniform(u: np.ndarray, dtype: Any = np.uint8) -> np.ndarray:
+    """Poisson(1) counts of uniform 32-bit integers, by the inverse CDF (``dtype``: uint8,
+    or float64 straight from the table, for sums by matrix products)."""
     u = np.asarray(u, dtype=np.uint32)
-    out = _LUT[(u >> np.uint32(16)).astype(np.intp)]
+    table = _LUT_F if dtype == np.float64 else _LUT
+    out = table[(u >> np.uint32(16)).astype(np.intp)]
     odd = np.flatnonzero(out == 255)  # about 12 cells in 65536: a search
     if odd.size:
-        out[odd] = np.searchsorted(THRESHOLDS, u[odd], side="right").astype(np.uint8)
+        out[odd] = np.searchsorted(THRESHOLDS, u[odd], side="right").astype(out.dtype)
     return out
 
 
@@ -95,7 +101,9 @@ def poisson_counts(seed: int, replicate: int, start: int, n: int) -> np.ndarray:
     return counts_of_uniform(_rows(seed, 0, start, n, range(replicate, replicate + 1))[0])
 
 
-def poisson_weights(seed: int, start: int, n: int, n_boot: int) -> np.ndarray:
+def poisson_weights(
+    seed: int, start: int, n: int, n_boot: int, dtype: Any = np.uint8
+) -> np.ndarray:
     """Counts of rows ``start .. start + n - 1`` in replicates ``0 .. n_boot - 1``.
 
     Returns a ``(n_boot, n)`` uint8 array; row ``r``'s counts are a function of
@@ -104,7 +112,7 @@ def poisson_weights(seed: int, start: int, n: int, n_boot: int) -> np.ndarray:
     if start < 0 or n < 0 or n_boot < 0:
         raise ValueError("start, n and n_boot must be >= 0")
     words = _rows(seed, 0, start, n, range(n_boot))
-    return counts_of_uniform(words.ravel()).reshape(n_boot, n)
+    return counts_of_uniform(words.ravel(), dtype).reshape(n_boot, n)
 
 
 def sign_flips(seed: int, start: int, n: int, n_trials: int) -> np.ndarray:
