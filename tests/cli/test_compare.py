@@ -193,3 +193,44 @@ def test_bad_options(run_script, pair, tmp_path, args, fragment) -> None:  # typ
     assert r.code == 2, r.err
     assert fragment in r.err
     assert not out.exists()
+
+
+def test_paired_bootstrap_p_value_against_a_reference(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+    """sacrebleu's paired bootstrap, computed here from the same resamples (the Poisson
+    counts of --seed as sample weights, both systems alike), with its p-value rule:
+    p = (#{|delta_r - mean delta| >= |delta|} + 1) / (R + 1)."""
+    from sklearn.metrics import f1_score
+
+    from losscli.stats.resample import poisson_weights
+
+    a, b, y, pa, pb = pair
+    R, seed = 200, 77
+    d = _json(
+        run_script(
+            "compare",
+            a,
+            b,
+            "-m",
+            "f1",
+            "--test",
+            "bootstrap",
+            "--n-boot",
+            R,
+            "--seed",
+            seed,
+            "-f",
+            "json",
+        )
+    )["differences"]["f1"]
+    counts = poisson_weights(seed, 0, len(y), R).astype(float)
+    deltas = np.array(
+        [
+            f1_score(y, pb > 0.5, sample_weight=c) - f1_score(y, pa > 0.5, sample_weight=c)
+            for c in counts
+        ]
+    )
+    observed = f1_score(y, pb > 0.5) - f1_score(y, pa > 0.5)
+    p = (np.sum(np.abs(deltas - deltas.mean()) >= abs(observed)) + 1) / (R + 1)
+    assert d["delta"] == pytest.approx(observed)
+    assert d["p_value"] == pytest.approx(p)
+    assert (d["low"], d["high"]) == pytest.approx(tuple(np.quantile(deltas, [0.025, 0.975])))
