@@ -234,3 +234,12 @@ def test_paired_bootstrap_p_value_against_a_reference(run_script, pair) -> None:
     assert d["delta"] == pytest.approx(observed)
     assert d["p_value"] == pytest.approx(p)
     assert (d["low"], d["high"]) == pytest.approx(tuple(np.quantile(deltas, [0.025, 0.975])))
+
+
+def test_pos_label(run_script, write_csv) -> None:  # type: ignore[no-untyped-def]
+    a = write_csv("sa.csv", ["y", "p"], [["spam", 0.9], ["ham", 0.2], ["spam", 0.6], ["ham", 0.7]])
+    b = write_csv("sb.csv", ["y", "p"], [["spam", 0.8], ["ham", 0.1], ["spam", 0.7], ["ham", 0.4]])
+    d = _json(run_script("compare", a, b, "--pos-label", "spam", "-m", "accuracy", "-f", "json"))
+    assert d["differences"]["accuracy"]["a"] == 0.75 and d["differences"]["accuracy"]["b"] == 1.0
+    r = run_script("compare", a, b)
+    assert r.code == 3 and "--pos-label" in r.err
