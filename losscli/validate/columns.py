@@ -1,15 +1,13 @@
 """Column selection: which columns of one or two tables hold the targets, the
 predictions and the weights, stacked into a :class:`Raw` pair of arrays.
 
-Also the cell-level helpers shared by the value checks (is a cell a number, the first
-cell that is not, a hint for a bad cell).
+The cell-level helpers (is a cell a number, the first cell that is not, a hint for a bad
+cell) live in :mod:`losscli.validate.cells`; they stay importable from here.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -17,6 +15,26 @@ from losscli.errors import InputError, UsageError, show
 from losscli.io.table import Table, to_float_column
 from losscli.validate import roles
 from losscli.validate.align import align
+from losscli.validate.cells import (
+    cell_hint,
+    filled_number,
+    first_non_numeric,
+    header_is_data,
+    is_number,
+    is_text,
+    labels_beside_scores,
+)
+
+__all__ = [
+    "Raw",
+    "Roles",
+    "cell_hint",
+    "decide",
+    "first_non_numeric",
+    "is_number",
+    "is_text",
+    "select",
+]
 
 # the name rules live in losscli.validate.roles; the names stay importable from here
 TARGET_NAMES = roles.TARGET_NAMES
@@ -61,21 +79,26 @@ def _specs(spec: str | None) -> list[str] | None:
     return parts
 
 
-def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
+def _stack(table: Table, names: list[str], role: str, text_ok: bool | None = None) -> np.ndarray:
+    """The columns ``names`` as one array.  ``text_ok``: whether the predictions were
+    decided to be class names for the whole input (:class:`Roles`); a later chunk of a
+    numeric column that holds only text is then a bad cell, not class names."""
     cols = []
     for name in names:
         col = table.data[name]
         if col.dtype == object:
-            if len(names) == 1 and (role == "target" or _text_predictions(table, col, role)):
+            text = _text_predictions(table, col, role) if text_ok is None else text_ok
+            if len(names) == 1 and (role == "target" or (role == "prediction" and text)):
                 # class names: targets resolved against the prediction headers later,
                 # predictions (hard labels) by the task inference
                 return col if role == "target" else col.reshape(-1, 1)
             numbers = to_float_column(col)
             if (
                 numbers is None
+                and text_ok is None
                 and len(names) == 1
                 and role == "prediction"
-                and not any(is_number(v) and v is not None for v in col[:1000])
+                and not any(filled_number(v) for v in col[:1000])
             ):
                 return col.reshape(-1, 1)  # hard labels as class names
             if numbers is None:
@@ -98,22 +121,6 @@ def _stack(table: Table, names: list[str], role: str) -> np.ndarray:
 def _text_predictions(table: Table, col: np.ndarray, role: str) -> bool:
     """One text column of predictions (class names) in a file with a header."""
     return role == "prediction" and table.has_header and not table.is_npz and is_text(col)
-
-
-def cell_hint(bad: Any) -> str | None:
-    if isinstance(bad, str) and "\n" in bad:
-        return 'the cell spans lines: is a quote (") left open?'
-    if isinstance(bad, str) and re.fullmatch(r"\s*[+-]?\d*,\d+\s*", bad):
-        return "a decimal comma? pass --decimal , with the file's --delimiter"
-    return None
-
-
-def first_non_numeric(col: np.ndarray) -> tuple[int, Any]:
-    """(1-based row, value) of the first cell of ``col`` that is not a number."""
-    for i, v in enumerate(col):
-        if not is_number(v):
-            return i + 1, v
-    return 1, col[0]  # pragma: no cover - callers know there is one
 
 
 def _numeric_names(table: Table, exclude: set[str]) -> list[str]:
@@ -141,36 +148,6 @@ def _numeric_names(table: Table, exclude: set[str]) -> list[str]:
     return names
 
 
-_NUMBERISH = re.compile(r"[\d.,eE+\-_%()\[\]'\" \t]+")
-
-
-def _filled_number(v: Any) -> bool:
-    """A cell holding a number, or a number mangled (``[0.2]``, ``"0,7"``, ``1.5.``,
-    ``1_000``: digits and number marks only): not a class name."""
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return False
-    if isinstance(v, str):
-        if _NUMBERISH.fullmatch(v) and any(c.isdigit() for c in v):
-            return True
-        v = v.strip().strip("[](){}'\" ").replace(",", ".")
-    return is_number(v)
-
-
-def is_text(col: np.ndarray) -> bool:
-    """A text column: cells of text and no number among its first cells (blanks aside)."""
-    if col.dtype != object or to_float_column(col) is not None:
-        return False
-    return not any(_filled_number(v) for v in col[: roles.SAMPLE_ROWS])
-
-
-def is_number(v: Any) -> bool:
-    if isinstance(v, str):
-        return to_float_column(np.array([v], dtype=object)) is not None
-    if isinstance(v, bool):
-        return True
-    return isinstance(v, (int, float, np.integer, np.floating)) or v is None
-
-
 def _layout_hint(table: Table, flag: str) -> str:
     """What probably went wrong when no target/prediction column can be chosen."""
     names = table.names
@@ -195,6 +172,7 @@ class Roles:
     id_pred: str | None = None  # two files: the predictions' key column
     auto_id: bool = False  # the key was taken by its name, not given with --id-col
     notes: tuple[str, ...] = ()
+    text_preds: bool | None = None  # the predictions are class names (None: undecided)
 
 
 def decide(
@@ -213,7 +191,7 @@ def decide(
     one_file = pred is None
     ptable = target if pred is None else pred
     for t in (target, ptable):
-        _header_is_data(t)
+        header_is_data(t)
     weighted = weights_given or weight_col is not None
     notes: list[str] = []
     exclude_t: set[str] = set()
@@ -345,7 +323,8 @@ def decide(
         if n != id_p:
             where = "" if one_file else f" of {ptable.source}"
             notes.append(f"column {n!r}{where} ignored (an id column)")
-    return Roles(tuple(tnames), tuple(pnames), id_t, id_p, auto, tuple(notes))
+    text_preds = len(pnames) == 1 and is_text(ptable.data[pnames[0]]) if pnames else False
+    return Roles(tuple(tnames), tuple(pnames), id_t, id_p, auto, tuple(notes), text_preds)
 
 
 def _has_role(name: str) -> bool:
@@ -386,55 +365,6 @@ def _classify(
         else:
             candidates.append(n)
     return ids, candidates
-
-
-def _header_is_data(table: Table) -> None:
-    """A header of numbers with a decimal point or an exponent is the first row of data
-    (``np.savetxt`` writes no header): reading it as names would drop a sample; so is a
-    lone column headed by a number.  Headers of whole numbers (class ids 0, 1, 2 heading
-    probability columns) stay names."""
-    if not table.has_header or table.is_npz or not table.names:
-        return
-    names = [str(n).strip() for n in table.names]
-    if all(is_number(n) and n != "" for n in names) and (
-        len(names) == 1 or any(re.search(r"[.eE]", n) for n in names)
-    ):
-        raise InputError(
-            f"the first row ({', '.join(names[:5])}{' ...' if len(names) > 5 else ''}) is "
-            "numbers, not column names: a file without a header?",
-            file=table.source,
-            hint="pass --no-header (and choose columns by index)",
-        )
-
-
-def _labels_beside_scores(table: Table, numeric: list[str]) -> None:
-    """A column of class labels (``predict()``) beside columns of fractions
-    (``predict_proba()``) in one file: two readings of the model, never both predictions.
-    A labels column is whole numbers, named as a prediction (``y_pred``) or holding
-    values above 1."""
-    if len(numeric) < 2:
-        return
-    whole, fractional = [], []
-    for n in numeric:
-        col = table.data[n]
-        values = col if col.dtype != object else to_float_column(col)
-        if values is None or values.size == 0:
-            return
-        finite = values[np.isfinite(values)]
-        if finite.size and np.all(finite == np.round(finite)):
-            if roles.is_pred_name(n) or np.any(finite > 1):
-                whole.append(n)
-        elif finite.size:
-            fractional.append(n)
-    if whole and fractional:
-        raise InputError(
-            f"column {whole[0]!r} holds class labels beside the scores or probabilities in "
-            f"{', '.join(repr(n) for n in fractional[:5])}: two readings of one model",
-            file=table.source,
-            column=whole[0],
-            hint=f"choose one: --pred-col {whole[0]} for the labels, "
-            f"--pred-col {','.join(fractional[:5])} for the others",
-        )
 
 
 def _guess_predictions(
@@ -478,7 +408,7 @@ def _guess_predictions(
                 hint=f"pass --id-col {n} if it identifies the samples, or --pred-col to "
                 "choose the predictions",
             )
-    _labels_beside_scores(table, numeric)
+    labels_beside_scores(table, numeric)
     if not numeric:
         if text:
             raise _no_predictions(table, {n for n in table.names if n not in text})
@@ -526,7 +456,7 @@ def select(
     )
     tnames, pnames = list(r.targets), list(r.preds)
     y = _stack(target, tnames, "target")
-    p = _stack(ptable, pnames, "prediction")
+    p = _stack(ptable, pnames, "prediction", text_ok=r.text_preds)
     if p.ndim == 1:
         p = p.reshape(-1, 1)
     pred_headers = pnames

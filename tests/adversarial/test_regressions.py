@@ -339,7 +339,8 @@ def test_stale_temporary_files_of_ours_are_removed(tmp_path: Path) -> None:
 
 
 def test_batch_skip_errors_writes_the_report_listing_the_skipped(tmp_path: Path) -> None:
-    _files(tmp_path, {"d/good.csv": CSV, "d/bad.csv": "y,p\n1,x\n"})
+    # (a lone text prediction would be class names: the bad cell sits among numbers)
+    _files(tmp_path, {"d/good.csv": CSV, "d/bad.csv": "y,p\n1,0.5\n0,x\n"})
     res = run_cmd(
         ["batch", "d", "--skip-errors", "-f", "json", "-o", "r.json", "--junit", "j.xml"],
         tmp_path,
@@ -352,7 +353,7 @@ def test_batch_skip_errors_writes_the_report_listing_the_skipped(tmp_path: Path)
 
 
 def test_batch_skip_errors_with_no_file_scored_writes_nothing(tmp_path: Path) -> None:
-    _files(tmp_path, {"d/bad.csv": "y,p\n1,x\n", "r.json": SENTINEL})
+    _files(tmp_path, {"d/bad.csv": "y,p\n1,0.5\n0,x\n", "r.json": SENTINEL})
     res = run_cmd(["batch", "d", "--skip-errors", "-f", "json", "-o", "r.json"], tmp_path)
     assert res.code == 3
     assert_promise(res, [tmp_path / "r.json"], tmp_path)
