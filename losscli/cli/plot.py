@@ -9,7 +9,6 @@ written atomically, and only when everything succeeded.
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Any
 
 import typer
@@ -55,7 +54,9 @@ def _pair(text: str, flag: str) -> tuple[float, float]:
     return a, b
 
 
-def _inputs(files: list[str], targets: str | None, models: bool, kind: str) -> list[tuple[Any, Any]]:
+def _inputs(
+    files: list[str], targets: str | None, models: bool, kind: str
+) -> list[tuple[Any, Any]]:
     """(targets, predictions) of every evaluation to draw (predictions None: one file)."""
     if not files:
         raise UsageError(f"--kind {kind} draws an evaluation: give its FILE [FILE]")
@@ -100,7 +101,9 @@ def plot_cmd(
     targets: Annotated[
         str | None,
         typer.Option(
-            "--targets", metavar="PATH", help="Shared targets: every FILE is then a model's predictions."
+            "--targets",
+            metavar="PATH",
+            help="Shared targets: every FILE is then a model's predictions.",
         ),
     ] = None,
     models: Annotated[
@@ -224,7 +227,3 @@ def _margin(
     fig, axes = plots.new_figure(size, dpi)
     plots.margin_losses(fig, axes[0][0], m, values, title, ymax)
     return fig
-
-
-def _name(path: str) -> str:
-    return os.path.basename(path) if path != "-" else "stdin"

@@ -68,7 +68,7 @@ def roc(y: np.ndarray, s: np.ndarray, w: np.ndarray | None = None, *, thin_to: i
     keep = np.flatnonzero(np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True])
     fps, tps, thr = np.r_[0.0, fps[keep]], np.r_[0.0, tps[keep]], np.r_[np.inf, thr[keep]]
     fpr, tpr = fps / fps[-1], tps / tps[-1]
-    auc = float(np.trapezoid(tpr, fpr)) if hasattr(np, "trapezoid") else float(np.trapz(tpr, fpr))
+    auc = float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1])) / 2.0)  # trapezoids
     c = Curve(fpr, tpr, thr, auc, int(y.shape[0]))
     return thinned(c, thin_to) if thin_to else c
 
@@ -153,7 +153,9 @@ def calibration(
         conf, hit = p.reshape(-1), (y.reshape(-1) > 0.5).astype(np.float64)
         if w is not None and task == "multilabel":
             w = np.repeat(w, p.shape[1])
-        label = "predicted probability" if task == "binary" else "predicted probability (all labels)"
+        label = (
+            "predicted probability" if task == "binary" else "predicted probability (all labels)"
+        )
     else:
         raise UsageError(
             f"a calibration plot is for classification, not {task}", hint="try --kind residuals"
@@ -179,7 +181,9 @@ def confusion(
     """The confusion matrix: rows the true class, columns the predicted one."""
     if task not in ("binary", "multiclass"):
         hint = "try --kind calibration" if task == "multilabel" else "try --kind residuals"
-        raise UsageError(f"a confusion matrix is for binary or multiclass tasks, not {task}", hint=hint)
+        raise UsageError(
+            f"a confusion matrix is for binary or multiclass tasks, not {task}", hint=hint
+        )
     t = L.true_labels(task, y).astype(np.int64)
     q = L.predicted_labels(task, p, threshold=threshold, scores=scores).astype(np.int64)
     k = 2 if task == "binary" else p.shape[1]

@@ -23,7 +23,7 @@ EXTENSIONS = {".png": "png", ".svg": "svg"}
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
 MARKERS = ("o", "s", "^", "D", "v", "x", "P")
-RC = {
+RC: dict[Any, Any] = {
     "font.size": 10,
     "axes.grid": True,
     "grid.color": "#d0d0d0",
@@ -98,7 +98,9 @@ def _title(fig: Any, title: str | None, default: str) -> None:
 def roc(fig: Any, ax: Any, series: Sequence[tuple[str, C.Curve]], title: str | None) -> None:
     ax.plot([0, 1], [0, 1], color="#888888", linestyle=":", linewidth=1, label="chance (0.5)")
     for i, (name, c) in enumerate(series):
-        ax.plot(c.x, c.y, markevery=_marks(len(c.x)), label=f"{name} (AUC {c.value:.3f})", **style(i))
+        ax.plot(
+            c.x, c.y, markevery=_marks(len(c.x)), label=f"{name} (AUC {c.value:.3f})", **style(i)
+        )
     ax.set(xlim=(-0.01, 1.01), ylim=(-0.01, 1.01), aspect="equal")
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
@@ -157,7 +159,9 @@ def calibration(
     _title(fig, title, "Reliability diagram")
 
 
-def confusion(fig: Any, axes: Any, matrix: np.ndarray, classes: Sequence[str], title: str | None) -> None:
+def confusion(
+    fig: Any, axes: Any, matrix: np.ndarray, classes: Sequence[str], title: str | None
+) -> None:
     """Two heat maps: the counts, and each row normalised to the share of its true class."""
     k = matrix.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -249,7 +253,9 @@ def residuals(fig: Any, axes: Any, y: np.ndarray, p: np.ndarray, title: str | No
     left.set_xlabel("prediction")
     left.set_ylabel("residual (target - prediction)")
     counts, edges = np.histogram(r, bins=min(60, max(10, int(np.sqrt(r.size)))))
-    right.stairs(counts, edges, orientation="horizontal", fill=True, color="#9ecae1", edgecolor="#08519c")
+    right.stairs(
+        counts, edges, orientation="horizontal", fill=True, color="#9ecae1", edgecolor="#08519c"
+    )
     right.axhline(0.0, color="black", linestyle="--", linewidth=1)
     mean = float(np.mean(r))
     right.axhline(mean, color="#D55E00", linestyle=":", linewidth=1.5, label=f"mean {mean:.3g}")
