@@ -351,3 +351,31 @@ def test_bad_input(run, samples, tmp_path, args, code, says) -> None:
     assert says in _one_error(res.err)
     no_leftovers(o)
     assert png.read_bytes() == before
+
+
+def test_standard_input_and_logits(run, samples, tmp_path) -> None:
+    out = tmp_path / "stdin.png"
+    data = (samples / "binary.csv").read_bytes()
+    res = run("plot", "-", "-k", "roc", "-o", out, input=data)
+    assert res.code == 0, res.err
+    check_png(out)
+    out = tmp_path / "logits.svg"
+    res = run(
+        "plot", samples / "multiclass_logits.csv", "-k", "calibration", "--from-logits", "-o", out
+    )
+    assert res.code == 0, res.err
+    check_svg(out)
+
+
+def test_the_threshold_and_the_logits_reach_the_numbers(samples) -> None:
+    from losscli.engines.plotdata import gather
+    from losscli.options import EvalOptions
+
+    d = gather(samples / "binary.csv", None, EvalOptions(params=("threshold=0.3",)))
+    assert d.threshold == 0.3
+    m = C.confusion(d.task, d.y, d.p, scores=d.scores, threshold=d.threshold)
+    assert m[:, 1].sum() == np.count_nonzero(d.p > 0.3)
+    d = gather(samples / "multiclass_logits.csv", None, EvalOptions(from_logits=True))
+    p = C.probabilities(d.task, d.p, d.scores, d.from_logits)
+    z = np.exp(d.p - d.p.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(p, z / z.sum(axis=1, keepdims=True))
