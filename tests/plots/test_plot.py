@@ -379,3 +379,33 @@ def test_the_threshold_and_the_logits_reach_the_numbers(samples) -> None:
     p = C.probabilities(d.task, d.p, d.scores, d.from_logits)
     z = np.exp(d.p - d.p.max(axis=1, keepdims=True))
     np.testing.assert_allclose(p, z / z.sum(axis=1, keepdims=True))
+
+
+def test_the_theme_tells_series_apart_in_grey() -> None:
+    from losscli.report.plots import style
+
+    looks = [style(i) for i in range(7)]
+    assert len({str(s["linestyle"]) for s in looks}) == 7
+    assert len({s["marker"] for s in looks}) == 7
+
+
+def test_the_same_data_give_the_same_svg(run, samples, tmp_path) -> None:
+    a, b = tmp_path / "a.svg", tmp_path / "b.svg"
+    for out in (a, b):
+        assert run("plot", samples / "binary.csv", "-k", "roc", "-o", out).code == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_loss_hist_on_a_wide_spread(run, tmp_path) -> None:
+    rng = np.random.default_rng(6)
+    n = 500
+    p = 1 - 10 ** rng.uniform(-9, -0.5, n)  # losses -log(p) from 1e-9 to 0.4: a log scale
+    path = tmp_path / "wide.csv"
+    path.write_text("label,prob\n" + "".join(f"1,{x:.17g}\n" for x in p))
+    out = tmp_path / "hist.png"
+    res = run("plot", path, "-k", "loss-hist", "-o", out, "--bins", "30")
+    assert res.code == 0, res.err
+    check_png(out)
+    from losscli.report.plots import spread_is_wide
+
+    assert spread_is_wide(-np.log(p))
