@@ -155,7 +155,11 @@ def plot_cmd(
     quiet: QuietOpt = False,
 ) -> None:
     """Draw a picture of an evaluation: roc, pr, calibration, confusion, loss-hist,
-    residuals, or margin-losses (the margin losses over a range of margins, no FILE)."""
+    residuals, or margin-losses (the margin losses over a range of margins, no FILE).
+
+    The inputs are read as by eval.  -l picks the loss of loss-hist (default: the task's)
+    and the losses of margin-losses (default: all six).  Confusion counts are unweighted;
+    the other kinds use --weights."""
     import sys
 
     with errors():
