@@ -946,6 +946,8 @@ COVERED_LOSSES = {
     "kl_divergence",
 }
 COVERED_METRICS = {
+    "ece",  # tests/scoring/test_calibration.py
+    "mce",
     "accuracy",
     "rmse",
     "mae",
