@@ -108,6 +108,9 @@ class CalibrationState(State):
         confidence, observed frequency and gap (confidence − frequency)."""
         n_bins, strategy = _settings(ctx)
         count: Any
+        weight: Any
+        conf: Any
+        correct: Any
         if strategy == "quantile":
             if not self.values:
                 return []
