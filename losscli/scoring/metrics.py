@@ -561,6 +561,10 @@ def make_state(entry: Any) -> State:
         from losscli.scoring.calibration import CalibrationState
 
         return CalibrationState(entry.name)
+    if kind == "precision_curve":  # average_precision: every score, as roc_auc
+        from losscli.scoring.ranking import PrecisionState
+
+        return PrecisionState(entry.name)
     raise ValueError(f"unknown metric state {kind!r}")
 
 

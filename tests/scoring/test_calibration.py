@@ -134,3 +134,46 @@ def test_chunk_invariance_quantile_and_uniform() -> None:
 def test_bad_n_bins(bad: str) -> None:
     with pytest.raises(UsageError, match="n_bins"):
         losscli.evaluate([0, 1], [0.2, 0.7], metrics=["ece"], params={"n_bins": bad})
+
+
+# ----------------------------------------------------------------------------- average precision
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_average_precision_vs_sklearn(task: str, weighted: bool) -> None:
+    from sklearn.metrics import average_precision_score
+
+    rng = np.random.default_rng(11)
+    n = 300
+    w = rng.random(n) * 3 if weighted else None
+    if task == "binary":
+        p = np.round(rng.random(n), 2)  # ties
+        y = (rng.random(n) < p).astype(int)
+        ref = average_precision_score(y, p, sample_weight=w)
+        yy: np.ndarray = y
+    elif task == "multiclass":
+        p = softmax(np.round(rng.normal(size=(n, 4)), 1), axis=1)
+        yy = rng.integers(0, 4, n)
+        ref = average_precision_score(np.eye(4)[yy], p, sample_weight=w)
+    else:
+        p = np.round(rng.random((n, 3)), 2)
+        yy = (rng.random((n, 3)) < p).astype(int)
+        ref = average_precision_score(yy, p, sample_weight=w)
+    r = losscli.evaluate(yy, p, metrics=["average_precision"], task=task, weights=w)
+    assert r.metrics["average_precision"] == pytest.approx(ref, rel=1e-12)
+    c = losscli.evaluate(yy, p, metrics=["ap"], task=task, weights=w, chunk_rows=37)
+    assert c.metrics["average_precision"] == pytest.approx(ref, rel=1e-12)
+
+
+def test_average_precision_raw_scores_and_no_positives() -> None:
+    from sklearn.metrics import average_precision_score
+
+    rng = np.random.default_rng(12)
+    y = rng.integers(0, 2, 100)
+    f = rng.normal(size=100) + y
+    r = losscli.evaluate(y, f, losses=["hinge"], metrics=["average_precision"])
+    assert r.metrics["average_precision"] == pytest.approx(average_precision_score(y, f))
+    r = losscli.evaluate(np.zeros(10), rng.random(10), metrics=["average_precision"], task="binary")
+    assert r.metrics["average_precision"] == 0.0
+    assert any("average_precision is undefined" in w for w in r.warnings)

@@ -948,6 +948,7 @@ COVERED_LOSSES = {
 COVERED_METRICS = {
     "ece",  # tests/scoring/test_calibration.py
     "mce",
+    "average_precision",
     "accuracy",
     "rmse",
     "mae",

@@ -61,4 +61,33 @@ CALIBRATION_METRICS: tuple[Entry, ...] = (
         notes=_BINNED,
         reference="torchmetrics' calibration_error (norm='max')",
     ),
+    Entry(
+        name="average_precision",
+        kind="metric",
+        func=L.mse,
+        tasks=CLASSIFICATION,
+        inputs="ranking",
+        needs="scores",
+        formula=(
+            "Σ_n (R_n − R_(n−1))·P_n over the distinct scores, highest first (positive when "
+            "score >= t); multiclass/multilabel: one-vs-rest, macro average"
+        ),
+        summary=(
+            "Average precision: the step-wise area under the precision-recall curve. "
+            "Keeps 8 bytes per value (score, label, weight)."
+        ),
+        use_when="Ranking quality when positives are rare (precision matters, not TN).",
+        aliases=("ap", "average_precision_score", "pr_auc"),
+        direction="higher",
+        state="precision_curve",
+        notes=(
+            "scikit-learn's step-wise definition (no interpolation, not the trapezoidal "
+            "area); ties share one threshold",
+            "no positive targets: 0.0 with a warning, as scikit-learn; a class or label "
+            "without positives counts as 0 in the macro average",
+            "binary: raw scores rank as they are; multiclass logits (--from-logits) are "
+            "ranked by their softmax probabilities",
+        ),
+        reference="sklearn.metrics.average_precision_score (average='macro')",
+    ),
 )
