@@ -28,7 +28,7 @@ from losscli.cli.params import (
     TargetColOpt,
     WeightsOpt,
 )
-from losscli.errors import UsageError, unknown_choice
+from losscli.errors import LossCliError, UsageError, unknown_choice
 
 
 @app.command("thresholds")
@@ -139,7 +139,16 @@ def _run(files: list[str], options: Any, optimize: str) -> tuple[Any, int, list[
     from losscli.scoring.thresholds import sweep
 
     y_true, y_pred = files[0], files[1] if len(files) > 1 else None
-    report = evaluate(y_true, y_pred, options, keep_per_sample=False)
+    try:
+        report = evaluate(y_true, y_pred, options, keep_per_sample=False)
+    except LossCliError as exc:
+        if exc.hint and "--task" in exc.hint:  # thresholds has no --task: binary only
+            exc.hint = (
+                "thresholds is for binary tasks: --pred-col names the score column"
+                if "prediction column" in exc.message
+                else "thresholds is for binary targets: --pos-label names the positive class"
+            )
+        raise
     acc = report.accumulator
     assert acc is not None
     state = acc.metrics["roc_auc"]
