@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from losscli.scoring import losses as L
+from losscli.scoring.accumulate import scaled, weight_exponent
 from losscli.scoring.metrics import Ctx, State
 
 
@@ -68,6 +69,7 @@ class CalibrationState(State):
     correct: np.ndarray | None = None
     values: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = field(default_factory=list)
     n: int = 0
+    exp: int = 0  # the weighted sums are in units of 2**exp (weights are relative)
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
         n_bins, strategy = _settings(ctx)
@@ -78,19 +80,32 @@ class CalibrationState(State):
             return
         size = n_bins + 1
         idx = uniform_index(c, n_bins)
-        wv = np.ones(c.size) if ww is None else ww
+        exp = 0 if ww is None else weight_exponent(ww) or 0
+        wv = np.ones(c.size) if ww is None else scaled(ww, exp)
         self._add(
             np.bincount(idx, minlength=size),
             np.bincount(idx, weights=wv, minlength=size),
             np.bincount(idx, weights=wv * c, minlength=size),
             np.bincount(idx, weights=wv * a, minlength=size),
+            exp,
         )
 
-    def _add(self, count: Any, weight: Any, conf: Any, correct: Any) -> None:
-        if self.count is None:
-            self.count, self.weight, self.conf, self.correct = count, weight, conf, correct
+    def _add(self, count: Any, weight: Any, conf: Any, correct: Any, exp: int) -> None:
+        if self.count is None or not np.any(self.weight):
+            self.count = count if self.count is None else self.count + count
+            self.weight, self.conf, self.correct, self.exp = weight, conf, correct, exp
             return
         assert self.weight is not None and self.conf is not None and self.correct is not None
+        if np.any(weight) and exp != self.exp:  # both to the larger scale
+            if exp > self.exp:
+                shift, self.exp = self.exp - exp, exp
+                self.weight, self.conf, self.correct = (
+                    np.ldexp(x, shift) for x in (self.weight, self.conf, self.correct)
+                )
+            else:
+                weight, conf, correct = (
+                    np.ldexp(x, exp - self.exp) for x in (weight, conf, correct)
+                )
         self.count = self.count + count
         self.weight = self.weight + weight
         self.conf = self.conf + conf
@@ -101,7 +116,7 @@ class CalibrationState(State):
         self.n += other.n
         self.values += other.values
         if other.count is not None:
-            self._add(other.count, other.weight, other.conf, other.correct)
+            self._add(other.count, other.weight, other.conf, other.correct, other.exp)
 
     def bins(self, ctx: Ctx) -> list[dict[str, float]]:
         """The reliability table: every non-empty bin with its edges, count, mean
@@ -118,6 +133,7 @@ class CalibrationState(State):
             a = np.concatenate([v[1] for v in self.values])
             ws = [np.ones(v[0].size) if v[2] is None else v[2] for v in self.values]
             wv = np.concatenate(ws)
+            wv = scaled(wv, weight_exponent(wv) or 0)
             edges = np.percentile(c, np.linspace(0.0, 100.0, n_bins + 1))
             idx = np.searchsorted(edges[1:-1], c, side="right")
             count = np.bincount(idx, minlength=n_bins)

@@ -177,3 +177,19 @@ def test_average_precision_raw_scores_and_no_positives() -> None:
     r = losscli.evaluate(np.zeros(10), rng.random(10), metrics=["average_precision"], task="binary")
     assert r.metrics["average_precision"] == 0.0
     assert any("average_precision is undefined" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize("k", [-1000, -600, 0, 600, 1015])
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+def test_weights_are_relative(k: int, strategy: str) -> None:
+    rng = np.random.default_rng(8)
+    p = rng.random(60)
+    y = (rng.random(60) < p).astype(int)
+    w = rng.random(60) * 2 + 0.5
+    wk = np.ldexp(w, k)
+    assert np.array_equal(np.ldexp(wk, -k), w)  # an exact relabelling
+    params = {"strategy": strategy, "n_bins": 5}
+    names = ["ece", "mce", "average_precision"]
+    a = losscli.evaluate(y, p, metrics=names, weights=w, params=params, chunk_rows=7)
+    b = losscli.evaluate(y, p, metrics=names, weights=wk, params=params, chunk_rows=11)
+    assert a.metrics == pytest.approx(b.metrics, rel=1e-12)
