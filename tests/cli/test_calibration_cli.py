@@ -70,3 +70,28 @@ def test_hard_labels_need_probabilities(run: Callable[..., Any], tmp_path: Path)
     errors = [line for line in r.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "ece" in errors[0]
     assert not out.exists()
+
+
+def test_dask_agrees(run: Callable[..., Any], tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    p = rng.random(400)
+    y = (rng.random(400) < p).astype(int)
+    f = tmp_path / "d.csv"
+    f.write_text("y,p\n" + "".join(f"{a},{float(b)!r}\n" for a, b in zip(y, p)))
+    args = ["-m", "ece", "-m", "mce", "-m", "average_precision", "-f", "json"]
+    out = {}
+    for strategy in ("uniform", "quantile"):
+        for engine in ("local", "dask"):
+            r = run("eval", f, *args, "--param", f"strategy={strategy}", "--engine", engine)
+            assert r.code == 0, r.err
+            d = json.loads(r.out)
+            out[engine] = (d["metrics"], d["reliability"])
+        assert out["local"][0] == pytest.approx(out["dask"][0], rel=1e-12)
+        for name in ("ece", "mce"):
+            local, dask = out["local"][1][name], out["dask"][1][name]
+            assert len(local) == len(dask)
+            for a, b in zip(local, dask):
+                assert a == pytest.approx(b, rel=1e-12)
