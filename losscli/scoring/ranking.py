@@ -21,20 +21,32 @@ def binary_curve(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(thresholds, tps, fps): the distinct scores, highest first, and the weighted counts
     of positives and negatives at or above each."""
+    thr, tps, fps = curve_ascending(y, score, w)
+    return thr[::-1], tps[::-1], fps[::-1]
+
+
+def curve_ascending(
+    y: np.ndarray, score: np.ndarray, w: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`binary_curve`, lowest score first: one sort (ties need no order, every
+    count is taken at the start of a run of equal scores)."""
     pos = np.asarray(y).reshape(-1) > 0.5
     s = np.asarray(score, dtype=np.float64).reshape(-1)
-    order = np.argsort(-s, kind="stable")
+    order = np.argsort(s)
     s = s[order]
-    t = pos[order]
-    distinct = np.r_[np.flatnonzero(np.diff(s)), s.size - 1] if s.size else np.zeros(0, np.intp)
+    starts = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1] if s.size else np.zeros(0, np.intp)
     if w is None:
-        tps = np.cumsum(t, dtype=np.float64)[distinct]
-        fps = (distinct + 1) - tps
+        cum = np.r_[0.0, np.cumsum(pos[order], dtype=np.float64)]  # positives below
+        tps = cum[-1] - cum[starts]
+        fps = (s.size - starts) - tps
     else:
         ww = np.asarray(w, dtype=np.float64)[order]
-        tps = np.cumsum(ww * t)[distinct]
-        fps = np.cumsum(ww * ~t)[distinct]
-    return s[distinct], tps, fps
+        wp = np.where(pos[order], ww, 0.0)
+        cum_p = np.r_[0.0, np.cumsum(wp)]
+        cum_n = np.r_[0.0, np.cumsum(ww - wp)]
+        tps = cum_p[-1] - cum_p[starts]
+        fps = cum_n[-1] - cum_n[starts]
+    return s[starts], tps, fps
 
 
 def average_precision(y: np.ndarray, score: np.ndarray, w: np.ndarray | None = None) -> float:

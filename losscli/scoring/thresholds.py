@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from losscli.errors import InputError, UsageError
-from losscli.scoring.ranking import binary_curve
+from losscli.scoring.ranking import curve_ascending
 
 FIGURES = ("precision", "recall", "f1", "tpr", "fpr", "accuracy")
 CRITERIA = {
@@ -47,10 +47,10 @@ def sweep(
         raise UsageError(
             f"--optimize must be one of {', '.join(CRITERIA)}, got {optimize!r}",
         )
-    thr, tps, fps = binary_curve(y, score, w)
+    thr, tps, fps = curve_ascending(y, score, w)
     if not thr.size:
         raise InputError("thresholds needs at least one sample")
-    pos, neg = tps[-1], fps[-1]
+    pos, neg = tps[0], fps[0]
     if pos <= 0 or neg <= 0:
         only = "negative (0)" if pos <= 0 else "positive (1)"
         raise InputError(
@@ -69,19 +69,13 @@ def sweep(
         "precision": precision,
         "recall": recall,
         "f1": f1,
-        "tpr": recall.copy(),
+        "tpr": recall,
         "fpr": fpr,
         "accuracy": accuracy,
     }
     key = figures["tpr"] - figures["fpr"] if optimize == "youden" else figures[optimize]
-    best_desc = int(np.argmax(key))  # descending order: the first maximum is the highest t
-    # increasing thresholds for the report
-    return Sweep(
-        thresholds=thr[::-1].copy(),
-        figures={k: v[::-1].copy() for k, v in figures.items()},
-        best=thr.size - 1 - best_desc,
-        criterion=optimize,
-    )
+    best = thr.size - 1 - int(np.argmax(key[::-1]))  # the last maximum: the highest t
+    return Sweep(thresholds=thr, figures=figures, best=best, criterion=optimize)
 
 
 def shown_rows(n: int, best: int, max_rows: int) -> list[int]:
