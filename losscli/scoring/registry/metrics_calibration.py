@@ -77,7 +77,7 @@ CALIBRATION_METRICS: tuple[Entry, ...] = (
             "Keeps 8 bytes per value (score, label, weight)."
         ),
         use_when="Ranking quality when positives are rare (precision matters, not TN).",
-        aliases=("ap", "average_precision_score", "pr_auc"),
+        aliases=("ap", "average_precision_score"),
         direction="higher",
         state="precision_curve",
         notes=(
