@@ -46,6 +46,8 @@ class Report:
     intervals: dict[str, Any] = field(default_factory=dict)
     # --group-by: per group {group, n_samples, losses, metrics, intervals}, first seen first
     groups: list[dict[str, Any]] | None = None
+    # ece / mce: {metric: [{low, high, count, confidence, frequency, gap}]}, non-empty bins
+    reliability: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -93,6 +95,11 @@ class Report:
             out["groups"] = [_group_dict(g) for g in self.groups]
         if self.confusion is not None:
             out["confusion_matrix"] = self.confusion
+        if self.reliability:
+            out["reliability"] = {
+                k: [{c: json_num(v) for c, v in row.items()} for row in rows]
+                for k, rows in self.reliability.items()
+            }
         if self.baseline:
             out["baseline"] = self.baseline
         if self.config is not None:
@@ -193,7 +200,22 @@ def build_report(
         accumulator=acc,
         plan=plan,
         confusion=_confusion(acc, classes),
+        reliability=_reliability(acc, plan),
     )
+
+
+def _reliability(acc: Accumulator, plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    """The reliability table of every ece / mce of the plan (bins with samples)."""
+    from losscli.scoring.calibration import reliability
+    from losscli.scoring.metrics import Ctx
+
+    if acc.nonfinite:
+        return {}
+    return {
+        e.name: reliability(acc.metrics[e.name], Ctx(plan.task, False, p))
+        for e, p in plan.metrics
+        if e.state == "calibration" and e.name in acc.metrics
+    }
 
 
 def _confusion(acc: Accumulator, classes: Sequence[str]) -> dict[str, Any] | None:

@@ -171,6 +171,7 @@ def _markdown(report: Report) -> str:
                 f"{short(_f(b['change']))} | {short(b['allowed'])} | "
                 f"{'❌ worse' if b['worse'] else '✅ ok'} |"
             )
+    out += reliability_lines(report, markdown=True)
     for w in report.warnings:
         out.append(f"\n> warning: {w}")
     for n in report.notes:
@@ -238,6 +239,7 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
             t.add_row(str(label), *(short(float(v)) for v in row))
         console.print("confusion matrix:")
         console.print(t)
+    print_reliability(console, report)
     rows = group_rows(report)
     if rows:
         t = Table(box=style, pad_edge=False)
@@ -388,3 +390,56 @@ def _gate_lines(result: Any) -> list[str]:
 def _markdown_gates(result: Any) -> list[str]:
     lines = _gate_lines(result)
     return ["", *[f"- {line}" for line in lines]] if lines else []
+
+
+# ----------------------------------------------------------------------------- reliability
+
+
+def reliability_lines(report: Report, *, markdown: bool = False) -> list[str]:
+    """The reliability table of every ece / mce (a bin a row), as plain text or markdown
+    lines; none when neither was asked for."""
+    out: list[str] = []
+    head = ("bin", "count", "confidence", "frequency", "gap")
+    shared: dict[str, list[str]] = {}  # ece and mce of the same bins: one table
+    for name, rows in report.reliability.items():
+        shared.setdefault(repr(rows), []).append(name)
+    for name, rows in report.reliability.items():
+        names = shared[repr(rows)]
+        if names[0] != name:
+            continue
+        label = ", ".join(names)
+        params = {e.name: p for e, p in report.plan.metrics} if report.plan else {}
+        quantile = params.get(name, {}).get("strategy") == "quantile"
+        cells = []
+        for i, r in enumerate(rows):
+            closed = r["low"] == r["high"] or (quantile and i == len(rows) - 1)
+            edges = f"[{short(r['low'])}, {short(r['high'])}" + ("]" if closed else ")")
+            cells.append(
+                (
+                    edges,
+                    str(r["count"]),
+                    short(r["confidence"]),
+                    short(r["frequency"]),
+                    short(r["gap"]),
+                )
+            )
+        if markdown:
+            out += ["", f"reliability ({label}, gap = confidence − frequency):", ""]
+            out += ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * 4]
+            out += ["| " + " | ".join(c) + " |" for c in cells]
+            continue
+        widths = [max(len(x) for x in col) for col in zip(head, *cells)]
+        out.append(f"reliability ({label}, gap = confidence − frequency):")
+        for row in (head, *cells):
+            out.append(
+                "  ".join(
+                    x.rjust(w) if i else x.ljust(w) for i, (x, w) in enumerate(zip(row, widths))
+                )
+            )
+    return out
+
+
+def print_reliability(console: Any, report: Report) -> None:
+    """The reliability tables, printed by the table renderer."""
+    for line in reliability_lines(report):
+        console.print(line, markup=False, highlight=False)

@@ -557,6 +557,14 @@ def make_state(entry: Any) -> State:
         return MaxState()
     if kind == "samples":
         return SampleState(entry.name)
+    if kind == "calibration":  # ece, mce: bin sums or (quantile bins) every value
+        from losscli.scoring.calibration import CalibrationState
+
+        return CalibrationState(entry.name)
+    if kind == "precision_curve":  # average_precision: every score, as roc_auc
+        from losscli.scoring.ranking import PrecisionState
+
+        return PrecisionState(entry.name)
     raise ValueError(f"unknown metric state {kind!r}")
 
 

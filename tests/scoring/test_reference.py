@@ -946,6 +946,9 @@ COVERED_LOSSES = {
     "kl_divergence",
 }
 COVERED_METRICS = {
+    "ece",  # tests/scoring/test_calibration.py
+    "mce",
+    "average_precision",
     "accuracy",
     "rmse",
     "mae",

@@ -19,6 +19,7 @@ from losscli.errors import UsageError, did_you_mean
 from losscli.scoring.registry.classification_losses import CLASSIFICATION_LOSSES
 from losscli.scoring.registry.conventions import CONVENTIONS, GENERAL
 from losscli.scoring.registry.entry import CLASSIFICATION, NEEDS, TASKS, Entry
+from losscli.scoring.registry.metrics_calibration import CALIBRATION_METRICS
 from losscli.scoring.registry.metrics_classification import ACCURACY, CLASSIFICATION_METRICS
 from losscli.scoring.registry.metrics_regression import REGRESSION_METRICS
 from losscli.scoring.registry.params import (
@@ -90,6 +91,7 @@ _ENTRIES: tuple[Entry, ...] = (
     ACCURACY,
     *REGRESSION_METRICS,
     *CLASSIFICATION_METRICS,
+    *CALIBRATION_METRICS,
 )
 
 LOSSES: dict[str, Entry] = {e.name: e for e in _ENTRIES if e.kind == "loss"}

@@ -31,7 +31,12 @@ CONVENTIONS: dict[str, tuple[str, ...]] = {
         "for) are class 1 when score > 0 (scikit-learn's decision_function rule)",
         "multiclass decision: argmax, ties go to the lowest class index",
     ),
-    "ranking": ("only the order of the scores matters; ties are counted exactly (half)",),
+    "ranking": (
+        (
+            "only the order of the scores matters; ties are counted exactly (ROC AUC: a "
+            "tie counts half; average precision: tied scores are one threshold)"
+        ),
+    ),
     "values": ("multi-output: per sample the mean over outputs (scikit-learn's uniform_average)",),
 }
 GENERAL = (

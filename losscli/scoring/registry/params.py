@@ -25,6 +25,7 @@ class Param:
     low_inclusive: bool = False
     high_inclusive: bool = False
     optional: bool = False  # may be "none" (the default then means: not used)
+    integer: bool = False  # a whole number (float kind)
 
     def range_text(self) -> str:
         if self.kind == "bool":
@@ -36,6 +37,8 @@ class Param:
         lo = "" if self.low is None else f"{self.low} {'<=' if self.low_inclusive else '<'} "
         hi = "" if self.high is None else f" {'<=' if self.high_inclusive else '<'} {self.high}"
         text = f"{lo}{self.name}{hi}" if (lo or hi) else "any number"
+        if self.integer:
+            text = "an integer " + text
         return text + (", or none" if self.optional else "")
 
     def parse(self, raw: Any) -> Any:
@@ -79,6 +82,8 @@ class Param:
             ok = value >= self.low if self.low_inclusive else value > self.low
         if ok and self.high is not None:
             ok = value <= self.high if self.high_inclusive else value < self.high
+        if ok and self.integer:
+            ok = value.is_integer()
         if not ok:
             raise UsageError(
                 f"parameter {self.name}={raw} is out of range: needs {self.range_text()}"
@@ -125,6 +130,24 @@ TOP_K = Param(
     "a sample counts as right when its class is among the k highest scores",
     low=1.0,
     low_inclusive=True,
+)
+
+N_BINS = Param(
+    "n_bins",
+    15.0,
+    "number of calibration bins",
+    low=1.0,
+    high=1e6,
+    low_inclusive=True,
+    high_inclusive=True,
+    integer=True,
+)
+STRATEGY = Param(
+    "strategy",
+    "uniform",
+    "calibration bins: uniform (equal widths over [0, 1]) or quantile (equal counts)",
+    kind="choice",
+    choices=("uniform", "quantile"),
 )
 
 DELTA = Param("delta", 1.0, "where the loss turns from quadratic to linear", low=0.0)

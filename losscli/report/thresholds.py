@@ -1,0 +1,82 @@
+"""The report of ``losscli thresholds``: the sweep as JSON, CSV/TSV (every threshold) or a
+table (at most ``--max-rows`` evenly spread rows, and the best one, marked)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from losscli import __version__
+from losscli.errors import UsageError
+from losscli.report.numbers import json_num
+from losscli.scoring.thresholds import CRITERIA, FIGURES, Sweep, shown_rows
+
+THRESHOLD_FORMATS = ("table", "json", "csv", "tsv")
+
+
+def to_dict(s: Sweep, n_samples: int, warnings: list[str], notes: list[str]) -> dict[str, Any]:
+    rows = [
+        {"threshold": json_num(float(s.thresholds[i]))}
+        | {k: json_num(float(s.figures[k][i])) for k in FIGURES}
+        for i in range(len(s))
+    ]
+    best = dict(rows[s.best]) | {"optimize": s.criterion}
+    return {
+        "version": __version__,
+        "n_samples": n_samples,
+        "rule": "positive when prediction >= threshold",
+        "optimize": s.criterion,
+        "thresholds": rows,
+        "best": best,
+        "warnings": list(warnings),
+        "notes": list(notes),
+    }
+
+
+def render(
+    s: Sweep,
+    fmt: str,
+    *,
+    n_samples: int,
+    max_rows: int,
+    warnings: list[str],
+    notes: list[str],
+) -> str:
+    if fmt == "json":
+        return json.dumps(to_dict(s, n_samples, warnings, notes), indent=2, allow_nan=False) + "\n"
+    if fmt in ("csv", "tsv"):
+        sep = "," if fmt == "csv" else "\t"
+        lines = [sep.join(("threshold", *FIGURES, "best"))]
+        for i in range(len(s)):
+            cells = [repr(float(s.thresholds[i]))]
+            cells += [repr(float(s.figures[k][i])) for k in FIGURES]
+            lines.append(sep.join((*cells, "true" if i == s.best else "false")))
+        return "\n".join(lines) + "\n"
+    if fmt == "table":
+        return _table(s, n_samples, max_rows)
+    raise UsageError(f"unknown format {fmt!r}: one of {', '.join(THRESHOLD_FORMATS)}")
+
+
+def _table(s: Sweep, n_samples: int, max_rows: int) -> str:
+    head = ("", "threshold", *FIGURES)
+    shown = shown_rows(len(s), s.best, max_rows)
+    body = [
+        ("*" if i == s.best else "", f"{s.thresholds[i]:.6g}")
+        + tuple(f"{s.figures[k][i]:.4f}" for k in FIGURES)
+        for i in shown
+    ]
+    widths = [max(len(x) for x in col) for col in zip(head, *body)]
+    out = [
+        f"{n_samples} samples, {len(s)} distinct thresholds"
+        + (f" (showing {len(shown)})" if len(shown) < len(s) else "")
+        + "; positive when prediction >= threshold"
+    ]
+    for row in (head, *body):
+        out.append("  ".join(x.rjust(w) for x, w in zip(row, widths)).rstrip())
+    b = s.row(s.best)
+    out.append(
+        f"* best by {CRITERIA[s.criterion]}: threshold {b['threshold']:.6g} "
+        f"(precision {b['precision']:.4f}, recall {b['recall']:.4f}, f1 {b['f1']:.4f}, "
+        f"fpr {b['fpr']:.4f}, accuracy {b['accuracy']:.4f})"
+    )
+    return "\n".join(out) + "\n"
