@@ -24,12 +24,12 @@ from typing import IO, Any
 import numpy as np
 
 from losscli.errors import InputError, UsageError
-from losscli.io import compressed
+from losscli.io import compressed, formats
 from losscli.io import dialect as dialects
 from losscli.io.delimited import SMALL_TEXT, read_delimited, stream_delimited
 from losscli.io.dialect import Dialect
 from losscli.io.formats import detect_format, expand, sniff, wrong_content
-from losscli.io.jsonl import read_jsonl
+from losscli.io.jsonl import JSONL_BLOCK, read_jsonl, stream_jsonl
 from losscli.io.limits import check_columns, min_chunk_rows
 from losscli.io.numpy_files import read_npy, read_npz, stream_npy, stream_npy_fileobj
 from losscli.io.parquet import read_parquet, stream_parquet
@@ -151,6 +151,11 @@ def _chunks_one(
     if path == "-" and fmt == "npy":
         yield from _guard_stdin(_stream_stdin_npy(stdin, rows, text_cols))
         return
+    if fmt == "jsonl" and (path == "-" or gz or os.path.getsize(path) > JSONL_BLOCK):
+        yield from (_guard_stdin if path == "-" else _guard_path(path))(
+            _stream_jsonl(path, gz, stdin, text_cols)
+        )
+        return
     size = os.path.getsize(path) if path != "-" else 0
     if fmt in ("csv", "tsv") and (size >= SMALL_TEXT or (gz and not _small_gzip(path))):
         yield from _guard(path, stream_delimited(path, gz, fmt, header, d, text_cols))
@@ -238,6 +243,42 @@ def _stream_stdin_npy(stdin: IO[bytes] | None, rows: int, text_cols: TextCols) -
     if first[:2] == b"\x1f\x8b":
         fh = gzip.GzipFile(fileobj=fh, mode="rb")
     yield from stream_npy_fileobj(fh, "-", rows, text_cols)
+
+
+def _stream_jsonl(
+    path: str, gz: bool, stdin: IO[bytes] | None, text_cols: TextCols
+) -> Iterator[Table]:
+    """JSON Lines from standard input or a large or compressed file, block by block."""
+    from losscli.io.csvfast import Chain
+
+    if path == "-":
+        raw: Any = stdin if stdin is not None else sys.stdin.buffer
+    else:
+        raw = open(path, "rb")  # noqa: SIM115 - closed below
+    try:
+        first = raw.read(1 << 16)
+        fh: Any = io.BufferedReader(Chain([first], raw))  # type: ignore[arg-type]
+        if first[:2] == b"\x1f\x8b":
+            fh = gzip.GzipFile(fileobj=fh, mode="rb")
+            head = fh.peek(4096)[:4096]
+        else:
+            if gz:
+                kind = formats.NAMES.get(sniff(first), "something else")
+                raise InputError(
+                    f"is not gzip-compressed: it looks like {kind}",
+                    file=path,
+                    hint="remove the .gz suffix from its name",
+                )
+            head = first
+        compressed.check_head(head, path, "jsonl")
+        yield from stream_jsonl(fh, path, text_cols)
+    finally:
+        if path != "-":
+            raw.close()
+
+
+def _guard_path(path: str) -> Any:
+    return lambda gen: _guard(path, gen)
 
 
 def _guard_stdin(gen: Iterator[Table]) -> Iterator[Table]:

@@ -100,6 +100,41 @@ def test_npy_on_stdin_streams(tmp_path: Path) -> None:
     one_error(r, 3, "-: truncated: the header says shape (5000000, 2)")
 
 
+def _jsonl(path: Path, n: int, extra_at: int | None = None) -> Path:
+    with open(path, "w") as fh:
+        for i in range(n):
+            fh.write(f'{{"label": {i % 2}, "prob": {(i % 1000) / 1000 + 0.0005}}}\n')
+            if i == extra_at:
+                fh.write('{"label": 1, "prob": 0.5, "late": 3}\n')
+    return path
+
+
+def test_jsonl_on_stdin_streams_in_blocks(tmp_path: Path) -> None:
+    """32 MB of JSON Lines on stdin took 1 GB (read whole, then pandas); now blocks of
+    whole lines, with the figures of the same file read whole."""
+    path = _jsonl(tmp_path / "big.jsonl", 1_000_000)
+    args = ("eval", "-f", "json", "--input-format", "jsonl")
+    r, kb = measured(tmp_path, *args, "-", stdin=path)
+    assert r.code == 0, r.err
+    assert kb < 350 * MB, kb
+    report = json.loads(r.out)
+    assert report["n_samples"] == 1_000_000
+    i = np.arange(1_000_000)
+    y, p = i % 2, (i % 1000) / 1000 + 0.0005
+    bce = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert report["losses"]["binary_cross_entropy"]["mean"] == pytest.approx(bce.mean(), rel=1e-12)
+    small = _jsonl(tmp_path / "small.jsonl", 1000)
+    r_small, _ = measured(tmp_path, *args, "-", stdin=small)
+    by_path, _ = measured(tmp_path, *args, small)
+    assert json.loads(r_small.out)["losses"] == json.loads(by_path.out)["losses"]
+
+
+def test_jsonl_key_first_seen_in_a_later_block_is_an_error(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "late.jsonl", 400_000, extra_at=390_000)
+    r, _ = measured(tmp_path, "eval", "-", "--input-format", "jsonl", stdin=path)
+    one_error(r, 3, "key 'late' first appears after line")
+
+
 # --- .csv.gz: endless lines, bombs, memory of the stream ------------------------------
 
 
