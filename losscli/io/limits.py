@@ -16,7 +16,7 @@ from losscli.errors import InputError, UsageError
 
 MAX_LINE_BYTES = 64 << 20  # a line of CSV/TSV/JSON Lines longer than this is refused
 MAX_COLUMNS_ENV = "LOSSCLI_MAX_COLUMNS"
-DEFAULT_MAX_COLUMNS = 4096
+DEFAULT_MAX_COLUMNS = 8192
 MIN_CHUNK_ENV = "LOSSCLI_MIN_CHUNK_ROWS"
 DEFAULT_MIN_CHUNK_ROWS = 4096
 
@@ -35,7 +35,7 @@ def _positive(env: str, default: int) -> int:
 
 
 def max_columns() -> int:
-    """The widest table read: ``$LOSSCLI_MAX_COLUMNS`` or 4096 columns.  Each column
+    """The widest table read: ``$LOSSCLI_MAX_COLUMNS`` or 8192 columns.  Each column
     costs the parsers a few kilobytes whatever its length, and a k-class task a k x k
     confusion matrix: 100,000 columns of 3 rows took over a gigabyte."""
     return _positive(MAX_COLUMNS_ENV, DEFAULT_MAX_COLUMNS)
