@@ -19,6 +19,11 @@ from typing import NamedTuple
 
 import pytest
 
+# Chunks of a few rows exercise the chunk boundaries on small files: the readers' floor on
+# the chunk size (losscli.io.limits.min_chunk_rows) is lowered for the suite, here and in
+# every child process; tests/io/test_limits.py checks the floor itself.
+os.environ.setdefault("LOSSCLI_MIN_CHUNK_ROWS", "1")
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"
 TIMEOUT = 60  # seconds per child process; a hang is a failure, not a stuck suite

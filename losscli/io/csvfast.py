@@ -24,6 +24,7 @@ from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
 
+from losscli.io.limits import MAX_LINE_BYTES, check_columns, line_too_long
 from losscli.io.table import TextCols, text_names
 
 BLOCK_BYTES = 4 << 20
@@ -62,6 +63,7 @@ class _Layout:
         complete: bool,
         decimal: str = ".",
         text_cols: TextCols = None,
+        source: str = "-",
     ) -> None:
         import pyarrow as pa
         import pyarrow.csv as pcsv
@@ -72,6 +74,9 @@ class _Layout:
             nl = head.find(b"\n")
             self.start = len(head) if nl < 0 else nl + 1
         cut = len(head) if complete else head.rfind(b"\n") + 1
+        line = head[: head.find(b"\n") if b"\n" in head else len(head)]
+        if b'"' not in line:  # before pyarrow, which costs kilobytes a column
+            check_columns(line.count(sep.encode()) + 1, source)
         try:
             probe = pcsv.read_csv(
                 pa.py_buffer(head[: cut or len(head)]),
@@ -84,6 +89,7 @@ class _Layout:
         except pa.ArrowInvalid as exc:
             raise BlockError(exc, 1) from None
         self.names = list(probe.column_names)
+        check_columns(len(self.names), source)
         # the names the table will have (without a header: 0, 1, ...) decide the ids
         shown = self.names if header else [str(i) for i in range(len(self.names))]
         exact = text_names(text_cols, shown)
@@ -207,7 +213,13 @@ def stream(
         size = os.fstat(fd).st_size
         head, bom = _strip_bom(fh.read(PROBE_BYTES))
         layout = _Layout(
-            head, sep, header, bom + len(head) >= size, decimal=decimal, text_cols=text_cols
+            head,
+            sep,
+            header,
+            bom + len(head) >= size,
+            decimal=decimal,
+            text_cols=text_cols,
+            source=path,
         )
 
         def task(a: int, b: int) -> tuple[int, Callable[[], Any]]:
@@ -221,7 +233,7 @@ def stream(
 
             return a, run
 
-        cuts = _cuts(fd, bom + layout.start, size, block_bytes)
+        cuts = _cuts(fd, bom + layout.start, size, block_bytes, path)
         try:
             yield from _in_order(layout, (task(a, b) for a, b in cuts), n_workers or workers())
         except _Quoted as q:  # the rest goes to the sequential reader
@@ -238,13 +250,18 @@ def stream_fileobj(
     n_workers: int | None = None,
     decimal: str = ".",
     text_cols: TextCols = None,
+    source: str = "-",
 ) -> Iterator[Any]:
     """As :func:`stream`, for a binary stream that cannot seek (standard input, a gzip
-    stream): the main thread reads blocks and cuts them at the last newline."""
+    stream): the main thread reads blocks and cuts them at the last newline.  A line
+    longer than :data:`~losscli.io.limits.MAX_LINE_BYTES` is an input error naming
+    ``source``."""
     head, _ = _strip_bom(fh.read(PROBE_BYTES))
     eof = len(head) < PROBE_BYTES
-    layout = _Layout(head, sep, header, complete=eof, decimal=decimal, text_cols=text_cols)
-    reader = _LineBlocks(fh, head[layout.start :], block_bytes)
+    layout = _Layout(
+        head, sep, header, complete=eof, decimal=decimal, text_cols=text_cols, source=source
+    )
+    reader = _LineBlocks(fh, head[layout.start :], block_bytes, source)
 
     def task(data: bytes) -> tuple[bytes, Callable[[], Any]]:
         return data, lambda: layout.parse_block(data)
@@ -253,31 +270,40 @@ def stream_fileobj(
         yield from _in_order(layout, (task(d) for d in reader), n_workers or workers())
     except _Quoted as q:
         # the quoted block, the blocks read after it, the partial line, then the rest
-        chain = Chain([q.data, *q.later, reader.rest], fh)
+        chain = Chain([q.data, *q.later, reader.rest, *reader.parts], fh)
         yield from layout.sequential(chain, q.row)
 
 
 class _LineBlocks:
     """Blocks of whole lines from a stream; ``rest`` holds the partial line read last."""
 
-    def __init__(self, fh: IO[bytes], first: bytes, block_bytes: int) -> None:
+    def __init__(self, fh: IO[bytes], first: bytes, block_bytes: int, source: str = "-") -> None:
         self.fh = fh
         self.rest = first
+        self.parts: list[bytes] = []  # reads since ``rest`` that held no line end
+        self.pending = len(first)  # bytes of the partial line: at most MAX_LINE_BYTES
         self.block_bytes = block_bytes
+        self.source = source
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
             buf = self.fh.read(self.block_bytes)
             if not buf:
-                data, self.rest = self.rest, b""
+                data = b"".join([self.rest, *self.parts])
+                self.rest, self.parts, self.pending = b"", [], 0
                 if data:
                     yield data
                 return
-            buf = self.rest + buf
             nl = buf.rfind(b"\n") + 1
-            data, self.rest = (buf[:nl], buf[nl:]) if nl else (b"", buf)
-            if data:
-                yield data
+            if not nl:  # no line end in this read: the partial line grows
+                self.parts.append(buf)
+                self.pending += len(buf)
+                if self.pending > MAX_LINE_BYTES:
+                    raise line_too_long(self.source)
+                continue
+            data = b"".join([self.rest, *self.parts, buf[:nl]])
+            self.rest, self.parts, self.pending = buf[nl:], [], len(buf) - nl
+            yield data
 
 
 class Chain(io.RawIOBase):
@@ -315,12 +341,17 @@ class _Quoted(Exception):
         self.later: list[Any] = []  # payloads of the blocks submitted after it
 
 
-def _cuts(fd: int, start: int, size: int, block_bytes: int) -> Iterator[tuple[int, int]]:
-    """Byte ranges of about ``block_bytes`` from ``start``, each ending at a line end."""
+def _cuts(
+    fd: int, start: int, size: int, block_bytes: int, source: str = ""
+) -> Iterator[tuple[int, int]]:
+    """Byte ranges of about ``block_bytes`` from ``start``, each ending at a line end; a
+    line longer than :data:`~losscli.io.limits.MAX_LINE_BYTES` is an input error."""
     pos = start
     while pos < size:
         end = pos + block_bytes
         while end < size:  # move the cut to just after the next newline
+            if end - pos > block_bytes + MAX_LINE_BYTES:
+                raise line_too_long(source)
             probe = os.pread(fd, 1 << 16, end)
             nl = probe.find(b"\n")
             if nl >= 0:

@@ -1,8 +1,10 @@
-"""JSON Lines: one JSON object a line, read whole into a table by pandas."""
+"""JSON Lines: one JSON object a line, read into a table by pandas: whole, or in blocks
+of whole lines from a stream."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import IO
 
 import numpy as np
@@ -72,3 +74,43 @@ def _literal_columns(raw: bytes, names: set[str], n_rows: int) -> dict[str, np.n
         arr[:] = cells
         out[n] = arr
     return out
+
+
+JSONL_BLOCK = 4 << 20  # bytes of whole lines parsed at a time by :func:`stream_jsonl`
+
+
+def stream_jsonl(fh: IO[bytes], path: str, text_cols: TextCols = None) -> Iterator[Table]:
+    """JSON Lines from a stream, in tables of about :data:`JSONL_BLOCK` bytes of whole
+    lines (standard input, large or compressed files): memory holds one block whatever
+    the size.  An input that fits in one block is read whole, as :func:`read_jsonl`.
+    The columns are the first block's: a key missing from a later block is a missing
+    value (as in one read), a key first seen in a later block an input error."""
+    from losscli.io.csvfast import _LineBlocks
+
+    first = fh.read(JSONL_BLOCK)
+    more = fh.read(1) if len(first) == JSONL_BLOCK else b""
+    if not more:
+        yield read_jsonl(io.BytesIO(first), path, text_cols)
+        return
+    names: list[str] | None = None
+    line = 1
+    for block in _LineBlocks(fh, first + more, JSONL_BLOCK, path):
+        if not block.strip():
+            continue
+        table = read_jsonl(io.BytesIO(block), path, text_cols)
+        if names is None:
+            names = table.names
+        elif table.names != names:
+            new = [n for n in table.names if n not in names]
+            if new:
+                raise InputError(
+                    f"key {new[0]!r} first appears after line {line}, past the first block "
+                    "of a streamed input",
+                    file=path,
+                    hint="give every object the same keys (null for a missing value)",
+                )
+            missing = np.full(table.n_rows, np.nan)
+            data = {n: table.data.get(n, missing) for n in names}
+            table = Table(path, list(names), data, True)
+        line += block.count(b"\n")
+        yield table

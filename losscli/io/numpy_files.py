@@ -130,7 +130,10 @@ def _numeric(arr: np.ndarray, path: str, name: str) -> np.ndarray:
 def read_npy(fh: IO[bytes], path: str, text_cols: TextCols = None) -> Table:
     """A whole ``.npy`` array; ``text_cols`` (ids, by 0-based column) of an integer or
     text array keep that type."""
-    arr = _npy_data(fh, path, "", _stream_size(fh))
+    return _npy_table(_npy_data(fh, path, "", _stream_size(fh)), path, text_cols)
+
+
+def _npy_table(arr: np.ndarray, path: str, text_cols: TextCols) -> Table:
     names, data = array_columns(_numeric(arr, path, "array"), path)
     exact = text_names(text_cols, names) if arr.dtype.kind in "biuUS" else set()
     if exact:
@@ -166,6 +169,61 @@ def stream_npy(path: str, rows: int) -> Iterator[Table]:
         yield Table(path, names, data, has_header=False)
         if not fortran:  # done with these rows: let the kernel drop their pages (flat RSS)
             _drop_pages(arr, offset + start * row_bytes, offset + (start + rows) * row_bytes)
+
+
+def stream_npy_fileobj(
+    fh: IO[bytes], path: str, rows: int, text_cols: TextCols = None
+) -> Iterator[Table]:
+    """A ``.npy`` array from a stream that cannot seek (standard input): the header
+    checked, then ``rows`` rows at a time, so memory holds one chunk whatever the size.
+    A small array, a Fortran-ordered one (it cannot be cut by rows) or one of text is
+    read whole, as from a file, within :func:`max_decompressed` bytes."""
+    shape, fortran, dtype = _npy_header(fh, path, "")
+    if fortran or dtype.kind in "US" or math.prod(shape) * dtype.itemsize <= 1 << 20:
+        yield _npy_table(_npy_rest(fh, path, shape, fortran, dtype), path, text_cols)
+        return
+    n_rows = shape[0]
+    row_bytes = math.prod(shape[1:]) * dtype.itemsize
+    got_rows = 0
+    while got_rows < n_rows:
+        take = min(rows, n_rows - got_rows)
+        buf = bytearray(take * row_bytes)
+        view = memoryview(buf)
+        got = 0
+        while got < len(buf):
+            n = fh.readinto(view[got:])  # type: ignore[attr-defined]
+            if not n:
+                raise InputError(
+                    f"truncated: the header says shape {shape} but the data ends after "
+                    f"{got_rows + got // max(row_bytes, 1)} rows",
+                    file=path,
+                )
+            got += n
+        block = np.frombuffer(buf, dtype=dtype).reshape((take, *shape[1:]))
+        names, data = array_columns(block.astype(np.float64, copy=False), path)
+        yield Table(path, names, data, has_header=False)
+        got_rows += take
+
+
+def _npy_rest(
+    fh: IO[bytes], path: str, shape: tuple[int, ...], fortran: bool, dtype: np.dtype
+) -> np.ndarray:
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > max_decompressed():
+        raise InputError(
+            f"the header says {nbytes} bytes of data, more than the limit",
+            file=path,
+            hint=f"raise it with {MAX_DECOMPRESSED_ENV}=BYTES",
+        )
+    data = fh.read(nbytes)
+    if len(data) < nbytes:
+        raise InputError(
+            f"truncated: the header says shape {shape} ({nbytes} bytes) but the data "
+            f"ends after {len(data)} bytes",
+            file=path,
+        )
+    arr = np.frombuffer(data, dtype=dtype, count=math.prod(shape))
+    return arr.reshape(shape, order="F" if fortran else "C")
 
 
 def _drop_pages(arr: np.memmap, begin: int, end: int) -> None:

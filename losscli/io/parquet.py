@@ -7,6 +7,7 @@ from typing import IO
 
 from losscli.errors import InputError
 from losscli.io.formats import wrong_content
+from losscli.io.limits import check_columns
 from losscli.io.table import Table, TextCols, arrow_to_table, frame_to_table, short, text_names
 
 
@@ -52,5 +53,6 @@ def stream_parquet(path: str, rows: int, text_cols: TextCols = None) -> Iterator
         raise
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
         raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
+    check_columns(len(pf.schema_arrow), path)
     for batch in pf.iter_batches(batch_size=rows):
         yield arrow_to_table(batch, path, True, text_cols)

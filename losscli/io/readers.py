@@ -24,13 +24,14 @@ from typing import IO, Any
 import numpy as np
 
 from losscli.errors import InputError, UsageError
-from losscli.io import compressed
+from losscli.io import compressed, formats
 from losscli.io import dialect as dialects
 from losscli.io.delimited import SMALL_TEXT, read_delimited, stream_delimited
 from losscli.io.dialect import Dialect
 from losscli.io.formats import detect_format, expand, sniff, wrong_content
-from losscli.io.jsonl import read_jsonl
-from losscli.io.numpy_files import read_npy, read_npz, stream_npy
+from losscli.io.jsonl import JSONL_BLOCK, read_jsonl, stream_jsonl
+from losscli.io.limits import check_columns, min_chunk_rows
+from losscli.io.numpy_files import read_npy, read_npz, stream_npy, stream_npy_fileobj
 from losscli.io.parquet import read_parquet, stream_parquet
 from losscli.io.table import Table, TextCols, arrow_to_table, check_unique, short, text_names
 
@@ -96,11 +97,13 @@ def read_chunks(
 
     Small files come as one chunk (the in-memory path); large CSV/TSV are streamed
     by pyarrow in blocks, ``.npy`` through a memory map, Parquet by record batch, so
-    memory stays bounded whatever the size.  ``chunk_rows`` caps the rows of a chunk;
-    ``delimiter``, ``decimal`` and ``text_cols`` as for :func:`read`.
+    memory stays bounded whatever the size.  ``chunk_rows`` caps the rows of a chunk,
+    never below :func:`losscli.io.limits.min_chunk_rows` (a chunk has a fixed cost; the
+    figures do not depend on the chunking); ``delimiter``, ``decimal`` and ``text_cols``
+    as for :func:`read`.
     """
     d = dialects.make(delimiter, decimal)
-    rows = chunk_rows or DEFAULT_CHUNK_ROWS
+    rows = max(chunk_rows or DEFAULT_CHUNK_ROWS, min_chunk_rows())
     names: list[str] | None = None
     first_source = spec
     for path in expand(spec):
@@ -116,6 +119,7 @@ def read_chunks(
         ):
             table = _decimals(table, d, n, text_cols)
             if names is None:
+                check_columns(len(table.names), table.source)
                 names, first_source = table.names, table.source
             elif table.names != names:
                 raise InputError(
@@ -144,8 +148,16 @@ def _chunks_one(
     if path == "-" and fmt in ("csv", "tsv"):
         yield from _guard_stdin(_stream_stdin(stdin, fmt, header, d, text_cols))
         return
+    if path == "-" and fmt == "npy":
+        yield from _guard_stdin(_stream_stdin_npy(stdin, rows, text_cols))
+        return
+    if fmt == "jsonl" and (path == "-" or gz or os.path.getsize(path) > JSONL_BLOCK):
+        yield from (_guard_stdin if path == "-" else _guard_path(path))(
+            _stream_jsonl(path, gz, stdin, text_cols)
+        )
+        return
     size = os.path.getsize(path) if path != "-" else 0
-    if fmt in ("csv", "tsv") and (size >= SMALL_TEXT or (gz and size >= SMALL_TEXT // 8)):
+    if fmt in ("csv", "tsv") and (size >= SMALL_TEXT or (gz and not _small_gzip(path))):
         yield from _guard(path, stream_delimited(path, gz, fmt, header, d, text_cols))
     elif fmt == "npy" and not gz and path != "-" and size >= SMALL_TEXT:
         yield from _guard(path, stream_npy(path, rows))
@@ -155,6 +167,19 @@ def _chunks_one(
         yield _read_one(
             path, header=header, input_format=input_format, stdin=stdin, d=d, text_cols=text_cols
         )
+
+
+def _small_gzip(path: str) -> bool:
+    """Whether a ``.gz`` file expands to under 1 MiB (read whole); a larger one is
+    streamed, whatever its compressed size (a tiny file may expand to gigabytes)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(2) != b"\x1f\x8b":
+                return os.path.getsize(path) < SMALL_TEXT  # named by either reader
+        with gzip.open(path, "rb") as g:
+            return len(g.read(SMALL_TEXT)) < SMALL_TEXT
+    except (OSError, EOFError, zlib.error):
+        return True  # corrupt: named by the whole-file reader, as before
 
 
 def _stream_stdin(
@@ -206,6 +231,54 @@ def _stream_stdin(
             hint="the row is where the failing block starts; save the input to a file for "
             "the exact row",
         ) from None
+
+
+def _stream_stdin_npy(stdin: IO[bytes] | None, rows: int, text_cols: TextCols) -> Iterator[Table]:
+    """A ``.npy`` array on standard input (gzip-compressed or not), read chunk by chunk."""
+    from losscli.io.csvfast import Chain
+
+    raw = stdin if stdin is not None else sys.stdin.buffer
+    first = raw.read(1 << 16)
+    fh: Any = io.BufferedReader(Chain([first], raw))  # type: ignore[arg-type]
+    if first[:2] == b"\x1f\x8b":
+        fh = gzip.GzipFile(fileobj=fh, mode="rb")
+    yield from stream_npy_fileobj(fh, "-", rows, text_cols)
+
+
+def _stream_jsonl(
+    path: str, gz: bool, stdin: IO[bytes] | None, text_cols: TextCols
+) -> Iterator[Table]:
+    """JSON Lines from standard input or a large or compressed file, block by block."""
+    from losscli.io.csvfast import Chain
+
+    if path == "-":
+        raw: Any = stdin if stdin is not None else sys.stdin.buffer
+    else:
+        raw = open(path, "rb")  # noqa: SIM115 - closed below
+    try:
+        first = raw.read(1 << 16)
+        fh: Any = io.BufferedReader(Chain([first], raw))  # type: ignore[arg-type]
+        if first[:2] == b"\x1f\x8b":
+            fh = gzip.GzipFile(fileobj=fh, mode="rb")
+            head = fh.peek(4096)[:4096]
+        else:
+            if gz:
+                kind = formats.NAMES.get(sniff(first), "something else")
+                raise InputError(
+                    f"is not gzip-compressed: it looks like {kind}",
+                    file=path,
+                    hint="remove the .gz suffix from its name",
+                )
+            head = first
+        compressed.check_head(head, path, "jsonl")
+        yield from stream_jsonl(fh, path, text_cols)
+    finally:
+        if path != "-":
+            raw.close()
+
+
+def _guard_path(path: str) -> Any:
+    return lambda gen: _guard(path, gen)
 
 
 def _guard_stdin(gen: Iterator[Table]) -> Iterator[Table]:
@@ -271,7 +344,7 @@ def _read_one(
     fmt, gz = detect_format(path, input_format)
     _check_path(path)
     try:
-        with compressed.open_bytes(path, gz, stdin) as fh:
+        with compressed.open_bytes(path, gz, stdin, fmt) as fh:
             if fmt in ("csv", "tsv"):
                 table = read_delimited(fh, path, fmt, header, d, text_cols)
             elif fmt == "jsonl":
@@ -290,6 +363,7 @@ def _read_one(
         raise _as_input_error(exc, path) from None
     if not table.names:
         raise InputError("the file has no columns", file=path)
+    check_columns(len(table.names), path)
     if table.n_rows == 0:
         raise InputError("no samples (the file has no data rows)", file=path)
     return table
