@@ -12,7 +12,7 @@ from typing import IO, Any
 import numpy as np
 
 from losscli.engines.state import LOOK_LIKE_PROBABILITIES, ScoreState, conclude
-from losscli.errors import InputError, UsageError, unknown_choice
+from losscli.errors import Contradiction, InputError, UsageError, unknown_choice
 from losscli.io import dialect, formats
 from losscli.options import EvalOptions
 from losscli.report.checks import parse_checks
@@ -382,7 +382,7 @@ def run(
         assert per_sample_sink is not None
         per_sample_sink(index, values)
 
-    passes = _Pass(settings, keep_per_sample, per_sample_sink and sink, progress)
+    passes = _Pass(settings, keep_per_sample, per_sample_sink and sink, progress, again)
     try:
         passes.score(chunks(), None)
     except _Widen as w:
@@ -426,6 +426,7 @@ class _Pass:
     keep: bool
     sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None
     progress: Callable[[int], None] | None
+    again: bool  # the input can be read again
     scorer: Scorer = field(init=False)
     kept: list[dict[str, np.ndarray]] = field(default_factory=list)
     kept_ids: list[np.ndarray] = field(default_factory=list)
@@ -455,8 +456,8 @@ class _Pass:
                             self.kept_ids.append(index)
                 if self.progress is not None:
                     self.progress(int(raw.p.shape[0]))
-        except InputError as exc:
-            if facts is None or scorer.reading is None:
+        except Contradiction as exc:  # the first rows' reading, contradicted
+            if facts is None or scorer.reading is None or not self.again:
                 raise
             try:  # what the rest of the input shows, to read it all again
                 for raw in chunks:
@@ -497,7 +498,6 @@ class _Pass:
 def _reread_error(head: labels.Reading, found: labels.Reading) -> InputError:
     """The error when the whole input reads otherwise than its first rows and cannot be
     read again."""
-    from losscli.errors import Contradiction
 
     def said(r: labels.Reading) -> str:
         if r.hard:

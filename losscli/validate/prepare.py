@@ -273,7 +273,8 @@ def _prepare(
             yv = (yv + 1.0) / 2.0
         elif not is_01(yv):
             i = int(np.argmax(~((yv == 0) | (yv == 1))))
-            raise InputError(
+            # a Contradiction: the first rows' 0/1 targets may not be the whole input's
+            raise Contradiction(
                 f"binary label {float(yv[i])!r} is not 0/1 or -1/+1",
                 file=raw.target_source,
                 row=i + 1,
