@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from losscli.validate.columns import Raw
+from losscli.errors import InputError, show
+from losscli.validate.columns import Raw, cell_hint, is_number
 from losscli.validate.labels import Reading, Request, _missing, _name, read
 from losscli.validate.roles import SAMPLE_ROWS
 
@@ -47,9 +48,25 @@ def _cut(raw: Raw, start: int, stop: int | None) -> Raw:
 
 
 def _join(raws: list[Raw]) -> Raw:
-    """Consecutive chunks of one input as one."""
+    """Consecutive chunks of one input as one.  Chunks of numbers beside a chunk of text
+    predictions (a chunk that happened to hold only the bad cell) are the error a whole
+    read gives: the first cell that is not a number."""
     if len(raws) == 1:
         return raws[0]
+    if len({r.p.dtype == object for r in raws}) == 2:
+        offset = 0
+        for r in raws:
+            if r.p.dtype == object:
+                for i, v in enumerate(r.p.reshape(-1)):
+                    if not is_number(v):
+                        raise InputError(
+                            f"non-numeric value {show(v)} in the prediction column",
+                            file=r.pred_source,
+                            row=offset + i + 1,
+                            column=r.pred_names[0] if r.pred_names else None,
+                            hint=cell_hint(v),
+                        )
+            offset += int(r.p.shape[0])
 
     def cat(name: str) -> Any:
         parts = [getattr(r, name) for r in raws]

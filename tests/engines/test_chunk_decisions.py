@@ -290,3 +290,16 @@ def test_batch_same_whatever_jobs(run: Any, tmp_path: Path) -> None:
     by_file = {Path(f["file"]).name: f for f in d["files"]}
     assert by_file["b.csv"]["task"] == "multiclass"
     assert "4" in by_file["c.csv"]["confusion_matrix"]["labels"]
+
+
+@pytest.mark.parametrize("row", [2, 5, 1400])
+def test_a_bad_cell_is_the_same_error_whatever_the_chunk_size(
+    run: Any, tmp_path: Path, row: int
+) -> None:
+    """A chunk holding only the bad cell is text: not a reading of the input."""
+    p: list[Any] = [f"0.{i % 9 + 1}" for i in range(1500)]
+    p[row - 1] = "abc"
+    f = _csv(tmp_path / "in.csv", [i % 2 for i in range(1500)], p)
+    errs = [run("eval", f, *(["--chunk-size", c] if c else [])) for c in CHUNKS]
+    assert {(r.code, r.err) for r in errs} == {(3, errs[-1].err)}
+    assert f"row {row}, column p: non-numeric value 'abc'" in errs[-1].err
