@@ -391,6 +391,10 @@ def run(
         if emitted[0]:
             reset = getattr(per_sample_sink, "reset", None)
             if reset is None or not reset():
+                w.error.hint = (
+                    "the per-sample losses already written cannot be taken back: write "
+                    "them to a file (--per-sample FILE), or " + (w.error.hint or "pass --task")
+                )
                 raise w.error from None
         passes.score(chunks(), w)
     scorer = passes.scorer
@@ -472,7 +476,8 @@ class _Pass:
             found = self._whole(facts)
             if found is not None:
                 head = scorer.reading
-                raise _Widen(*found, _reread_error(head, found[0]))
+                source = None if facts.first is None else facts.first.pred_source
+                raise _Widen(*found, _reread_error(head, found[0], source))
 
     def _whole(self, facts: whole.Facts) -> tuple[labels.Reading, bool | None] | None:
         """The whole input's reading and scores decision, when it differs from the first
@@ -495,7 +500,7 @@ class _Pass:
         return reading, hint
 
 
-def _reread_error(head: labels.Reading, found: labels.Reading) -> InputError:
+def _reread_error(head: labels.Reading, found: labels.Reading, source: str | None) -> InputError:
     """The error when the whole input reads otherwise than its first rows and cannot be
     read again."""
 
@@ -508,9 +513,10 @@ def _reread_error(head: labels.Reading, found: labels.Reading) -> InputError:
 
     return Contradiction(
         f"the first {whole.HEAD_ROWS} rows read as {said(head)}, but the whole input reads as "
-        f"{said(found)}, and it cannot be read again (stdin)",
-        hint=f"pass --task {found.task} (or --task {head.task}) to decide, or read the input "
-        "from a file",
+        f"{said(found)}",
+        file=source,
+        hint=f"pass --task {found.task} (or --task {head.task}) to decide; a file (not stdin) "
+        "is read again with the whole input's reading",
     )
 
 
