@@ -149,6 +149,11 @@ class _Side:
             if off.any():
                 self.fraction = float(f[int(np.argmax(off))])
         if not self.many:
+            if 0 < len(self.values) <= 8:  # a few classes: only new values are sorted
+                known = np.zeros(f.shape[0], dtype=bool)
+                for v in self.values:
+                    known |= f == v
+                f = f[~known]
             u = np.unique(f)
             self._keep((float(v), float(v)) for v in u[: CAP + 1])
 
@@ -188,8 +193,9 @@ class Facts:
             self.first = _cut(raw, 0, 0)
         p = raw.p
         if p.dtype != object and p.size:
-            with np.errstate(invalid="ignore"):
-                self.outside = self.outside or bool(np.any((p < 0) | (p > 1)))
+            if not self.outside:
+                with np.errstate(invalid="ignore"):
+                    self.outside = bool(np.any((p < 0) | (p > 1)))
         y = raw.y
         single = (y.ndim == 1 or y.shape[1] == 1) and (p.ndim == 1 or p.shape[1] == 1)
         self.single = self.single and single and y.shape[0] == p.shape[0]
