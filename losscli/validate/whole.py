@@ -90,16 +90,47 @@ def _join(raws: list[Raw]) -> Raw:
 
 def with_head(chunks: Iterable[Raw], rows: int | None = None) -> Iterator[Raw]:
     """The chunks of an input with its first ``rows`` rows (:data:`HEAD_ROWS`) as the first
-    chunk: gathered from smaller chunks, cut from a larger one; the rest as read."""
+    chunk: gathered from smaller chunks, cut from a larger one; the rest as read.  An input
+    of many files (shards) gathers from its first file only: where files begin does not
+    depend on the chunk size, and messages keep each file's name."""
     rows = HEAD_ROWS if rows is None else rows
     it = iter(chunks)
     buffered: list[Raw] = []
     count = 0
     for raw in it:
+        if buffered and not _joinable(buffered[0], raw):
+            # another file of the input: its first rows begin the rest
+            yield from _head_of(buffered, rows)
+            yield raw
+            yield from it
+            return
         buffered.append(raw)
         count += int(raw.p.shape[0])
         if count >= rows:
             break
+    yield from _head_of(buffered, rows)
+    del buffered
+    yield from it
+
+
+def _joinable(a: Raw, b: Raw) -> bool:
+    """Chunks of one file, alike in shape: the first rows may gather them (those of
+    another file keep their own name in messages)."""
+
+    def kind(x: Any) -> Any:
+        return None if x is None else (np.asarray(x).dtype, np.asarray(x).shape[1:])
+
+    return (
+        (a.target_source, a.pred_source, a.weight_source, a.group_source)
+        == (b.target_source, b.pred_source, b.weight_source, b.group_source)
+        and (a.y.ndim, a.y.shape[1:], a.p.shape[1:]) == (b.y.ndim, b.y.shape[1:], b.p.shape[1:])
+        and a.pred_names == b.pred_names
+        and a.target_names == b.target_names
+        and all(kind(getattr(a, f)) == kind(getattr(b, f)) for f in ("weights", "ids", "groups"))
+    )
+
+
+def _head_of(buffered: list[Raw], rows: int) -> Iterator[Raw]:
     if not buffered:
         return
     joined = _join(buffered)
@@ -109,8 +140,6 @@ def with_head(chunks: Iterable[Raw], rows: int | None = None) -> Iterator[Raw]:
     else:
         yield _cut(joined, 0, rows)
         yield _cut(joined, rows, None)
-    del buffered, joined
-    yield from it
 
 
 @dataclass
