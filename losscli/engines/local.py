@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -353,7 +353,7 @@ def run(
     settings = make_settings(o)
     parsed_checks = parse_checks(o.checks, o.tolerance, o.atol)
 
-    def chunks() -> Iterator[Raw]:
+    def chunks() -> Generator[Raw, None, None]:
         return whole.with_head(
             raw_chunks(
                 y_true,
@@ -383,9 +383,11 @@ def run(
         per_sample_sink(index, values)
 
     passes = _Pass(settings, keep_per_sample, per_sample_sink and sink, progress, again)
+    first = chunks()
     try:
-        passes.score(chunks(), None)
+        passes.score(first, None)
     except _Widen as w:
+        first.close()  # the files of the first pass, closed before they are opened again
         if not again:
             raise w.error from None
         if emitted[0]:

@@ -14,7 +14,7 @@ with an error naming the flag that settles it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -88,7 +88,7 @@ def _join(raws: list[Raw]) -> Raw:
     )
 
 
-def with_head(chunks: Iterable[Raw], rows: int | None = None) -> Iterator[Raw]:
+def with_head(chunks: Iterable[Raw], rows: int | None = None) -> Generator[Raw, None, None]:
     """The chunks of an input with its first ``rows`` rows (:data:`HEAD_ROWS`) as the first
     chunk: gathered from smaller chunks, cut from a larger one; the rest as read.  An input
     of many files (shards) gathers from its first file only: where files begin does not
