@@ -216,9 +216,10 @@ def run_eval(
                 if per_sample == "-"
                 else stack.enter_context(atomic.atomic_writer(per_sample))
             )
-            writer = persample.PerSampleWriter(fh, ps_fmt or "csv")
+            # a file (not stdout) can be started again if the input is read twice
+            writer = persample.PerSampleWriter(fh, ps_fmt or "csv", resettable=per_sample != "-")
             stack.callback(writer.abandon)  # a failed run stops its formatting threads
-            sink = writer.write
+            sink = writer
         y_true, y_pred = files[0], files[1] if len(files) > 1 else None
         if dask is not None:
             report = dask.evaluate(

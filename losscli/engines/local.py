@@ -1,32 +1,35 @@
 """The local engine: the per-chunk loop (:class:`Scorer`) and the end of the input
-(:func:`conclude`); the Dask engine runs the same code on its workers."""
+(:func:`conclude`, in :mod:`.state`); the Dask engine runs the same code on its workers."""
 
 from __future__ import annotations
 
+import copy
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 import numpy as np
 
-from losscli.errors import InputError, UsageError, unknown_choice
+from losscli.engines.state import LOOK_LIKE_PROBABILITIES, ScoreState, conclude
+from losscli.errors import Contradiction, InputError, UsageError, unknown_choice
 from losscli.io import dialect, formats
 from losscli.options import EvalOptions
 from losscli.report.checks import parse_checks
 from losscli.report.gates import apply_gates
-from losscli.report.model import Preview, Report, build_report
+from losscli.report.model import Report
 from losscli.scoring import registry
-from losscli.scoring.accumulate import Accumulator
 from losscli.scoring.groups import Groups
 from losscli.scoring.plan import Plan, parse_params, resolve
-from losscli.scoring.replicates import CiSettings, Replicates, intervals, make_ci
+from losscli.scoring.replicates import CiSettings, Replicates, make_ci
 from losscli.scoring.score import update
-from losscli.validate import labels
+from losscli.validate import labels, whole
 from losscli.validate.columns import Raw
-from losscli.validate.messages import Message, Messages
-from losscli.validate.prepare import Prepared, prepare
+from losscli.validate.messages import Message
+from losscli.validate.prepare import SCORES_NOTE, Prepared, prepare
 from losscli.validate.sources import raw_chunks
+
+__all__ = ["LOOK_LIKE_PROBABILITIES", "Scorer", "ScoreState", "Settings", "conclude", "run"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,57 +99,26 @@ def extra_figures(o: EvalOptions) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-@dataclass
-class ScoreState:
-    """What scoring chunks leaves besides the per-sample values: the accumulator (sums)
-    and what the report needs; states of consecutive pieces of one input merge."""
-
-    task: str = "auto"
-    raw_rows: int = 0  # rows read, omitted ones included (they number the rows)
-    acc: Accumulator = field(default_factory=Accumulator)
-    weighted: bool = False
-    # one record per kind, rows counted over the input (see losscli.validate.messages)
-    warnings: Messages = field(default_factory=Messages)
-    notes: Messages = field(default_factory=Messages)  # assumptions: never errors under --strict
-    classes: list[str] | None = None  # from the last non-empty chunk
-    scores: bool | None = None  # how the first non-empty chunk was taken
-    preview: Preview = field(default_factory=lambda: Preview())
-    ci: CiSettings | None = None
-    replicates: Replicates | None = None  # --ci: bootstrap replicates, Student's t moments
-    groups: Groups | None = None  # --group-by: sums per group
-    # a note said at the end when no prediction of the input contradicts it (see
-    # labels.Reading.pending), and the count of the predictions that do
-    pending: str | None = None
-    pending_against: int = 0
-
-    def add_messages(
-        self, warnings: Sequence[Message | str], notes: Sequence[Message | str], offset: int = 0
-    ) -> None:
-        """A chunk's messages, its rows shifted by ``offset`` (the rows before it)."""
-        for w in warnings:
-            self.warnings.add(w, offset)
-        for n in notes:
-            self.notes.add(n, offset)
-
-    def merge_messages(self, other: ScoreState, offset: int = 0) -> None:
-        """The messages of the piece of input after this one (rows numbered from its own
-        start: ``offset`` is the rows before it)."""
-        self.warnings.merge(other.warnings, offset)
-        self.notes.merge(other.notes, offset)
-        self.pending = self.pending or other.pending
-        self.pending_against += other.pending_against
-
-
 class Scorer:
     """The per-chunk loop of :func:`evaluate` (the Dask engine runs it on workers):
     ``feed`` scores one chunk into :attr:`state` and returns its per-sample losses.
 
-    The task and the raw-scores-or-probabilities decision are taken from the first
-    chunk (or given: ``hint``); rows are numbered from ``offset``."""
+    The reading of the input (task, hard labels, classes) and the raw-scores-or-
+    probabilities decision are taken from the first chunk (:func:`run` makes it the first
+    rows of the input, :data:`losscli.validate.whole.HEAD_ROWS`), or given: ``reading``,
+    ``hint`` (the whole input's, when it is read again); rows are numbered from
+    ``offset``."""
 
-    def __init__(self, settings: Settings, hint: bool | None = None, offset: int = 0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        hint: bool | None = None,
+        offset: int = 0,
+        reading: labels.Reading | None = None,
+    ) -> None:
         self.settings = settings
         self.hint = hint
+        self.given = reading
         self.offset = offset
         self.state = ScoreState(task=settings.task, raw_rows=offset, ci=settings.ci)
         self._plan: Plan | None = None
@@ -161,13 +133,16 @@ class Scorer:
 
     def _start(self, raw: Raw) -> Plan:
         st, s = self.state, self.settings
-        self.reading = labels.read(
-            raw,
-            task=st.task,
-            request=make_request(s),
-            pos_label=s.pos_label,
-            columns_given=s.columns_given,
-        )
+        if self.given is not None:
+            self.reading = copy.deepcopy(self.given)  # it learns a binary "other" value
+        else:
+            self.reading = labels.read(
+                raw,
+                task=st.task,
+                request=make_request(s),
+                pos_label=s.pos_label,
+                columns_given=s.columns_given,
+            )
         if self.reading.hard and not s.hard_labels:
             raise UsageError(
                 "this engine does not read hard-label predictions (class ids or names) yet",
@@ -226,8 +201,6 @@ class Scorer:
             return None
         if st.scores is None:
             st.scores = prep.scores
-        if self.hint is None:
-            self.hint = prep.scores
             if prep.scores and not self.logits:
                 for e, _ in plan.metrics:
                     if e.inputs == "probabilities":
@@ -236,6 +209,11 @@ class Scorer:
                             "raw scores",
                             hint="pass --from-logits if they are logits",
                         )
+                if self.hint and prep.task == "binary" and not prep.hard:
+                    # given by the whole input: said as a chunk outside [0, 1] says it
+                    st.notes.add(SCORES_NOTE)
+        if self.hint is None:
+            self.hint = prep.scores
         st.weighted = st.weighted or prep.weights is not None
         st.classes = prep.classes
         if self.logits:
@@ -333,117 +311,6 @@ def not_probability_rows(prep: Prepared) -> int:
     return int(np.count_nonzero(bad))
 
 
-LOOK_LIKE_PROBABILITIES = (
-    "--from-logits: every prediction lies in [0, 1]{rows}: these look like probabilities, "
-    "not logits; drop --from-logits if they are"
-)
-
-
-def conclude(
-    state: ScoreState,
-    plan: Plan,
-    *,
-    source: str | None,
-    strict: bool,
-    weights: Any,
-) -> Report:
-    """The end of the input: judge what only the whole input shows (no samples left,
-    overflow counts, --strict, weights summing to zero) and build the report."""
-    acc = state.acc
-    if acc.n_samples == 0:
-        raise InputError(
-            f"no samples left: all {acc.omitted} row(s) have NaN/inf values (--nan-policy omit)",
-            file=source,
-        )
-    notes = state.notes.lines()
-    if state.pending is not None and not state.pending_against:
-        notes.insert(0, state.pending)
-    warnings = state.warnings.lines()
-    if acc.logit_rows and not acc.logit_not_probabilities:  # judged over the whole input
-        rows = " (rows summing to 1)" if plan.task == "multiclass" else ""
-        warnings.append(LOOK_LIKE_PROBABILITIES.replace("{rows}", rows))
-    if acc.omitted:
-        notes.append(f"{acc.omitted} sample(s) with NaN/inf values omitted (--nan-policy omit)")
-    if acc.nonfinite:
-        notes.append(
-            f"{acc.nonfinite} sample(s) with NaN/inf values passed on (--nan-policy "
-            "propagate): their losses are NaN/inf and the metrics are undefined (NaN)"
-        )
-    if acc.unmatched != (0, 0):
-        notes.append(
-            f"--allow-missing: {acc.unmatched[0]} target id(s) without a prediction and "
-            f"{acc.unmatched[1]} prediction id(s) without a target were dropped"
-        )
-    if strict and warnings:
-        raise InputError(f"{warnings[0]} (an error under --strict)")
-    if state.weighted and all(a.weight.value <= 0 for a in acc.losses.values()):
-        dropped = f" after {acc.omitted} row(s) were omitted for NaN/inf" if acc.omitted else ""
-        is_file = isinstance(weights, os.PathLike) or (
-            isinstance(weights, str) and os.path.exists(weights)
-        )
-        raise InputError(
-            f"the weights sum to zero{dropped}: no sample counts",
-            file=os.fspath(weights) if is_file else source,
-            column=weights if isinstance(weights, str) and not is_file else None,
-            hint="give some samples a positive weight",
-        )
-    report = build_report(
-        acc,
-        plan,
-        weighted=state.weighted,
-        warnings=warnings,
-        notes=notes,
-        classes=state.classes or [],
-    )
-    report.preview = state.preview
-    if state.ci is not None and state.ci.show:
-        add_intervals(report, state, plan)
-    elif state.replicates is not None:
-        state.replicates.finish(state.raw_rows)
-    if state.groups is not None:
-        add_groups(report, state, plan)
-    return report
-
-
-def add_groups(report: Report, state: ScoreState, plan: Plan) -> None:
-    """``--group-by``: every group's figures (and intervals with ``--ci``), with a warning
-    for the groups too small for a figure."""
-    from losscli.scoring.replicates import group_intervals
-
-    assert state.groups is not None
-    groups = state.groups.figures(state.acc)
-    if state.ci is not None and state.ci.show:
-        warnings = group_intervals(groups, state.groups, plan, state.ci, state.weighted)
-        report.warnings += warnings
-    small = [g for g in groups if any(_undefined(v) for v in g["metrics"].values())]
-    if small:
-        names = ", ".join(repr(g["group"]) for g in small[:5]) + (" ..." if len(small) > 5 else "")
-        report.warnings.append(
-            f"{len(small)} group(s) too small for some of their figures (reported as NaN): {names}"
-        )
-    report.groups = groups
-
-
-def _undefined(v: float) -> bool:
-    return isinstance(v, float) and v != v
-
-
-def add_intervals(report: Report, state: ScoreState, plan: Plan) -> None:
-    """``--ci``: the interval of every loss mean and metric, with what makes one
-    undefined or degenerate said, and the settings in the signature."""
-    assert state.ci is not None
-    if state.replicates is not None:
-        state.replicates.finish(state.raw_rows)
-    figures = {**{k: v["mean"] for k, v in report.losses.items()}, **report.metrics}
-    found, warnings, notes = intervals(
-        state.acc, state.replicates, plan, figures, state.ci, state.weighted
-    )
-    report.intervals = found
-    report.warnings += warnings
-    report.notes += notes
-    report.signature += "|" + state.ci.signature()
-
-
 def _check_domains(plan: Plan, prep: Prepared, raw: Raw) -> None:
     """Values a selected loss cannot take are input errors naming the row and column."""
     for entry, params in plan.losses:
@@ -476,42 +343,63 @@ def run(
 ) -> Report:
     """One evaluation on this machine (:func:`losscli.evaluate` documents the arguments):
     the inputs read chunk by chunk, every chunk scored, the end of the input concluded,
-    the gates applied."""
+    the gates applied.
+
+    The reading of the input is taken on its first rows and checked against what the
+    whole input shows (:mod:`losscli.validate.whole`); when they differ, an input that
+    can be read again is read once more with the whole input's reading (a per-sample
+    sink is reset first: its ``reset()``), so the outcome does not depend on the
+    chunking; one that cannot (stdin, an iterator) is an error naming the flag."""
     settings = make_settings(o)
     parsed_checks = parse_checks(o.checks, o.tolerance, o.atol)
 
-    chunks = raw_chunks(
-        y_true,
-        y_pred,
-        target_col=o.target_col,
-        pred_col=o.pred_col,
-        id_col=o.id_col,
-        weights=o.weights,
-        header=o.header,
-        input_format=o.input_format,
-        delimiter=o.delimiter,
-        decimal=o.decimal,
-        stdin=stdin,
-        classes=o.classes,
-        chunk_rows=o.chunk_rows,
-        allow_missing=o.allow_missing,
-        group_by=o.group_by,
-    )
-    scorer = Scorer(settings)
-    kept: list[dict[str, np.ndarray]] = []
-    kept_ids: list[np.ndarray] = []
-    for raw in chunks:
-        out = scorer.feed(raw)
-        if out is not None:
-            index, loss_values = out
-            if per_sample_sink is not None:
-                per_sample_sink(index, loss_values)
-            if keep_per_sample:
-                kept.append(loss_values)
-                if scorer.state.preview.ids:
-                    kept_ids.append(index)
-        if progress is not None:
-            progress(int(raw.p.shape[0]))
+    def chunks() -> Generator[Raw, None, None]:
+        return whole.with_head(
+            raw_chunks(
+                y_true,
+                y_pred,
+                target_col=o.target_col,
+                pred_col=o.pred_col,
+                id_col=o.id_col,
+                weights=o.weights,
+                header=o.header,
+                input_format=o.input_format,
+                delimiter=o.delimiter,
+                decimal=o.decimal,
+                stdin=stdin,
+                classes=o.classes,
+                chunk_rows=o.chunk_rows,
+                allow_missing=o.allow_missing,
+                group_by=o.group_by,
+            )
+        )
+
+    again = stdin is None and all(_rereadable(x) for x in (y_true, y_pred, o.weights, o.group_by))
+    emitted = [False]
+
+    def sink(index: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        emitted[0] = True
+        assert per_sample_sink is not None
+        per_sample_sink(index, values)
+
+    passes = _Pass(settings, keep_per_sample, per_sample_sink and sink, progress, again)
+    first = chunks()
+    try:
+        passes.score(first, None)
+    except _Widen as w:
+        first.close()  # the files of the first pass, closed before they are opened again
+        if not again:
+            raise w.error from None
+        if emitted[0]:
+            reset = getattr(per_sample_sink, "reset", None)
+            if reset is None or not reset():
+                w.error.hint = (
+                    "the per-sample losses already written cannot be taken back: write "
+                    "them to a file (--per-sample FILE), or " + (w.error.hint or "pass --task")
+                )
+                raise w.error from None
+        passes.score(chunks(), w)
+    scorer = passes.scorer
     source = next((x for x in (y_pred, y_true) if isinstance(x, (str, os.PathLike))), None)
     report = conclude(
         scorer.state,
@@ -521,6 +409,133 @@ def run(
         weights=o.weights,
     )
     if keep_per_sample:
+        kept = passes.kept
         report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
-        report.ids = np.concatenate(kept_ids) if kept_ids else None
+        report.ids = np.concatenate(passes.kept_ids) if passes.kept_ids else None
     return apply_gates(report, parsed_checks, o.baseline, o.tolerance, o.atol)
+
+
+class _Widen(Exception):
+    """The whole input reads otherwise than its first rows: the reading and the
+    scores-or-probabilities decision to read it again with, and the error to give when
+    it cannot be read again."""
+
+    def __init__(self, reading: labels.Reading, hint: bool | None, error: InputError) -> None:
+        self.reading, self.hint, self.error = reading, hint, error
+
+
+@dataclass
+class _Pass:
+    """One pass of :func:`run` over the input."""
+
+    settings: Settings
+    keep: bool
+    sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None
+    progress: Callable[[int], None] | None
+    again: bool  # the input can be read again
+    scorer: Scorer = field(init=False)
+    kept: list[dict[str, np.ndarray]] = field(default_factory=list)
+    kept_ids: list[np.ndarray] = field(default_factory=list)
+
+    def score(self, chunks: Iterator[Raw], widen: _Widen | None) -> None:
+        """Score every chunk; the first pass (``widen`` None) also gathers the facts of
+        the whole input and raises :class:`_Widen` when they read it otherwise."""
+        s = self.settings
+        self.kept, self.kept_ids = [], []
+        if widen is None:
+            self.scorer = scorer = Scorer(s)
+        else:
+            self.scorer = scorer = Scorer(s, hint=widen.hint, reading=widen.reading)
+        facts = whole.Facts() if widen is None else None
+        try:
+            for raw in chunks:
+                if facts is not None:
+                    facts.add(raw)
+                out = scorer.feed(raw)
+                if out is not None:
+                    index, loss_values = out
+                    if self.sink is not None:
+                        self.sink(index, loss_values)
+                    if self.keep:
+                        self.kept.append(loss_values)
+                        if scorer.state.preview.ids:
+                            self.kept_ids.append(index)
+                if self.progress is not None:
+                    self.progress(int(raw.p.shape[0]))
+        except Contradiction as exc:  # the first rows' reading, contradicted
+            if facts is None or scorer.reading is None or not self.again:
+                raise
+            try:  # what the rest of the input shows, to read it all again
+                for raw in chunks:
+                    facts.add(raw)
+            except InputError:
+                raise exc from None
+            found = self._whole(facts)
+            if found is not None:
+                raise _Widen(*found, exc) from None
+            raise
+        if facts is not None and scorer.reading is not None:
+            found = self._whole(facts)
+            if found is not None:
+                head = scorer.reading
+                source = None if facts.first is None else facts.first.pred_source
+                raise _Widen(*found, _reread_error(head, found[0], source))
+
+    def _whole(self, facts: whole.Facts) -> tuple[labels.Reading, bool | None] | None:
+        """The whole input's reading and scores decision, when it differs from the first
+        rows' (None: they agree)."""
+        s, scorer = self.settings, self.scorer
+        assert scorer.reading is not None
+        found = facts.reading(
+            task=s.task,
+            request=make_request(s),
+            pos_label=s.pos_label,
+            columns_given=s.columns_given,
+        )
+        reading = scorer.reading if found is None else found
+        numbers = not reading.hard and reading.task != "regression"
+        # probabilities asked for: a value outside [0, 1] is an error, not scores
+        hint = True if facts.outside and numbers and not scorer.needs_prob else None
+        same = whole.key(reading) == whole.key(scorer.reading)
+        if same and not (hint and scorer.hint is False):
+            return None
+        return reading, hint
+
+
+def _reread_error(head: labels.Reading, found: labels.Reading, source: str | None) -> InputError:
+    """The error when the whole input reads otherwise than its first rows and cannot be
+    read again."""
+
+    def said(r: labels.Reading) -> str:
+        if r.hard:
+            return f"{r.task} class labels" + (
+                f" ({', '.join(r.classes[:10])})" if r.classes else ""
+            )
+        return f"a {r.task} task"
+
+    return Contradiction(
+        f"the first {whole.HEAD_ROWS} rows read as {said(head)}, but the whole input reads as "
+        f"{said(found)}",
+        file=source,
+        hint=f"pass --task {found.task} (or --task {head.task}) to decide; a file (not stdin) "
+        "is read again with the whole input's reading",
+    )
+
+
+def _rereadable(x: Any) -> bool:
+    """An input that can be read a second time: a regular file, a directory or glob, a
+    column name, an array; not stdin, a FIFO, a device or an iterator."""
+    import stat
+
+    if x is None:
+        return True
+    if isinstance(x, (str, os.PathLike)):
+        path = os.fspath(x)
+        if path == "-":
+            return False
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError):
+            return True  # a glob, a column name
+        return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
+    return hasattr(x, "__len__")

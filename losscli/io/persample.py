@@ -90,9 +90,10 @@ class PerSampleWriter:
     Parquet through pyarrow's writer one row group a chunk, NPY with its header patched
     once the length is known."""
 
-    def __init__(self, fh: IO[bytes], fmt: str) -> None:
+    def __init__(self, fh: IO[bytes], fmt: str, *, resettable: bool = False) -> None:
         self.fh = fh
         self.fmt = fmt
+        self.resettable = resettable  # a file of ours (not stdout): reset() may start it again
         self.rows = 0
         self.names: list[str] | None = None
         self._pq: Any = None
@@ -177,6 +178,25 @@ class PerSampleWriter:
             while len(self._pending) > 4:
                 self._pending.popleft().result()
         self.rows += n
+
+    def __call__(self, index: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """The writer as the ``per_sample_sink`` of :func:`losscli.evaluate`."""
+        self.write(index, values)
+
+    def reset(self) -> bool:
+        """Forget what was written and start the file again (the run reads its input a
+        second time, with the whole input's reading); False when it cannot be: stdout,
+        a pipe, a device."""
+        if not self.resettable:
+            return False
+        self.abandon()
+        try:
+            self.fh.seek(0)
+            self.fh.truncate()
+        except (OSError, ValueError):
+            return False
+        self.__dict__.update(PerSampleWriter(self.fh, self.fmt, resettable=True).__dict__)
+        return True
 
     def close(self) -> None:
         """Write what is still being formatted and finish the file."""

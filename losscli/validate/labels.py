@@ -1,4 +1,4 @@
-"""How the first chunk's targets and predictions are read (:class:`Reading`): hard labels
+"""How the first rows' targets and predictions are read (:class:`Reading`): hard labels
 (class ids or names, as ``model.predict()`` writes them), label encodings (``--pos-label``,
 True/False), files given in the wrong order; every later chunk is read the same way
 (:func:`apply`), and a chunk that contradicts the reading raises
@@ -402,7 +402,7 @@ def apply(raw: Raw, reading: Reading) -> tuple[np.ndarray, np.ndarray] | None:
             i = int(np.argmax(~ok))
             raise Contradiction(
                 f"prediction {float(pp[i])!r} is not a class label, but the predictions were "
-                "taken as hard labels (all 0/1 in the first chunk)",
+                "taken as hard labels (all 0/1 in the first rows)",
                 file=raw.pred_source,
                 row=i + 1,
                 column=raw.pred_names[0],
@@ -467,12 +467,12 @@ def _indices(
             shown = ", ".join(reading.classes[:10]) if reading.classes else ""
             raise Contradiction(
                 f"class {show(_name(v))} is not among the classes taken from the first "
-                f"chunk ({shown})",
+                f"rows ({shown})",
                 file=source,
                 row=i + 1,
                 column=column,
-                hint="pass a --chunk-size that covers the whole input, or --task regression "
-                "for numbers",
+                hint="read the input from a file rather than stdin (it is then read again "
+                "with every class), or pass --task regression for numbers",
             )
         idx[i] = k
     return idx

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from losscli.errors import InputError
-from losscli.validate.columns import Raw
+from losscli.errors import Contradiction, InputError, show
+from losscli.validate.columns import Raw, cell_hint, first_non_numeric
 from losscli.validate.labels import Reading, apply
 from losscli.validate.messages import Message
 from losscli.validate.targets import (
@@ -50,6 +50,9 @@ class Prepared:
 
 
 NAN_POLICIES = ("error", "omit", "propagate")
+# a file is read again as scores when a later row says so (losscli.engines.local.run)
+SCORES_HINT = "pass --from-logits if these are logits, or give the input as a file (read again)"
+SCORES_NOTE = "predictions outside [0, 1] taken as raw decision scores: decisions threshold at 0"
 
 
 def _check_finite(a: np.ndarray, source: str, names: list[str], role: str) -> None:
@@ -215,6 +218,15 @@ def _prepare(
     scores_hint: bool | None,
     nan_policy: str,
 ) -> Prepared:
+    if raw.p.dtype == object:  # text in a later chunk of numbers: what a whole read says
+        row, bad = first_non_numeric(raw.p.reshape(-1))
+        raise InputError(
+            f"non-numeric value {show(bad)} in the prediction column",
+            file=raw.pred_source,
+            row=row,
+            column=raw.pred_names[0] if raw.pred_names else None,
+            hint=cell_hint(bad),
+        )
     y, p = raw.y, raw.p.astype(np.float64, copy=False)
     n = p.shape[0]
     if n == 0:
@@ -261,7 +273,8 @@ def _prepare(
             yv = (yv + 1.0) / 2.0
         elif not is_01(yv):
             i = int(np.argmax(~((yv == 0) | (yv == 1))))
-            raise InputError(
+            # a Contradiction: the first rows' 0/1 targets may not be the whole input's
+            raise Contradiction(
                 f"binary label {float(yv[i])!r} is not 0/1 or -1/+1",
                 file=raw.target_source,
                 row=i + 1,
@@ -273,13 +286,13 @@ def _prepare(
         scores = from_logits or not _in_unit(pv) or bool(scores_hint)
         if scores_hint is False and not from_logits and not needs_probabilities and scores:
             i = int(np.argmax((pv < 0) | (pv > 1)))
-            raise InputError(
-                f"prediction {float(pv[i])!r} is outside [0, 1], but earlier rows were taken "
+            raise Contradiction(
+                f"prediction {float(pv[i])!r} is outside [0, 1], but the first rows were taken "
                 "as probabilities",
                 file=raw.pred_source,
                 row=i + 1,
                 column=raw.pred_names[0],
-                hint="pass --from-logits if these are logits",
+                hint=SCORES_HINT,
             )
         if scores and not from_logits and not scores_hint:
             if needs_probabilities:
@@ -292,9 +305,7 @@ def _prepare(
                     hint="pass --from-logits if these are logits, or pick a margin loss "
                     "such as -l hinge",
                 )
-            notes.append(
-                "predictions outside [0, 1] taken as raw decision scores: decisions threshold at 0"
-            )
+            notes.append(SCORES_NOTE)
         return Prepared(task, yv, pv, weights, ["0", "1"], raw.ids, scores, warnings, notes)
 
     # multiclass / multilabel: targets as an (n, C) matrix
@@ -334,13 +345,13 @@ def _prepare(
                 )
             if scores_hint is False:
                 r, k = np.argwhere((p < 0) | (p > 1))[0]
-                raise InputError(
-                    f"prediction {float(p[r, k])!r} is outside [0, 1], but earlier rows "
+                raise Contradiction(
+                    f"prediction {float(p[r, k])!r} is outside [0, 1], but the first rows "
                     "were taken as probabilities",
                     file=raw.pred_source,
                     row=int(r) + 1,
                     column=raw.pred_names[k],
-                    hint="pass --from-logits if these are logits",
+                    hint=SCORES_HINT,
                 )
             scores = True
         elif task == "multiclass" and needs_probabilities:

@@ -140,10 +140,19 @@ def test_pos_label_with_three_values(run: Run, tmp_path: Path) -> None:
 
 
 def test_pos_label_third_value_in_a_later_chunk(run: Run, tmp_path: Path) -> None:
+    # within the first 1000 rows (the reading's, whatever --chunk-size): not binary
     f = _csv(tmp_path / "f.csv", "y,p", ["yes", "no", "yes", "maybe"], [0.9, 0.2, 0.6, 0.5])
     out = tmp_path / "out.json"
-    r = run("eval", f, "--pos-label", "yes", "--chunk-size", "2", "-o", out)
-    _fails(r, 3, "row 4", "'maybe'", out=out)
+    for chunk in (["--chunk-size", "2"], []):
+        r = run("eval", f, "--pos-label", "yes", *chunk, "-o", out)
+        _fails(r, 3, "3 values", "'maybe'", out=out)
+    # after them: the row that holds it
+    y = ["yes", "no"] * 700
+    y[1300] = "maybe"
+    f = _csv(tmp_path / "g.csv", "y,p", y, [0.5] * 1400)
+    for chunk in (["--chunk-size", "7"], []):
+        r = run("eval", f, "--pos-label", "yes", *chunk, "-o", out)
+        _fails(r, 3, "row 1301", "'maybe'", out=out)
 
 
 def test_pos_label_with_regression_is_a_usage_error(run: Run, tmp_path: Path) -> None:
