@@ -521,7 +521,7 @@ def test_thousands_of_columns(run_script: Callable[..., Result], tmp_path: Path)
     (tmp_path / "wide.csv").write_text("\n".join(lines) + "\n")
     start = time.perf_counter()
     d = _json(run_script("eval", "wide.csv", "-f", "json"))
-    assert time.perf_counter() - start < 30
+    assert time.perf_counter() - start < 90  # a bound on a hang; the suite runs in parallel
     assert d["task"] == "multiclass"
     expected = -np.log(p[np.arange(n), y]).mean()
     assert d["losses"]["categorical_cross_entropy"]["mean"] == pytest.approx(expected, rel=1e-12)
