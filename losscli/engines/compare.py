@@ -26,7 +26,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from losscli.engines.local import Scorer, conclude, make_settings
+from losscli.engines.local import Scorer, conclude, input_chunks, make_settings
 from losscli.errors import InputError, UsageError, show, unknown_choice
 from losscli.options import EvalOptions
 from losscli.report.model import Report
@@ -36,7 +36,6 @@ from losscli.stats import paired
 from losscli.stats.moments import Moments
 from losscli.stats.resample import sign_flips
 from losscli.validate.columns import Raw
-from losscli.validate.sources import raw_chunks
 
 TESTS = ("auto", "bootstrap", "randomization", "ttest")
 
@@ -227,21 +226,11 @@ def compare(
     sides = []
     for pred in (a, b):
         sides.append(
-            raw_chunks(
+            input_chunks(
                 targets if targets is not None else pred,
                 pred if targets is not None else None,
-                target_col=options.target_col,
-                pred_col=options.pred_col,
-                id_col=options.id_col,
-                weights=options.weights,
-                header=options.header,
-                input_format=options.input_format,
-                delimiter=options.delimiter,
-                decimal=options.decimal,
-                stdin=stdin,
-                classes=options.classes,
-                chunk_rows=options.chunk_rows,
-                allow_missing=options.allow_missing,
+                options,
+                stdin,
             )
         )
     names = (_name(a, "A"), _name(b, "B"))

@@ -331,6 +331,27 @@ def _check_domains(plan: Plan, prep: Prepared, raw: Raw) -> None:
             )
 
 
+def input_chunks(y_true: Any, y_pred: Any, o: EvalOptions, stdin: IO[bytes] | None) -> Any:
+    """The inputs as :class:`Raw` chunks, read and validated by ``o``'s reading options."""
+    return raw_chunks(
+        y_true,
+        y_pred,
+        target_col=o.target_col,
+        pred_col=o.pred_col,
+        id_col=o.id_col,
+        weights=o.weights,
+        header=o.header,
+        input_format=o.input_format,
+        delimiter=o.delimiter,
+        decimal=o.decimal,
+        stdin=stdin,
+        classes=o.classes,
+        chunk_rows=o.chunk_rows,
+        allow_missing=o.allow_missing,
+        group_by=o.group_by,
+    )
+
+
 def run(
     y_true: Any,
     y_pred: Any,
@@ -354,25 +375,7 @@ def run(
     parsed_checks = parse_checks(o.checks, o.tolerance, o.atol)
 
     def chunks() -> Generator[Raw, None, None]:
-        return whole.with_head(
-            raw_chunks(
-                y_true,
-                y_pred,
-                target_col=o.target_col,
-                pred_col=o.pred_col,
-                id_col=o.id_col,
-                weights=o.weights,
-                header=o.header,
-                input_format=o.input_format,
-                delimiter=o.delimiter,
-                decimal=o.decimal,
-                stdin=stdin,
-                classes=o.classes,
-                chunk_rows=o.chunk_rows,
-                allow_missing=o.allow_missing,
-                group_by=o.group_by,
-            )
-        )
+        return whole.with_head(input_chunks(y_true, y_pred, o, stdin))
 
     again = stdin is None and all(_rereadable(x) for x in (y_true, y_pred, o.weights, o.group_by))
     emitted = [False]

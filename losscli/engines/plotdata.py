@@ -11,10 +11,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from losscli.engines.local import Scorer, conclude, make_settings
+from losscli.engines.local import Scorer, conclude, input_chunks, make_settings
 from losscli.options import EvalOptions
 from losscli.report.model import Report
-from losscli.validate.sources import raw_chunks
 
 
 @dataclass
@@ -39,22 +38,7 @@ def gather(
 ) -> PlotData:
     """Read, validate and score one input (``y_pred`` None: one file holds both)."""
     settings = make_settings(options)
-    chunks = raw_chunks(
-        y_true,
-        y_pred,
-        target_col=options.target_col,
-        pred_col=options.pred_col,
-        id_col=options.id_col,
-        weights=options.weights,
-        header=options.header,
-        input_format=options.input_format,
-        delimiter=options.delimiter,
-        decimal=options.decimal,
-        stdin=stdin,
-        classes=options.classes,
-        chunk_rows=options.chunk_rows,
-        allow_missing=options.allow_missing,
-    )
+    chunks = input_chunks(y_true, y_pred, options, stdin)
     scorer = Scorer(settings)
     ys: list[np.ndarray] = []
     ps: list[np.ndarray] = []
