@@ -140,7 +140,7 @@ def _unquoted_columns(
     """(names, columns) of a text without quotes whose lines all hold the same number of
     fields and no blank line in between, cut at C speed; None for anything else (the csv
     module then reads it, with its messages)."""
-    lines = _LINES.split(text)
+    lines = text.split("\n") if "\r" not in text else _LINES.split(text)
     while lines and not lines[-1]:
         lines.pop()
     if not lines or "" in lines:
@@ -148,11 +148,17 @@ def _unquoted_columns(
     first = lines[0].split(sep)
     width = len(first)
     body = lines[1:] if header else lines
+    if body and set(map(_counter(sep), body)) != {width - 1}:
+        return None  # a ragged line (every line is counted): found and named by the slow path
     flat = sep.join(body).split(sep) if body else []
-    if len(flat) != width * len(body):
-        return None  # a ragged line: found and named by the slow path
     names = [c.strip() for c in first] if header else [str(i) for i in range(width)]
     return names, [flat[j::width] for j in range(width)]
+
+
+def _counter(sep: str) -> Any:
+    import operator
+
+    return operator.methodcaller("count", sep)
 
 
 def _table(
