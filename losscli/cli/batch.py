@@ -74,8 +74,16 @@ def batch_cmd(
         ),
     ] = None,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", metavar="N", help="Score files in N parallel processes.")
-    ] = 1,
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=0,
+            help="Score files in N parallel processes; 0 (default): one per core from 16 "
+            "files on, else one. The figures are the same whatever N.",
+        ),
+    ] = 0,
     engine: EngineOpt = "local",
     scheduler: SchedulerOpt = None,
     sort_by: Annotated[

@@ -185,7 +185,10 @@ class _Side:
                 f = f[~known]
             new = np.unique(f)
             if len(self.values) > 8:  # the few-classes filter above did not run
-                keys = np.array([k for k in self.values if isinstance(k, float)], dtype=float)
+                if self.text:  # text keys too: only the numbers compare
+                    keys = np.array([k for k in self.values if isinstance(k, float)], float)
+                else:
+                    keys = np.fromiter(self.values, dtype=float, count=len(self.values))
                 new = new[~np.isin(new, keys)]
             room = CAP - len(self.values)
             kept = new[:room].tolist()

@@ -66,15 +66,20 @@ def test_quick_conversion_equals_the_cell_by_cell_rule(cells: list[str]) -> None
     np.testing.assert_array_equal(got.view(np.int64), expected.view(np.int64))
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(CELL, CELL), min_size=1, max_size=8))
-def test_quick_cut_equals_the_csv_module(rows: list[tuple[str, str]]) -> None:
-    text = "a,b\n" + "".join(f"{x},{y}\n" for x, y in rows if x.strip() or y.strip())
-    parsed = list(csv.reader(io.StringIO(text)))
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(CELL, min_size=1, max_size=3), min_size=1, max_size=8),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_quick_cut_equals_the_csv_module(rows: list[list[str]], end: str, last: bool) -> None:
+    lines = ["a,b"] + [",".join(r) for r in rows]
+    text = end.join(lines) + (end if last else "")
+    parsed = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
     cut = _unquoted_columns(text, ",", True)
     if cut is not None:
         names, cols = cut
         assert names == parsed[0]
-        assert [list(r) for r in zip(*cols)] == parsed[1:]
-    table = _read_delimited_small(text.encode(), "x.csv", ",", True, DEFAULT)
-    assert table.names == ["a", "b"]
+        assert [list(r) for r in zip(*cols)] == parsed[1:]  # every line has two fields
+    else:  # a ragged or blank line, or an unusual line end: the csv module reads it
+        assert any(len(r) != 2 for r in parsed) or "" in text.replace("\r\n", "\n").split("\n")[:-1]
