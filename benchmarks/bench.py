@@ -493,27 +493,47 @@ def main() -> None:
     )
     ap.add_argument("--repeat", type=int, default=5, help="runs per timing (median)")
     ap.add_argument("--quick", action="store_true", help="1M / 3M rows, fewer repeats")
+    ap.add_argument(
+        "--only",
+        metavar="GROUPS",
+        help="comma-separated groups to run: startup, throughput, per-sample, memory, "
+        "multiclass, uncertainty, scripts, exactness (default: all)",
+    )
     args = ap.parse_args()
     if args.quick:
         args.rows, args.memory_rows, args.repeat = 1_000_000, 3_000_000, 3
+    only = set(args.only.split(",")) if args.only else None
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only
+
     rows: list[Row] = []
     t_start = time.time()
     with tempfile.TemporaryDirectory(prefix="losscli-bench-") as tmp:
-        rows += startup(tmp, max(11, args.repeat))
+        if wanted("startup"):
+            rows += startup(tmp, max(11, args.repeat))
         csvs: dict[int, str] = {}
         sizes = sorted({args.rows // 10, args.rows, args.memory_rows})
-        for n in sizes:
+        for n in sizes if wanted("memory") else [args.rows]:
             csvs[n] = os.path.join(tmp, f"reg_{n}.csv")
             write_regression_csv(csvs[n], n)
         big = csvs[args.rows]
-        got, _ = throughput(big, args.rows, args.repeat)
-        rows += got
-        # the noisiest figure here (hundreds of MB written each run): more rounds
-        rows += per_sample(big, args.rows, tmp, args.repeat + 2)
-        rows += memory(tmp, sizes, csvs)
-        rows += multiclass(1_000_000, 10, args.repeat)
-        rows += uncertainty(big, args.rows, tmp, args.repeat)
-        rows += exactness(big, args.rows)
+        if wanted("throughput"):
+            rows += throughput(big, args.rows, args.repeat)[0]
+        if wanted("per-sample"):  # the noisiest figure (hundreds of MB written): more rounds
+            rows += per_sample(big, args.rows, tmp, args.repeat + 2)
+        if wanted("memory"):
+            rows += memory(tmp, sizes, csvs)
+        if wanted("multiclass"):
+            rows += multiclass(1_000_000, 10, args.repeat)
+        if wanted("uncertainty"):
+            rows += uncertainty(big, args.rows, tmp, args.repeat)
+        if wanted("scripts"):
+            import scripts
+
+            rows += scripts.rows(tmp, big, args.rows, args.repeat, 200 if args.quick else 1000)
+        if wanted("exactness"):
+            rows += exactness(big, args.rows)
     print(table(rows))
     py = f"{platform.python_implementation()} {platform.python_version()}"
     print(
