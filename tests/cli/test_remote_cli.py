@@ -94,6 +94,7 @@ def test_batch_glob_over_a_prefix_with_remote_targets(
     out = tmp_path / "out.json"
     r = run(
         "batch", f"s3://{BUCKET}/{p}/preds/*.csv", "--targets", y_url, "-f", "json", "-o", out,
+        "--jobs", "2",
         env=s3_server.env,
     )  # fmt: skip
     local = run("batch", tmp_path / "preds" / "*.csv", "--targets", y, "-f", "json")
@@ -125,7 +126,16 @@ def _env_without_keys(s3: S3) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "case", ["object", "bucket", "no-credentials", "unreachable", "http-missing", "http-denied"]
+    "case",
+    [
+        "object",
+        "bucket",
+        "no-credentials",
+        "refused-credentials",
+        "unreachable",
+        "http-missing",
+        "http-denied",
+    ],
 )
 def test_errors_name_the_url_and_write_nothing(
     run: Run, s3_server: S3, http_server: HTTP, tmp_path: Path, case: str
@@ -137,12 +147,15 @@ def test_errors_name_the_url_and_write_nothing(
         "object": f"s3://{BUCKET}/cli/missing.csv",
         "bucket": "s3://no-such-bucket-losscli/a.csv",
         "no-credentials": f"s3://{BUCKET}/cli/there.csv",
+        "refused-credentials": "s3://private/a.csv",
         "unreachable": f"s3://{BUCKET}/cli/there.csv",
         "http-missing": f"{http_server.base}/missing.csv",
         "http-denied": f"{http_server.base}/private/a.csv",
     }[case]
     if case == "no-credentials":
         env = _env_without_keys(s3_server)
+    elif case == "refused-credentials":  # an S3 endpoint that answers 403 to every request
+        env = {**env, "AWS_ENDPOINT_URL": http_server.base}
     elif case == "unreachable":
         env = {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port()}"}
     out = tmp_path / "report.json"
@@ -152,6 +165,7 @@ def test_errors_name_the_url_and_write_nothing(
         "object": "no such file",
         "bucket": "no such bucket",
         "no-credentials": "no credentials",
+        "refused-credentials": "access denied",
         "unreachable": "cannot reach the host",
         "http-missing": "no such file",
         "http-denied": "access denied",
