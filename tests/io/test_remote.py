@@ -210,6 +210,7 @@ def test_is_url() -> None:
 
 
 def test_dask_engine_reuses_the_expansion() -> None:
+    pytest.importorskip("dask")
     from losscli.engines.dask import urls
 
     assert urls.expand_url is remote.expand_url and urls.is_url is remote.is_url
