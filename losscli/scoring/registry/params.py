@@ -25,7 +25,24 @@ class Param:
     low_inclusive: bool = False
     high_inclusive: bool = False
     optional: bool = False  # may be "none" (the default then means: not used)
-    integer: bool = False  # a whole number (float kind)
+    integer: bool = False  # a whole number (float kind): kept and shown as an int
+    required: bool = False  # no default: the entry cannot be computed without it
+
+    def __post_init__(self) -> None:
+        # an integer parameter's default is an int whatever it was written as, so that
+        # `list`, `explain`, JSON and the report signature show 15, not 15.0
+        if self.integer and isinstance(self.default, float) and self.default.is_integer():
+            object.__setattr__(self, "default", int(self.default))
+
+    def show(self, value: Any) -> str:
+        """A value as `list`, `explain` and the report signature print it."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if value is None:
+            return "none"
+        if self.integer and isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
 
     def range_text(self) -> str:
         if self.kind == "bool":
@@ -34,8 +51,8 @@ class Param:
             return "comma-separated numbers >= 0, one per class, or none"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
-        lo = "" if self.low is None else f"{self.low} {'<=' if self.low_inclusive else '<'} "
-        hi = "" if self.high is None else f" {'<=' if self.high_inclusive else '<'} {self.high}"
+        lo = "" if self.low is None else f"{_num(self.low)} {'<=' if self.low_inclusive else '<'} "
+        hi = "" if self.high is None else f" {'<=' if self.high_inclusive else '<'} {_num(self.high)}"
         text = f"{lo}{self.name}{hi}" if (lo or hi) else "any number"
         if self.integer:
             text = "an integer " + text
@@ -88,7 +105,12 @@ class Param:
             raise UsageError(
                 f"parameter {self.name}={raw} is out of range: needs {self.range_text()}"
             )
-        return value
+        return int(value) if self.integer else value
+
+
+def _num(x: float) -> str:
+    """A bound as written: 1, not 1.0; 1e6 as 1000000."""
+    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 EPS = Param("eps", 1e-15, "probabilities are clipped to [eps, 1 - eps]", low=0.0, high=0.5)
@@ -126,15 +148,16 @@ AVERAGE = Param(
 )
 TOP_K = Param(
     "k",
-    2.0,
+    2,
     "a sample counts as right when its class is among the k highest scores",
     low=1.0,
     low_inclusive=True,
+    integer=True,
 )
 
 N_BINS = Param(
     "n_bins",
-    15.0,
+    15,
     "number of calibration bins",
     low=1.0,
     high=1e6,
