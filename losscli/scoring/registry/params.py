@@ -51,8 +51,10 @@ class Param:
             return "comma-separated numbers >= 0, one per class, or none"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
-        lo = "" if self.low is None else f"{_num(self.low)} {'<=' if self.low_inclusive else '<'} "
-        hi = "" if self.high is None else f" {'<=' if self.high_inclusive else '<'} {_num(self.high)}"
+        lo_op = "<=" if self.low_inclusive else "<"
+        hi_op = "<=" if self.high_inclusive else "<"
+        lo = "" if self.low is None else f"{_num(self.low)} {lo_op} "
+        hi = "" if self.high is None else f" {hi_op} {_num(self.high)}"
         text = f"{lo}{self.name}{hi}" if (lo or hi) else "any number"
         if self.integer:
             text = "an integer " + text
