@@ -343,6 +343,12 @@ def squared_error(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
     return d * d
 
 
+def squared_log_error(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    """Per sample and per output, (n, k): rmsle takes the root per output."""
+    d = np.log1p(p) - np.log1p(y)
+    return d * d
+
+
 def brier(y: np.ndarray, p: np.ndarray, *, task: str, **_: object) -> np.ndarray:
     d = p - y
     if d.ndim == 1:

@@ -58,7 +58,7 @@ class Param:
         text = f"{lo}{self.name}{hi}" if (lo or hi) else "any number"
         if self.integer:
             text = "an integer " + text
-        return text + (", or none" if self.optional else "")
+        return text + (", or none" if self.optional and not self.required else "")
 
     def parse(self, raw: Any) -> Any:
         """Convert a command-line string (or a Python value) and check its range."""
@@ -225,3 +225,22 @@ CLASS_WEIGHT = Param(
 
 PROB = (EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, NORMALIZE)
 DECISION = (THRESHOLD,)
+
+# ---- helper "losses" (issue 17): regression metrics, losses' new parameters
+FORCE_FINITE = Param(
+    "force_finite",
+    True,
+    "constant targets: 1.0 for exact predictions, else 0.0 (scikit-learn's default); "
+    "false: the plain formula, NaN or -inf",
+    kind="bool",
+)
+N_FEATURES = Param(
+    "n_features",
+    None,
+    "the number of features (regressors) p of the model: 1 − (1 − R²)·(n − 1)/(n − p − 1)",
+    low=0.0,
+    low_inclusive=True,
+    integer=True,
+    optional=True,
+    required=True,
+)
