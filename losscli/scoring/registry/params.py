@@ -244,3 +244,41 @@ N_FEATURES = Param(
     optional=True,
     required=True,
 )
+POS_LABEL = Param(
+    "pos_label",
+    "1",
+    "the class the scores (probabilities) are for: 1 (class 1, +1 or the --pos-label "
+    "value) or 0 / -1 (the other class: the targets are flipped for this figure only)",
+    kind="choice",
+    choices=("1", "+1", "0", "-1"),
+)
+SCALE_BY_HALF = Param(
+    "scale_by_half",
+    "auto",
+    "halve Σ_c (p_c − t_c)²: auto for two classes (binary), true, or false (scikit-learn)",
+    kind="choice",
+    choices=("auto", "true", "false"),
+)
+IGNORE_INDEX = Param(
+    "ignore_index",
+    None,
+    "rows whose class index is this one leave the loss's mean (PyTorch's ignore_index)",
+    low=0.0,
+    low_inclusive=True,
+    integer=True,
+    optional=True,
+)
+SQUARED = Param("squared", False, "square the hinge (torchmetrics' squared=True)", kind="bool")
+TVERSKY_ALPHA = Param(
+    "alpha", 0.5, "weight of the false positives Σ (1 − y)·ŷ", low=0.0, low_inclusive=True
+)
+TVERSKY_BETA = Param(
+    "beta", 0.5, "weight of the false negatives Σ y·(1 − ŷ)", low=0.0, low_inclusive=True
+)
+OVERLAP_EPS = Param(
+    "eps",
+    1e-7,
+    "added to the denominator (Keras' backend.epsilon())",
+    low=0.0,
+    low_inclusive=True,
+)
