@@ -39,7 +39,7 @@ class Param:
         if isinstance(value, bool):
             return "true" if value else "false"
         if value is None:
-            return "none"
+            return "required" if self.required else "none"
         if self.integer and isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value)
