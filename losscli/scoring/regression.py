@@ -29,7 +29,7 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
     median for unit weights and q = 0.5)."""
     keep = w > 0
     x, w = x[keep], w[keep]
-    order = np.argsort(x, kind="stable")
+    order = np.argsort(x)  # ties hold equal values: their order changes no quantile
     xs, ws = x[order], w[order]
     total = float(ws.sum())
     cw = np.cumsum(ws)
@@ -54,19 +54,30 @@ class D2State(State):
     ys: list[np.ndarray] = field(default_factory=list)
     ps: list[np.ndarray] = field(default_factory=list)
     ws: list[np.ndarray | int] = field(default_factory=list)
+    # the last figure and the state and parameters it was computed for: the report asks
+    # for the figure and for its reason, which would sort every value twice
+    _memo: tuple[object, tuple[float, str | None]] | None = field(default=None, repr=False)
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
         self.ys.append(y)
         self.ps.append(p)
         self.ws.append(y.shape[0] if w is None else w)
+        self._memo = None
 
     def merge(self, other: State) -> None:
         assert isinstance(other, D2State)
         self.ys += other.ys
         self.ps += other.ps
         self.ws += other.ws
+        self._memo = None
 
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+        key = (len(self.ys), repr(sorted(ctx.params.items())))
+        if self._memo is None or self._memo[0] != key:
+            self._memo = (key, self._explain(ctx))
+        return self._memo[1]
+
+    def _explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if not self.ys:
             return math.nan, "is undefined: no samples"
         y = np.concatenate(self.ys)
