@@ -313,7 +313,7 @@ def not_probability_rows(prep: Prepared) -> int:
 
 def _check_domains(plan: Plan, prep: Prepared, raw: Raw) -> None:
     """Values a selected loss cannot take are input errors naming the row and column."""
-    for entry, params in plan.losses:
+    for entry, params in [*plan.losses, *plan.metrics]:
         if entry.domain is None:
             continue
         for role, bad, requirement in entry.domain(prep.y, prep.p, **params):

@@ -551,8 +551,10 @@ def make_state(entry: Any) -> State:
         return MeanState(entry.func, entry.finalize)
     if kind == "confusion":
         return ConfusionState(entry.name)
-    if kind == "moments":
-        return MomentState(entry.name)
+    if kind in ("moments", "d2"):  # r2, explained variance, d² scores
+        from losscli.scoring.regression import regression_state
+
+        return regression_state(entry.name, kind)
     if kind == "max":
         return MaxState()
     if kind == "samples":

@@ -120,6 +120,11 @@ def resolve(
         for p in entry.params:
             if p.name in params:
                 values[p.name] = p.parse(params[p.name])
+            if p.required and values[p.name] is None:
+                raise UsageError(
+                    f"{entry.name} needs --param {p.name}=VALUE ({p.doc})",
+                    hint=f"{p.name}: {p.range_text()}",
+                )
         if values.get("average") == "binary" and task != "binary":
             raise UsageError(
                 f"--param average=binary needs a binary task, not {task}",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from losscli.errors import UsageError, did_you_mean
 from losscli.scoring.registry.classification_losses import CLASSIFICATION_LOSSES
-from losscli.scoring.registry.conventions import CONVENTIONS, GENERAL
+from losscli.scoring.registry.conventions import CONVENTIONS, GENERAL, LOG_CONVENTIONS
 from losscli.scoring.registry.entry import CLASSIFICATION, NEEDS, TASKS, Entry
 from losscli.scoring.registry.metrics_calibration import CALIBRATION_METRICS
 from losscli.scoring.registry.metrics_classification import ACCURACY, CLASSIFICATION_METRICS
@@ -62,6 +62,7 @@ __all__ = [
     "GAMMA",
     "GENERAL",
     "LABEL_SMOOTHING",
+    "LOG_CONVENTIONS",
     "LOSSES",
     "METRICS",
     "NEEDS",

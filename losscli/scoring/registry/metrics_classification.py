@@ -9,6 +9,8 @@ from __future__ import annotations
 from losscli.scoring import losses as L
 from losscli.scoring.registry.entry import CLASSIFICATION, Entry
 from losscli.scoring.registry.params import AVERAGE, DECISION, THRESHOLD, TOP_K
+from losscli.scoring.registry.params import POS_LABEL as POS_LABEL  # helper "losses"
+from losscli.scoring.registry.params import SCALE_BY_HALF as SCALE_BY_HALF
 
 ACCURACY = Entry(
     name="accuracy",
@@ -112,10 +114,14 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         tasks=("binary", "multiclass"),
         inputs="probabilities",
         needs="probabilities",
-        formula="binary: (p − y)²; multiclass: Σ_c (p_c − t_c)² (halved when C = 2)",
+        formula=(
+            "Σ_c (p_c − t_c)² over every class, halved by scale_by_half (auto: for two "
+            "classes): binary (p − y)²"
+        ),
         summary="Brier score: the mean squared error of the probabilities.",
         use_when="Judging calibration as well as discrimination.",
         aliases=("brier_score", "brier_score_loss"),
+        params=(POS_LABEL, SCALE_BY_HALF),  # helper "losses"
         reference="sklearn.metrics.brier_score_loss (scale_by_half='auto')",
     ),
     Entry(
