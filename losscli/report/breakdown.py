@@ -1,0 +1,120 @@
+"""The per-class / per-output breakdown (``--per-class``, ``multioutput=raw_values``) and
+the reliability table of ``ece`` / ``mce`` as rows of the report's formats.
+
+Renderers only format numbers the report holds (:attr:`Report.per_class`,
+:attr:`Report.per_output`, :attr:`Report.reliability`).  CSV/TSV rows follow the
+``group=VALUE`` rows of ``--group-by``: ``kind,name,statistic,value``, with ``kind``
+``per_class=CLASS`` (``per_output=NAME`` for a regression) and, for the reliability
+table, ``reliability=METRIC`` with ``name`` ``bin=I`` (the I-th non-empty bin, from 0)
+and the statistics ``low``, ``high``, ``count``, ``confidence``, ``frequency``, ``gap``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from losscli.report.model import Report
+
+FIGURES = ("precision", "recall", "f1", "support", "count")
+BINS = ("low", "high", "count", "confidence", "frequency", "gap")
+
+
+def _num(v: Any) -> str:
+    return str(v) if isinstance(v, int) else repr(float(v))
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, int):
+        return str(v)
+    v = float(v)
+    return repr(v) if not math.isfinite(v) else f"{v:.6g}"
+
+
+def _cell(text: str, sep: str) -> str:
+    """A CSV/TSV cell, quoted (CSV's way) only when it holds the separator or a quote."""
+    if sep in text or '"' in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def rows(report: Report) -> list[tuple[str, str, str, Any]]:
+    """(kind, name, statistic, value) of the breakdown and the reliability tables."""
+    out: list[tuple[str, str, str, Any]] = []
+    for label, row in report.per_class.items():
+        kind = f"per_class={label}"
+        out += [(kind, f, "value", row[f]) for f in FIGURES if f in row]
+        for loss, v in row.get("losses", {}).items():
+            out += [(kind, loss, "mean", v["mean"]), (kind, loss, "share", v["share"])]
+    for label, row in report.per_output.items():
+        out += [(f"per_output={label}", f, "value", v) for f, v in row.items()]
+    for metric, bins in report.reliability.items():
+        for i, b in enumerate(bins):
+            out += [(f"reliability={metric}", f"bin={i}", s, b[s]) for s in BINS]
+    return out
+
+
+def csv_lines(report: Report, sep: str, ci: bool) -> list[str]:
+    """The breakdown's CSV/TSV rows (two empty interval cells with ``--ci``)."""
+    tail = ("", "") if ci else ()
+    return [
+        sep.join((_cell(k, sep), _cell(n, sep), s, _num(v), *tail)) for k, n, s, v in rows(report)
+    ]
+
+
+def _table(report: Report) -> tuple[str, list[str], list[list[str]]] | None:
+    """(title, header, cells) of the breakdown, or None without one."""
+    if report.per_class:
+        first = next(iter(report.per_class.values()))
+        losses = list(first.get("losses", {}))
+        what = "label" if report.task == "multilabel" else "class"
+        head = [what, *FIGURES]
+        for loss in losses:
+            head += [f"{loss} mean", f"{loss} share"]
+        cells = []
+        for label, row in report.per_class.items():
+            line = [label, *(_short(row[f]) for f in FIGURES)]
+            for loss in losses:
+                v = row["losses"][loss]
+                line += [_short(v["mean"]), _short(v["share"])]
+            cells.append(line)
+        return f"per {what}:", head, cells
+    if report.per_output:
+        names = list(next(iter(report.per_output.values())))
+        cells = [
+            [label, *(_short(row[n]) for n in names)] for label, row in report.per_output.items()
+        ]
+        return "per output:", ["output", *names], cells
+    return None
+
+
+def text_lines(report: Report) -> list[str]:
+    """The breakdown as aligned plain text (the table format)."""
+    found = _table(report)
+    if found is None:
+        return []
+    title, head, cells = found
+    widths = [max(len(x) for x in col) for col in zip(head, *cells)]
+    out = [title]
+    for row in (head, *cells):
+        out.append(
+            "  ".join(x.rjust(w) if i else x.ljust(w) for i, (x, w) in enumerate(zip(row, widths)))
+        )
+    return out
+
+
+def markdown_lines(report: Report) -> list[str]:
+    """The breakdown as a markdown table."""
+    found = _table(report)
+    if found is None:
+        return []
+    title, head, cells = found
+    out = ["", title, "", "| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells]
+    return out
+
+
+def print_breakdown(console: Any, report: Report) -> None:
+    """The breakdown, printed by the table renderer."""
+    for line in text_lines(report):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
