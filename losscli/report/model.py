@@ -189,7 +189,7 @@ def build_report(
     """The figures of an accumulator (one chunk, one file, or many merged)."""
     from losscli.scoring import perclass
 
-    key, breakdown, breakdown_warnings = perclass.figures(acc, plan, list(classes))
+    key, breakdown, breakdown_warnings, breakdown_notes = perclass.figures(acc, plan, list(classes))
     return Report(
         task=plan.task,
         n_samples=acc.n_samples,
@@ -211,7 +211,7 @@ def build_report(
             *undefined_metrics(acc, plan),
             *breakdown_warnings,
         ],
-        notes=list(notes),
+        notes=[*notes, *breakdown_notes],
         directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},
         accumulator=acc,
         plan=plan,

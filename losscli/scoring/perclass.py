@@ -184,19 +184,24 @@ def _names(names: list[str], k: int) -> list[str]:
 
 def figures(
     acc: Any, plan: Any, names: list[str]
-) -> tuple[str, dict[str, dict[str, Any]], list[str]]:
-    """(key, {class or output: {figure: value}}, warnings): ``key`` is ``per_class`` or,
-    for a regression, ``per_output``."""
+) -> tuple[str, dict[str, dict[str, Any]], list[str], list[str]]:
+    """(key, {class or output: {figure: value}}, warnings, notes): ``key`` is
+    ``per_class`` or, for a regression, ``per_output``."""
     b: Breakdown | None = acc.breakdown
     if b is None or acc.nonfinite:
-        return "per_class", {}, []
+        return "per_class", {}, [], []
     if b.task == "regression":
-        return "per_output", _outputs(b, plan, names), []
+        raw = raw_metrics(plan)
+        said = [
+            f"multioutput=raw_values: the per-output values of {', '.join(raw)} are in the "
+            "per-output breakdown; the figure itself is their uniform average"
+        ]
+        return "per_output", _outputs(b, plan, names), [], said if raw else []
     if not getattr(plan, "per_class", False) or acc.confusion is None:
-        return "per_class", {}, []
+        return "per_class", {}, [], []
     m = acc.confusion.counts()
     if m is None:
-        return "per_class", {}, []
+        return "per_class", {}, [], []
     m = np.asarray(m)
     weighted = m.dtype.kind == "f"
     if m.ndim == 3:  # multilabel: [[tn, fp], [fn, tp]] per label
@@ -249,7 +254,7 @@ def figures(
                 f"per-class loss means are undefined for {', '.join(empty[:10])} (no samples "
                 "of positive weight); reported as NaN"
             )
-    return "per_class", out, warnings
+    return "per_class", out, warnings, []
 
 
 def _outputs(b: Breakdown, plan: Any, names: list[str]) -> dict[str, dict[str, Any]]:

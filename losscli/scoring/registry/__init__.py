@@ -21,6 +21,7 @@ from losscli.scoring.registry.conventions import CONVENTIONS, GENERAL
 from losscli.scoring.registry.entry import CLASSIFICATION, NEEDS, TASKS, Entry
 from losscli.scoring.registry.metrics_calibration import CALIBRATION_METRICS
 from losscli.scoring.registry.metrics_classification import ACCURACY, CLASSIFICATION_METRICS
+from losscli.scoring.registry.metrics_operating import OPERATING_METRICS
 from losscli.scoring.registry.metrics_regression import REGRESSION_METRICS
 from losscli.scoring.registry.params import (
     AVERAGE,
@@ -92,6 +93,7 @@ _ENTRIES: tuple[Entry, ...] = (
     *REGRESSION_METRICS,
     *CLASSIFICATION_METRICS,
     *CALIBRATION_METRICS,
+    *OPERATING_METRICS,
 )
 
 LOSSES: dict[str, Entry] = {e.name: e for e in _ENTRIES if e.kind == "loss"}

@@ -9,6 +9,29 @@ import math
 
 from losscli.scoring import losses as L
 from losscli.scoring.registry.entry import Entry
+from losscli.scoring.registry.params import Param
+
+# scikit-learn's multioutput; none (the default) is uniform_average and stays out of the
+# signature.  raw_values: the per-output values in the report's per_output breakdown
+MULTIOUTPUT = Param(
+    "multioutput",
+    None,
+    "several outputs: uniform_average (the default: the mean over outputs) or raw_values "
+    "(the per-output values too, in the report's per_output breakdown)",
+    kind="choice",
+    choices=("raw_values", "uniform_average"),
+    optional=True,
+)
+MULTIOUTPUT_VARIANCE = Param(
+    "multioutput",
+    None,
+    "several outputs: uniform_average (the default), variance_weighted (outputs weighted by "
+    "the variance of their targets) or raw_values (the per-output values too, in the "
+    "report's per_output breakdown)",
+    kind="choice",
+    choices=("raw_values", "uniform_average", "variance_weighted"),
+    optional=True,
+)
 
 REGRESSION_METRICS: tuple[Entry, ...] = (
     Entry(
@@ -23,6 +46,7 @@ REGRESSION_METRICS: tuple[Entry, ...] = (
         aliases=("root_mean_squared_error",),
         finalize=math.sqrt,
         reference="sklearn.metrics.root_mean_squared_error",
+        params=(MULTIOUTPUT,),
     ),
     Entry(
         name="mae",
@@ -35,6 +59,7 @@ REGRESSION_METRICS: tuple[Entry, ...] = (
         use_when="Reporting typical error size robustly.",
         aliases=("mean_absolute_error",),
         reference="sklearn.metrics.mean_absolute_error",
+        params=(MULTIOUTPUT,),
     ),
     Entry(
         name="r2",
@@ -49,6 +74,7 @@ REGRESSION_METRICS: tuple[Entry, ...] = (
         direction="higher",
         state="moments",
         reference="sklearn.metrics.r2_score (force_finite: a constant target gives 1 or 0)",
+        params=(MULTIOUTPUT_VARIANCE,),
     ),
     Entry(
         name="explained_variance",
@@ -63,6 +89,7 @@ REGRESSION_METRICS: tuple[Entry, ...] = (
         direction="higher",
         state="moments",
         reference="sklearn.metrics.explained_variance_score",
+        params=(MULTIOUTPUT_VARIANCE,),
     ),
     Entry(
         name="max_error",
