@@ -43,7 +43,6 @@ from typing import Any
 
 import numpy as np
 
-from losscli.errors import UsageError
 from losscli.scoring.calibration import CalibrationState
 from losscli.scoring.metrics import Ctx, SampleState, State
 
@@ -113,14 +112,7 @@ class BrierState(State):
 
 
 def _minimum(name: str, ctx: Ctx) -> float:
-    param = OPERATING[name]
-    value = ctx.params.get(param)
-    if value is None:
-        raise UsageError(
-            f"metric {name} needs its minimum: --param {param}=X (0 <= X <= 1)",
-            hint=f"e.g. -m {name} --param {param}=0.9",
-        )
-    return float(value)
+    return float(ctx.params.get(OPERATING[name], 0.5))
 
 
 def operating_point(
@@ -164,10 +156,6 @@ def operating_point(
 @dataclass
 class OperatingState(SampleState):
     """The scores, labels and weights kept as for ``roc_auc`` (binary)."""
-
-    def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
-        _minimum(self.kind, ctx)  # a missing minimum is said on the first chunk
-        super().update(y, p, w, ctx)
 
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if not self.ws:

@@ -12,13 +12,12 @@ from losscli.scoring.registry.params import N_BINS, Param
 def _minimum(name: str, what: str) -> Param:
     return Param(
         name,
-        None,
-        f"the minimum {what} a threshold must reach (required)",
+        0.5,
+        f"the minimum {what} a threshold must reach (default 0.5: name yours)",
         low=0.0,
         high=1.0,
         low_inclusive=True,
         high_inclusive=True,
-        optional=True,
     )
 
 
