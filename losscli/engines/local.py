@@ -224,7 +224,7 @@ class Scorer:
         loss_values = update(st.acc, prep, plan)
         if perclass.wanted(plan):
             perclass.check(plan, prep.y.shape[1] if prep.y.ndim == 2 else 1)
-            perclass.update(st.acc, prep, plan, loss_values)
+            perclass.update(st.acc, prep, plan, loss_values, raw.pred_names)
         self.last = prep
         st.add_messages(prep.warnings, prep.notes, first)
         # rows as numbered in the input (0-based), gaps where omitted

@@ -114,6 +114,18 @@ def markdown_lines(report: Report) -> list[str]:
     return out
 
 
+def overall_lines(result: Any, *, markdown: bool = False) -> list[str]:
+    """A batch's breakdown: that of ``overall`` (none for a leaderboard, whose pool of
+    several models' predictions is no model's)."""
+    if result.leaderboard:
+        return []
+    lines = markdown_lines(result.overall) if markdown else text_lines(result.overall)
+    at = 1 if markdown else 0
+    if len(lines) > at:
+        lines[at] = lines[at].replace(":", " (overall):", 1)
+    return lines
+
+
 def print_breakdown(console: Any, report: Report) -> None:
     """The breakdown, printed by the table renderer."""
     for line in text_lines(report):

@@ -332,6 +332,7 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
             ]
             lines.append("| " + " | ".join(cells) + " |")
         lines += _markdown_gates(result)
+        lines += breakdown.overall_lines(result, markdown=True)  # --per-class
         return "\n".join(lines) + "\n"
     from rich import box
     from rich.console import Console
@@ -369,6 +370,8 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
         )
     for line in _gate_lines(result):
         console.print(line)
+    for line in breakdown.overall_lines(result):  # --per-class
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     return buf.getvalue()
 
 

@@ -92,6 +92,7 @@ class Breakdown:
     losses: dict[str, Sums] = field(default_factory=dict)  # per loss: "sum", "weight"
     abs_err: list[WeightedSum] = field(default_factory=list)  # regression, per output
     moments: MomentState | None = None  # regression: sse, Σw, M2 per output
+    outputs: list[str] = field(default_factory=list)  # regression: the prediction columns
 
     def update(self, prep: Any, plan: Any, loss_values: dict[str, np.ndarray]) -> None:
         with np.errstate(all="ignore"):
@@ -137,6 +138,7 @@ class Breakdown:
             self.losses.setdefault(entry.name, Sums()).add(sums, exp)
 
     def merge(self, other: Breakdown) -> None:
+        self.outputs = self.outputs or other.outputs
         if other.count is not None:
             self.count = other.count.copy() if self.count is None else self.count + other.count
         for name, sums in other.losses.items():
@@ -151,10 +153,17 @@ class Breakdown:
             mine.merge(theirs)
 
 
-def update(acc: Any, prep: Any, plan: Any, loss_values: dict[str, np.ndarray]) -> None:
-    """One chunk into ``acc.breakdown`` (made on the first chunk)."""
+def update(
+    acc: Any,
+    prep: Any,
+    plan: Any,
+    loss_values: dict[str, np.ndarray],
+    outputs: list[str] | None = None,
+) -> None:
+    """One chunk into ``acc.breakdown`` (made on the first chunk); ``outputs``: the names
+    of a regression's prediction columns."""
     if acc.breakdown is None:
-        acc.breakdown = Breakdown(plan.task)
+        acc.breakdown = Breakdown(plan.task, outputs=list(outputs or []))
     acc.breakdown.update(prep, plan, loss_values)
 
 
@@ -196,7 +205,7 @@ def figures(
             f"multioutput=raw_values: the per-output values of {', '.join(raw)} are in the "
             "per-output breakdown; the figure itself is their uniform average"
         ]
-        return "per_output", _outputs(b, plan, names), [], said if raw else []
+        return "per_output", _outputs(b, plan, b.outputs), [], said if raw else []
     if not getattr(plan, "per_class", False) or acc.confusion is None:
         return "per_class", {}, [], []
     m = acc.confusion.counts()

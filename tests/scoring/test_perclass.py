@@ -333,7 +333,5 @@ def test_operating_point_closed_form_and_unreachable() -> None:
 
 
 def test_operating_point_without_positives_is_nan() -> None:
-    value, reason = operating_point(
-        "recall_at_precision", np.zeros(4), np.arange(4.0), None, 0.5
-    )
+    value, reason = operating_point("recall_at_precision", np.zeros(4), np.arange(4.0), None, 0.5)
     assert math.isnan(value) and reason is not None and "no positive" in reason
