@@ -240,7 +240,7 @@ def figures(
             row.setdefault("losses", {})[name] = {"mean": mean, "share": share}
         out[label] = row
     warnings = []
-    what = "labels" if m.ndim == 3 else "classes"
+    what = "labels" if m.ndim == 3 else "classes"  # [:5]: label, class
     for fig, den, why in (
         ("precision", predf, "no predictions of them"),
         ("recall", supf, "no samples of them"),
@@ -250,14 +250,14 @@ def figures(
             which = ", ".join(bad[:10]) + (" ..." if len(bad) > 10 else "")
             warnings.append(
                 ZERO_DIVISION.format(
-                    what=fig, which=f"{what[:-1] if len(bad) == 1 else what} {which}", why=why
+                    what=fig,
+                    which=f"{what if len(bad) > 1 else what[:5]} {which}",
+                    why=why if len(bad) > 1 else why.replace("them", "it"),
                 )
             )
-    no_loss = [n for n, s in b.losses.items() if not np.any(s.arrays["weight"] > 0)]
-    if m.ndim != 3 and b.losses and not no_loss:
-        empty = [
-            labels[i] for i in np.flatnonzero(next(iter(b.losses.values())).arrays["weight"] == 0)
-        ]
+    if b.losses:
+        weight = next(iter(b.losses.values())).arrays["weight"]
+        empty = [labels[i] for i in range(k) if not (i < weight.size and weight[i] > 0)]
         if empty:
             warnings.append(
                 f"per-class loss means are undefined for {', '.join(empty[:10])} (no samples "
