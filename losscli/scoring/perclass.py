@@ -197,7 +197,14 @@ def figures(
     """(key, {class or output: {figure: value}}, warnings, notes): ``key`` is
     ``per_class`` or, for a regression, ``per_output``."""
     b: Breakdown | None = acc.breakdown
-    if b is None or acc.nonfinite:
+    if b is not None and acc.nonfinite:
+        return (
+            "per_class",
+            {},
+            [],
+            ["no breakdown: NaN/inf values were passed on (--nan-policy propagate)"],
+        )
+    if b is None:
         return "per_class", {}, [], []
     if b.task == "regression":
         raw = raw_metrics(plan)

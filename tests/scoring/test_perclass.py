@@ -337,3 +337,12 @@ def test_operating_point_closed_form_and_unreachable() -> None:
 def test_operating_point_without_positives_is_nan() -> None:
     value, reason = operating_point("recall_at_precision", np.zeros(4), np.arange(4.0), None, 0.5)
     assert math.isnan(value) and reason is not None and "no positive" in reason
+
+
+def test_no_breakdown_when_nan_is_passed_on() -> None:
+    y = np.array([0, 1, 2, 0])
+    p = np.array([[0.2, 0.3, 0.5], [np.nan, 0.5, 0.5], [0.1, 0.1, 0.8], [0.6, 0.2, 0.2]])
+    r = losscli.evaluate(
+        y, p, task="multiclass", per_class=True, nan_policy="propagate", losses=["zero_one"]
+    )
+    assert r.per_class == {} and any(n.startswith("no breakdown") for n in r.notes)

@@ -8,7 +8,8 @@ generated from these entries; nothing else knows the list of losses.
 This package's face: the tables (``LOSSES``, ``METRICS``, the defaults) and the
 lookup by name or alias.  The entries themselves live one family a module
 (:mod:`.regression_losses`, :mod:`.classification_losses`, :mod:`.metrics_regression`,
-:mod:`.metrics_classification`); :class:`Entry` in :mod:`.entry`, :class:`Param` and
+:mod:`.metrics_classification`, :mod:`.metrics_calibration`, :mod:`.metrics_operating`);
+:class:`Entry` in :mod:`.entry`, :class:`Param` and
 the shared parameters in :mod:`.params`, the ``explain`` conventions in
 :mod:`.conventions`.  Their names are re-exported here.
 """
