@@ -126,6 +126,54 @@ def overall_lines(result: Any, *, markdown: bool = False) -> list[str]:
     return lines
 
 
+def comparison_rows(c: Any) -> list[tuple[str, Any, Any]]:
+    """``compare --per-class``: (figure, A, B) for every per-class / per-output figure
+    (``per_class=CLASS:f1``; a loss's ``per_class=CLASS:LOSS.mean`` / ``.share``); the
+    difference is B − A, without an interval or a test."""
+    out: list[tuple[str, Any, Any]] = []
+    for label, row in c.a.per_class.items():
+        other = c.b.per_class.get(label, {})
+        out += [(f"per_class={label}:{f}", row[f], other.get(f, math.nan)) for f in FIGURES]
+        for loss, v in row.get("losses", {}).items():
+            w = other.get("losses", {}).get(loss, {})
+            for s in ("mean", "share"):
+                out.append((f"per_class={label}:{loss}.{s}", v[s], w.get(s, math.nan)))
+    for label, row in c.a.per_output.items():
+        other = c.b.per_output.get(label, {})
+        out += [(f"per_output={label}:{f}", v, other.get(f, math.nan)) for f, v in row.items()]
+    return out
+
+
+def comparison_lines(c: Any, sep: str | None = None) -> list[str]:
+    """Those rows as CSV/TSV lines of the comparison's header (``sep``), or as text."""
+    rows = comparison_rows(c)
+    if sep is not None:
+        return [
+            sep.join((_cell(n, sep), _num(a), _num(b), repr(float(b) - float(a)), *[""] * 6))
+            for n, a, b in rows
+        ]
+    if not rows:
+        return []
+    cells = [(n, _short(a), _short(b), _short(float(b) - float(a))) for n, a, b in rows]
+    head = ("breakdown", "A", "B", "B - A")
+    widths = [max(len(x) for x in col) for col in zip(head, *cells)]
+    return [
+        "  ".join(x.rjust(w) if i else x.ljust(w) for i, (x, w) in enumerate(zip(r, widths)))
+        for r in (head, *cells)
+    ]
+
+
+def comparison_markdown(c: Any) -> list[str]:
+    rows = comparison_rows(c)
+    if not rows:
+        return []
+    out = ["", "| breakdown | A | B | B − A |", "| --- | ---: | ---: | ---: |"]
+    for n, a, b in rows:
+        name = n.replace("|", "\\|")
+        out.append(f"| {name} | {_short(a)} | {_short(b)} | {_short(float(b) - float(a))} |")
+    return out
+
+
 def print_breakdown(console: Any, report: Report) -> None:
     """The breakdown, printed by the table renderer."""
     for line in text_lines(report):

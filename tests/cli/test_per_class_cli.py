@@ -182,6 +182,32 @@ def test_compare_json_has_both_sides(run) -> None:
     assert d["a"]["per_class"] == d["b"]["per_class"] and len(d["a"]["per_class"]) == 3
 
 
+def test_compare_formats_give_a_b_and_the_difference(run, tmp_path: Path) -> None:
+    rows = list(csv.reader(open(SAMPLES / "multiclass_probs.csv", newline="")))
+    b = tmp_path / "b.csv"
+    with open(b, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(rows[0])
+        for i, r in enumerate(rows[1:]):
+            w.writerow([r[0], r[2], r[1], r[3]] if i % 7 == 0 else r)
+    a = SAMPLES / "multiclass_probs.csv"
+    code, out, err = run("compare", a, b, "--per-class", "-f", "csv")
+    assert code == 0, err
+    got = {r[0]: r for r in csv.reader(io.StringIO(out))}
+    js = json.loads(run("compare", a, b, "--per-class", "-f", "json").out)
+    row = got["per_class=dog:f1"]
+    assert len(row) == 10 and row[4:] == [""] * 6
+    want_a, want_b = js["a"]["per_class"]["dog"]["f1"], js["b"]["per_class"]["dog"]["f1"]
+    assert (float(row[1]), float(row[2])) == (want_a, want_b)
+    assert float(row[3]) == pytest.approx(want_b - want_a, rel=1e-12)
+    code, out, _ = run("compare", a, b, "--per-class", "-f", "markdown")
+    assert code == 0 and "| per_class=cat:recall |" in out
+    code, out, _ = run("compare", a, b, "--per-class")
+    assert code == 0 and "per_class=bird:categorical_cross_entropy.share" in out
+    code, out, _ = run("compare", a, b, "-f", "csv")
+    assert code == 0 and "per_class=" not in out
+
+
 def test_reliability_rows_in_csv_and_tsv(run) -> None:
     code, out, err = run("eval", SAMPLES / "binary.csv", "-m", "ece", "-f", "csv")
     assert code == 0, err
