@@ -477,6 +477,50 @@ def uncertainty(big: str, n: int, tmp: str, repeat: int) -> list[Row]:
     return rows
 
 
+def breakdowns(tmp: str, n: int, repeat: int) -> list[Row]:
+    """``--per-class``, ``-m ece`` and ``-m average_precision`` on a binary CSV of ``n``
+    rows (label, probability), each against the plain run of the same file."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    rng = np.random.default_rng(7)
+    path = os.path.join(tmp, f"binary_{n}.csv")
+    opts = pcsv.WriteOptions(include_header=True, quoting_style="none")
+    schema = pa.schema([("label", pa.int64()), ("prob", pa.float64())])
+    with pcsv.CSVWriter(path, schema, write_options=opts) as w:
+        for start in range(0, n, 5_000_000):
+            m = min(5_000_000, n - start)
+            p = np.round(rng.random(m), 6)
+            y = (rng.random(m) < p).astype(np.int64)
+            w.write_table(pa.table({"label": y, "prob": p}))
+    cli = [*losscli_cmd(), "eval", path, "-f", "json"]
+    t = walls(
+        {
+            "plain": cli,
+            "per_class": [*cli, "--per-class"],
+            "ece": [*cli, "-m", "ece"],
+            "average_precision": [*cli, "-m", "average_precision"],
+        },
+        repeat,
+    )
+    what = {
+        "per_class": "`--per-class`",
+        "ece": "`-m ece` (reliability bins)",
+        "average_precision": "`-m average_precision` (one sort)",
+    }
+    return [
+        (
+            f"{label} on a {n / 1e6:g}M-row binary CSV",
+            f"{t[k]:.2f} s",
+            f"{t['plain']:.2f} s (the plain eval: bce + accuracy)",
+            f"{t[k] / t['plain']:.2f}x",
+            "<= 1.5x",
+            t[k] / t["plain"] <= 1.5,
+        )
+        for k, label in what.items()
+    ]
+
+
 def table(rows: Sequence[Row]) -> str:
     header = ("figure", "losscli", "reference", "ratio", "target", "met")
     cells = [(*r[:5], "-" if r[5] is None else ("yes" if r[5] else "**no**")) for r in rows]
@@ -497,7 +541,7 @@ def main() -> None:
         "--only",
         metavar="GROUPS",
         help="comma-separated groups to run: startup, throughput, per-sample, memory, "
-        "multiclass, uncertainty, scripts, exactness (default: all)",
+        "multiclass, uncertainty, scripts, breakdowns, exactness (default: all)",
     )
     args = ap.parse_args()
     if args.quick:
@@ -532,6 +576,8 @@ def main() -> None:
             import scripts
 
             rows += scripts.rows(tmp, big, args.rows, args.repeat, 200 if args.quick else 1000)
+        if wanted("breakdowns"):
+            rows += breakdowns(tmp, args.rows // 5, args.repeat)  # 2M rows of the default 10M
         if wanted("exactness"):
             rows += exactness(big, args.rows)
     print(table(rows))

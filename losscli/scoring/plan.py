@@ -22,6 +22,7 @@ class Plan:
     nan_policy: str = "error"
     # how the predictions were read when not as numbers: "labels(a,b,...)" for hard labels
     reading: str = ""
+    per_class: bool = False  # --per-class: the breakdown by class or output (scoring/perclass)
 
     def signature(self, weighted: bool) -> str:
         def fmt(entry: Entry, params: dict[str, Any]) -> str:

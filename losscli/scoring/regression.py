@@ -142,7 +142,10 @@ class R2State(MomentState):
         if not ctx.params.get("force_finite", True):
             num = self.sse if self.kind != "explained_variance" else self.m2_e
             with np.errstate(divide="ignore", invalid="ignore"):
-                value = float(np.mean(1.0 - num / self.m2_y))
+                scores = 1.0 - num / self.m2_y
+                value = float(np.mean(scores))
+                if ctx.params.get("multioutput") == "variance_weighted" and np.any(self.m2_y):
+                    value = float(np.sum(scores * self.m2_y) / np.sum(self.m2_y))
             if np.any(self.m2_y == 0):
                 why = (
                     "is undefined: constant targets (a zero variance), NaN or -inf with "

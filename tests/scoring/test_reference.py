@@ -949,6 +949,12 @@ COVERED_METRICS = {
     "ece",  # tests/scoring/test_calibration.py
     "mce",
     "average_precision",
+    "brier_reliability",  # tests/scoring/test_perclass.py
+    "brier_resolution",
+    "brier_uncertainty",
+    "recall_at_precision",
+    "precision_at_recall",
+    "specificity_at_sensitivity",
     "accuracy",
     "rmse",
     "mae",

@@ -9,13 +9,35 @@ import math
 
 from losscli.scoring import losses as L
 from losscli.scoring.registry.entry import Entry
-from losscli.scoring.registry.params import FORCE_FINITE, N_FEATURES, POWER, QUANTILE
+from losscli.scoring.registry.params import FORCE_FINITE, N_FEATURES, POWER, QUANTILE, Param
 
 _D2 = (
     "keeps every target and prediction (16 bytes a value, 24 with weights): the constant "
     "of the denominator needs the whole input",
     "fewer than two samples: NaN, as scikit-learn; constant targets: 1.0 if the "
     "predictions are exact, else 0.0 (scikit-learn's force_finite)",
+)
+
+# scikit-learn's multioutput; none (the default) is uniform_average and stays out of the
+# signature.  raw_values: the per-output values in the report's per_output breakdown
+MULTIOUTPUT = Param(
+    "multioutput",
+    None,
+    "several outputs: uniform_average (the default: the mean over outputs) or raw_values "
+    "(the per-output values too, in the report's per_output breakdown)",
+    kind="choice",
+    choices=("raw_values", "uniform_average"),
+    optional=True,
+)
+MULTIOUTPUT_VARIANCE = Param(
+    "multioutput",
+    None,
+    "several outputs: uniform_average (the default), variance_weighted (outputs weighted by "
+    "the variance of their targets) or raw_values (the per-output values too, in the "
+    "report's per_output breakdown)",
+    kind="choice",
+    choices=("raw_values", "uniform_average", "variance_weighted"),
+    optional=True,
 )
 
 REGRESSION_METRICS: tuple[Entry, ...] = (
@@ -31,6 +53,7 @@ REGRESSION_METRICS: tuple[Entry, ...] = (
         aliases=("root_mean_squared_error",),
         finalize=math.sqrt,
         reference="sklearn.metrics.root_mean_squared_error",
+        params=(MULTIOUTPUT,),
     ),
     Entry(
         name="mae",
@@ -43,6 +66,7 @@ REGRESSION_METRICS: tuple[Entry, ...] = (
         use_when="Reporting typical error size robustly.",
         aliases=("mean_absolute_error",),
         reference="sklearn.metrics.mean_absolute_error",
+        params=(MULTIOUTPUT,),
     ),
     Entry(
         name="r2",
@@ -56,7 +80,7 @@ REGRESSION_METRICS: tuple[Entry, ...] = (
         aliases=("r2_score", "r_squared"),
         direction="higher",
         state="moments",
-        params=(FORCE_FINITE,),
+        params=(FORCE_FINITE, MULTIOUTPUT_VARIANCE),
         reference="sklearn.metrics.r2_score (force_finite: a constant target gives 1 or 0)",
     ),
     Entry(
@@ -92,7 +116,7 @@ REGRESSION_METRICS: tuple[Entry, ...] = (
         aliases=("explained_variance_score",),
         direction="higher",
         state="moments",
-        params=(FORCE_FINITE,),
+        params=(FORCE_FINITE, MULTIOUTPUT_VARIANCE),
         reference="sklearn.metrics.explained_variance_score",
     ),
     Entry(
