@@ -229,7 +229,8 @@ def run_eval(
                 scheduler=scheduler,
                 per_sample=per_sample,
             )
-        else:
+        collect = pictures_collector(fmt, options) if dask is None else None
+        if dask is None:
             with Progress("rows", enabled=not quiet) as bar:
                 report = evaluate(
                     y_true,
@@ -238,6 +239,7 @@ def run_eval(
                     keep_per_sample=False,
                     per_sample_sink=sink,
                     progress=bar.rows,
+                    collect=collect,
                 )
         if writer is not None:
             writer.close()
@@ -250,6 +252,8 @@ def run_eval(
             color=use_color(color, report_stream) and terminal,
             terminal=terminal,
             value=options.value,
+            pictures=None if collect is None else collect.pictures(),
+            source=y_pred if y_pred is not None else y_true,
         )
         if not quiet:
             if fmt != "table" or output is not None or report_stream is not sys.stderr:
@@ -269,6 +273,18 @@ def run_eval(
         for path, data in outputs:
             stack.enter_context(atomic.atomic_writer(path)).write(data)
     return report, text
+
+
+def pictures_collector(fmt: str, options: EvalOptions) -> Any:
+    """``-f html``: what its pictures need, gathered as the input is scored (the decision
+    threshold of binary probabilities from ``--param threshold``)."""
+    if fmt != "html":
+        return None
+    from losscli.engines.local import make_settings
+    from losscli.engines.plotdata import Collector
+
+    threshold = float(make_settings(options).params.get("threshold", 0.5))
+    return Collector(threshold=threshold)
 
 
 def emit(text: str, output: str | None, per_sample: str | None) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from losscli.errors import UsageError
 from losscli.report.render import num, short
 
-COMPARE_FORMATS = ("table", "json", "csv", "tsv", "markdown")
+COMPARE_FORMATS = ("table", "json", "csv", "tsv", "markdown", "html")
 HEADER = ("figure", "a", "b", "delta", "low", "high", "p_value", "p_holm", "test", "better")
 
 
@@ -23,7 +23,12 @@ def _verdict(d: Any) -> str:
     return {"a": "A better", "b": "B better"}.get(d.better, "no difference")
 
 
-def render_comparison(c: Any, fmt: str) -> str:
+def render_comparison(c: Any, fmt: str, pictures: Any = None) -> str:
+    """``pictures``: A's and B's :class:`~losscli.report.curves.Pictures` for ``html``."""
+    if fmt == "html":
+        from losscli.report.html import comparison_html
+
+        return comparison_html(c, pictures)
     if fmt == "json":
         return json.dumps(c.to_dict(), indent=2, allow_nan=False) + "\n"
     rows = list(c.differences.values())

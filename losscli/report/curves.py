@@ -176,9 +176,16 @@ def calibration(
 
 
 def confusion(
-    task: str, y: np.ndarray, p: np.ndarray, *, scores: bool, threshold: float = 0.5
+    task: str,
+    y: np.ndarray,
+    p: np.ndarray,
+    *,
+    scores: bool,
+    threshold: float = 0.5,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The confusion matrix: rows the true class, columns the predicted one."""
+    """The confusion matrix: rows the true class, columns the predicted one; with
+    ``weights``, the weighted counts (float)."""
     if task not in ("binary", "multiclass"):
         hint = "try --kind calibration" if task == "multilabel" else "try --kind residuals"
         raise UsageError(
@@ -187,7 +194,8 @@ def confusion(
     t = L.true_labels(task, y).astype(np.int64)
     q = L.predicted_labels(task, p, threshold=threshold, scores=scores).astype(np.int64)
     k = 2 if task == "binary" else p.shape[1]
-    return np.bincount(t * k + q, minlength=k * k).reshape(k, k)
+    counts = np.bincount(t * k + q, weights=weights, minlength=k * k).reshape(k, k)
+    return counts if weights is not None else counts.astype(np.int64)
 
 
 def margin_losses(
@@ -216,3 +224,188 @@ def margin_losses(
         func = getattr(L, canon)
         out[canon] = func(one, m, base="2", task="binary", threshold=0.0, scores=True)
     return m, out
+
+
+# ----------------------------------------------------------------------------- streaming
+
+SUB = 128  # sketch bins per octave: a bin is 0.54% wide, finer than any drawn bar
+_LOW, _HIGH = -1075 * SUB, 1025 * SUB  # every finite positive double
+
+
+class Sketch:
+    """A mergeable histogram of any number of values in bounded memory (a few MB): the
+    weighted count of each bin of width 2^(1/128) of |value|, by sign, with the zeros,
+    the exact extremes, sum and count. :meth:`hist` rebins it into the equal-width (or,
+    for a wide spread, log-spaced) bars of a picture: "histograms from binned counts"."""
+
+    def __init__(self) -> None:
+        self.pos = np.zeros(0)
+        self.neg = np.zeros(0)
+        self.zeros = 0.0
+        self.n = 0
+        self.nonfinite = 0
+        self.lo, self.hi = np.inf, -np.inf
+        self.total = 0.0  # Σ w·v
+        self.wsum = 0.0
+
+    @staticmethod
+    def _keys(a: np.ndarray) -> np.ndarray:
+        return (np.floor(np.log2(a) * SUB) - _LOW).astype(np.int64)
+
+    def add(self, values: np.ndarray, weights: np.ndarray | None = None) -> None:
+        v = np.asarray(values, dtype=np.float64).reshape(-1)
+        w = np.ones(v.shape[0]) if weights is None else np.asarray(weights, np.float64)
+        ok = np.isfinite(v)
+        self.nonfinite += int(v.shape[0] - np.count_nonzero(ok))
+        v, w = v[ok], w[ok]
+        if not v.size:
+            return
+        self.n += int(v.size)
+        self.lo, self.hi = min(self.lo, float(v.min())), max(self.hi, float(v.max()))
+        self.total += float(np.dot(w, v))
+        self.wsum += float(w.sum())
+        size = _HIGH - _LOW
+        for sign, attr in ((1.0, "pos"), (-1.0, "neg")):
+            mask = v * sign > 0
+            if mask.any():
+                counts = np.bincount(self._keys(v[mask] * sign), weights=w[mask], minlength=size)
+                cur = getattr(self, attr)
+                setattr(self, attr, counts if not cur.size else cur + counts)
+        self.zeros += float(w[v == 0].sum())
+
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """(value, weight) of every filled bin: its geometric middle, clipped to the
+        extremes; the zeros as one point."""
+        vals, wts = [np.zeros(0)], [np.zeros(0)]
+        for sign, counts in ((1.0, self.pos), (-1.0, self.neg)):
+            if counts.size:
+                k = np.flatnonzero(counts)
+                vals.append(sign * np.exp2((k + _LOW + 0.5) / SUB))
+                wts.append(counts[k])
+        if self.zeros:
+            vals.append(np.zeros(1))
+            wts.append(np.array([self.zeros]))
+        v, w = np.concatenate(vals), np.concatenate(wts)
+        order = np.argsort(v, kind="mergesort")
+        return np.clip(v[order], self.lo, self.hi), w[order]
+
+    def quantiles(self, qs: list[float]) -> list[float]:
+        return _weighted_q(*self.points(), qs)
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.wsum if self.wsum > 0 else np.nan
+
+    def hist(self, bins: int = 50, *, log: bool | None = None) -> Hist:
+        v, w = self.points()
+        if log is None:  # as plots.spread_is_wide says of the values themselves
+            pos = v > 0
+            lo_, med, hi_ = _weighted_q(v[pos], w[pos], [0.01, 0.5, 0.99])
+            log = bool(pos.sum() >= 2 and (hi_ > 1000 * lo_ or v[pos].max() > 1000 * med))
+        zeros = 0.0
+        if log:
+            keep = v > 0
+            zeros = float(w[~keep].sum())
+            v, w = v[keep], w[keep]
+        if not v.size:
+            edges = np.array([0.0, 1.0])
+        elif log:
+            lo, hi = max(v.min(), self.lo if self.lo > 0 else v.min()), v.max()
+            edges = np.geomspace(lo, hi, bins + 1) if lo < hi else np.array([lo * 0.9, lo * 1.1])
+        else:
+            lo, hi = self.lo, self.hi
+            edges = np.linspace(lo, hi, bins + 1) if lo < hi else np.array([lo - 0.5, lo + 0.5])
+        counts, edges = np.histogram(v, bins=edges, weights=w)
+        return Hist(counts, edges, self.mean, self.quantiles([0.5])[0], log, zeros, self.n)
+
+
+def _weighted_q(v: np.ndarray, w: np.ndarray, qs: list[float]) -> list[float]:
+    if not v.size:
+        return [np.nan] * len(qs)
+    cw = np.cumsum(w)
+    return [float(v[min(np.searchsorted(cw, q * cw[-1]), v.size - 1)]) for q in qs]
+
+
+@dataclass
+class Hist:
+    """Bars of a histogram from binned counts, with the mean (exact) and the median (to a
+    sketch bin, 0.5%)."""
+
+    counts: np.ndarray
+    edges: np.ndarray
+    mean: float
+    median: float
+    log: bool
+    zeros: float  # weight of the values <= 0 a log scale cannot show
+    n: int
+
+
+class Reliability:
+    """The counts of a reliability diagram, chunk by chunk (the bins are fixed)."""
+
+    def __init__(self, task: str, n_bins: int = 10) -> None:
+        if n_bins < 1:
+            raise UsageError("--bins must be at least 1")
+        self.task, self.n_bins = task, n_bins
+        self.counts = np.zeros(n_bins, np.int64)
+        self.wsum = np.zeros(n_bins)
+        self.conf = np.zeros(n_bins)
+        self.hit = np.zeros(n_bins)
+        self.label = ""
+
+    def add(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> None:
+        b = calibration(self.task, y, p, w, self.n_bins)
+        filled = np.nan_to_num
+        wsum = _bin_weights(self.task, p, w, self.n_bins)
+        self.counts += b.counts
+        self.wsum += wsum
+        self.conf += filled(b.mean_pred * wsum)
+        self.hit += filled(b.observed * wsum)
+        self.label = b.label
+
+    def bins(self) -> Bins:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_pred, observed = self.conf / self.wsum, self.hit / self.wsum
+        filled = self.wsum > 0
+        total = self.wsum.sum()
+        gaps = self.wsum[filled] * np.abs(mean_pred[filled] - observed[filled])
+        ece = float(np.sum(gaps) / total) if total > 0 else np.nan
+        edges = np.linspace(0.0, 1.0, self.n_bins + 1)
+        return Bins(edges, mean_pred, observed, self.counts, ece, self.label)
+
+
+def _bin_weights(task: str, p: np.ndarray, w: np.ndarray | None, n_bins: int) -> np.ndarray:
+    """The weight in each calibration bin (as :func:`calibration` bins them)."""
+    if task == "multiclass":
+        conf = p.max(axis=1)
+    else:
+        conf = p.reshape(-1)
+        if w is not None and task == "multilabel":
+            w = np.repeat(w, p.shape[1])
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    which = np.clip(np.searchsorted(edges, conf, side="right") - 1, 0, n_bins - 1)
+    return np.bincount(which, weights=w, minlength=n_bins).astype(np.float64)
+
+
+@dataclass
+class Pictures:
+    """What the pictures of one evaluation need, gathered in bounded memory
+    (:class:`losscli.engines.plotdata.Collector`): thinned curves, binned counts, a
+    sample of the residuals."""
+
+    task: str
+    classes: list[str]
+    weighted: bool = False
+    roc: Curve | None = None
+    pr: Curve | None = None
+    prevalence: float | None = None
+    calibration: Bins | None = None
+    confusion: np.ndarray | None = None
+    loss: str | None = None
+    hist: Hist | None = None
+    residual_q: np.ndarray | None = None  # predictions and residuals of a sample of rows
+    residual_r: np.ndarray | None = None
+    residual_hist: Hist | None = None
+    rmse: float = np.nan
+    n: int = 0
+    missing: list[str] | None = None  # pictures that could not be drawn, and why

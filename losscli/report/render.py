@@ -13,7 +13,7 @@ from losscli.errors import UsageError
 from losscli.report.model import Report
 from losscli.validate.align import id_text
 
-REPORT_FORMATS = ("table", "json", "csv", "tsv", "markdown", "value")
+REPORT_FORMATS = ("table", "json", "csv", "tsv", "markdown", "value", "html")
 PREVIEW_ROWS = 5
 
 
@@ -81,9 +81,17 @@ def render(
     color: bool = False,
     terminal: bool = False,
     value: str | None = None,
+    pictures: Any = None,
+    source: str | None = None,
 ) -> str:
     """The report as text; ``value`` names the figure of ``fmt="value"`` (default: the
-    first loss)."""
+    first loss); ``pictures`` the data of the pictures of ``fmt="html"``
+    (:class:`~losscli.report.curves.Pictures`; None: tables only) and ``source`` the
+    input named in its heading."""
+    if fmt == "html":
+        from losscli.report.html import report_html
+
+        return report_html(report, pictures, source=source)
     if fmt == "value":
         if value is not None:
             return num(report.value(value)) + "\n"
@@ -276,6 +284,10 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
         return json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n"
     if fmt == "value":
         return render(result.overall, "value")
+    if fmt == "html":
+        from losscli.report.html import batch_html
+
+        return batch_html(result)
     overall = result.overall
     figures = [(n, "loss") for n in overall.losses] + [(n, "metric") for n in overall.metrics]
 
