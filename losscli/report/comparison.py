@@ -55,6 +55,12 @@ def render_comparison(c: Any, fmt: str, pictures: Any = None) -> str:
                 f"[{short(d.low)}, {short(d.high)}] | {short(d.p_value)} ({short(d.p_holm)}) | "
                 f"{d.test} | {mark} |"
             )
+        worse = sum(d.worse_in_b for d in rows)
+        out.append(
+            f"\n❌ {worse} figure(s) significantly worse in B (p Holm < {c.alpha})"
+            if worse
+            else f"\n✅ no figure significantly worse in B (p Holm < {c.alpha})"
+        )
         for n in c.notes:
             out.append(f"\n> note: {n}")
         return "\n".join(out) + "\n"

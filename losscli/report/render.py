@@ -329,7 +329,12 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
             )
         return "\n".join(lines) + "\n"
     if fmt == "markdown":
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        level = next((r.intervals[n].level for _, _, r in rows for n in r.intervals), None)
+        shown = header if level is None else [
+            f"{h} [{level:.0%} interval]" if i >= 3 and i < 3 + len(figures) else h
+            for i, h in enumerate(header)
+        ]  # fmt: skip
+        lines = ["| " + " | ".join(shown) + " |", "|" + "---|" * len(header)]
         for rank, name, rep in rows:
             cells = [
                 rank,
@@ -400,8 +405,34 @@ def _gate_lines(result: Any) -> list[str]:
 
 
 def _markdown_gates(result: Any) -> list[str]:
-    lines = _gate_lines(result)
-    return ["", *[f"- {line}" for line in lines]] if lines else []
+    """The gates of a batch as a table, each marked ✅ pass / ❌ fail."""
+    rows = []
+    for where, c in _gates(result):
+        mark = "✅ pass" if c.passed else "❌ fail"
+        rows.append(
+            f"| `{where}` | `{c.expr}` | {short(_f(c.value))} | {short(c.bound)} | {mark} |"
+        )
+    reports = [(f.file, f.report) for f in result.files if f.report is not None]
+    for where, rep in [*reports, ("overall", result.overall)]:
+        for b in rep.baseline:
+            if b.get("comparable") is False:
+                mark = "not comparable"
+            else:
+                mark = "❌ worse than the baseline" if b["worse"] else "✅ ok"
+            rows.append(
+                f"| `{where}` | baseline {b['name']} | {short(_f(b['value']))} | "
+                f"{short(_f(b.get('baseline')))} | {mark} |"
+            )
+    for f in result.skipped:
+        rows.append(f"| `{f.file}` | read | | | ❌ skipped: {f.error} |")
+    if not rows:
+        return []
+    return [
+        "",
+        "| file | gate | value | bound | result |",
+        "| --- | --- | ---: | ---: | --- |",
+        *rows,
+    ]
 
 
 # ----------------------------------------------------------------------------- reliability
