@@ -283,8 +283,10 @@ def pictures_collector(fmt: str, options: EvalOptions) -> Any:
     from losscli.engines.local import make_settings
     from losscli.engines.plotdata import Collector
 
-    threshold = float(make_settings(options).params.get("threshold", 0.5))
-    return Collector(threshold=threshold)
+    params = make_settings(options).params
+    # the bins of the ece metric (15 by default), so that the diagram's ECE is the report's
+    n_bins = int(params.get("n_bins", 15))
+    return Collector(threshold=float(params.get("threshold", 0.5)), n_bins=n_bins)
 
 
 def emit(text: str, output: str | None, per_sample: str | None) -> None:

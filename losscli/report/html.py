@@ -207,19 +207,31 @@ def confusion_table(report: Report) -> str:
 
 
 def reliability_tables(report: Report) -> list[str]:
+    """A table per set of bins (ece and mce of the same bins share one), bins written as
+    the text renderer writes them."""
     out = []
+    shared: dict[str, list[str]] = {}
     for name, rows in report.reliability.items():
-        cells = [
-            [
-                esc(f"[{fmt(r['low'])}, {fmt(r['high'])}]"),
-                esc(count(r["count"])),
-                esc(fmt(r["confidence"])),
-                esc(fmt(r["frequency"])),
-                esc(fmt(r["gap"])),
-            ]
-            for r in rows
-        ]
-        out.append(f"<h3>reliability of {esc(name)} (gap = confidence − frequency)</h3>")
+        shared.setdefault(repr(rows), []).append(name)
+    params = {e.name: p for e, p in report.plan.metrics} if report.plan else {}
+    for names in shared.values():
+        rows = report.reliability[names[0]]
+        quantile = params.get(names[0], {}).get("strategy") == "quantile"
+        cells = []
+        for i, r in enumerate(rows):
+            closed = r["low"] == r["high"] or (quantile and i == len(rows) - 1)
+            edges = f"[{fmt(r['low'])}, {fmt(r['high'])}" + ("]" if closed else ")")
+            cells.append(
+                [
+                    esc(edges),
+                    esc(count(r["count"])),
+                    esc(fmt(r["confidence"])),
+                    esc(fmt(r["frequency"])),
+                    esc(fmt(r["gap"])),
+                ]
+            )
+        label = ", ".join(names)
+        out.append(f"<h3>reliability of {esc(label)} (gap = confidence − frequency)</h3>")
         out.append(
             table(("bin", "count", "confidence", "frequency", "gap"), cells, numeric=(1, 2, 3, 4))
         )
@@ -265,8 +277,11 @@ def pictures_section(series: Sequence[tuple[str, Any]] | None, key: str = "f") -
     return out
 
 
-def report_body(report: Report, source: str | None = None) -> list[str]:
-    """The sections of one report (without the pictures)."""
+def report_body(
+    report: Report, source: str | None = None, pictures: list[str] | None = None
+) -> list[str]:
+    """The sections of one report: the figures and gates first, then the pictures (the
+    ``pictures`` section), then the detail tables, warnings and notes."""
     out = [
         f'<p class="meta">task <b>{esc(report.task)}</b> · {esc(f"{report.n_samples:,}")} '
         "samples" + (f" · <code>{esc(source)}</code>" if source else "") + "</p>",
@@ -281,6 +296,7 @@ def report_body(report: Report, source: str | None = None) -> list[str]:
     if cm:
         weighted = "weights:yes" in report.signature
         out += [f"<h2>Confusion matrix{' (weighted counts)' if weighted else ''}</h2>", cm]
+    out += pictures or []
     rel = reliability_tables(report)
     if rel:
         out += ["<h2>Reliability</h2>", *rel]
@@ -303,9 +319,9 @@ def signature(report: Report) -> str:
 def report_html(report: Report, pictures: Any = None, source: str | None = None) -> str:
     """One evaluation as a page; ``pictures`` a :class:`~losscli.report.curves.Pictures`
     (``None``: no pictures section)."""
-    body = ["<h1>losscli report</h1>", *report_body(report, source)]
-    if pictures is not None:
-        body += pictures_section([(os.path.basename(source or "predictions"), pictures)])
+    name = os.path.basename(source or "predictions")
+    shown = pictures_section([(name, pictures)]) if pictures is not None else []
+    body = ["<h1>losscli report</h1>", *report_body(report, source, shown)]
     body.append(signature(report))
     return page("losscli report", body)
 

@@ -46,6 +46,7 @@ def mpl_text(text: str) -> str:
 
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
 _META = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 
 
@@ -55,6 +56,7 @@ def inline_svg(svg: str, key: str) -> str:
     id prefixed with ``key`` so that several pictures never share one."""
     s = _PROLOG.sub("", svg, count=1)
     s = _META.sub("", s)
+    s = _COMMENT.sub("", s)  # matplotlib's comments repeat the labels: not needed
     s = _NS.sub("", s)
     s = s.replace("xlink:href=", "href=")
     s = re.sub(r'\bid="', f'id="{key}-', s)
@@ -119,7 +121,8 @@ def figures(series: Sequence[tuple[str, C.Pictures]], key: str = "f") -> list[Fi
     if cal:
         fig, axes = d.new((6.0, 5.6), 2, 1, height_ratios=(3, 1), sharex=True)
         d.plots.calibration(fig, axes, cal, None)
-        d.add("Reliability diagram, the samples of every bin beneath", fig)
+        k = len(cal[0][1].counts)
+        d.add(f"Reliability diagram ({k} equal-width bins), the samples of every bin beneath", fig)
     for n, p in zip(names, pics):
         if p.hist is not None and p.loss is not None:
             fig, axes = d.new(SIZE)
