@@ -173,7 +173,8 @@ class Collector:
         if task == "binary" and p.ndim == 1 and self.curves and not prep.hard:
             self.ys.append(y.reshape(-1) > 0.5)
             self.ps.append(np.asarray(p, np.float64).copy())
-            self.ws.append(np.ones(p.shape[0]) if w is None else w)
+            if w is not None:
+                self.ws.append(w)
         if task in ("binary", "multiclass"):
             m = C.confusion(task, y, p, scores=prep.scores, threshold=self.threshold, weights=w)
             self.confusion = m if self.confusion is None else self.confusion + m
@@ -214,10 +215,11 @@ class Collector:
         pic.n, missing = self.rows, []
         if self.ys:
             y, s = np.concatenate(self.ys), np.concatenate(self.ps)
-            w = np.concatenate(self.ws) if self.weighted else None
+            w = np.concatenate(self.ws) if self.ws else None
             try:
-                pic.roc = C.roc(y, s, w, thin_to=C.MAX_POINTS)
-                pic.pr = C.pr(y, s, w, thin_to=C.MAX_POINTS)
+                counted = C.counts(y, s, w)  # one sort for both curves
+                pic.roc = C.roc(y, s, w, thin_to=C.MAX_POINTS, counted=counted)
+                pic.pr = C.pr(y, s, w, thin_to=C.MAX_POINTS, counted=counted)
                 pic.prevalence = float(np.average(y, weights=w))
             except InputError as exc:  # one class only: no curve
                 missing.append(f"no ROC or precision-recall curve: {exc.message}")

@@ -41,9 +41,18 @@ class Curve:
     n: int = 0  # samples
 
 
-def _counts(y: np.ndarray, s: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, ...]:
+def counts(y: np.ndarray, s: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, ...]:
     """Cumulative weighted true and false positives at each distinct score, highest
-    first (one stable sort): (fps, tps, thresholds)."""
+    first: (fps, tps, thresholds).  Without weights, from plain sorts of the positives'
+    and negatives' scores (several times faster than the permutation of one argsort; the
+    same counts); with them, one stable argsort."""
+    pos = y > 0.5
+    if w is None and np.isfinite(s).all():
+        sp, sn, every = np.sort(s[pos]), np.sort(s[~pos]), np.sort(s)
+        thr = every[np.r_[np.diff(every) != 0, True]][::-1]  # distinct, highest first
+        tps = (sp.shape[0] - np.searchsorted(sp, thr, "left")).astype(np.float64)
+        fps = (sn.shape[0] - np.searchsorted(sn, thr, "left")).astype(np.float64)
+        return fps, tps, thr
     order = np.argsort(-s, kind="mergesort")
     s, y = s[order], y[order] > 0.5
     ww = np.ones(s.shape[0]) if w is None else w[order]
@@ -60,11 +69,19 @@ def _check_binary(y: np.ndarray, what: str) -> None:
         raise InputError(f"{what} needs both classes, but the targets have {which} sample")
 
 
-def roc(y: np.ndarray, s: np.ndarray, w: np.ndarray | None = None, *, thin_to: int = 0) -> Curve:
+def roc(
+    y: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray | None = None,
+    *,
+    thin_to: int = 0,
+    counted: tuple[np.ndarray, ...] | None = None,
+) -> Curve:
     """ROC points (fpr, tpr) as scikit-learn's ``roc_curve`` gives them, and the AUC
-    (trapezoids over all of them, before any thinning)."""
+    (trapezoids over all of them, before any thinning); ``counted``: :func:`counts`
+    already made (the precision-recall curve's)."""
     _check_binary(y, "a ROC curve")
-    fps, tps, thr = _counts(y, s, w)
+    fps, tps, thr = counted or counts(y, s, w)
     keep = np.flatnonzero(np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True])
     fps, tps, thr = np.r_[0.0, fps[keep]], np.r_[0.0, tps[keep]], np.r_[np.inf, thr[keep]]
     fpr, tpr = fps / fps[-1], tps / tps[-1]
@@ -73,12 +90,19 @@ def roc(y: np.ndarray, s: np.ndarray, w: np.ndarray | None = None, *, thin_to: i
     return thinned(c, thin_to) if thin_to else c
 
 
-def pr(y: np.ndarray, s: np.ndarray, w: np.ndarray | None = None, *, thin_to: int = 0) -> Curve:
+def pr(
+    y: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray | None = None,
+    *,
+    thin_to: int = 0,
+    counted: tuple[np.ndarray, ...] | None = None,
+) -> Curve:
     """Precision-recall points (recall, precision) as ``precision_recall_curve`` gives
     them (recall decreasing, ending at (0, 1); the last threshold is inf), and the average precision
     Σ (Rₙ − Rₙ₋₁)·Pₙ (scikit-learn's ``average_precision_score``)."""
     _check_binary(y, "a precision-recall curve")
-    fps, tps, thr = _counts(y, s, w)
+    fps, tps, thr = counted or counts(y, s, w)
     precision = tps / (tps + fps)
     recall = tps / tps[-1]
     ap = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
