@@ -252,7 +252,7 @@ def run_eval(
             color=use_color(color, report_stream) and terminal,
             terminal=terminal,
             value=options.value,
-            pictures=None if collect is None else collect.pictures(),
+            pictures=collect.pictures() if collect is not None else no_pictures(fmt, dask),
             source=y_pred if y_pred is not None else y_true,
         )
         if not quiet:
@@ -287,6 +287,16 @@ def pictures_collector(fmt: str, options: EvalOptions) -> Any:
     # the bins of the ece metric (15 by default), so that the diagram's ECE is the report's
     n_bins = int(params.get("n_bins", 15))
     return Collector(threshold=float(params.get("threshold", 0.5)), n_bins=n_bins)
+
+
+def no_pictures(fmt: str, dask: Any) -> Any:
+    """``-f html`` on the Dask engine: the page says why it has no pictures."""
+    if fmt != "html" or dask is None:
+        return None
+    from losscli.report.curves import Pictures
+
+    reason = "--engine dask gathers no pictures yet: make the page with --engine local"
+    return Pictures(task="", classes=[], missing=[reason])
 
 
 def emit(text: str, output: str | None, per_sample: str | None) -> None:
