@@ -64,7 +64,9 @@ def gather(
     chunks = input_chunks(y_true, y_pred, options, stdin)
     scorer = Scorer(settings)
     keep_all, keep_values = kind is None, kind is None or kind in KEEP
-    collect = Collector(curves=False, n_bins=bins or 10, loss=_canonical(loss), threshold=threshold)
+    collect = Collector(
+        curves=False, n_bins=bins or 10, loss=_canonical(loss), threshold=threshold, only=kind
+    )
     ys: list[np.ndarray] = []
     ps: list[np.ndarray] = []
     ws: list[np.ndarray] = []
@@ -136,8 +138,10 @@ class Collector:
         loss: str | None = None,
         threshold: float = 0.5,
         sample: int = RESIDUAL_SAMPLE,
+        only: str | None = None,
     ) -> None:
         self.curves, self.n_bins, self.loss, self.threshold = curves, n_bins, loss, threshold
+        self.only = only  # one picture (a plot --kind): the others' counts are not made
         self.sample = sample
         self.reset()
 
@@ -166,7 +170,8 @@ class Collector:
         self.task = task
         self.classes = list(prep.classes or [])
         self.weighted = self.weighted or w is not None
-        if losses:
+        want = self.only
+        if losses and want in (None, "loss-hist"):
             if self.chosen is None:
                 self.chosen = self.loss if self.loss in losses else next(iter(losses))
             self.hist.add(losses[self.chosen], w)
@@ -175,10 +180,10 @@ class Collector:
             self.ps.append(np.asarray(p, np.float64).copy())
             if w is not None:
                 self.ws.append(w)
-        if task in ("binary", "multiclass"):
+        if task in ("binary", "multiclass") and want in (None, "confusion"):
             m = C.confusion(task, y, p, scores=prep.scores, threshold=self.threshold, weights=w)
             self.confusion = m if self.confusion is None else self.confusion + m
-        if task in ("binary", "multiclass", "multilabel"):
+        if task in ("binary", "multiclass", "multilabel") and want in (None, "calibration"):
             if prep.scores and not from_logits:
                 self.no_calibration = (
                     "raw scores: no reliability diagram (--from-logits for logits)"
@@ -188,7 +193,7 @@ class Collector:
                 if self.reliability is None:
                     self.reliability = C.Reliability(task, self.n_bins)
                 self.reliability.add(y, prob, w)
-        if task == "regression":
+        if task == "regression" and want in (None, "residuals"):
             self._residuals(y, p, w)
         self.rows += int(p.shape[0])
 

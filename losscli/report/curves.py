@@ -252,15 +252,17 @@ def margin_losses(
 
 # ----------------------------------------------------------------------------- streaming
 
-SUB = 128  # sketch bins per octave: a bin is 0.54% wide, finer than any drawn bar
-_LOW, _HIGH = -1075 * SUB, 1025 * SUB  # every finite positive double
+SHIFT = 45  # a double's exponent and the first 7 bits of its mantissa: 128 bins an octave
+SIZE = 1 << (63 - SHIFT)  # every finite positive double
 
 
 class Sketch:
     """A mergeable histogram of any number of values in bounded memory (a few MB): the
-    weighted count of each bin of width 2^(1/128) of |value|, by sign, with the zeros,
-    the exact extremes, sum and count. :meth:`hist` rebins it into the equal-width (or,
-    for a wide spread, log-spaced) bars of a picture: "histograms from binned counts"."""
+    weighted count of each bin of |value| by sign (128 bins an octave, each under 0.8%
+    wide: the exponent and first mantissa bits of the double, no logarithm taken), with
+    the zeros, the exact extremes, sum and count. :meth:`hist` rebins it into the
+    equal-width (or, for a wide spread, log-spaced) bars of a picture: "histograms from
+    binned counts"."""
 
     def __init__(self) -> None:
         self.pos = np.zeros(0)
@@ -274,7 +276,7 @@ class Sketch:
 
     @staticmethod
     def _keys(a: np.ndarray) -> np.ndarray:
-        return (np.floor(np.log2(a) * SUB) - _LOW).astype(np.int64)
+        return np.ascontiguousarray(a, dtype=np.float64).view(np.int64) >> SHIFT
 
     def add(self, values: np.ndarray, weights: np.ndarray | None = None) -> None:
         v = np.asarray(values, dtype=np.float64).reshape(-1)
@@ -288,72 +290,90 @@ class Sketch:
         self.lo, self.hi = min(self.lo, float(v.min())), max(self.hi, float(v.max()))
         self.total += float(np.dot(w, v))
         self.wsum += float(w.sum())
-        size = _HIGH - _LOW
         for sign, attr in ((1.0, "pos"), (-1.0, "neg")):
-            mask = v * sign > 0
+            mask = v > 0 if sign > 0 else v < 0
             if mask.any():
-                counts = np.bincount(self._keys(v[mask] * sign), weights=w[mask], minlength=size)
+                part = v[mask] if sign > 0 else -v[mask]
+                counts = np.bincount(self._keys(part), weights=w[mask], minlength=SIZE)
                 cur = getattr(self, attr)
                 setattr(self, attr, counts if not cur.size else cur + counts)
         self.zeros += float(w[v == 0].sum())
 
-    def points(self) -> tuple[np.ndarray, np.ndarray]:
-        """(value, weight) of every filled bin: its geometric middle, clipped to the
-        extremes; the zeros as one point."""
-        vals, wts = [np.zeros(0)], [np.zeros(0)]
-        for sign, counts in ((1.0, self.pos), (-1.0, self.neg)):
+    def bins(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(low, high, weight) of every filled bin in increasing order, clipped to the
+        extremes; the zeros as a bin of no width."""
+        lows, highs, wts = [np.zeros(0)], [np.zeros(0)], [np.zeros(0)]
+        for sign, counts in ((-1.0, self.neg), (1.0, self.pos)):
             if counts.size:
-                k = np.flatnonzero(counts)
-                vals.append(sign * np.exp2((k + _LOW + 0.5) / SUB))
-                wts.append(counts[k])
-        if self.zeros:
-            vals.append(np.zeros(1))
-            wts.append(np.array([self.zeros]))
-        v, w = np.concatenate(vals), np.concatenate(wts)
-        order = np.argsort(v, kind="mergesort")
-        return np.clip(v[order], self.lo, self.hi), w[order]
+                k = np.flatnonzero(counts).astype(np.int64)
+                a = (k << SHIFT).view(np.float64)
+                b = ((k + 1) << SHIFT).view(np.float64)
+                lows.append(a if sign > 0 else -b[::-1])
+                highs.append(b if sign > 0 else -a[::-1])
+                wts.append(counts[k] if sign > 0 else counts[k][::-1])
+            if sign < 0 and self.zeros:
+                lows.append(np.zeros(1))
+                highs.append(np.zeros(1))
+                wts.append(np.array([self.zeros]))
+        lo, hi = np.concatenate(lows), np.concatenate(highs)
+        return np.clip(lo, self.lo, self.hi), np.clip(hi, self.lo, self.hi), np.concatenate(wts)
+
+    def _cdf(self) -> tuple[np.ndarray, np.ndarray]:
+        """The cumulative weight at the bins' edges (the weight spread evenly in a bin)."""
+        lo, hi, w = self.bins()
+        cum = np.cumsum(w)
+        xs = np.column_stack([lo, hi]).reshape(-1)
+        ys = np.column_stack([cum - w, cum]).reshape(-1)
+        return xs, ys
 
     def quantiles(self, qs: list[float]) -> list[float]:
-        return _weighted_q(*self.points(), qs)
+        xs, ys = self._cdf()
+        if not xs.size:
+            return [np.nan] * len(qs)
+        return [float(np.interp(q * ys[-1], ys, xs)) for q in qs]
 
     @property
     def mean(self) -> float:
         return self.total / self.wsum if self.wsum > 0 else np.nan
 
     def hist(self, bins: int = 50, *, log: bool | None = None) -> Hist:
-        v, w = self.points()
-        if log is None:  # as plots.spread_is_wide says of the values themselves
-            pos = v > 0
-            lo_, med, hi_ = _weighted_q(v[pos], w[pos], [0.01, 0.5, 0.99])
-            log = bool(pos.sum() >= 2 and (hi_ > 1000 * lo_ or v[pos].max() > 1000 * med))
-        zeros = 0.0
-        if log:
-            keep = v > 0
-            zeros = float(w[~keep].sum())
-            v, w = v[keep], w[keep]
-        if not v.size:
+        """Bars over ``bins`` equal widths (log-spaced when ``log``; by default when the
+        positive values span more than three decades, as
+        :func:`losscli.report.plots.spread_is_wide` decides of the values themselves).
+        A sketch bin's weight is shared by the bars it overlaps."""
+        xs, ys = self._cdf()
+        total = float(ys[-1]) if ys.size else 0.0
+        below = float(np.sum(self.neg)) + self.zeros  # the values <= 0
+        if log is None:
+            log = False
+            if total - below > 0:
+                pos_q = [np.interp(below + q * (total - below), ys, xs) for q in (0.01, 0.5, 0.99)]
+                lo_, med, hi_ = pos_q
+                log = bool(hi_ > 1000 * lo_ or self.hi > 1000 * med) and self.hi > 0
+        zeros = below if log else 0.0
+        if not xs.size:
             edges = np.array([0.0, 1.0])
         elif log:
-            lo, hi = max(v.min(), self.lo if self.lo > 0 else v.min()), v.max()
+            lo = float(np.min(xs[xs > 0])) if np.any(xs > 0) else 1.0
+            hi = self.hi
             edges = np.geomspace(lo, hi, bins + 1) if lo < hi else np.array([lo * 0.9, lo * 1.1])
         else:
             lo, hi = self.lo, self.hi
             edges = np.linspace(lo, hi, bins + 1) if lo < hi else np.array([lo - 0.5, lo + 0.5])
-        counts, edges = np.histogram(v, bins=edges, weights=w)
+        if xs.size:
+            at = np.interp(edges, xs, ys)
+            at[0] = below if log else 0.0
+            at[-1] = total
+            counts = np.diff(at)
+        else:
+            counts = np.zeros(edges.shape[0] - 1)
         return Hist(counts, edges, self.mean, self.quantiles([0.5])[0], log, zeros, self.n)
-
-
-def _weighted_q(v: np.ndarray, w: np.ndarray, qs: list[float]) -> list[float]:
-    if not v.size:
-        return [np.nan] * len(qs)
-    cw = np.cumsum(w)
-    return [float(v[min(np.searchsorted(cw, q * cw[-1]), v.size - 1)]) for q in qs]
 
 
 @dataclass
 class Hist:
     """Bars of a histogram from binned counts, with the mean (exact) and the median (to a
-    sketch bin, 0.5%)."""
+    sketch bin, under 0.8%)."""
 
     counts: np.ndarray
     edges: np.ndarray
