@@ -244,19 +244,22 @@ def run_eval(
         report.config = config_path
         report_stream = sys.stderr if per_sample == "-" else sys.stdout
         terminal = output is None and bool(getattr(report_stream, "isatty", lambda: False)())
+        # warnings and notes on stderr (what pipelines read), each once: a table holds
+        # them only when stderr does not (--quiet, the report on stderr) or it is a file
+        on_stderr = not quiet and report_stream is not sys.stderr
         text = render.render(
             report,
             fmt,
-            color=use_color(color, report_stream) and terminal,
+            color=report_color(color, report_stream, output),
             terminal=terminal,
             value=options.value,
+            messages=not on_stderr or output is not None,
         )
-        if not quiet:
-            if fmt != "table" or output is not None or report_stream is not sys.stderr:
-                for w in report.warnings:
-                    sys.stderr.write(f"warning: {w}\n")
-                for n in report.notes:
-                    sys.stderr.write(f"note: {n}\n")
+        if on_stderr:
+            for w in report.warnings:
+                sys.stderr.write(f"warning: {w}\n")
+            for n in report.notes:
+                sys.stderr.write(f"note: {n}\n")
         for line in gate_failures(report):
             sys.stderr.write(f"gate failed: {line}\n")
         # every output file is renamed into place as the stack closes, together: if one
@@ -269,6 +272,14 @@ def run_eval(
         for path, data in outputs:
             stack.enter_context(atomic.atomic_writer(path)).write(data)
     return report, text
+
+
+def report_color(choice: str, stream: Any, output: str | None) -> bool:
+    """Colour in the table: ``always`` colours wherever the report goes (a pipe, a file);
+    ``auto`` only a terminal, and never with ``NO_COLOR`` or ``TERM=dumb``."""
+    if choice == "always":
+        return True
+    return output is None and use_color(choice, stream)
 
 
 def emit(text: str, output: str | None, per_sample: str | None) -> None:

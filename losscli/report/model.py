@@ -125,6 +125,18 @@ class Preview:
     first: dict[str, np.ndarray] = field(default_factory=dict)
     worst_index: np.ndarray | None = None
     worst: dict[str, np.ndarray] = field(default_factory=dict)
+    # every sample's losses counted in bins (the table's one-line histogram); None where
+    # not counted (the Dask engine)
+    hist: dict[str, Any] | None = None
+
+    def count(self, values: dict[str, np.ndarray]) -> None:
+        """Count a chunk's per-sample losses into the histograms."""
+        from losscli.report.histogram import LossHistogram
+
+        if self.hist is None:
+            self.hist = {}
+        for name, v in values.items():
+            self.hist.setdefault(name, LossHistogram()).add(v)
 
     def update(self, values: dict[str, np.ndarray], index: np.ndarray) -> None:
         if not values:
