@@ -9,11 +9,8 @@ file (:mod:`losscli.cli.options`) and hands it to the library.
 from __future__ import annotations
 
 # the commands register themselves on `app` as they are imported
-from losscli.cli import batch, compare, completion, evaluate, plot, registry, thresholds  # noqa: F401
+from losscli.cli import batch, compare, evaluate, plot, registry, thresholds  # noqa: F401
 from losscli.cli.app import app
 from losscli.cli.exits import INTERNAL_ERROR, main
-
-if completion.requested():  # a shell asks for candidates (see losscli.cli.completion)
-    completion.init()
 
 __all__ = ["INTERNAL_ERROR", "app", "main"]

@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from losscli.cli import completion
-from losscli.cli.app import app
+from losscli.cli.app import app, figures
 from losscli.cli.evaluate import check_format_and_color, dask_engine, emit, report_color
 from losscli.cli.exits import errors
 from losscli.cli.options import build_options
@@ -84,7 +83,7 @@ def batch_cmd(
         typer.Option(
             "--sort-by",
             metavar="NAME",
-            autocompletion=completion.figures,
+            autocompletion=figures,
             help="Rank files by this loss or metric (better first, direction from the registry).",
         ),
     ] = None,

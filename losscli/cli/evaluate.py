@@ -199,8 +199,9 @@ def run_eval(
     config_path: str | None,
 ) -> tuple[Any, str]:
     """Evaluate, stream per-sample losses, render; files appear only when all succeeded."""
+    from losscli import phases
     from losscli.api import evaluate
-    from losscli.cli.progress import Progress
+    from losscli.cli.progress import Progress, RowsOf
     from losscli.io import atomic, persample
     from losscli.report import render
     from losscli.report.gates import gate_failures
@@ -230,7 +231,11 @@ def run_eval(
                 per_sample=per_sample,
             )
         else:
-            with Progress("rows", enabled=not quiet) as bar:
+            rows_of = RowsOf(y_pred if y_pred is not None else y_true, not options.header)
+            with (
+                Progress("rows", enabled=not quiet, rows_total=rows_of) as bar,
+                phases.watching(bar if bar.enabled else None),
+            ):
                 report = evaluate(
                     y_true,
                     y_pred,
@@ -254,6 +259,7 @@ def run_eval(
             terminal=terminal,
             value=options.value,
             messages=not on_stderr or output is not None,
+            histogram=not quiet,
         )
         if on_stderr:
             for w in report.warnings:

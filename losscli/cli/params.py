@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from losscli.cli import completion as C
+from losscli.cli import app as C
 
 
 def use_color(choice: str, stream: Any) -> bool:

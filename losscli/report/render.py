@@ -78,11 +78,13 @@ def render(
     value: str | None = None,
     width: int | None = None,
     messages: bool = True,
+    histogram: bool = True,
 ) -> str:
     """The report as text; ``value`` names the figure of ``fmt="value"`` (default: the
     first loss).  The table is at most ``width`` characters wide (default: the terminal's,
     see :func:`losscli.report.layout.terminal_width`); ``messages=False`` leaves its
-    warnings and notes out (the CLI writes them on stderr instead)."""
+    warnings and notes out (the CLI writes them on stderr instead), ``histogram=False`` the
+    one-line histogram of the per-sample losses (``--quiet``)."""
     if fmt == "value":
         if value is not None:
             return num(report.value(value)) + "\n"
@@ -116,7 +118,14 @@ def render(
     if fmt == "markdown":
         return _markdown(report)
     if fmt == "table":
-        return _table(report, color=color, terminal=terminal, width=width, messages=messages)
+        return _table(
+            report,
+            color=color,
+            terminal=terminal,
+            width=width,
+            messages=messages,
+            histogram=histogram,
+        )
     raise UsageError(f"unknown format {fmt!r}: one of {', '.join(REPORT_FORMATS)}")
 
 
@@ -183,7 +192,13 @@ def _f(v: Any) -> float:
 
 
 def _table(
-    report: Report, *, color: bool, terminal: bool, width: int | None, messages: bool
+    report: Report,
+    *,
+    color: bool,
+    terminal: bool,
+    width: int | None,
+    messages: bool,
+    histogram: bool = True,
 ) -> str:
     width = layout.terminal_width() if width is None else max(width, layout.MIN_WIDTH)
     out: list[str] = []
@@ -227,7 +242,8 @@ def _table(
                 for i in range(len(idx))
             ]
             table([label, *names], body, right=[True] * (len(names) + 1), shrink=(0,))
-        out.extend(histogram_lines(pv, width, color=color))
+        if histogram:
+            out.extend(histogram_lines(pv, width, color=color))
     cm = report.confusion
     if cm is not None and not isinstance(cm["matrix"][0][0], list):
         labels = [str(x) for x in cm["labels"]]
