@@ -176,9 +176,7 @@ class RowsOf:
         if name.endswith(".npy"):
             import numpy as np
 
-            with open(path, "rb") as fh:
-                version = np.lib.format.read_magic(fh)
-                shape = np.lib.format._read_array_header(fh, version)[0]  # type: ignore[attr-defined]
+            shape = np.load(path, mmap_mode="r", allow_pickle=False).shape  # the header only
             return int(shape[0]) if shape else None
         if name.endswith(".parquet"):
             import pyarrow.parquet as pq

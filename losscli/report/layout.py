@@ -165,6 +165,8 @@ def drop_prefix(labels: Sequence[str], width: int) -> tuple[list[str], str]:
     if len(labels) < 2 or _total([len(x) for x in labels]) <= width // 2:
         return labels, ""
     prefix = os.path.commonprefix(labels)
+    cut = max(prefix.rfind(c) for c in "_-. /:")  # at a separator: `class_07`, not `7`
+    prefix = prefix[: cut + 1] if cut >= 0 else prefix
     if len(prefix) < 3 or any(len(x) == len(prefix) for x in labels):
         return labels, ""
     return [x[len(prefix) :] for x in labels], prefix
