@@ -1,5 +1,5 @@
-"""The distribution of a per-sample loss in bounded memory: counts in fixed logarithmic
-bins (64 a doubling, magnitudes from 2**-40 to 2**40, and a bin for zero; a sign each), so
+"""The distribution of a per-sample loss in bounded memory: counts in fixed bins (64 a
+doubling, magnitudes from 2**-40 to 2**40, and a bin for zero; a sign each), so
 that chunks, processes and workers merge by adding counts, whatever the chunking.  The
 table report draws it as one line of unicode blocks (``▁▂▃▄▅▆▇█``) over the range of the
 values (linear, or logarithmic when the largest value is over 1000 times the smallest)."""
@@ -18,10 +18,14 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 LOG_SPREAD = 1000.0  # max / min over this (all values > 0): a logarithmic axis
 
 
-def _bins(a: np.ndarray) -> np.ndarray:
-    """The bin of every magnitude in ``a`` (positive, finite, >= 2**LOW)."""
-    idx = np.floor((np.log2(a) - LOW) * PER_OCTAVE).astype(np.int64)
-    return np.clip(idx, 0, NBINS - 1)
+SHIFT = 52 - 6  # a float64's exponent and its first 6 mantissa bits: 64 bins an octave
+KEY0 = (LOW + 1023) << 6  # the key of 2**LOW
+
+
+def _edges(i: np.ndarray) -> np.ndarray:
+    """The lower edge of bin ``i``: 2**e * (1 + m/64)."""
+    key = KEY0 + i
+    return np.ldexp(1.0 + (key & 63) / 64.0, (key >> 6) - 1023)
 
 
 @dataclass
@@ -38,23 +42,29 @@ class LossHistogram:
         return int(self.positive.sum() + self.negative.sum()) + self.zero
 
     def add(self, values: np.ndarray) -> None:
+        """Count ``values`` (NaN and inf are counted apart, not drawn): a few passes over
+        the array and one ``bincount`` of keys cut from the floats' bits."""
         v = np.asarray(values, dtype=np.float64).ravel()
-        finite = np.isfinite(v)
-        if not finite.all():
-            self.nonfinite += int(v.size - np.count_nonzero(finite))
-            v = v[finite]
         if v.size == 0:
             return
-        self.low = min(self.low, float(v.min()))
-        self.high = max(self.high, float(v.max()))
-        small = np.abs(v) < 2.0**LOW
-        self.zero += int(np.count_nonzero(small))
-        pos = v[(v > 0) & ~small]
-        neg = v[(v < 0) & ~small]
-        if pos.size:
-            self.positive += np.bincount(_bins(pos), minlength=NBINS)
-        if neg.size:
-            self.negative += np.bincount(_bins(-neg), minlength=NBINS)
+        lo, hi = float(v.min()), float(v.max())
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            finite = np.isfinite(v)
+            self.nonfinite += int(v.size - np.count_nonzero(finite))
+            v = v[finite]
+            if v.size == 0:
+                return
+            lo, hi = float(v.min()), float(v.max())
+        self.low, self.high = min(self.low, lo), max(self.high, hi)
+        idx = (np.abs(v).view(np.int64) >> SHIFT) - KEY0
+        np.clip(idx, -1, NBINS - 1, out=idx)  # -1: below 2**LOW, counted as zero
+        idx += 1
+        if lo < 0:
+            idx[v < 0] += NBINS
+        c = np.bincount(idx, minlength=2 * NBINS + 1)
+        self.zero += int(c[0])
+        self.positive += c[1 : NBINS + 1]
+        self.negative += c[NBINS + 1 :]
 
     def merge(self, other: LossHistogram) -> None:
         self.positive += other.positive
@@ -67,7 +77,8 @@ class LossHistogram:
     def _points(self) -> tuple[np.ndarray, np.ndarray]:
         """(value, count) of every non-empty bin, its value the bin's geometric middle
         clipped to the range seen."""
-        centers = 2.0 ** (LOW + (np.arange(NBINS) + 0.5) / PER_OCTAVE)
+        i = np.arange(NBINS)
+        centers = 0.5 * (_edges(i) + _edges(i + 1))
         vals = [centers[self.positive > 0], -centers[self.negative > 0]]
         counts = [self.positive[self.positive > 0], self.negative[self.negative > 0]]
         if self.zero:

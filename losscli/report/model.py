@@ -130,13 +130,16 @@ class Preview:
     hist: dict[str, Any] | None = None
 
     def count(self, values: dict[str, np.ndarray]) -> None:
-        """Count a chunk's per-sample losses into the histograms."""
+        """Count a chunk's per-sample values of the first loss (the one the worst rows
+        are ranked by) into its histogram (~6 ms of CPU a 250,000-row chunk)."""
         from losscli.report.histogram import LossHistogram
 
+        if not values:
+            return
         if self.hist is None:
             self.hist = {}
-        for name, v in values.items():
-            self.hist.setdefault(name, LossHistogram()).add(v)
+        name = next(iter(values))
+        self.hist.setdefault(name, LossHistogram()).add(values[name])
 
     def update(self, values: dict[str, np.ndarray], index: np.ndarray) -> None:
         if not values:
