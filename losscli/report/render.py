@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from losscli.errors import UsageError
-from losscli.report import layout
 from losscli.report.model import Report
 from losscli.report.numbers import cell, count, short
 from losscli.validate.align import id_text
@@ -200,6 +199,8 @@ def _table(
     messages: bool,
     histogram: bool = True,
 ) -> str:
+    from losscli.report import layout
+
     width = layout.terminal_width() if width is None else max(width, layout.MIN_WIDTH)
     out: list[str] = []
 
@@ -282,6 +283,8 @@ def _table(
 def histogram_lines(pv: Any, width: int, *, color: bool = False) -> list[str]:
     """One line a loss of the preview: its per-sample values as unicode blocks between the
     smallest and the largest value (none when the losses were not counted)."""
+    from losscli.report import layout
+
     out: list[str] = []
     for name, h in (pv.hist or {}).items():
         if h.n == 0:
@@ -369,6 +372,8 @@ def render_batch(
             lines.append("| " + " | ".join(cells) + " |")
         lines += _markdown_gates(result)
         return "\n".join(lines) + "\n"
+    from losscli.report import layout
+
     w = layout.terminal_width() if width is None else max(width, layout.MIN_WIDTH)
     marked = _file_messages(result, rows)
     body = [
@@ -457,6 +462,8 @@ def reliability_lines(
 ) -> list[str]:
     """The reliability table of every ece / mce (a bin a row), as plain text (at most
     ``width`` characters) or markdown lines; none when neither was asked for."""
+    from losscli.report import layout
+
     out: list[str] = []
     head = ("bin", "count", "confidence", "frequency", "gap")
     shared: dict[str, list[str]] = {}  # ece and mce of the same bins: one table
