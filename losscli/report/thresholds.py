@@ -68,18 +68,23 @@ def _table(s: Sweep, n_samples: int, max_rows: int, width: int | None = None) ->
         + tuple(fixed(s.figures[k][i]) for k in FIGURES)
         for i in shown
     ]
-    out = layout.wrap(
-        f"{count(n_samples)} samples, {count(len(s))} distinct thresholds"
-        + (f" (showing {len(shown)})" if len(shown) < len(s) else "")
-        + "; positive when prediction >= threshold",
-        w,
+    rule = "positive when prediction >= threshold"
+    head_line = f"{count(n_samples)} samples, {count(len(s))} distinct thresholds" + (
+        f" (showing {len(shown)})" if len(shown) < len(s) else ""
     )
+    if len(head_line) + len(rule) + 2 > w:  # the short form, to stay on one line
+        head_line = f"{count(n_samples)} samples, {count(len(s))} thresholds" + (
+            f" ({len(shown)} shown)" if len(shown) < len(s) else ""
+        )
+    out = layout.wrap(f"{head_line}; {rule}", w)
     out += layout.table(head, body, width=w, right=[True] * len(head), keys=2)
     b = s.row(s.best)
-    out += layout.wrap(
-        f"* best by {CRITERIA[s.criterion]}: threshold {short(b['threshold'])} "
-        f"(precision {fixed(b['precision'])}, recall {fixed(b['recall'])}, f1 {fixed(b['f1'])}, "
-        f"fpr {fixed(b['fpr'])}, accuracy {fixed(b['accuracy'])})",
-        w,
+    best = f"* best by {CRITERIA[s.criterion]}: threshold {short(b['threshold'])}"
+    figures = (
+        f" (precision {fixed(b['precision'])}, recall {fixed(b['recall'])}, "
+        f"f1 {fixed(b['f1'])}, fpr {fixed(b['fpr'])}, accuracy {fixed(b['accuracy'])})"
     )
+    # the figures of the best row are in the table, on the row marked *: repeated here
+    # only when they fit on the line
+    out += layout.wrap(best + figures if len(best + figures) <= w else best, w)
     return "\n".join(out) + "\n"
