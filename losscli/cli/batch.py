@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from losscli.cli.app import app
-from losscli.cli.evaluate import check_format_and_color, dask_engine, emit
+from losscli.cli.app import app, figures
+from losscli.cli.evaluate import check_format_and_color, dask_engine, emit, report_color
 from losscli.cli.exits import errors
 from losscli.cli.options import build_options
 from losscli.cli.outputs import check_outputs, weights_file
@@ -92,6 +92,7 @@ def batch_cmd(
         typer.Option(
             "--sort-by",
             metavar="NAME",
+            autocompletion=figures,
             help="Rank files by this loss or metric (better first, direction from the registry).",
         ),
     ] = None,
@@ -180,7 +181,9 @@ def batch_cmd(
                 )
         result.overall.config = config_path
         terminal = output is None and sys.stdout.isatty()
-        text = render.render_batch(result, fmt, terminal=terminal)
+        text = render.render_batch(
+            result, fmt, terminal=terminal, color=report_color(color, sys.stdout, output)
+        )
         for f in result.skipped:
             sys.stderr.write(f"error: {f.error}\n")
         scored = [(f.file, f.report) for f in result.files if f.report is not None]

@@ -201,8 +201,9 @@ def run_eval(
     config_path: str | None,
 ) -> tuple[Any, str]:
     """Evaluate, stream per-sample losses, render; files appear only when all succeeded."""
+    from losscli import phases
     from losscli.api import evaluate
-    from losscli.cli.progress import Progress
+    from losscli.cli.progress import Progress, RowsOf
     from losscli.io import atomic, persample
     from losscli.report import render
     from losscli.report.gates import gate_failures
@@ -233,7 +234,11 @@ def run_eval(
             )
         collect = pictures_collector(fmt, options) if dask is None else None
         if dask is None:
-            with Progress("rows", enabled=not quiet) as bar:
+            rows_of = RowsOf(y_pred if y_pred is not None else y_true, not options.header)
+            with (
+                Progress("rows", enabled=not quiet, rows_total=rows_of) as bar,
+                phases.watching(bar if bar.enabled else None),
+            ):
                 report = evaluate(
                     y_true,
                     y_pred,
@@ -248,21 +253,25 @@ def run_eval(
         report.config = config_path
         report_stream = sys.stderr if per_sample == "-" else sys.stdout
         terminal = output is None and bool(getattr(report_stream, "isatty", lambda: False)())
+        # warnings and notes on stderr (what pipelines read), each once: a table holds
+        # them only when stderr does not (--quiet, the report on stderr) or it is a file
+        on_stderr = not quiet and report_stream is not sys.stderr
         text = render.render(
             report,
             fmt,
-            color=use_color(color, report_stream) and terminal,
+            color=report_color(color, report_stream, output),
             terminal=terminal,
             value=options.value,
             pictures=collect.pictures() if collect is not None else no_pictures(fmt, dask),
             source=y_pred if y_pred is not None else y_true,
+            messages=not on_stderr or output is not None,
+            histogram=not quiet,
         )
-        if not quiet:
-            if fmt != "table" or output is not None or report_stream is not sys.stderr:
-                for w in report.warnings:
-                    sys.stderr.write(f"warning: {w}\n")
-                for n in report.notes:
-                    sys.stderr.write(f"note: {n}\n")
+        if on_stderr:
+            for w in report.warnings:
+                sys.stderr.write(f"warning: {w}\n")
+            for n in report.notes:
+                sys.stderr.write(f"note: {n}\n")
         for line in gate_failures(report):
             sys.stderr.write(f"gate failed: {line}\n")
         # every output file is renamed into place as the stack closes, together: if one
@@ -299,6 +308,14 @@ def no_pictures(fmt: str, dask: Any) -> Any:
 
     reason = "--engine dask gathers no pictures yet: make the page with --engine local"
     return Pictures(task="", classes=[], missing=[reason])
+
+
+def report_color(choice: str, stream: Any, output: str | None) -> bool:
+    """Colour in the table: ``always`` colours wherever the report goes (a pipe, a file);
+    ``auto`` only a terminal, and never with ``NO_COLOR`` or ``TERM=dumb``."""
+    if choice == "always":
+        return True
+    return output is None and use_color(choice, stream)
 
 
 def emit(text: str, output: str | None, per_sample: str | None) -> None:

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from losscli.cli import app as C
+
 
 def use_color(choice: str, stream: Any) -> bool:
     if choice == "always":
@@ -46,15 +48,20 @@ FilesArg = Annotated[
     ),
 ]
 LossOpt = Annotated[
-    list[str] | None, typer.Option("--loss", "-l", metavar="NAME", help=_loss_help())
+    list[str] | None,
+    typer.Option("--loss", "-l", metavar="NAME", help=_loss_help(), autocompletion=C.losses),
 ]
 MetricOpt = Annotated[
-    list[str] | None, typer.Option("--metric", "-m", metavar="NAME", help=_metric_help())
+    list[str] | None,
+    typer.Option("--metric", "-m", metavar="NAME", help=_metric_help(), autocompletion=C.metrics),
 ]
 TaskOpt = Annotated[
     str | None,
     typer.Option(
-        "--task", metavar="T", help="auto (default), regression, binary, multiclass or multilabel."
+        "--task",
+        metavar="T",
+        autocompletion=C.choices("auto", "regression", "binary", "multiclass", "multilabel"),
+        help="auto (default), regression, binary, multiclass or multilabel.",
     ),
 ]
 ParamOpt = Annotated[
@@ -85,6 +92,7 @@ FormatOpt = Annotated[
         "--format",
         "-f",
         metavar="F",
+        autocompletion=C.choices("table", "json", "csv", "tsv", "markdown", "value", "html"),
         help="table, json, csv, tsv, markdown, value or html (one self-contained page; its "
         "pictures need losscli[plot]).",
     ),
@@ -94,6 +102,7 @@ ValueOpt = Annotated[
     typer.Option(
         "--value",
         metavar="NAME",
+        autocompletion=C.figures,
         help="The figure -f value prints: a loss or metric (default: the first loss); "
         "computed even when not selected. Implies -f value.",
     ),
@@ -107,6 +116,7 @@ CheckOpt = Annotated[
     typer.Option(
         "--check",
         metavar="EXPR",
+        autocompletion=C.checks,
         help="Gate such as 'accuracy>=0.9' (repeatable); exit 1 if any fails. A loss or "
         "metric not selected is computed for it.",
     ),
@@ -199,6 +209,7 @@ InputFormatOpt = Annotated[
     typer.Option(
         "--input-format",
         metavar="F",
+        autocompletion=C.choices("csv", "tsv", "npy", "npz", "parquet", "jsonl"),
         help="Format of the inputs, whatever their extension says (and of stdin): csv, tsv, "
         "npy, npz, parquet, jsonl.",
     ),
@@ -240,12 +251,21 @@ ChunkOpt = Annotated[
         "read whole). The figures do not depend on it.",
     ),
 ]
-ColorOpt = Annotated[str, typer.Option("--color", metavar="WHEN", help="auto, always or never.")]
+ColorOpt = Annotated[
+    str,
+    typer.Option(
+        "--color",
+        metavar="WHEN",
+        autocompletion=C.choices("auto", "always", "never"),
+        help="auto, always or never.",
+    ),
+]
 NanOpt = Annotated[
     str | None,
     typer.Option(
         "--nan-policy",
         metavar="P",
+        autocompletion=C.choices("error", "omit", "propagate"),
         help="NaN/inf values: error (default), omit (drop their rows, counted in the report) "
         "or propagate (losses follow IEEE arithmetic; metrics undefined).",
     ),
@@ -266,6 +286,7 @@ CiMethodOpt = Annotated[
     typer.Option(
         "--ci-method",
         metavar="M",
+        autocompletion=C.choices("auto", "bootstrap", "analytic"),
         help="auto (default: Wilson for accuracy and zero_one, DeLong for a binary roc_auc, "
         "Student's t for an unweighted loss mean, the bootstrap otherwise), bootstrap, or "
         "analytic (the closed forms; the bootstrap where a figure has none).",
@@ -307,6 +328,7 @@ EngineOpt = Annotated[
     typer.Option(
         "--engine",
         metavar="E",
+        autocompletion=C.choices("local", "dask"),
         help="local (default) or dask (needs `pip install losscli[dask]`).",
     ),
 ]

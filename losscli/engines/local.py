@@ -11,6 +11,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from losscli import phases
 from losscli.engines.state import LOOK_LIKE_PROBABILITIES, ScoreState, conclude
 from losscli.errors import Contradiction, InputError, UsageError, unknown_choice
 from losscli.io import dialect, formats
@@ -256,6 +257,7 @@ class Scorer:
         index = prep.ids if prep.ids is not None else rows
         st.preview.ids = prep.ids is not None
         st.preview.update(loss_values, index)
+        st.preview.count(loss_values)  # the table's histogram (report/histogram.py)
         return index, loss_values
 
 
@@ -453,6 +455,7 @@ class _Pass:
         """Score every chunk; the first pass (``widen`` None) also gathers the facts of
         the whole input and raises :class:`_Widen` when they read it otherwise."""
         s = self.settings
+        phases.phase("reading" if widen is None else "reading again")
         self.kept, self.kept_ids = [], []
         if self.collect is not None:
             self.collect.reset()

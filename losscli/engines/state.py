@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from losscli import phases
 from losscli.errors import InputError
 from losscli.report.model import Preview, Report, build_report
 from losscli.scoring.accumulate import Accumulator
@@ -74,6 +75,7 @@ def conclude(
 ) -> Report:
     """The end of the input: judge what only the whole input shows (no samples left,
     overflow counts, --strict, weights summing to zero) and build the report."""
+    phases.phase("scoring")
     acc = state.acc
     if acc.n_samples == 0:
         raise InputError(
@@ -157,6 +159,7 @@ def add_intervals(report: Report, state: ScoreState, plan: Plan) -> None:
     """``--ci``: the interval of every loss mean and metric, with what makes one
     undefined or degenerate said, and the settings in the signature."""
     assert state.ci is not None
+    phases.phase("bootstrap")
     if state.replicates is not None:
         state.replicates.finish(state.raw_rows)
     figures = {**{k: v["mean"] for k, v in report.losses.items()}, **report.metrics}

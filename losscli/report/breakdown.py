@@ -62,7 +62,7 @@ def csv_lines(report: Report, sep: str, ci: bool) -> list[str]:
     ]
 
 
-def _table(report: Report) -> tuple[str, list[str], list[list[str]]] | None:
+def parts(report: Report) -> tuple[str, list[str], list[list[str]]] | None:
     """(title, header, cells) of the breakdown, or None without one."""
     if report.per_class:
         first = next(iter(report.per_class.values()))
@@ -90,7 +90,7 @@ def _table(report: Report) -> tuple[str, list[str], list[list[str]]] | None:
 
 def text_lines(report: Report) -> list[str]:
     """The breakdown as aligned plain text (the table format)."""
-    found = _table(report)
+    found = parts(report)
     if found is None:
         return []
     title, head, cells = found
@@ -105,7 +105,7 @@ def text_lines(report: Report) -> list[str]:
 
 def markdown_lines(report: Report) -> list[str]:
     """The breakdown as a markdown table."""
-    found = _table(report)
+    found = parts(report)
     if found is None:
         return []
     title, head, cells = found
@@ -172,9 +172,3 @@ def comparison_markdown(c: Any) -> list[str]:
         name = n.replace("|", "\\|")
         out.append(f"| {name} | {_short(a)} | {_short(b)} | {_short(float(b) - float(a))} |")
     return out
-
-
-def print_breakdown(console: Any, report: Report) -> None:
-    """The breakdown, printed by the table renderer."""
-    for line in text_lines(report):
-        console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -3,12 +3,12 @@ as table, json, csv, tsv or markdown, and as JUnit (a testcase per figure)."""
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 from losscli.errors import UsageError
-from losscli.report import breakdown
+from losscli.report import breakdown, layout
+from losscli.report.numbers import count, unsigned_zero
 from losscli.report.render import num, short
 
 COMPARE_FORMATS = ("table", "json", "csv", "tsv", "markdown", "html")
@@ -17,15 +17,17 @@ HEADER = ("figure", "a", "b", "delta", "low", "high", "p_value", "p_holm", "test
 
 def _g(v: float) -> str:
     """Four significant digits: a comparison table stays narrow (JSON/CSV keep them all)."""
-    return short(v) if v != v or v in (float("inf"), float("-inf")) else f"{v:.4g}"
+    return short(v) if v != v or v in (float("inf"), float("-inf")) else unsigned_zero(f"{v:.4g}")
 
 
 def _verdict(d: Any) -> str:
     return {"a": "A better", "b": "B better"}.get(d.better, "no difference")
 
 
-def render_comparison(c: Any, fmt: str, pictures: Any = None) -> str:
-    """``pictures``: A's and B's :class:`~losscli.report.curves.Pictures` for ``html``."""
+def render_comparison(c: Any, fmt: str, pictures: Any = None, *, width: int | None = None) -> str:
+    """The comparison as ``fmt``; a table at most ``width`` characters wide (default: the
+    terminal's); ``pictures``: A's and B's :class:`~losscli.report.curves.Pictures` for
+    ``html``."""
     if fmt == "html":
         from losscli.report.html import comparison_html
 
@@ -69,24 +71,10 @@ def render_comparison(c: Any, fmt: str, pictures: Any = None) -> str:
         return "\n".join(out) + "\n"
     if fmt != "table":
         raise UsageError(f"unknown format {fmt!r}: one of {', '.join(COMPARE_FORMATS)}")
-    from rich.console import Console
-    from rich.table import Table
-
-    buf = io.StringIO()
-    console = Console(file=buf, no_color=True, highlight=False, width=120, emoji=False)
-    t = Table(box=None, pad_edge=False)
-    for h, justify in (
-        ("figure", "left"),
-        ("A", "right"),
-        ("B", "right"),
-        (f"B - A [{level} interval]", "right"),
-        ("p (Holm)", "right"),
-        ("test", "left"),
-        ("", "left"),
-    ):
-        t.add_column(h, justify=justify)  # type: ignore[arg-type]
-    for d in rows:
-        t.add_row(
+    w = layout.terminal_width() if width is None else max(width, layout.MIN_WIDTH)
+    header = ["figure", "A", "B", f"B - A [{level} interval]", "p (Holm)", "test", ""]
+    body = [
+        [
             d.name,
             _g(d.a),
             _g(d.b),
@@ -94,14 +82,27 @@ def render_comparison(c: Any, fmt: str, pictures: Any = None) -> str:
             f"{_g(d.p_value)} ({_g(d.p_holm)})",
             d.test,
             _verdict(d),
+        ]
+        for d in rows
+    ]
+    out = [layout.middle(f"A: {c.source_a}", w), layout.middle(f"B: {c.source_b}", w)]
+    out += layout.wrap(f"{count(c.a.n_samples)} samples, alpha {c.alpha}", w)
+    out += layout.table(
+        header, body, width=w, right=[False, True, True, True, True, False, False], shrink=(0,)
+    )
+    per_class = breakdown.comparison_rows(c)  # --per-class: A, B, B - A
+    if per_class:
+        out.append("")
+        out += layout.table(
+            ["breakdown", "A", "B", "B - A"],
+            [[n, _g(a), _g(b), _g(float(b) - float(a))] for n, a, b in per_class],
+            width=w,
+            right=[False, True, True, True],
+            shrink=(0,),
         )
-    console.print(f"A: {c.source_a}\nB: {c.source_b}\n{c.a.n_samples} samples, alpha {c.alpha}")
-    console.print(t)
-    for line in breakdown.comparison_lines(c):  # --per-class
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
     for n in c.notes:
-        console.print(f"note: {n}", markup=False)
-    return buf.getvalue()
+        out += layout.wrap(f"note: {n}", w)
+    return "\n".join(out) + "\n"
 
 
 def comparison_junit(c: Any) -> bytes:

@@ -3,7 +3,6 @@ csv, tsv, markdown or value."""
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any
 from losscli.errors import UsageError
 from losscli.report import breakdown
 from losscli.report.model import Report
+from losscli.report.numbers import cell, count, short
 from losscli.validate.align import id_text
 
 REPORT_FORMATS = ("table", "json", "csv", "tsv", "markdown", "value", "html")
@@ -21,12 +21,6 @@ PREVIEW_ROWS = 5
 def num(v: float) -> str:
     """Full precision, as Python's repr."""
     return repr(float(v))
-
-
-def short(v: float) -> str:
-    if isinstance(v, float) and not math.isfinite(v):
-        return repr(v)
-    return f"{v:.6g}"
 
 
 def with_interval(report: Report, name: str, value: float) -> str:
@@ -59,7 +53,7 @@ def group_rows(report: Report) -> list[tuple[str, list[tuple[str, str, float, An
 
 
 def _group_cell(v: float, iv: Any, count: bool = False) -> str:
-    text = str(int(v)) if count else short(v)
+    text = f"{int(v):,}" if count else short(v)
     return text if iv is None else f"{text} [{short(iv.low)}, {short(iv.high)}]"
 
 
@@ -84,11 +78,17 @@ def render(
     value: str | None = None,
     pictures: Any = None,
     source: str | None = None,
+    width: int | None = None,
+    messages: bool = True,
+    histogram: bool = True,
 ) -> str:
     """The report as text; ``value`` names the figure of ``fmt="value"`` (default: the
-    first loss); ``pictures`` the data of the pictures of ``fmt="html"``
-    (:class:`~losscli.report.curves.Pictures`; None: tables only) and ``source`` the
-    input named in its heading."""
+    first loss).  The table is at most ``width`` characters wide (default: the terminal's,
+    see :func:`losscli.report.layout.terminal_width`); ``messages=False`` leaves its
+    warnings and notes out (the CLI writes them on stderr instead), ``histogram=False`` the
+    one-line histogram of the per-sample losses (``--quiet``).  ``pictures``: the data of
+    the pictures of ``fmt="html"`` (:class:`~losscli.report.curves.Pictures`; None: tables
+    only), and ``source`` the input named in its heading."""
     if fmt == "html":
         from losscli.report.html import report_html
 
@@ -127,7 +127,14 @@ def render(
     if fmt == "markdown":
         return _markdown(report)
     if fmt == "table":
-        return _table(report, color=color, terminal=terminal)
+        return _table(
+            report,
+            color=color,
+            terminal=terminal,
+            width=width,
+            messages=messages,
+            histogram=histogram,
+        )
     raise UsageError(f"unknown format {fmt!r}: one of {', '.join(REPORT_FORMATS)}")
 
 
@@ -194,34 +201,42 @@ def _f(v: Any) -> float:
     return float(v) if v is not None else math.nan
 
 
-def _table(report: Report, *, color: bool, terminal: bool) -> str:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def _table(
+    report: Report,
+    *,
+    color: bool,
+    terminal: bool,
+    width: int | None,
+    messages: bool,
+    histogram: bool = True,
+) -> str:
+    from losscli.report import layout
 
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        width=100,
-        emoji=False,
-        soft_wrap=False,
-    )
-    style = box.SIMPLE_HEAD if terminal else None
-    head = Table(box=style, show_header=True, pad_edge=False, title=None)
-    head.add_column("figure")
+    width = layout.terminal_width() if width is None else max(width, layout.MIN_WIDTH)
+    out: list[str] = []
+
+    def table(header: list[str], rows: list[list[str]], **kw: Any) -> None:
+        out.extend(layout.table(header, rows, width=width, rule=terminal, color=color, **kw))
+
+    def say(text: str, style: str | None = None) -> None:
+        for line in layout.wrap(text, width):
+            out.append(layout.styled(line, style, color))
+
     level = next(iter(report.intervals.values())).level if report.intervals else None
-    head.add_column("value" if level is None else f"value [{level:.0%} interval]", justify="right")
-    head.add_row("task", report.task)
-    head.add_row("samples", str(report.n_samples))
-    for name, v in report.losses.items():
-        head.add_row(f"{name} (mean)", with_interval(report, name, v["mean"]))
-    for name, value in report.metrics.items():
-        head.add_row(name, with_interval(report, name, value))
-    console.print(head)
+    rows = [["task", report.task], ["samples", count(report.n_samples)]]
+    figures = [(f"{n} (mean)", n, v["mean"]) for n, v in report.losses.items()]
+    figures += [(n, n, v) for n, v in report.metrics.items()]
+    wide = [[label, with_interval(report, name, v)] for label, name, v in figures]
+    header = ["figure", "value" if level is None else f"value [{level:.0%} interval]"]
+    if layout._total([max(len(r[i]) for r in [header, *wide]) for i in (0, 1)]) <= width:
+        rows += wide
+    else:  # the interval on a line of its own, beneath its value
+        for label, name, v in figures:
+            rows.append([label, short(v)])
+            iv = report.intervals.get(name)
+            if iv is not None:
+                rows.append(["", f"[{short(iv.low)}, {short(iv.high)}]"])
+    table(header, rows, right=[False, True], shrink=(0,))
 
     pv = report.preview
     if pv is not None and pv.first_index is not None:
@@ -231,58 +246,90 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
             ("first rows", pv.first_index, pv.first),
             (f"worst rows by {names[0]}", pv.worst_index, pv.worst),
         ):
-            t = Table(box=style, title=None, pad_edge=False)
-            t.add_column(label, justify="right")
-            for name in names:
-                t.add_column(name, justify="right")
-            for i in range(len(idx)):
-                # ids as written, never markup ("[x]" is an id, not a style)
-                t.add_row(Text(id_text(idx[i])), *(short(float(vals[m][i])) for m in names))
-            console.print(f"{title}:")
-            console.print(t)
+            say(f"{title}:")
+            body = [
+                # ids as written (a whole-number row index with separators)
+                [id_text(idx[i]) if pv.ids else count(int(idx[i]))]
+                + [short(float(vals[m][i])) for m in names]
+                for i in range(len(idx))
+            ]
+            table([label, *names], body, right=[True] * (len(names) + 1), shrink=(0,))
+        if histogram:
+            out.extend(histogram_lines(pv, width, color=color))
     cm = report.confusion
-    if cm is not None and len(cm["labels"]) <= 12 and not isinstance(cm["matrix"][0][0], list):
-        t = Table(box=style, pad_edge=False)
-        t.add_column("true \\ predicted")
-        for label in cm["labels"]:
-            t.add_column(str(label), justify="right")
-        for label, row in zip(cm["labels"], cm["matrix"]):
-            t.add_row(str(label), *(short(float(v)) for v in row))
-        console.print("confusion matrix:")
-        console.print(t)
-    print_reliability(console, report)
-    breakdown.print_breakdown(console, report)  # --per-class
-    rows = group_rows(report)
-    if rows:
-        t = Table(box=style, pad_edge=False)
-        t.add_column("group")
-        for name, _, _, _ in rows[0][1]:
-            t.add_column(name, justify="right")
-        for group, figures in rows:
-            t.add_row(
-                Text(group),
-                *(_group_cell(v, iv, count=name == "n_samples") for name, _, v, iv in figures),
-            )
-        console.print("groups:")
-        console.print(t)
+    if cm is not None and not isinstance(cm["matrix"][0][0], list):
+        labels = [str(x) for x in cm["labels"]]
+        body = [[lab, *(cell(v) for v in row)] for lab, row in zip(labels, cm["matrix"])]
+        heads, prefix = layout.drop_prefix(labels, width)
+        say(
+            "confusion matrix"
+            + (f" (predicted classes without their prefix {prefix!r})" if prefix else "")
+            + ":"
+        )
+        table(["true \\ predicted", *heads], body, shrink=(0,), header_shrink=True)
+    out.extend(reliability_lines(report, width=width, rule=terminal, color=color))
+    found = breakdown.parts(report)  # --per-class
+    if found is not None:
+        title, head, cells = found
+        say(title)
+        table(head, cells, right=[False] + [True] * (len(head) - 1), shrink=(0,))
+    grows = group_rows(report)
+    if grows:
+        say("groups:")
+        body = [
+            [group, *(_group_cell(v, iv, count=name == "n_samples") for name, _, v, iv in figs)]
+            for group, figs in grows
+        ]
+        table(["group", *(name for name, _, _, _ in grows[0][1])], body, shrink=(0,))
     for c in report.checks:
-        console.print(f"check {c.message}", markup=False, highlight=False)
+        say(f"check {c.message}", None if c.passed else "red")
     for b in report.baseline:
         verdict = "FAILED" if b["worse"] else "ok"
         if b.get("comparable") is False:
             verdict = "skipped"
-        console.print(f"baseline {verdict}: {b['message']}", markup=False, highlight=False)
-    for w in report.warnings:
-        console.print(f"warning: {w}")
-    for n in report.notes:
-        console.print(f"note: {n}", markup=False, highlight=False)
-    return buf.getvalue()
+        say(f"baseline {verdict}: {b['message']}", "red" if b["worse"] else None)
+    if messages:
+        for w in report.warnings:
+            say(f"warning: {w}", "yellow")
+        for n in report.notes:
+            say(f"note: {n}")
+    return "\n".join(out) + "\n"
+
+
+def histogram_lines(pv: Any, width: int, *, color: bool = False) -> list[str]:
+    """One line a loss of the preview: its per-sample values as unicode blocks between the
+    smallest and the largest value (none when the losses were not counted)."""
+    from losscli.report import layout
+
+    out: list[str] = []
+    for name, h in (pv.hist or {}).items():
+        if h.n == 0:
+            continue
+        lo, hi = short(h.low), short(h.high)
+        prefix = f"distribution of {name}: "
+        room = width - len(lo) - len(hi) - 2 - len(" (log scale)")
+        if room - len(prefix) < 24:  # the name on a line of its own
+            out.append(layout.middle(prefix.rstrip(), width))
+            prefix = "  "
+        bar, log = h.blocks(max(8, min(40, room - len(prefix))))
+        if not bar:
+            continue
+        line = f"{prefix}{lo} {layout.styled(bar, 'green', color)} {hi}"
+        out.append(line + (" (log scale)" if log else ""))
+    return out
 
 
 # ----------------------------------------------------------------------------- batch
 
 
-def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
+def render_batch(
+    result: Any,
+    fmt: str,
+    *,
+    terminal: bool = False,
+    width: int | None = None,
+    color: bool = False,
+) -> str:
     """A batch report: one row per file (ranked when sorted) plus ``overall``."""
     if fmt == "json":
         return json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n"
@@ -351,45 +398,64 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
         lines += _markdown_gates(result)
         lines += breakdown.overall_lines(result, markdown=True)  # --per-class
         return "\n".join(lines) + "\n"
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
+    from losscli.report import layout
 
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        force_terminal=False,
-        no_color=True,
-        highlight=False,
-        width=160,
-        emoji=False,
-        soft_wrap=False,
-    )
-    t = Table(box=box.SIMPLE_HEAD if terminal else None, pad_edge=False)
-    for i, h in enumerate(header):
-        t.add_column(h, justify="left" if i == 1 else "right")
-    for rank, name, rep in rows:
-        t.add_row(
+    w = layout.terminal_width() if width is None else max(width, layout.MIN_WIDTH)
+    marked = _file_messages(result, rows)
+    body = [
+        [
             rank,
-            name,
-            str(rep.n_samples),
+            name + (" !" if name in marked else ""),
+            count(rep.n_samples),
             *(with_interval(rep, n, fig(rep, n, k)) for n, k in figures),
             *versus(name, short),
-        )
-    console.print(
-        f"task: {overall.task}" + (f"; ranked by {result.sort_by}" if result.sort_by else "")
+        ]
+        for rank, name, rep in rows
+    ]
+    out = layout.wrap(
+        f"task: {overall.task}" + (f"; ranked by {result.sort_by}" if result.sort_by else ""), w
     )
-    console.print(t)
+    right = [i != 1 for i in range(len(header))]
+    right[-1] = right[-1] and not vs  # vs_best: best / tied / worse
+    out += layout.table(
+        header, body, width=w, right=right, keys=2, shrink=(1,), rule=terminal, color=color
+    )
     if result.leaderboard:
-        console.print(
+        out += layout.wrap(
             "several models against the same targets: no pooled 'overall' row"
-            + ("; vs_best: each model's paired test against the best (Holm)" if vs else "")
+            + ("; vs_best: each model's paired test against the best (Holm)" if vs else ""),
+            w,
         )
+    for name, msgs in marked.items():
+        out += layout.wrap(f"! {name}:", w)
+        for kind, text in msgs:
+            out += [
+                layout.styled(x, "yellow" if kind == "warning" else None, color)
+                for x in layout.wrap(f"  {kind}: {text}", w, indent="    ")
+            ]
     for line in _gate_lines(result):
-        console.print(line)
-    for line in breakdown.overall_lines(result):  # --per-class
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
-    return buf.getvalue()
+        out += layout.wrap(line, w)
+    split = None if result.leaderboard else breakdown.parts(overall)  # --per-class
+    if split is not None:
+        title, names, per_class = split
+        out += layout.wrap(title.replace(":", " (overall):", 1), w)
+        out += layout.table(
+            names, per_class, width=w, right=[False] + [True] * (len(names) - 1), shrink=(0,)
+        )
+    return "\n".join(out) + "\n"
+
+
+def _file_messages(
+    result: Any, rows: list[tuple[str, str, Any]]
+) -> dict[str, list[tuple[str, str]]]:
+    """The warnings and notes of every row of the batch table (files, then overall), by
+    the row's name: the table marks those rows and lists them beneath."""
+    out: dict[str, list[Any]] = {}
+    for _, name, rep in rows:
+        lines = [("warning", x) for x in rep.warnings] + [("note", x) for x in rep.notes]
+        if lines:
+            out[name] = lines
+    return out
 
 
 def _gates(result: Any) -> list[tuple[str, Any]]:
@@ -445,9 +511,18 @@ def _markdown_gates(result: Any) -> list[str]:
 # ----------------------------------------------------------------------------- reliability
 
 
-def reliability_lines(report: Report, *, markdown: bool = False) -> list[str]:
-    """The reliability table of every ece / mce (a bin a row), as plain text or markdown
-    lines; none when neither was asked for."""
+def reliability_lines(
+    report: Report,
+    *,
+    markdown: bool = False,
+    width: int | None = None,
+    rule: bool = False,
+    color: bool = False,
+) -> list[str]:
+    """The reliability table of every ece / mce (a bin a row), as plain text (at most
+    ``width`` characters) or markdown lines; none when neither was asked for."""
+    from losscli.report import layout
+
     out: list[str] = []
     head = ("bin", "count", "confidence", "frequency", "gap")
     shared: dict[str, list[str]] = {}  # ece and mce of the same bins: one table
@@ -467,29 +542,21 @@ def reliability_lines(report: Report, *, markdown: bool = False) -> list[str]:
             cells.append(
                 (
                     edges,
-                    str(r["count"]),
+                    cell(r["count"]),
                     short(r["confidence"]),
                     short(r["frequency"]),
                     short(r["gap"]),
                 )
             )
+        title = f"reliability ({label}, gap = confidence − frequency):"
         if markdown:
-            out += ["", f"reliability ({label}, gap = confidence − frequency):", ""]
+            out += ["", title, ""]
             out += ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * 4]
             out += ["| " + " | ".join(c) + " |" for c in cells]
             continue
-        widths = [max(len(x) for x in col) for col in zip(head, *cells)]
-        out.append(f"reliability ({label}, gap = confidence − frequency):")
-        for row in (head, *cells):
-            out.append(
-                "  ".join(
-                    x.rjust(w) if i else x.ljust(w) for i, (x, w) in enumerate(zip(row, widths))
-                )
-            )
+        w = layout.terminal_width() if width is None else width
+        out += layout.wrap(title, w)
+        out += layout.table(
+            head, cells, width=w, right=[False] + [True] * 4, rule=rule, color=color
+        )
     return out
-
-
-def print_reliability(console: Any, report: Report) -> None:
-    """The reliability tables, printed by the table renderer."""
-    for line in reliability_lines(report):
-        console.print(line, markup=False, highlight=False)

@@ -8,7 +8,8 @@ from typing import Any
 
 from losscli import __version__
 from losscli.errors import UsageError
-from losscli.report.numbers import json_num
+from losscli.report import layout
+from losscli.report.numbers import count, fixed, json_num, short
 from losscli.scoring.thresholds import CRITERIA, FIGURES, Sweep, shown_rows
 
 THRESHOLD_FORMATS = ("table", "json", "csv", "tsv")
@@ -41,6 +42,7 @@ def render(
     max_rows: int,
     warnings: list[str],
     notes: list[str],
+    width: int | None = None,
 ) -> str:
     if fmt == "json":
         return json.dumps(to_dict(s, n_samples, warnings, notes), indent=2, allow_nan=False) + "\n"
@@ -53,30 +55,36 @@ def render(
             lines.append(sep.join((*cells, "true" if i == s.best else "false")))
         return "\n".join(lines) + "\n"
     if fmt == "table":
-        return _table(s, n_samples, max_rows)
+        return _table(s, n_samples, max_rows, width)
     raise UsageError(f"unknown format {fmt!r}: one of {', '.join(THRESHOLD_FORMATS)}")
 
 
-def _table(s: Sweep, n_samples: int, max_rows: int) -> str:
+def _table(s: Sweep, n_samples: int, max_rows: int, width: int | None = None) -> str:
+    w = layout.terminal_width() if width is None else max(width, layout.MIN_WIDTH)
     head = ("", "threshold", *FIGURES)
     shown = shown_rows(len(s), s.best, max_rows)
     body = [
-        ("*" if i == s.best else "", f"{s.thresholds[i]:.6g}")
-        + tuple(f"{s.figures[k][i]:.4f}" for k in FIGURES)
+        ("*" if i == s.best else "", short(float(s.thresholds[i])))
+        + tuple(fixed(s.figures[k][i]) for k in FIGURES)
         for i in shown
     ]
-    widths = [max(len(x) for x in col) for col in zip(head, *body)]
-    out = [
-        f"{n_samples} samples, {len(s)} distinct thresholds"
-        + (f" (showing {len(shown)})" if len(shown) < len(s) else "")
-        + "; positive when prediction >= threshold"
-    ]
-    for row in (head, *body):
-        out.append("  ".join(x.rjust(w) for x, w in zip(row, widths)).rstrip())
-    b = s.row(s.best)
-    out.append(
-        f"* best by {CRITERIA[s.criterion]}: threshold {b['threshold']:.6g} "
-        f"(precision {b['precision']:.4f}, recall {b['recall']:.4f}, f1 {b['f1']:.4f}, "
-        f"fpr {b['fpr']:.4f}, accuracy {b['accuracy']:.4f})"
+    rule = "positive when prediction >= threshold"
+    head_line = f"{count(n_samples)} samples, {count(len(s))} distinct thresholds" + (
+        f" (showing {len(shown)})" if len(shown) < len(s) else ""
     )
+    if len(head_line) + len(rule) + 2 > w:  # the short form, to stay on one line
+        head_line = f"{count(n_samples)} samples, {count(len(s))} thresholds" + (
+            f" ({len(shown)} shown)" if len(shown) < len(s) else ""
+        )
+    out = layout.wrap(f"{head_line}; {rule}", w)
+    out += layout.table(head, body, width=w, right=[True] * len(head), keys=2)
+    b = s.row(s.best)
+    best = f"* best by {CRITERIA[s.criterion]}: threshold {short(b['threshold'])}"
+    figures = (
+        f" (precision {fixed(b['precision'])}, recall {fixed(b['recall'])}, "
+        f"f1 {fixed(b['f1'])}, fpr {fixed(b['fpr'])}, accuracy {fixed(b['accuracy'])})"
+    )
+    # the figures of the best row are in the table, on the row marked *: repeated here
+    # only when they fit on the line
+    out += layout.wrap(best + figures if len(best + figures) <= w else best, w)
     return "\n".join(out) + "\n"

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from losscli import phases
 from losscli.scoring import losses as L
 from losscli.scoring.accumulate import WeightedSum, WeightOverflow, scaled, weight_exponent
 
@@ -535,6 +536,7 @@ def roc_auc(y: np.ndarray, score: np.ndarray, w: np.ndarray) -> float:
     pos = y > 0.5
     if not np.any(w[pos] > 0) or not np.any(w[~pos] > 0):
         return math.nan  # undefined with one class only
+    phases.phase("sorting for roc_auc")
     order = np.argsort(-score, kind="mergesort")
     s, t, ww = score[order], pos[order], w[order]
     distinct = np.r_[np.nonzero(np.diff(s))[0], s.size - 1]

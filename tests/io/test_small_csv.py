@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from losscli.io.delimited import _read_delimited_small, _unquoted_columns
-from losscli.io.dialect import DEFAULT
+from losscli.io.delimited import _unquoted_columns
 from losscli.io.table import to_float, to_float_cells
 
 
