@@ -25,6 +25,16 @@ from losscli.scoring.registry.params import (
     TOP_K,
 )
 
+SETWISE_NOTES = (
+    "the classes averaged are those that occur in the targets or the decisions, whatever "
+    "their weights (scikit-learn's labels=None; torchmetrics' macro leaves out the classes "
+    "absent from both too); --param labels=0,2 takes exactly those, present or not",
+    "zero_division=warn (the default) counts an undefined class as 0 and says so in the "
+    "warnings, as scikit-learn; 0 or 1 say nothing; nan leaves it out of the average",
+    "pos_label: the positive class is 1 (--pos-label maps other encodings); scikit-learn's "
+    "pos_label=0 is the figure of the flipped targets and decisions",
+)
+
 
 def check_setwise(task: str, params: dict[str, Any]) -> None:
     """average=samples is for multilabel; labels choose classes of a macro/micro/weighted/
@@ -74,6 +84,11 @@ ACCURACY = Entry(
     aliases=("acc",),
     params=DECISION,
     direction="higher",
+    notes=(
+        "torchmetrics' multiclass_accuracy averages per class by default (average='macro'): "
+        "that is -m balanced_accuracy; its multilabel_accuracy is per label: 1 − -l hamming; "
+        "its multilabel_exact_match is this accuracy",
+    ),
     reference="sklearn.metrics.accuracy_score",
 )
 
@@ -92,6 +107,7 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         direction="higher",
         state="confusion",
         check=check_setwise,
+        notes=SETWISE_NOTES,
         reference="sklearn.metrics.precision_score",
     ),
     Entry(
@@ -109,6 +125,7 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         direction="higher",
         state="confusion",
         check=check_setwise,
+        notes=SETWISE_NOTES,
         reference="sklearn.metrics.recall_score",
     ),
     Entry(
@@ -126,6 +143,7 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         direction="higher",
         state="confusion",
         check=check_setwise,
+        notes=SETWISE_NOTES,
         reference="sklearn.metrics.f1_score",
     ),
     Entry(
@@ -143,6 +161,10 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         direction="higher",
         state="confusion",
         check=check_setwise,
+        notes=(
+            *SETWISE_NOTES,
+            "beta is finite: scikit-learn's beta=inf is the recall (-m recall)",
+        ),
         reference="sklearn.metrics.fbeta_score",
     ),
     Entry(
@@ -161,6 +183,7 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         state="confusion",
         check=check_setwise,
         notes=(
+            *SETWISE_NOTES,
             "scikit-learn's jaccard_score takes zero_division 0, 1 or warn; losscli also "
             "takes nan (undefined classes left out of the average, as for precision)",
         ),
@@ -182,6 +205,10 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         params=(THRESHOLD, ADJUSTED),
         direction="higher",
         state="confusion",
+        notes=(
+            "equals torchmetrics' multiclass_accuracy with its default average='macro' "
+            "(the macro recall)",
+        ),
         reference="sklearn.metrics.balanced_accuracy_score",
     ),
     Entry(
@@ -198,6 +225,10 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         params=(THRESHOLD,),
         direction="higher",
         state="confusion",
+        notes=(
+            "torchmetrics' multilabel_matthews_corrcoef is the MCC of every label cell as "
+            "one binary problem: ravel the labels into one column and use --task binary",
+        ),
         reference="sklearn.metrics.matthews_corrcoef",
     ),
     Entry(
@@ -233,14 +264,14 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         formula="LR+ = TPR / FPR = (TP / (TP + FN)) / (FP / (FP + TN))",
         summary="Positive likelihood ratio: how much a positive decision raises the odds.",
         use_when="Diagnostic tests, independent of the prevalence.",
-        aliases=("lr_plus", "lr+"),
+        aliases=("lr_plus",),
         params=(THRESHOLD,),
         direction="higher",
         state="confusion",
         notes=(
             "division by zero: NaN with a warning when there are no false positives "
             "(FP = 0) or no positive targets, as scikit-learn's class_likelihood_ratios "
-            "with its default replace_undefined_by=np.nan",
+            "with its default replace_undefined_by=np.nan (other replacements: none)",
         ),
         reference="sklearn.metrics.class_likelihood_ratios (its first value)",
     ),
@@ -254,14 +285,14 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         formula="LR− = FNR / TNR = (FN / (TP + FN)) / (TN / (TN + FP))",
         summary="Negative likelihood ratio: how much a negative decision lowers the odds.",
         use_when="Diagnostic tests, independent of the prevalence.",
-        aliases=("lr_minus", "lr-"),
+        aliases=("lr_minus",),
         params=(THRESHOLD,),
         direction="lower",
         state="confusion",
         notes=(
             "division by zero: NaN with a warning when there are no true negatives "
             "(TN = 0) or no positive targets, as scikit-learn's class_likelihood_ratios "
-            "with its default replace_undefined_by=np.nan",
+            "with its default replace_undefined_by=np.nan (other replacements: none)",
         ),
         reference="sklearn.metrics.class_likelihood_ratios (its second value)",
     ),
@@ -308,6 +339,8 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
             "weights equal repeated rows)",
             "average=samples: each sample's AUC over its labels is unweighted, the mean over "
             "samples weighted, as scikit-learn",
+            "a class (label) without targets on both sides has no AUC: NaN with a warning "
+            "(scikit-learn refuses it; torchmetrics counts 0): average=weighted leaves it out",
         ),
         reference="sklearn.metrics.roc_auc_score (multi_class='ovr', average='macro')",
     ),
