@@ -416,3 +416,12 @@ def test_chunked_equals_whole(task: str, metric: str, params: dict[str, object])
         y, p, metrics=[metric], task=task, weights=w, params=params, chunk_rows=7
     )
     assert chunked.metrics[metric] == pytest.approx(whole.metrics[metric], rel=1e-12)
+
+
+def test_partial_auc_interval_is_the_bootstrap_not_delong() -> None:
+    """DeLong's interval is the whole curve's: with max_fpr the bootstrap is used."""
+    y, p, _ = data("binary")
+    whole = losscli.evaluate(y, p, metrics=["roc_auc"], ci=True, n_boot=50)
+    part = losscli.evaluate(y, p, metrics=["roc_auc"], ci=True, n_boot=50, params={"max_fpr": 0.3})
+    assert whole.to_dict()["intervals"]["roc_auc"]["method"] == "delong"
+    assert part.to_dict()["intervals"]["roc_auc"]["method"] == "bootstrap"
