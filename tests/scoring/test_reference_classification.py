@@ -425,3 +425,24 @@ def test_partial_auc_interval_is_the_bootstrap_not_delong() -> None:
     part = losscli.evaluate(y, p, metrics=["roc_auc"], ci=True, n_boot=50, params={"max_fpr": 0.3})
     assert whole.to_dict()["intervals"]["roc_auc"]["method"] == "delong"
     assert part.to_dict()["intervals"]["roc_auc"]["method"] == "bootstrap"
+
+
+def test_baseline_from_before_the_new_params_stays_comparable() -> None:
+    """A baseline whose signature predates zero_division / roc_auc's params (their defaults
+    unspelled) compares; one with another value does not."""
+    import json
+
+    from losscli.report.gates import compare_baseline
+
+    y, p, _ = data("binary")
+    r = losscli.evaluate(y, p, metrics=["f1", "roc_auc"])
+    base = json.loads(json.dumps(r.to_dict(), default=str))
+    sig = base["signature"]
+    assert ",zero_division=warn" in sig and "roc_auc(average=macro,multi_class=ovr)" in sig
+    base["signature"] = sig.replace(",zero_division=warn", "").replace(
+        "roc_auc(average=macro,multi_class=ovr)", "roc_auc"
+    )
+    assert all(row["comparable"] for row in compare_baseline(r, base, 0.0))
+    base["signature"] = sig.replace("zero_division=warn", "zero_division=1")
+    rows = {row["name"]: row for row in compare_baseline(r, base, 0.0)}
+    assert not rows["f1"]["comparable"] and rows["roc_auc"]["comparable"]
