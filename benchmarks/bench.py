@@ -477,6 +477,50 @@ def uncertainty(big: str, n: int, tmp: str, repeat: int) -> list[Row]:
     return rows
 
 
+def breakdowns(tmp: str, n: int, repeat: int) -> list[Row]:
+    """``--per-class``, ``-m ece`` and ``-m average_precision`` on a binary CSV of ``n``
+    rows (label, probability), each against the plain run of the same file."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    rng = np.random.default_rng(7)
+    path = os.path.join(tmp, f"binary_{n}.csv")
+    opts = pcsv.WriteOptions(include_header=True, quoting_style="none")
+    schema = pa.schema([("label", pa.int64()), ("prob", pa.float64())])
+    with pcsv.CSVWriter(path, schema, write_options=opts) as w:
+        for start in range(0, n, 5_000_000):
+            m = min(5_000_000, n - start)
+            p = np.round(rng.random(m), 6)
+            y = (rng.random(m) < p).astype(np.int64)
+            w.write_table(pa.table({"label": y, "prob": p}))
+    cli = [*losscli_cmd(), "eval", path, "-f", "json"]
+    t = walls(
+        {
+            "plain": cli,
+            "per_class": [*cli, "--per-class"],
+            "ece": [*cli, "-m", "ece"],
+            "average_precision": [*cli, "-m", "average_precision"],
+        },
+        repeat,
+    )
+    what = {
+        "per_class": "`--per-class`",
+        "ece": "`-m ece` (reliability bins)",
+        "average_precision": "`-m average_precision` (one sort)",
+    }
+    return [
+        (
+            f"{label} on a {n / 1e6:g}M-row binary CSV",
+            f"{t[k]:.2f} s",
+            f"{t['plain']:.2f} s (the plain eval: bce + accuracy)",
+            f"{t[k] / t['plain']:.2f}x",
+            "<= 1.5x",
+            t[k] / t["plain"] <= 1.5,
+        )
+        for k, label in what.items()
+    ]
+
+
 def table(rows: Sequence[Row]) -> str:
     header = ("figure", "losscli", "reference", "ratio", "target", "met")
     cells = [(*r[:5], "-" if r[5] is None else ("yes" if r[5] else "**no**")) for r in rows]
@@ -493,27 +537,49 @@ def main() -> None:
     )
     ap.add_argument("--repeat", type=int, default=5, help="runs per timing (median)")
     ap.add_argument("--quick", action="store_true", help="1M / 3M rows, fewer repeats")
+    ap.add_argument(
+        "--only",
+        metavar="GROUPS",
+        help="comma-separated groups to run: startup, throughput, per-sample, memory, "
+        "multiclass, uncertainty, scripts, breakdowns, exactness (default: all)",
+    )
     args = ap.parse_args()
     if args.quick:
         args.rows, args.memory_rows, args.repeat = 1_000_000, 3_000_000, 3
+    only = set(args.only.split(",")) if args.only else None
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only
+
     rows: list[Row] = []
     t_start = time.time()
     with tempfile.TemporaryDirectory(prefix="losscli-bench-") as tmp:
-        rows += startup(tmp, max(11, args.repeat))
+        if wanted("startup"):
+            rows += startup(tmp, max(11, args.repeat))
         csvs: dict[int, str] = {}
         sizes = sorted({args.rows // 10, args.rows, args.memory_rows})
-        for n in sizes:
+        for n in sizes if wanted("memory") else [args.rows]:
             csvs[n] = os.path.join(tmp, f"reg_{n}.csv")
             write_regression_csv(csvs[n], n)
         big = csvs[args.rows]
-        got, _ = throughput(big, args.rows, args.repeat)
-        rows += got
-        # the noisiest figure here (hundreds of MB written each run): more rounds
-        rows += per_sample(big, args.rows, tmp, args.repeat + 2)
-        rows += memory(tmp, sizes, csvs)
-        rows += multiclass(1_000_000, 10, args.repeat)
-        rows += uncertainty(big, args.rows, tmp, args.repeat)
-        rows += exactness(big, args.rows)
+        if wanted("throughput"):
+            rows += throughput(big, args.rows, args.repeat)[0]
+        if wanted("per-sample"):  # the noisiest figure (hundreds of MB written): more rounds
+            rows += per_sample(big, args.rows, tmp, args.repeat + 2)
+        if wanted("memory"):
+            rows += memory(tmp, sizes, csvs)
+        if wanted("multiclass"):
+            rows += multiclass(1_000_000, 10, args.repeat)
+        if wanted("uncertainty"):
+            rows += uncertainty(big, args.rows, tmp, args.repeat)
+        if wanted("scripts"):
+            import scripts
+
+            rows += scripts.rows(tmp, big, args.rows, args.repeat, 200 if args.quick else 1000)
+        if wanted("breakdowns"):
+            rows += breakdowns(tmp, args.rows // 5, args.repeat)  # 2M rows of the default 10M
+        if wanted("exactness"):
+            rows += exactness(big, args.rows)
     print(table(rows))
     py = f"{platform.python_implementation()} {platform.python_version()}"
     print(

@@ -66,6 +66,7 @@ _KEYS: dict[str, tuple[str, str, str]] = {
     "seed": ("seed", "number", "seed"),
     "group_by": ("group_by", "str", "group_by"),
     "pos_label": ("pos_label", "str", "pos_label"),
+    "per_class": ("per_class", "bool", "per_class"),
 }
 
 
@@ -194,6 +195,10 @@ def _coerce(path: Path, key: str, kind: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad("a number")
         return float(value)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
     if not isinstance(value, str):
         raise bad("a string")
     if kind == "path" and not os.path.isabs(value):

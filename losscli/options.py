@@ -70,6 +70,9 @@ class EvalOptions:
     group_by:
         A column of the input, or a file with one value a row (``--group-by``): the
         report is given for every group too (:mod:`losscli.scoring.groups`).
+    per_class:
+        ``--per-class``: precision, recall, f1, support and the loss per class (per output
+        for a regression with several outputs; :mod:`losscli.scoring.perclass`).
     """
 
     losses: tuple[str, ...] | None = None
@@ -103,6 +106,7 @@ class EvalOptions:
     n_boot: int = 1000
     seed: int = 12345
     group_by: Any = None
+    per_class: bool = False
 
     def __post_init__(self) -> None:
         # lists from a caller or a parser become tuples: the options are a value

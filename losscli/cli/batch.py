@@ -41,6 +41,7 @@ from losscli.cli.params import (
     NoHeaderOpt,
     OutputOpt,
     ParamOpt,
+    PerClassOpt,
     PosLabelOpt,
     PredColOpt,
     QuietOpt,
@@ -74,8 +75,16 @@ def batch_cmd(
         ),
     ] = None,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", metavar="N", help="Score files in N parallel processes.")
-    ] = 1,
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=0,
+            help="Score files in N parallel processes; 0 (default): one per core from 16 "
+            "files on, else one. The figures are the same whatever N.",
+        ),
+    ] = 0,
     engine: EngineOpt = "local",
     scheduler: SchedulerOpt = None,
     sort_by: Annotated[
@@ -126,6 +135,7 @@ def batch_cmd(
     n_boot: NBootOpt = None,
     seed: SeedOpt = None,
     group_by: GroupByOpt = None,
+    per_class: PerClassOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     quiet: QuietOpt = False,

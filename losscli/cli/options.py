@@ -46,6 +46,7 @@ FIELDS: dict[str, str] = {
     "n_boot": "n_boot",
     "seed": "seed",
     "group_by": "group_by",
+    "per_class": "per_class",
 }
 
 

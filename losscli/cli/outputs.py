@@ -5,7 +5,8 @@ two outputs never share one file.
 files a glob or a directory stands for, ``--targets`` and a ``--weights`` file) and with
 each other: the same file (``os.path.samefile``: hard links and symlinks included) or the
 same resolved path is a usage error (exit 2).  ``-`` (standard input or output) is not a
-file.  The ``--baseline`` file may be an output: it is read whole before anything is
+file.  An output is a local file: a URL there (``s3://...``) is a usage error.  The
+``--baseline`` file may be an output: it is read whole before anything is
 written, so ``-o baseline.json --baseline baseline.json`` updates it.
 """
 
@@ -15,6 +16,7 @@ import os
 from collections.abc import Iterable, Sequence
 
 from losscli.errors import InputError, UsageError, show_name
+from losscli.io.remote import display, is_url
 
 # a device or a FIFO may be named by several outputs (-o /dev/null --junit /dev/null)
 _SHAREABLE = ("/dev/null",)
@@ -34,7 +36,7 @@ def _input_files(specs: Iterable[str]) -> list[str]:
 
     files: list[str] = []
     for spec in specs:
-        if spec == "-":
+        if spec == "-" or is_url(spec):  # a URL is never an output (see check_outputs)
             continue
         try:
             files.extend(expand(spec))
@@ -52,6 +54,12 @@ def check_outputs(
     given = [(flag, path) for flag, path in outputs if path not in (None, "-")]
     if not given:
         return
+    for flag, path in given:
+        if is_url(path):
+            raise UsageError(
+                f"{flag} {display(path or '')}: outputs are written to local files only",
+                hint=f"give {flag} a local path and copy the file to storage afterwards",
+            )
     files = [(what, f) for what, spec in inputs if spec is not None for f in _input_files([spec])]
     for flag, path in given:
         assert path is not None

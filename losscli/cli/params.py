@@ -278,6 +278,15 @@ SeedOpt = Annotated[
         "intervals whatever --chunk-size.",
     ),
 ]
+PerClassOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--per-class",
+        help="Per class (per label; per output for a regression with several outputs): "
+        "precision, recall, f1, support and the class's loss mean and share of the loss; "
+        "in every format (JSON: per_class / per_output).",
+    ),
+]
 GroupByOpt = Annotated[
     str | None,
     typer.Option(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -48,19 +48,13 @@ def list_cmd(
             return
         lines = []
         for e in rows:
-            params = ", ".join(f"{p.name}={_show(p.default)}" for p in e.params) or "-"
+            params = ", ".join(f"{p.name}={p.show(p.default)}" for p in e.params) or "-"
             row = (e.name, e.kind, ", ".join(e.aliases) or "-", ",".join(e.tasks), e.inputs)
             lines.append((*row, e.needs, params))
         header = ("name", "kind", "aliases", "tasks", "inputs", "needs", "params")
         widths = [max(len(r[i]) for r in [header, *lines]) for i in range(6)]
         for r in [header, *lines]:
             sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[6] + "\n")
-
-
-def _show(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 @app.command("explain")
@@ -90,9 +84,11 @@ def explain_cmd(
             if e.params:
                 out.append("  parameters:")
                 for p in e.params:
-                    out.append(f"    {p.name} = {_show(p.default)}  ({p.range_text()}): {p.doc}")
+                    out.append(f"    {p.name} = {p.show(p.default)}  ({p.range_text()}): {p.doc}")
             out.append("  conventions:")
-            for line in (*e.notes, *registry.CONVENTIONS.get(e.inputs, ()), *registry.GENERAL):
+            logs = registry.LOG_CONVENTIONS if e.clipped is not None else ()
+            lines = (*e.notes, *logs, *registry.CONVENTIONS.get(e.inputs, ()), *registry.GENERAL)
+            for line in lines:
                 out.append(f"    - {line}")
             sys.stdout.write("\n".join(out) + "\n\n")
         sys.stdout.write(

@@ -151,6 +151,21 @@ def load_base(baseline: PathLike | Mapping[str, Any] | None) -> dict[str, Any] |
     return dict(baseline) if isinstance(baseline, Mapping) else load_baseline(baseline)
 
 
+AUTO_FILES = 16  # from this many files, --jobs 0 scores them on every core
+
+
+def auto_jobs(files: Sequence[str]) -> int:
+    """``--jobs 0``: one process a core (at most 8) for ``AUTO_FILES`` files or more, else
+    one; the figures are the same whatever the number."""
+    if len(files) < AUTO_FILES:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(8, cores))
+
+
 def evaluate_batch(
     specs: Sequence[str],
     options: EvalOptions | None = None,
@@ -164,10 +179,11 @@ def evaluate_batch(
 ) -> BatchReport:
     """Score every file of ``specs`` (paths, globs, directories) with ``options`` (or its
     fields as keywords; see :func:`losscli.evaluate`), one report each plus ``overall``.
+    ``jobs``: processes scoring files at once; ``0`` is :func:`auto_jobs`'s choice.
     Raises the first file's error unless ``skip_errors``."""
     o = make_options(options, overrides)
-    if jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    if jobs < 0:
+        raise UsageError("--jobs must be at least 1 (or 0: one per core for many files)")
     parsed = parse_checks(o.checks, o.tolerance, o.atol)
     if sort_by is not None:
         _direction(sort_by)
@@ -180,6 +196,8 @@ def evaluate_batch(
     each = per_file(o)
     job_list = [(f, targets, each) for f in files]
     results: list[FileResult] = []
+    if jobs == 0:
+        jobs = auto_jobs(files)
     if jobs == 1 or len(files) == 1:
         for i, job in enumerate(job_list):
             results.append(_score_one(job))
@@ -190,8 +208,11 @@ def evaluate_batch(
     else:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-            for i, res in enumerate(pool.map(_score_one, job_list)):
+        workers = min(jobs, len(files))
+        # a few files a task: small files cost less than sending them one at a time
+        size = max(1, min(16, len(files) // (workers * 8)))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for i, res in enumerate(pool.map(_score_one, job_list, chunksize=size)):
                 results.append(res)
                 if progress:
                     progress(i + 1, len(files))

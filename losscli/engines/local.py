@@ -18,7 +18,7 @@ from losscli.options import EvalOptions
 from losscli.report.checks import parse_checks
 from losscli.report.gates import apply_gates
 from losscli.report.model import Report
-from losscli.scoring import registry
+from losscli.scoring import perclass, registry
 from losscli.scoring.groups import Groups
 from losscli.scoring.plan import Plan, parse_params, resolve
 from losscli.scoring.replicates import CiSettings, Replicates, make_ci
@@ -50,6 +50,7 @@ class Settings:
     pos_label: str | None = None
     columns_given: bool = False  # --target-col / --pred-col: no guess about swapped files
     hard_labels: bool = True  # the engine can read hard-label predictions
+    per_class: bool = False  # --per-class
 
 
 def make_settings(o: EvalOptions) -> Settings:
@@ -87,6 +88,7 @@ def make_settings(o: EvalOptions) -> Settings:
         grouped=o.group_by is not None,
         pos_label=o.pos_label,
         columns_given=o.target_col is not None or o.pred_col is not None,
+        per_class=o.per_class,
     )
 
 
@@ -220,6 +222,9 @@ class Scorer:
             st.acc.logit_rows += prep.n
             st.acc.logit_not_probabilities += not_probability_rows(prep)
         loss_values = update(st.acc, prep, plan)
+        if perclass.wanted(plan):
+            perclass.check(plan, prep.y.shape[1] if prep.y.ndim == 2 else 1)
+            perclass.update(st.acc, prep, plan, loss_values, raw.pred_names)
         self.last = prep
         st.add_messages(prep.warnings, prep.notes, first)
         # rows as numbered in the input (0-based), gaps where omitted
@@ -268,6 +273,7 @@ def make_plan(settings: Settings, task: str, reading: labels.Reading | None = No
         hard=hard,
     )
     plan.nan_policy = settings.nan_policy
+    plan.per_class = settings.per_class
     if reading is not None and hard:
         plan.reading = "labels(" + ",".join(reading.classes or ("0", "1")) + ")"
     return plan
@@ -313,7 +319,7 @@ def not_probability_rows(prep: Prepared) -> int:
 
 def _check_domains(plan: Plan, prep: Prepared, raw: Raw) -> None:
     """Values a selected loss cannot take are input errors naming the row and column."""
-    for entry, params in plan.losses:
+    for entry, params in [*plan.losses, *plan.metrics]:
         if entry.domain is None:
             continue
         for role, bad, requirement in entry.domain(prep.y, prep.p, **params):

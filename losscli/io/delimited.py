@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
-import re
 import zlib
 from collections.abc import Iterator
 from typing import IO, Any
@@ -30,7 +29,6 @@ from losscli.io.table import (
     to_float_cells,
 )
 
-_LINES = re.compile(r"\r\n|\r|\n")  # the line ends the csv module knows
 SMALL_TEXT = 1 << 20  # below 1 MiB, parse with the csv module: no pandas import
 CSV_BLOCK_BYTES = 16 << 20  # unused since .csv.gz streams through csvfast (kept for tests)
 
@@ -139,20 +137,32 @@ def _unquoted_columns(
 ) -> tuple[list[str], list[list[str]]] | None:
     """(names, columns) of a text without quotes whose lines all hold the same number of
     fields and no blank line in between, cut at C speed; None for anything else (the csv
-    module then reads it, with its messages)."""
-    lines = _LINES.split(text)
-    while lines and not lines[-1]:
-        lines.pop()
-    if not lines or "" in lines:
+    module then reads it, with its messages).
+
+    The body is split once with each line end as a field of its own: the line ends must
+    then fall exactly every ``width + 1`` fields, which holds only when every line has
+    ``width`` fields (lines whose extra and missing fields even out included)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None  # old Mac line ends: the csv module reads them
+    text = text.rstrip("\n")
+    if not text or "\n\n" in text:
         return None
-    first = lines[0].split(sep)
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).split(sep)
     width = len(first)
-    body = lines[1:] if header else lines
-    flat = sep.join(body).split(sep) if body else []
-    if len(flat) != width * len(body):
-        return None  # a ragged line: found and named by the slow path
+    body = text if not header else ("" if end < 0 else text[end + 1 :])
+    if body:
+        n = body.count("\n") + 1
+        flat = body.replace("\n", f"{sep}\n{sep}").split(sep)
+        if len(flat) != (width + 1) * n - 1 or flat[width :: width + 1].count("\n") != n - 1:
+            return None  # a ragged line: found and named by the slow path
+        columns = [flat[j :: width + 1] for j in range(width)]
+    else:
+        columns = [[] for _ in range(width)]
     names = [c.strip() for c in first] if header else [str(i) for i in range(width)]
-    return names, [flat[j::width] for j in range(width)]
+    return names, columns
 
 
 def _table(

@@ -31,6 +31,8 @@ def detect_format(path: str, input_format: str | None = None) -> tuple[str, bool
     if path == "-":
         return (input_format or "csv"), False
     lower = path.lower()
+    if "://" in lower:  # a URL: its query (a signature, a version) is not the extension
+        lower = lower.split("?", 1)[0].split("#", 1)[0]
     gz = lower.endswith(".gz")
     if gz:
         lower = lower[:-3]
@@ -49,9 +51,15 @@ def detect_format(path: str, input_format: str | None = None) -> tuple[str, bool
 
 
 def expand(spec: str) -> list[str]:
-    """A path, a glob or a directory of shards, as a sorted list of files."""
+    """A path, a glob or a directory of shards (or a URL, a URL glob or a bucket prefix:
+    :func:`losscli.io.remote.expand_url`), as a sorted list of files."""
     if spec == "-":
         return ["-"]
+    if "://" in spec:
+        from losscli.io import remote  # fsspec only when a URL is read
+
+        if remote.is_url(spec):
+            return remote.expand_url(spec)
     if os.path.isdir(spec):
         try:
             entries = os.listdir(spec)

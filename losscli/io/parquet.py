@@ -53,6 +53,10 @@ def stream_parquet(path: str, rows: int, text_cols: TextCols = None) -> Iterator
         raise
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
         raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
-    check_columns(len(pf.schema_arrow), path)
-    for batch in pf.iter_batches(batch_size=rows):
+    ncols = len(pf.schema_arrow)
+    check_columns(ncols, path)
+    # pyarrow decodes a batch of a million rows in much less than four of 250,000 (the
+    # chunks are cut from it again by the caller); at most 8M cells (64 MB) a batch
+    batch_rows = max(rows, min(1 << 20, (8 << 20) // max(1, ncols)))
+    for batch in pf.iter_batches(batch_size=batch_rows):
         yield arrow_to_table(batch, path, True, text_cols)

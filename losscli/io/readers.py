@@ -3,7 +3,8 @@
 Formats by extension (``.csv``, ``.tsv``, ``.npy``, ``.npz``, ``.parquet``,
 ``.jsonl``/``.ndjson``, each optionally ``.gz``), ``-`` for standard input
 (read only when asked), globs and directories of shards (one dataset, in sorted
-name order).  ``.npy``/``.npz`` are always loaded with pickles refused.
+name order), and fsspec URLs (``s3://``, ``https://``, ...: :mod:`losscli.io.remote`),
+streamed as local files are.  ``.npy``/``.npz`` are always loaded with pickles refused.
 pandas and pyarrow are imported only on the paths that need them.
 
 This module dispatches: each path to the reader of its format (whole, or as a stream
@@ -23,8 +24,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from losscli.errors import InputError, UsageError
-from losscli.io import compressed, formats
+from losscli.errors import InputError, LossCliError, UsageError
+from losscli.io import compressed, formats, remote
 from losscli.io import dialect as dialects
 from losscli.io.delimited import SMALL_TEXT, read_delimited, stream_delimited
 from losscli.io.dialect import Dialect
@@ -144,6 +145,11 @@ def _chunks_one(
     text_cols: TextCols = None,
 ) -> Iterator[Table]:
     fmt, gz = detect_format(path, input_format)
+    if remote.is_url(path):
+        yield from _guard_url(
+            path, _chunks_url(path, fmt, gz, header, input_format, rows, d, text_cols)
+        )
+        return
     _check_path(path)
     if path == "-" and fmt in ("csv", "tsv"):
         yield from _guard_stdin(_stream_stdin(stdin, fmt, header, d, text_cols))
@@ -167,6 +173,130 @@ def _chunks_one(
         yield _read_one(
             path, header=header, input_format=input_format, stdin=stdin, d=d, text_cols=text_cols
         )
+
+
+def _chunks_url(
+    path: str,
+    fmt: str,
+    gz: bool,
+    header: bool,
+    input_format: str | None,
+    rows: int,
+    d: Dialect,
+    text_cols: TextCols,
+) -> Iterator[Table]:
+    """A remote file by the rules of a local one: read whole when small, else streamed
+    from a file object (CSV/TSV in parallel blocks, ``.npy`` row blocks, Parquet record
+    batches, JSON Lines blocks), gzip by the ``.gz`` extension."""
+    size = remote.size(path)
+    if fmt in ("csv", "tsv") and (gz or size >= SMALL_TEXT):
+        yield from _stream_url_text(path, fmt, gz, header, d, text_cols)
+    elif fmt == "jsonl" and (gz or size > JSONL_BLOCK):
+        yield from _stream_jsonl(path, gz, None, text_cols)
+    elif fmt == "npy" and not gz and size >= SMALL_TEXT:
+        with remote.open_url(path) as fh:
+            yield from stream_npy_fileobj(fh, path, rows)
+    elif fmt == "parquet" and not gz and size >= SMALL_TEXT:
+        yield from _stream_parquet_url(path, rows, text_cols)
+    else:
+        yield _read_one(
+            path, header=header, input_format=input_format, stdin=None, d=d, text_cols=text_cols
+        )
+
+
+def _stream_parquet_url(path: str, rows: int, text_cols: TextCols) -> Iterator[Table]:
+    """Remote Parquet record batch by record batch (pyarrow on the file object: the
+    footer, then one column chunk range at a time, as :func:`stream_parquet` locally)."""
+    import pyarrow.parquet as pq
+
+    with remote.open_url(path) as fh:
+        head = fh.read(4096)
+        if head[:4] != b"PAR1":
+            raise wrong_content(path, "parquet", head)
+        fh.seek(0)
+        try:
+            pf = pq.ParquetFile(fh, pre_buffer=False, buffer_size=1 << 20)
+        except MemoryError:
+            raise
+        except Exception as exc:  # pyarrow raises several unrelated types for bad files
+            if remote.is_remote_error(exc) or isinstance(exc, (ConnectionError, PermissionError)):
+                raise
+            raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
+        check_columns(len(pf.schema_arrow), path)
+        for batch in pf.iter_batches(batch_size=rows):
+            yield arrow_to_table(batch, path, True, text_cols)
+
+
+def _stream_url_text(
+    path: str, fmt: str, gz: bool, header: bool, d: Dialect, text_cols: TextCols
+) -> Iterator[Table]:
+    """Remote CSV/TSV: what expands to under 1 MiB is read whole (as a small local file),
+    the rest streams through :func:`losscli.io.csvfast.stream_fileobj`."""
+    from losscli.io import csvfast
+
+    sep = d.sep(fmt)
+    with remote.open_url(path) as raw:
+        fh: Any = raw
+        if gz:
+            magic = raw.read(2)
+            raw.seek(0)
+            if magic != b"\x1f\x8b":
+                kind = formats.NAMES.get(sniff(raw.read(4096)), "something else")
+                raise InputError(
+                    f"is not gzip-compressed: it looks like {kind}",
+                    file=path,
+                    hint="remove the .gz suffix from its name",
+                )
+            fh = gzip.GzipFile(fileobj=raw, mode="rb")
+        try:
+            first = fh.read(SMALL_TEXT)
+            more = fh.read(1) if len(first) == SMALL_TEXT else b""
+        except (OSError, EOFError, zlib.error) as exc:
+            if not gz or isinstance(exc, (FileNotFoundError, PermissionError, ConnectionError)):
+                raise
+            raise InputError(f"corrupt or truncated gzip data: {short(exc)}", file=path) from None
+        if not more:
+            yield _checked(read_delimited(io.BytesIO(first), path, fmt, header, d, text_cols), path)
+            return
+        head = first[:4096]
+        if b"\x00" in head or sniff(head) in ("parquet", "npy", "npz", "gzip", "pickle", "binary"):
+            raise wrong_content(path, fmt, head)
+        if d.delimiter is None:
+            dialects.check_text_head(first[:65536].decode("utf-8-sig", "replace"), path, sep)
+        stream = io.BufferedReader(csvfast.Chain([first, more], fh))  # type: ignore[arg-type]
+        seen = False
+        try:
+            for table in csvfast.stream_fileobj(
+                stream, sep=sep, header=header, decimal=d.decimal, text_cols=text_cols, source=path
+            ):
+                if not seen and header:
+                    check_unique([str(n) for n in table.column_names], path)
+                seen = True
+                yield arrow_to_table(table, path, header, text_cols)
+        except csvfast.BlockError as exc:
+            raise InputError(
+                f"cannot parse: {short(exc.cause)}",
+                file=path,
+                row=exc.row,
+                hint="the row is where the failing block starts; download the file for the "
+                "exact row",
+            ) from None
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            if not gz:
+                raise
+            raise InputError(f"corrupt or truncated gzip data: {short(exc)}", file=path) from None
+
+
+def _guard_url(path: str, gen: Iterator[Table]) -> Iterator[Table]:
+    """A remote file's errors named by its URL (a password or signature in it masked)."""
+    try:
+        yield from gen
+    except LossCliError as exc:
+        if exc.file is not None and remote.is_url(exc.file):
+            exc.file = remote.display(exc.file)
+        raise
+    except Exception as exc:
+        raise _as_input_error(exc, path) from None
 
 
 def _small_gzip(path: str) -> bool:
@@ -253,6 +383,8 @@ def _stream_jsonl(
 
     if path == "-":
         raw: Any = stdin if stdin is not None else sys.stdin.buffer
+    elif remote.is_url(path):
+        raw = remote.open_url(path)
     else:
         raw = open(path, "rb")  # noqa: SIM115 - closed below
     try:
@@ -314,9 +446,14 @@ def _guard(path: str, gen: Iterator[Table]) -> Iterator[Table]:
         raise _as_input_error(exc, path) from None
 
 
-def _as_input_error(exc: BaseException, path: str) -> InputError:
+def _as_input_error(exc: BaseException, path: str) -> LossCliError:
     """An exception raised while reading ``path`` as an input error, or re-raised if it is
     not one a reader can cause (a bug must stay visible)."""
+    if remote.is_url(path) and (
+        remote.is_remote_error(exc)
+        or isinstance(exc, (FileNotFoundError, PermissionError, ConnectionError, ImportError))
+    ):
+        return remote.as_error(exc, path)
     if isinstance(exc, PermissionError):
         return InputError("permission denied", file=path)
     if isinstance(exc, MemoryError):
@@ -342,9 +479,14 @@ def _read_one(
     text_cols: TextCols = None,
 ) -> Table:
     fmt, gz = detect_format(path, input_format)
-    _check_path(path)
+    url = remote.is_url(path)
+    if url:
+        remote.size(path)  # a missing object or bucket, a refused credential: named first
+    else:
+        _check_path(path)
     try:
-        with compressed.open_bytes(path, gz, stdin, fmt) as fh:
+        opened = _url_bytes(path, gz, fmt) if url else compressed.open_bytes(path, gz, stdin, fmt)
+        with opened as fh:
             if fmt in ("csv", "tsv"):
                 table = read_delimited(fh, path, fmt, header, d, text_cols)
             elif fmt == "jsonl":
@@ -357,10 +499,27 @@ def _read_one(
                 table = read_npz(fh, path, text_cols)
             else:  # pragma: no cover - detect_format only returns known formats
                 raise InputError(f"unknown format {fmt!r}", file=path)
-    except (InputError, UsageError):
+    except (InputError, UsageError) as exc:
+        if url and exc.file is not None and remote.is_url(exc.file):
+            exc.file = remote.display(exc.file)
         raise
     except Exception as exc:
         raise _as_input_error(exc, path) from None
+    return _checked(table, remote.display(path) if url else path)
+
+
+def _url_bytes(path: str, gz: bool, fmt: str) -> IO[bytes]:
+    """A remote file for a reader of the whole file (gzip decompressed in memory, within
+    the limit, as for a local ``.gz`` read whole)."""
+    fh = remote.open_url(path)
+    if not gz:
+        return fh
+    with fh:
+        return compressed._gunzip(fh, path, fmt)
+
+
+def _checked(table: Table, path: str) -> Table:
+    """A whole file's table: it has columns and rows."""
     if not table.names:
         raise InputError("the file has no columns", file=path)
     check_columns(len(table.names), path)

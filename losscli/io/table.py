@@ -5,6 +5,7 @@ as numbers, the unique-name check -- with the short text of an exception for mes
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable, Collection, Sequence
@@ -125,14 +126,24 @@ _NUMBERS = re.compile(
 )
 
 
+# the characters of plain decimal numbers: a column of only these needs no regular expression
+_PLAIN = str.maketrans("", "", "0123456789eE.+- \t\n")
+
+
 def to_float_cells(cells: list[str], decimal: str = ".") -> np.ndarray:
     """A column of text cells as float64, as :func:`to_float` reads each cell; a
     :class:`ValueError` if a cell is not a number.  A column that is all numbers (the usual
     case) is checked by one regular expression and converted by numpy at C speed."""
     if decimal == "." and cells:
         joined = "\n".join(cells)
-        if joined.count("\n") == len(cells) - 1 and _NUMBERS.fullmatch(joined):
-            return np.array(cells, dtype=np.float64)
+        if joined.count("\n") == len(cells) - 1:
+            if not joined.translate(_PLAIN):
+                # digits, signs, points, exponents and blanks only: numpy's conversion (as
+                # float()) takes exactly the cells _NUMBER matches, correctly rounded
+                with contextlib.suppress(ValueError):  # an empty cell, "1e": cell by cell
+                    return np.array(cells, dtype=np.float64)
+            elif _NUMBERS.fullmatch(joined):
+                return np.array(cells, dtype=np.float64)
     return np.array([to_float(c, decimal) for c in cells], dtype=np.float64)
 
 

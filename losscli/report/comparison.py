@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from losscli.errors import UsageError
+from losscli.report import breakdown
 from losscli.report.render import num, short
 
 COMPARE_FORMATS = ("table", "json", "csv", "tsv", "markdown")
@@ -33,6 +34,7 @@ def render_comparison(c: Any, fmt: str) -> str:
         for d in rows:
             cells = [d.a, d.b, d.delta, d.low, d.high, d.p_value, d.p_holm]
             lines.append(sep.join([d.name, *(num(v) for v in cells), d.test, d.better]))
+        lines += breakdown.comparison_lines(c, sep)  # --per-class: A, B, B - A
         return "\n".join(lines) + "\n"
     level = f"{c.level:.0%}"
     if fmt == "markdown":
@@ -50,6 +52,7 @@ def render_comparison(c: Any, fmt: str) -> str:
                 f"[{short(d.low)}, {short(d.high)}] | {short(d.p_value)} ({short(d.p_holm)}) | "
                 f"{d.test} | {mark} |"
             )
+        out += breakdown.comparison_markdown(c)  # --per-class
         for n in c.notes:
             out.append(f"\n> note: {n}")
         return "\n".join(out) + "\n"
@@ -83,6 +86,8 @@ def render_comparison(c: Any, fmt: str) -> str:
         )
     console.print(f"A: {c.source_a}\nB: {c.source_b}\n{c.a.n_samples} samples, alpha {c.alpha}")
     console.print(t)
+    for line in breakdown.comparison_lines(c):  # --per-class
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     for n in c.notes:
         console.print(f"note: {n}", markup=False)
     return buf.getvalue()

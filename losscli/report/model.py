@@ -48,6 +48,10 @@ class Report:
     groups: list[dict[str, Any]] | None = None
     # ece / mce: {metric: [{low, high, count, confidence, frequency, gap}]}, non-empty bins
     reliability: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # --per-class: {class: {precision, recall, f1, support, count, losses: {name: {mean,
+    # share}}}}; a regression's per output {mse, mae, r2, raw_values metrics} (perclass)
+    per_class: dict[str, dict[str, Any]] = field(default_factory=dict)
+    per_output: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -100,6 +104,10 @@ class Report:
                 k: [{c: json_num(v) for c, v in row.items()} for row in rows]
                 for k, rows in self.reliability.items()
             }
+        if self.per_class:
+            out["per_class"] = _breakdown_dict(self.per_class)
+        if self.per_output:
+            out["per_output"] = _breakdown_dict(self.per_output)
         if self.baseline:
             out["baseline"] = self.baseline
         if self.config is not None:
@@ -179,6 +187,9 @@ def build_report(
     notes: Sequence[str] = (),
 ) -> Report:
     """The figures of an accumulator (one chunk, one file, or many merged)."""
+    from losscli.scoring import perclass
+
+    key, breakdown, breakdown_warnings, breakdown_notes = perclass.figures(acc, plan, list(classes))
     return Report(
         task=plan.task,
         n_samples=acc.n_samples,
@@ -194,13 +205,20 @@ def build_report(
         n_omitted=acc.omitted,
         n_unmatched=acc.unmatched,
         signature=plan.signature(weighted),
-        warnings=[*warnings, *clipping_warnings(acc, plan), *undefined_metrics(acc, plan)],
-        notes=list(notes),
+        warnings=[
+            *warnings,
+            *clipping_warnings(acc, plan),
+            *undefined_metrics(acc, plan),
+            *breakdown_warnings,
+        ],
+        notes=[*notes, *breakdown_notes],
         directions={e.name: e.direction for e, _ in [*plan.losses, *plan.metrics]},
         accumulator=acc,
         plan=plan,
         confusion=_confusion(acc, classes),
         reliability=_reliability(acc, plan),
+        per_class=breakdown if key == "per_class" else {},
+        per_output=breakdown if key == "per_output" else {},
     )
 
 
@@ -253,6 +271,15 @@ def _group_dict(g: dict[str, Any]) -> dict[str, Any]:
     if "intervals" in g:
         out["intervals"] = {k: interval_dict(iv) for k, iv in g["intervals"].items()}
     return out
+
+
+def _breakdown_dict(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def conv(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        return v if isinstance(v, int) else json_num(v)
+
+    return {name: conv(row) for name, row in table.items()}
 
 
 def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from losscli.errors import UsageError
+from losscli.report import breakdown
 from losscli.report.model import Report
 from losscli.validate.align import id_text
 
@@ -107,6 +108,7 @@ def render(
                 lines.append(
                     sep.join((f"group={group}", name, stat, num(v), *(cells if ci else ())))
                 )
+        lines += breakdown.csv_lines(report, sep, ci)  # --per-class; reliability bins
         lines += [
             sep.join(
                 ("check", c.expr, "passed", str(bool(c.passed)).lower(), *(("", "") if ci else ()))
@@ -172,6 +174,7 @@ def _markdown(report: Report) -> str:
                 f"{'❌ worse' if b['worse'] else '✅ ok'} |"
             )
     out += reliability_lines(report, markdown=True)
+    out += breakdown.markdown_lines(report)  # --per-class
     for w in report.warnings:
         out.append(f"\n> warning: {w}")
     for n in report.notes:
@@ -240,6 +243,7 @@ def _table(report: Report, *, color: bool, terminal: bool) -> str:
         console.print("confusion matrix:")
         console.print(t)
     print_reliability(console, report)
+    breakdown.print_breakdown(console, report)  # --per-class
     rows = group_rows(report)
     if rows:
         t = Table(box=style, pad_edge=False)
@@ -328,6 +332,7 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
             ]
             lines.append("| " + " | ".join(cells) + " |")
         lines += _markdown_gates(result)
+        lines += breakdown.overall_lines(result, markdown=True)  # --per-class
         return "\n".join(lines) + "\n"
     from rich import box
     from rich.console import Console
@@ -365,6 +370,8 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
         )
     for line in _gate_lines(result):
         console.print(line)
+    for line in breakdown.overall_lines(result):  # --per-class
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     return buf.getvalue()
 
 

@@ -224,6 +224,7 @@ class Accumulator:
     logit_not_probabilities: int = 0
     # the binary exponents (math.frexp) of the largest and the smallest positive weight
     weight_range: tuple[int, int] | None = None
+    breakdown: Any = None  # --per-class: a losscli.scoring.perclass.Breakdown
 
     def update_weight_range(self, w: np.ndarray | None) -> None:
         if w is None or not w.size:
@@ -286,6 +287,11 @@ class Accumulator:
                 self.confusion = other.confusion
             else:
                 self.confusion.merge(other.confusion)
+        if other.breakdown is not None:
+            if self.breakdown is None:
+                self.breakdown = other.breakdown
+            else:
+                self.breakdown.merge(other.breakdown)
         self.n_samples += other.n_samples
         self.omitted += other.omitted
         for name, count in other.clipped.items():

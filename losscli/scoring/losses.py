@@ -25,9 +25,20 @@ def _rebase(values: np.ndarray, base: str) -> np.ndarray:
     return values if scale == 1.0 else values / scale
 
 
-def _sign(y: np.ndarray) -> np.ndarray:
-    """Labels {0, 1} as {-1, +1}."""
-    return 2.0 * y - 1.0
+def _sign(y: np.ndarray, pos_label: str = "1") -> np.ndarray:
+    """Labels {0, 1} as {-1, +1}; ``pos_label`` 0 (or -1): the scores are for class 0."""
+    return 2.0 * positive(y, pos_label) - 1.0
+
+
+def positive(y: np.ndarray, pos_label: str = "1") -> np.ndarray:
+    """The 0/1 targets of the class the predictions are for: ``pos_label`` 1 (class 1,
+    +1, or the --pos-label value) keeps them, 0 or -1 (the other class) flips them."""
+    return 1.0 - y if str(pos_label) in ("0", "-1") else y
+
+
+def _per_sample(loss: np.ndarray) -> np.ndarray:
+    """Multilabel (n, C): the mean over labels (Keras' mean over the last axis)."""
+    return np.mean(loss, axis=1) if loss.ndim == 2 else loss
 
 
 # ----------------------------------------------------------------------- regression
@@ -171,9 +182,9 @@ def focal(
     return loss
 
 
-def squared_hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
-    h = np.maximum(0.0, 1.0 - _sign(y) * p)
-    return h * h
+def squared_hinge(y: np.ndarray, p: np.ndarray, *, pos_label: str = "1", **_: object) -> np.ndarray:
+    h = np.maximum(0.0, 1.0 - _sign(y, pos_label) * p)
+    return _per_sample(h * h)
 
 
 def hamming(
@@ -184,22 +195,24 @@ def hamming(
     return np.mean(wrong, axis=1).astype(np.float64)
 
 
-def hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
-    return np.maximum(0.0, 1.0 - _sign(y) * p)
+def hinge(y: np.ndarray, p: np.ndarray, *, pos_label: str = "1", **_: object) -> np.ndarray:
+    return _per_sample(np.maximum(0.0, 1.0 - _sign(y, pos_label) * p))
 
 
-def logistic(y: np.ndarray, p: np.ndarray, *, base: str, **_: object) -> np.ndarray:
+def logistic(
+    y: np.ndarray, p: np.ndarray, *, base: str, pos_label: str = "1", **_: object
+) -> np.ndarray:
     # log(1 + e^(-m)) computed as logaddexp(0, -m): exact for m = +-1000.
-    return _rebase(np.logaddexp(0.0, -_sign(y) * p), base)
+    return _rebase(np.logaddexp(0.0, -_sign(y, pos_label) * p), base)
 
 
-def exponential(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+def exponential(y: np.ndarray, p: np.ndarray, *, pos_label: str = "1", **_: object) -> np.ndarray:
     with np.errstate(over="ignore"):
-        return np.exp(-_sign(y) * p)
+        return np.exp(-_sign(y, pos_label) * p)
 
 
-def perceptron(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
-    return np.maximum(0.0, -_sign(y) * p)
+def perceptron(y: np.ndarray, p: np.ndarray, *, pos_label: str = "1", **_: object) -> np.ndarray:
+    return np.maximum(0.0, -_sign(y, pos_label) * p)
 
 
 def binary_decision(p: np.ndarray, *, threshold: float, scores: bool) -> np.ndarray:
@@ -232,10 +245,24 @@ def categorical_cross_entropy(
     label_smoothing: float,
     base: str,
     labels: np.ndarray | None = None,
+    ignore_index: int | None = None,
     **_: object,
 ) -> np.ndarray:
     """``labels`` (class indices, when the targets are hard labels) skip the (n, C)
-    product: the loss is −log p at the label, the same number computed on n values."""
+    product: the loss is −log p at the label, the same number computed on n values.
+    Rows of class ``ignore_index`` get 0 (and weight 0 in the mean: :func:`kept_rows`)."""
+    if ignore_index is not None:
+        keep = kept_rows(y, ignore_index=ignore_index, labels=labels)
+        out = categorical_cross_entropy(
+            y,
+            p,
+            eps=eps,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            base=base,
+            labels=labels,
+        )
+        return np.where(keep, out, 0.0)
     if labels is not None and not label_smoothing:
         rows = np.arange(p.shape[0])
         if from_logits:
@@ -252,6 +279,28 @@ def categorical_cross_entropy(
     return _rebase(loss, base)
 
 
+def kept_rows(
+    y: np.ndarray, *, ignore_index: int, labels: np.ndarray | None = None, **_: object
+) -> np.ndarray:
+    """The rows whose class is not ``ignore_index`` (PyTorch's CrossEntropyLoss): by the
+    class indices, or the one-hot rows; soft targets take no ignore_index (as PyTorch)."""
+    from losscli.errors import UsageError
+
+    if ignore_index >= y.shape[1]:
+        raise UsageError(
+            f"ignore_index={ignore_index} is not a class index 0..{y.shape[1] - 1}",
+            hint="the targets' class indices; rows of that class leave the loss's mean",
+        )
+    if labels is None:
+        if not np.all((y == 0) | (y == 1)) or not np.all(y.sum(axis=1) == 1):
+            raise UsageError(
+                "ignore_index needs class-index (or one-hot) targets, not class "
+                "probabilities (as PyTorch's CrossEntropyLoss)"
+            )
+        labels = argmax_rows(y)
+    return np.asarray(labels != ignore_index)
+
+
 def categorical_hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
     """Keras: max(0, max_{c}((1 - t_c) p_c) - sum_c t_c p_c + 1)."""
     pos = np.sum(y * p, axis=1)
@@ -259,14 +308,18 @@ def categorical_hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
     return np.maximum(0.0, neg - pos + 1.0)
 
 
-def multiclass_hinge(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
-    """Crammer–Singer, as scikit-learn's hinge_loss: max(0, 1 − (ŷ_y − max_{c≠y} ŷ_c))."""
+def multiclass_hinge(
+    y: np.ndarray, p: np.ndarray, *, squared: bool = False, **_: object
+) -> np.ndarray:
+    """Crammer–Singer, as scikit-learn's hinge_loss: max(0, 1 − (ŷ_y − max_{c≠y} ŷ_c));
+    ``squared``: its square (torchmetrics' MulticlassHingeLoss(squared=True))."""
     true = argmax_rows(y)
     rows = np.arange(p.shape[0])
     own = p[rows, true]
     others = p.copy()
     others[rows, true] = -np.inf
-    return np.maximum(0.0, 1.0 - (own - np.max(others, axis=1)))
+    h = np.maximum(0.0, 1.0 - (own - np.max(others, axis=1)))
+    return h * h if squared else h
 
 
 def categorical_focal(
@@ -277,11 +330,15 @@ def categorical_focal(
     alpha: float | None,
     eps: float,
     from_logits: bool,
+    label_smoothing: float = 0.0,
     **_: object,
 ) -> np.ndarray:
-    """Keras' CategoricalFocalCrossentropy: −Σ_c α·t_c·(1 − p_c)^γ·log p_c."""
+    """Keras' CategoricalFocalCrossentropy: −Σ_c α·t_c·(1 − p_c)^γ·log p_c; label
+    smoothing t' = (1 − s)·t + s/C (Keras)."""
     logp = class_log_probs(p, eps=eps, from_logits=from_logits)
     prob = np.exp(logp)
+    if label_smoothing:
+        y = (1.0 - label_smoothing) * y + label_smoothing / y.shape[1]
     a = 1.0 if alpha is None else alpha
     return -np.sum(np.where(y > 0, a * y * (1.0 - prob) ** gamma * logp, 0.0), axis=1)
 
@@ -343,12 +400,67 @@ def squared_error(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
     return d * d
 
 
-def brier(y: np.ndarray, p: np.ndarray, *, task: str, **_: object) -> np.ndarray:
-    d = p - y
-    if d.ndim == 1:
-        return d * d
-    out = np.sum(d * d, axis=1)
-    return 0.5 * out if d.shape[1] < 3 else out
+def squared_log_error(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    """Per sample and per output, (n, k): rmsle takes the root per output."""
+    d = np.log1p(p) - np.log1p(y)
+    return d * d
+
+
+def brier(
+    y: np.ndarray,
+    p: np.ndarray,
+    *,
+    task: str,
+    pos_label: str = "1",
+    scale_by_half: str = "auto",
+    **_: object,
+) -> np.ndarray:
+    """Σ_c (p_c − t_c)² over every class (binary: both, 2·(p − y)²), halved as
+    scikit-learn's ``scale_by_half``: auto halves for two classes, true / false always /
+    never.  ``pos_label`` 0: the binary probabilities are of class 0."""
+    if y.ndim == 1:
+        d = p - positive(y, pos_label)
+        out, classes = 2.0 * d * d, 2
+    else:
+        if str(pos_label) in ("0", "-1"):
+            from losscli.errors import UsageError
+
+            raise UsageError("parameter pos_label applies to binary targets only")
+        d = p - y
+        out, classes = np.sum(d * d, axis=1), d.shape[1]
+    half = classes < 3 if scale_by_half == "auto" else scale_by_half == "true"
+    return 0.5 * out if half else out
+
+
+# ----------------------------------------------------------------------- overlap (Keras)
+
+
+def cosine_similarity(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
+    """Keras' CosineSimilarity loss: −cos(y, ŷ) over the outputs of a sample, each vector
+    divided by max(‖v‖, 1e-7) (Keras' epsilon: a zero vector gives 0)."""
+    ny = np.maximum(np.sqrt(np.sum(y * y, axis=1)), 1e-7)
+    npred = np.maximum(np.sqrt(np.sum(p * p, axis=1)), 1e-7)
+    return -np.sum(y * p, axis=1) / (ny * npred)
+
+
+def tversky(
+    y: np.ndarray, p: np.ndarray, *, alpha: float, beta: float, eps: float, **_: object
+) -> np.ndarray:
+    """Keras 3's Tversky loss per sample over its outputs: 1 − TP / (TP + α·FP + β·FN +
+    eps), TP = Σ y·ŷ, FP = Σ (1 − y)·ŷ, FN = Σ y·(1 − ŷ)."""
+    if y.ndim == 1:
+        y, p = y[:, None], p[:, None]
+    tp = np.sum(y * p, axis=1)
+    fp = np.sum((1.0 - y) * p, axis=1)
+    fn = np.sum(y * (1.0 - p), axis=1)
+    return 1.0 - tp / (tp + alpha * fp + beta * fn + eps)
+
+
+def dice(y: np.ndarray, p: np.ndarray, *, eps: float, **_: object) -> np.ndarray:
+    """Keras 3's Dice loss per sample over its outputs: 1 − 2·Σ y·ŷ / (Σ y + Σ ŷ + eps)."""
+    if y.ndim == 1:
+        y, p = y[:, None], p[:, None]
+    return 1.0 - 2.0 * np.sum(y * p, axis=1) / (np.sum(y, axis=1) + np.sum(p, axis=1) + eps)
 
 
 def top_k_correct(y: np.ndarray, p: np.ndarray, *, k: float, **_: object) -> np.ndarray:

@@ -360,6 +360,8 @@ class MomentState(State):
         # scikit-learn's force_finite: a constant target gives 1 (perfect) or 0.
         scores = np.where(den != 0, 1.0 - _div(num, den), np.where(num == 0, 1.0, 0.0))
         value = float(np.mean(scores))
+        if ctx.params.get("multioutput") == "variance_weighted" and np.any(den != 0):
+            value = float(np.sum(scores * den) / np.sum(den))  # scikit-learn's weights
         if not (np.all(np.isfinite(num)) and np.all(np.isfinite(den))):
             return value, "is undefined: its sums of squares overflowed (values near 1e308?)"
         constant = den == 0
@@ -479,8 +481,10 @@ def make_state(entry: Any) -> State:
         return MeanState(entry.func, entry.finalize)
     if kind == "confusion":
         return ConfusionState(entry.name)
-    if kind == "moments":
-        return MomentState(entry.name)
+    if kind in ("moments", "d2"):  # r2, explained variance, d² scores
+        from losscli.scoring.regression import regression_state
+
+        return regression_state(entry.name, kind)
     if kind == "max":
         return MaxState()
     if kind == "samples":
@@ -493,6 +497,10 @@ def make_state(entry: Any) -> State:
         from losscli.scoring.ranking import PrecisionState
 
         return PrecisionState(entry.name)
+    if kind in ("brier_decomposition", "operating_point"):  # losscli.scoring.operating
+        from losscli.scoring.operating import make
+
+        return make(entry)
     raise ValueError(f"unknown metric state {kind!r}")
 
 

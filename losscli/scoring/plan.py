@@ -22,6 +22,7 @@ class Plan:
     nan_policy: str = "error"
     # how the predictions were read when not as numbers: "labels(a,b,...)" for hard labels
     reading: str = ""
+    per_class: bool = False  # --per-class: the breakdown by class or output (scoring/perclass)
 
     def signature(self, weighted: bool) -> str:
         def fmt(entry: Entry, params: dict[str, Any]) -> str:
@@ -120,6 +121,11 @@ def resolve(
         for p in entry.params:
             if p.name in params:
                 values[p.name] = p.parse(params[p.name])
+            if p.required and values[p.name] is None:
+                raise UsageError(
+                    f"{entry.name} needs --param {p.name}=VALUE ({p.doc})",
+                    hint=f"{p.name}: {p.range_text()}",
+                )
         if values.get("average") == "binary" and task != "binary":
             raise UsageError(
                 f"--param average=binary needs a binary task, not {task}",

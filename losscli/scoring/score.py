@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from losscli.errors import UsageError
+from losscli.scoring import losses as L
 from losscli.scoring.accumulate import Accumulator, scaled, weight_exponent
 from losscli.scoring.plan import Plan
 from losscli.validate.prepare import Prepared
@@ -35,10 +36,17 @@ def _update(acc: Accumulator, prep: Prepared, plan: Plan) -> dict[str, np.ndarra
     loss_weights = {}
     for entry, params in plan.losses:
         cw = params.get("class_weight")
-        if cw is not None:
-            if len(cw) != prep.y.shape[1]:
-                raise UsageError(f"class_weight has {len(cw)} values for {prep.y.shape[1]} classes")
-            factor = prep.y @ np.asarray(cw, dtype=np.float64)
+        ignore = params.get("ignore_index")
+        if cw is not None or ignore is not None:
+            factor = np.ones(prep.n)
+            if cw is not None:
+                if len(cw) != prep.y.shape[1]:
+                    raise UsageError(
+                        f"class_weight has {len(cw)} values for {prep.y.shape[1]} classes"
+                    )
+                factor = prep.y @ np.asarray(cw, dtype=np.float64)
+            if ignore is not None:  # rows of that class leave the mean (PyTorch)
+                factor = factor * L.kept_rows(prep.y, ignore_index=ignore, labels=prep.labels)
             if prep.weights is None:
                 loss_weights[entry.name] = (factor, 0)
             else:  # scaled first: a class weight times a weight near 1e308 stays finite

@@ -183,8 +183,17 @@ class _Side:
                 for v in self.values:
                     known |= f == v
                 f = f[~known]
-            u = np.unique(f)
-            self._keep((float(v), float(v)) for v in u[: CAP + 1])
+            new = np.unique(f)
+            if len(self.values) > 8:  # the few-classes filter above did not run
+                if self.text:  # text keys too: only the numbers compare
+                    keys = np.array([k for k in self.values if isinstance(k, float)], float)
+                else:
+                    keys = np.fromiter(self.values, dtype=float, count=len(self.values))
+                new = new[~np.isin(new, keys)]
+            room = CAP - len(self.values)
+            kept = new[:room].tolist()
+            self.values.update(zip(kept, kept))
+            self.many = new.shape[0] > room
 
     def _keep(self, pairs: Iterable[tuple[Any, Any]]) -> None:
         for k, v in pairs:

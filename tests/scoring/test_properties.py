@@ -31,6 +31,12 @@ SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[Healt
 
 NOT_NON_NEGATIVE = {"poisson"}  # ŷ − y·log ŷ: the Poisson NLL without its constant
 POSITIVE_DOMAIN = {"msle", "mape", "poisson", "poisson_deviance", "gamma_deviance"}
+# issue 17 (helper "losses"): −cos is in [−1, 1]; Dice and Tversky are for values in [0, 1]
+# (the multilabel case draws those); rmsle needs values > −1; adjusted_r2 needs a parameter
+# and counts rows (weights do not change n), so it is not weight-invariant by definition
+SIGNED_REGRESSION = {"cosine_similarity", "dice", "tversky"}
+POSITIVE_METRICS = {"rmsle"}
+NOT_GENERIC_METRICS = {"adjusted_r2"}
 
 
 def losses_for(task: str, *, inputs: tuple[str, ...] | None = None) -> list[str]:
@@ -113,16 +119,21 @@ def multilabel_data(draw: st.DrawFn, min_n: int = 1) -> tuple[np.ndarray, np.nda
 # What each case selects: (task, data strategy, losses, metrics, kwargs)
 def _cases() -> dict[str, tuple[str, Any, list[str], list[str], dict[str, Any]]]:
     reg_losses = [
-        n for n in losses_for("regression") if n not in POSITIVE_DOMAIN and n != "tweedie_deviance"
+        n
+        for n in losses_for("regression")
+        if n not in POSITIVE_DOMAIN and n != "tweedie_deviance" and n not in SIGNED_REGRESSION
     ]
     pos_losses = [n for n in losses_for("regression") if n in POSITIVE_DOMAIN]
+    reg_metrics = [
+        m for m in metrics_for("regression") if m not in POSITIVE_METRICS | NOT_GENERIC_METRICS
+    ]
     return {
-        "regression": ("regression", regression_data, reg_losses, metrics_for("regression"), {}),
+        "regression": ("regression", regression_data, reg_losses, reg_metrics, {}),
         "regression_positive": (
             "regression",
             lambda **kw: regression_data(positive=True, **kw),
             pos_losses or ["mse"],
-            ["rmse"],
+            ["rmse", *(m for m in POSITIVE_METRICS if m in registry.METRICS)],
             {},
         ),
         "binary": (
@@ -188,7 +199,14 @@ def _close(a: float, b: float, rel: float, abs_: float = 0.0) -> bool:
 
 # r2 and explained variance of a constant target are 1 or 0 by an exact test of a
 # rounded quantity (scikit-learn's force_finite): rounding decides, in scikit-learn too.
-VARIANCE_RATIOS = {"r2", "explained_variance"}
+VARIANCE_RATIOS = {
+    "r2",
+    "explained_variance",
+    # the d² scores: the same force_finite rule, and NaN below two rows whatever the weights
+    "d2_absolute_error_score",
+    "d2_pinball_score",
+    "d2_tweedie_score",
+}
 
 
 def constant_target(y: np.ndarray) -> bool:

@@ -949,6 +949,12 @@ COVERED_METRICS = {
     "ece",  # tests/scoring/test_calibration.py
     "mce",
     "average_precision",
+    "brier_reliability",  # tests/scoring/test_perclass.py
+    "brier_resolution",
+    "brier_uncertainty",
+    "recall_at_precision",
+    "precision_at_recall",
+    "specificity_at_sensitivity",
     "accuracy",
     "rmse",
     "mae",
@@ -969,6 +975,17 @@ COVERED_METRICS = {
     "cohen_kappa",
     "positive_likelihood_ratio",
     "negative_likelihood_ratio",
+}
+
+
+# helper "losses" (issue 17): tests/scoring/test_reference_losses.py
+COVERED_LOSSES |= {"cosine_similarity", "dice", "tversky"}
+COVERED_METRICS |= {
+    "rmsle",
+    "d2_absolute_error_score",
+    "d2_pinball_score",
+    "d2_tweedie_score",
+    "adjusted_r2",
 }
 
 

@@ -46,6 +46,7 @@ class Spec:
     read: ReadOptions
     extra: tuple[str, ...] = ()  # --check names and --value: computed when not selected
     pos_label: str | None = None  # --pos-label: every part encodes its targets the same way
+    per_class: bool = False  # --per-class: the breakdown's sums merge as the others
 
     def settings(self) -> local.Settings:
         """What the local engine's per-chunk loop is given."""
@@ -62,6 +63,7 @@ class Spec:
             columns_given=self.read.target_col is not None or self.read.pred_col is not None,
             # each part would take its own classes from its first chunk: not yet
             hard_labels=False,
+            per_class=self.per_class,
         )
 
 
@@ -99,6 +101,7 @@ def make_spec(o: EvalOptions) -> Spec:
         nan_policy=settings.nan_policy,
         extra=settings.extra,
         pos_label=settings.pos_label,
+        per_class=settings.per_class,
         read=ReadOptions(
             target_col=o.target_col,
             pred_col=o.pred_col,

@@ -1,14 +1,14 @@
-"""fsspec URLs: recognised, expanded into sorted file URLs, and read by Dask's own
-readers into a Dask DataFrame."""
+"""fsspec URLs read by Dask's own readers into a Dask DataFrame (recognised and expanded
+into sorted file URLs by :mod:`losscli.io.remote`, as for the local engine)."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-from losscli.errors import InputError, LossCliError, UsageError
+from losscli.errors import InputError, UsageError
 from losscli.io import formats
 from losscli.io.dialect import make as make_dialect
+from losscli.io.remote import expand_url, is_url  # noqa: F401 - is_url re-exported
 from losscli.io.table import short
 
 if TYPE_CHECKING:
@@ -16,45 +16,6 @@ if TYPE_CHECKING:
 
 #: Extensions Dask's readers take for URLs.
 _URL_FORMATS = ("csv", "tsv", "parquet", "jsonl")
-
-
-def is_url(x: Any) -> bool:
-    """An fsspec URL (``s3://``, ``gcs://``, ``memory://``, ``file://``, ...)."""
-    return isinstance(x, str) and "://" in x
-
-
-def expand_url(spec: str) -> list[str]:
-    """A URL, URL glob or URL directory as sorted file URLs (hidden files skipped)."""
-    import fsspec
-
-    try:
-        fs, _, paths = fsspec.core.get_fs_token_paths(spec)
-        if any(ch in spec.split("://", 1)[1] for ch in "*?["):
-            found = [p for p in paths if fs.isfile(p)]
-            if not found:
-                raise InputError("no file matches this pattern", file=spec)
-        elif fs.isdir(paths[0]):
-            found = [
-                p
-                for p in fs.ls(paths[0], detail=False)
-                if not os.path.basename(p.rstrip("/")).startswith((".", "_")) and fs.isfile(p)
-            ]
-            if not found:
-                raise InputError("directory has no data files", file=spec)
-        elif fs.exists(paths[0]):
-            found = [paths[0]]
-        else:
-            raise InputError("no such file", file=spec)
-    except LossCliError:
-        raise
-    except ImportError as exc:
-        raise UsageError(
-            f"cannot read {spec}: {short(exc)}",
-            hint="install the fsspec package for this protocol (e.g. s3fs, gcsfs)",
-        ) from None
-    except Exception as exc:  # fsspec backends raise their own types
-        raise InputError(f"cannot read: {short(exc)}", file=spec) from None
-    return [fs.unstrip_protocol(p) for p in sorted(found)]
 
 
 def read_url(spec: str, read: ReadOptions) -> Any:

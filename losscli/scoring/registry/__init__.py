@@ -8,7 +8,8 @@ generated from these entries; nothing else knows the list of losses.
 This package's face: the tables (``LOSSES``, ``METRICS``, the defaults) and the
 lookup by name or alias.  The entries themselves live one family a module
 (:mod:`.regression_losses`, :mod:`.classification_losses`, :mod:`.metrics_regression`,
-:mod:`.metrics_classification`); :class:`Entry` in :mod:`.entry`, :class:`Param` and
+:mod:`.metrics_classification`, :mod:`.metrics_calibration`, :mod:`.metrics_operating`);
+:class:`Entry` in :mod:`.entry`, :class:`Param` and
 the shared parameters in :mod:`.params`, the ``explain`` conventions in
 :mod:`.conventions`.  Their names are re-exported here.
 """
@@ -17,10 +18,11 @@ from __future__ import annotations
 
 from losscli.errors import UsageError, did_you_mean
 from losscli.scoring.registry.classification_losses import CLASSIFICATION_LOSSES
-from losscli.scoring.registry.conventions import CONVENTIONS, GENERAL
+from losscli.scoring.registry.conventions import CONVENTIONS, GENERAL, LOG_CONVENTIONS
 from losscli.scoring.registry.entry import CLASSIFICATION, NEEDS, TASKS, Entry
 from losscli.scoring.registry.metrics_calibration import CALIBRATION_METRICS
 from losscli.scoring.registry.metrics_classification import ACCURACY, CLASSIFICATION_METRICS
+from losscli.scoring.registry.metrics_operating import OPERATING_METRICS
 from losscli.scoring.registry.metrics_regression import REGRESSION_METRICS
 from losscli.scoring.registry.params import (
     AVERAGE,
@@ -62,6 +64,7 @@ __all__ = [
     "GAMMA",
     "GENERAL",
     "LABEL_SMOOTHING",
+    "LOG_CONVENTIONS",
     "LOSSES",
     "METRICS",
     "NEEDS",
@@ -92,6 +95,7 @@ _ENTRIES: tuple[Entry, ...] = (
     *REGRESSION_METRICS,
     *CLASSIFICATION_METRICS,
     *CALIBRATION_METRICS,
+    *OPERATING_METRICS,
 )
 
 LOSSES: dict[str, Entry] = {e.name: e for e in _ENTRIES if e.kind == "loss"}

@@ -15,11 +15,35 @@ from losscli.scoring.registry.params import (
     FOCAL_ALPHA,
     FROM_LOGITS,
     GAMMA,
+    IGNORE_INDEX,
     LABEL_SMOOTHING,
     NORMALIZE,
+    OVERLAP_EPS,
+    POS_LABEL,
     POS_WEIGHT,
     PROB,
     REDUCTION,
+    SQUARED,
+    TVERSKY_ALPHA,
+    TVERSKY_BETA,
+)
+
+# Said by `explain` for the margin losses that take pos_label.
+POS_LABEL_NOTE = (
+    "--param pos_label=0 (or -1): the scores are for class 0, so the margin is m = −y·f(x) "
+    "for this loss only; --pos-label VALUE instead encodes the targets for every figure "
+    "of the report"
+)
+MULTILABEL_MARGIN_NOTE = (
+    "multilabel (0/1 targets per label beside one score per label): the mean over the "
+    "labels of a sample (Keras' reduction over the last axis)"
+)
+# Keras' conventions for targets that are not one-hot (categorical_hinge) or not
+# distributions (kl_divergence), and how losscli's differ.
+TARGET_ROWS_NOTE = (
+    "targets: one-hot rows, class indices or class names, or rows of a distribution "
+    "(summing to 1, tolerance 1e-6); any other row is an input error naming it, where "
+    "Keras computes on whatever it is given"
 )
 
 # How the clipping differs from scikit-learn's log_loss (>= 1.5), and how to match it.
@@ -81,12 +105,14 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         name="squared_hinge",
         kind="loss",
         func=L.squared_hinge,
-        tasks=("binary",),
+        tasks=("binary", "multilabel"),
         inputs="scores",
         needs="scores",
         formula="max(0, 1 − m)², m = y·f(x)",
         summary="Squared hinge loss: smooth, punishes margin violations quadratically.",
         use_when="Linear SVMs (L2-SVM).",
+        params=(POS_LABEL,),
+        notes=(POS_LABEL_NOTE, MULTILABEL_MARGIN_NOTE),
         reference="keras.losses.SquaredHinge",
     ),
     Entry(
@@ -107,13 +133,15 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         name="hinge",
         kind="loss",
         func=L.hinge,
-        tasks=("binary",),
+        tasks=("binary", "multilabel"),
         inputs="scores",
         needs="scores",
         formula="max(0, 1 − m), m = y·f(x), y ∈ {−1, +1}",
         summary="Hinge loss of support vector machines.",
         use_when="Binary classification with raw decision scores (SVM-style margins).",
-        reference="sklearn.metrics.hinge_loss",
+        params=(POS_LABEL,),
+        notes=(POS_LABEL_NOTE, MULTILABEL_MARGIN_NOTE),
+        reference="sklearn.metrics.hinge_loss; keras.losses.Hinge (multilabel)",
     ),
     Entry(
         name="logistic",
@@ -125,7 +153,8 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         formula="log(1 + e^(−m)), m = y·f(x); base e (default), 2 or 10",
         summary="Logistic loss on margins (equals cross-entropy from logits).",
         use_when="Binary classification with raw scores; a smooth alternative to hinge.",
-        params=(BASE,),
+        params=(BASE, POS_LABEL),
+        notes=(POS_LABEL_NOTE,),
     ),
     Entry(
         name="exponential",
@@ -139,6 +168,8 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
             "Exponential loss of AdaBoost; overflows to inf below m ≈ −709 (reported as a warning)."
         ),
         use_when="Boosting analyses; very sensitive to badly misclassified points.",
+        params=(POS_LABEL,),
+        notes=(POS_LABEL_NOTE,),
     ),
     Entry(
         name="perceptron",
@@ -150,6 +181,8 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         formula="max(0, −m), m = y·f(x)",
         summary="Perceptron criterion: zero for every correctly classified point.",
         use_when="Studying linear separability; not a good training objective alone.",
+        params=(POS_LABEL,),
+        notes=(POS_LABEL_NOTE,),
     ),
     Entry(
         name="zero_one",
@@ -180,12 +213,19 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         summary="Categorical cross-entropy: the negative log-likelihood of a categorical model.",
         use_when="Multiclass classification with softmax probabilities or logits.",
         aliases=("cce", "cross_entropy", "categorical_crossentropy", "nll"),
-        params=(*PROB, CLASS_WEIGHT),
+        params=(*PROB, CLASS_WEIGHT, IGNORE_INDEX),
         reference="sklearn.metrics.log_loss; torch.nn.CrossEntropyLoss",
         clipped=L.clipped_low,
         clip_bounds="[{eps}, 1]",
         clip_hint=SKLEARN_CLIP_HINT,
-        notes=(SKLEARN_CLIP_NOTE,),
+        notes=(
+            SKLEARN_CLIP_NOTE,
+            "ignore_index=k (PyTorch): rows of class k weigh 0 in this loss's mean (their "
+            "per-sample loss is 0), with class weights Σ w_y·l / Σ w_y over the other rows; "
+            "k is a class index 0..C−1 (PyTorch's default −100, a target outside the "
+            "classes, is an input error here: give those rows weight 0 with --weights); "
+            "the metrics still count every row",
+        ),
     ),
     Entry(
         name="categorical_hinge",
@@ -197,6 +237,13 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         formula="max(0, max_c (1 − t_c)·ŷ_c − Σ_c t_c·ŷ_c + 1)",
         summary="Keras' categorical hinge loss.",
         use_when="Multiclass margin classifiers.",
+        notes=(
+            "Keras' formula on the targets as given: for a one-hot row, max(0, 1 + the "
+            "highest other score − the true class's score); for a distribution, pos is "
+            "the target-weighted mean score and neg the highest (1 − t_c)-scaled score",
+            TARGET_ROWS_NOTE + " (an all-zero row gives 1 + max(ŷ) in Keras: a row "
+            "without a class, refused here)",
+        ),
         reference="keras.losses.CategoricalHinge",
     ),
     Entry(
@@ -210,7 +257,14 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         summary="Crammer–Singer multiclass hinge loss.",
         use_when="Multiclass SVM decision scores; matches scikit-learn's hinge_loss.",
         aliases=("crammer_singer",),
-        reference="sklearn.metrics.hinge_loss (multiclass)",
+        params=(SQUARED,),
+        notes=(
+            "squared=true: max(0, 1 − (ŷ_y − max_{c≠y} ŷ_c))², torchmetrics' "
+            "MulticlassHingeLoss(squared=True, multiclass_mode='crammer-singer'). PyTorch's "
+            "MultiMarginLoss(p=2) is another loss (Weston–Watkins): Σ_{c≠y} max(0, 1 − ŷ_y "
+            "+ ŷ_c)² / C, every violating class counted and divided by C; not this one",
+        ),
+        reference="sklearn.metrics.hinge_loss (multiclass); torchmetrics MulticlassHingeLoss",
     ),
     Entry(
         name="categorical_focal",
@@ -223,7 +277,15 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         summary="Categorical focal loss.",
         use_when="Multiclass with heavy imbalance.",
         aliases=("focal_multiclass",),
-        params=(GAMMA, FOCAL_ALPHA, EPS, FROM_LOGITS),
+        params=(GAMMA, FOCAL_ALPHA, EPS, FROM_LOGITS, LABEL_SMOOTHING),
+        notes=(
+            "Keras' defaults differ: alpha=0.25 (here none, i.e. 1) and probabilities "
+            "clipped to [1e-7, 1 − 1e-7] after dividing each row by its sum: --param "
+            "alpha=0.25 --param eps=1e-7 reproduces it for rows that sum to 1 (and "
+            "probabilities up to 1 − 1e-7)",
+            "label_smoothing=s: t' = (1 − s)·t + s/C before the loss (Keras), so every class "
+            "enters it",
+        ),
         reference="keras.losses.CategoricalFocalCrossentropy (alpha none = 1)",
         clipped=L.clipped_low,
         clip_bounds="[{eps}, 1]",
@@ -241,9 +303,56 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         use_when="Soft targets (distillation, label distributions).",
         aliases=("kld", "kl"),
         params=(EPS, FROM_LOGITS, BASE, NORMALIZE),
-        reference="torch.nn.KLDivLoss(reduction='batchmean')",
+        notes=(
+            TARGET_ROWS_NOTE,
+            "0·log 0 = 0: a class with zero target mass adds nothing; Keras clips the "
+            "targets to [1e-7, 1] too, so there it adds 1e-7·log(1e-7 / p_c) (at most "
+            "about 1.6e-6 a class)",
+        ),
+        reference="torch.nn.KLDivLoss(reduction='batchmean'); keras.losses.KLDivergence",
         clipped=L.clipped_low,
         clip_bounds="[{eps}, 1]",
         clip_hint="--param eps sets the bound",
+    ),
+    # ------------------------------------------------------------------ overlap (Keras 3)
+    Entry(
+        name="dice",
+        kind="loss",
+        func=L.dice,
+        tasks=("multilabel", "regression"),
+        inputs="probabilities",
+        needs="probabilities",
+        formula="1 − 2·Σ_c y_c·ŷ_c / (Σ_c y_c + Σ_c ŷ_c + eps), per sample over its outputs",
+        summary="Dice loss: one minus the soft Dice coefficient (F1 of soft masks).",
+        use_when="Segmentation masks (one row a mask, a column a pixel), imbalanced labels.",
+        aliases=("dice_loss",),
+        params=(OVERLAP_EPS,),
+        notes=(
+            "per sample over its outputs, then the mean over samples: Keras' "
+            "Dice(axis=(1, ...)); Keras' default axis=None pools the whole batch into one "
+            "ratio, not a mean of per-sample losses",
+        ),
+        reference="keras.losses.Dice (Keras 3)",
+    ),
+    Entry(
+        name="tversky",
+        kind="loss",
+        func=L.tversky,
+        tasks=("multilabel", "regression"),
+        inputs="probabilities",
+        needs="probabilities",
+        formula=(
+            "1 − TP / (TP + α·FP + β·FN + eps), TP = Σ y·ŷ, FP = Σ (1 − y)·ŷ, "
+            "FN = Σ y·(1 − ŷ), per sample over its outputs"
+        ),
+        summary="Tversky loss: Dice with separate weights for false positives and negatives.",
+        use_when="Segmentation where missed pixels (β) cost more than false alarms (α).",
+        aliases=("tversky_loss",),
+        params=(TVERSKY_ALPHA, TVERSKY_BETA, OVERLAP_EPS),
+        notes=(
+            "α = β = 0.5 is the Dice loss; per sample over its outputs, then the mean over "
+            "samples: Keras' Tversky(axis=(1, ...)) (its default axis=None pools the batch)",
+        ),
+        reference="keras.losses.Tversky (Keras 3)",
     ),
 )

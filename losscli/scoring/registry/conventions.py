@@ -8,14 +8,11 @@ from __future__ import annotations
 # Conventions stated by `losscli explain`, by input kind (data, like the entries).
 CONVENTIONS: dict[str, tuple[str, ...]] = {
     "probabilities": (
-        "probabilities are clipped to [eps, 1 − eps] (eps = 1e-15) before the log; "
         "computed in float64 (float32 input is upcast: in float32 1 − 1e-15 rounds to 1)",
         "values outside [0, 1] are an input error naming row and column, unless --from-logits",
         "multiclass rows that do not sum to 1 (scikit-learn's tolerance, rtol √ε_float64 + "
         "1e-8) are computed as given with a warning; --param normalize=true rescales them "
         "(Keras); --strict makes it an error",
-        "--from-logits: log-softmax / log-sigmoid through log-sum-exp, stable for logits "
-        "of ±1000 and beyond",
     ),
     "scores": (
         "labels in {0, 1} or {−1, +1}; scores are raw decision values, m = y·f(x) with y "
@@ -39,6 +36,14 @@ CONVENTIONS: dict[str, tuple[str, ...]] = {
     ),
     "values": ("multi-output: per sample the mean over outputs (scikit-learn's uniform_average)",),
 }
+# Stated only for the entries that take a log of the probabilities (those that clip them:
+# ``Entry.clipped``); ece, mce and brier have no log.
+LOG_CONVENTIONS = (
+    "probabilities are clipped before the log, to [eps, 1 − eps] (binary) or [eps, 1] "
+    "(categorical), eps = 1e-15 by default",
+    "--from-logits: log-softmax / log-sigmoid through log-sum-exp, stable for logits "
+    "of ±1000 and beyond",
+)
 GENERAL = (
     "weights (--weights): Σ w·l / Σ w, scikit-learn's sample_weight (not Keras' division "
     "by N); finite, non-negative, not all zero",

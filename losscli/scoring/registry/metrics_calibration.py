@@ -24,6 +24,15 @@ _BINNED = (
     "frequency, gap = confidence − frequency) beside the figure",
     "uniform bins are sums, merged across chunks and workers; quantile bins keep every "
     "value (16 bytes a value, more with weights)",
+    "--ci: the bootstrap interval is that of a biased estimator. A bin's |gap| is "
+    "positive even for a perfectly calibrated model (the noise of its frequency does not "
+    "average out under the absolute value; bins with few samples most), so the figure "
+    "sits above the true calibration error, and the resampled figures carry the same "
+    "upward bias (resampling repeats rows, which makes the bins noisier still): the "
+    "percentile interval is not centred on the true error and can exclude 0 for a "
+    "calibrated model. Read it as the sampling spread of the binned figure, not as a "
+    "confidence interval for the true calibration error; fewer bins (--param n_bins) "
+    "lower the bias",
 )
 
 CALIBRATION_METRICS: tuple[Entry, ...] = (

@@ -19,7 +19,9 @@ from losscli.scoring.registry.params import (
     KAPPA_WEIGHTS,
     MAX_FPR,
     MULTI_CLASS,
+    POS_LABEL,
     ROC_AVERAGE,
+    SCALE_BY_HALF,
     SETWISE,
     THRESHOLD,
     TOP_K,
@@ -303,10 +305,14 @@ CLASSIFICATION_METRICS: tuple[Entry, ...] = (
         tasks=("binary", "multiclass"),
         inputs="probabilities",
         needs="probabilities",
-        formula="binary: (p − y)²; multiclass: Σ_c (p_c − t_c)² (halved when C = 2)",
+        formula=(
+            "Σ_c (p_c − t_c)² over every class, halved by scale_by_half (auto: for two "
+            "classes): binary (p − y)²"
+        ),
         summary="Brier score: the mean squared error of the probabilities.",
         use_when="Judging calibration as well as discrimination.",
         aliases=("brier_score", "brier_score_loss"),
+        params=(POS_LABEL, SCALE_BY_HALF),  # helper "losses"
         reference="sklearn.metrics.brier_score_loss (scale_by_half='auto')",
     ),
     Entry(

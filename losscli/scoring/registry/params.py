@@ -25,7 +25,24 @@ class Param:
     low_inclusive: bool = False
     high_inclusive: bool = False
     optional: bool = False  # may be "none" (the default then means: not used)
-    integer: bool = False  # a whole number (float kind)
+    integer: bool = False  # a whole number (float kind): kept and shown as an int
+    required: bool = False  # no default: the entry cannot be computed without it
+
+    def __post_init__(self) -> None:
+        # an integer parameter's default is an int whatever it was written as, so that
+        # `list`, `explain`, JSON and the report signature show 15, not 15.0
+        if self.integer and isinstance(self.default, float) and self.default.is_integer():
+            object.__setattr__(self, "default", int(self.default))
+
+    def show(self, value: Any) -> str:
+        """A value as `list`, `explain` and the report signature print it."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if value is None:
+            return "required" if self.required else "none"
+        if self.integer and isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
 
     def range_text(self) -> str:
         if self.kind == "bool":
@@ -36,12 +53,14 @@ class Param:
             return "comma-separated 0-based class indices, or none"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
-        lo = "" if self.low is None else f"{self.low} {'<=' if self.low_inclusive else '<'} "
-        hi = "" if self.high is None else f" {'<=' if self.high_inclusive else '<'} {self.high}"
+        lo_op = "<=" if self.low_inclusive else "<"
+        hi_op = "<=" if self.high_inclusive else "<"
+        lo = "" if self.low is None else f"{_num(self.low)} {lo_op} "
+        hi = "" if self.high is None else f" {hi_op} {_num(self.high)}"
         text = f"{lo}{self.name}{hi}" if (lo or hi) else "any number"
         if self.integer:
             text = "an integer " + text
-        return text + (", or none" if self.optional else "")
+        return text + (", or none" if self.optional and not self.required else "")
 
     def parse(self, raw: Any) -> Any:
         """Convert a command-line string (or a Python value) and check its range."""
@@ -104,7 +123,12 @@ class Param:
             raise UsageError(
                 f"parameter {self.name}={raw} is out of range: needs {self.range_text()}"
             )
-        return value
+        return int(value) if self.integer else value
+
+
+def _num(x: float) -> str:
+    """A bound as written: 1, not 1.0; 1e6 as 1000000."""
+    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 EPS = Param("eps", 1e-15, "probabilities are clipped to [eps, 1 - eps]", low=0.0, high=0.5)
@@ -208,15 +232,16 @@ MAX_FPR = Param(
 SETWISE = (THRESHOLD, AVERAGE, ZERO_DIVISION, LABELS)
 TOP_K = Param(
     "k",
-    2.0,
+    2,
     "a sample counts as right when its class is among the k highest scores",
     low=1.0,
     low_inclusive=True,
+    integer=True,
 )
 
 N_BINS = Param(
     "n_bins",
-    15.0,
+    15,
     "number of calibration bins",
     low=1.0,
     high=1e6,
@@ -282,3 +307,60 @@ CLASS_WEIGHT = Param(
 
 PROB = (EPS, FROM_LOGITS, LABEL_SMOOTHING, BASE, NORMALIZE)
 DECISION = (THRESHOLD,)
+
+# ---- helper "losses" (issue 17): regression metrics, losses' new parameters
+FORCE_FINITE = Param(
+    "force_finite",
+    True,
+    "constant targets: 1.0 for exact predictions, else 0.0 (scikit-learn's default); "
+    "false: the plain formula, NaN or -inf",
+    kind="bool",
+)
+N_FEATURES = Param(
+    "n_features",
+    None,
+    "the number of features (regressors) p of the model: 1 − (1 − R²)·(n − 1)/(n − p − 1)",
+    low=0.0,
+    low_inclusive=True,
+    integer=True,
+    optional=True,
+    required=True,
+)
+POS_LABEL = Param(
+    "pos_label",
+    "1",
+    "the class the scores (probabilities) are for: 1 (class 1, +1 or the --pos-label "
+    "value) or 0 / -1 (the other class: the targets are flipped for this figure only)",
+    kind="choice",
+    choices=("1", "+1", "0", "-1"),
+)
+SCALE_BY_HALF = Param(
+    "scale_by_half",
+    "auto",
+    "halve Σ_c (p_c − t_c)²: auto for two classes (binary), true, or false (scikit-learn)",
+    kind="choice",
+    choices=("auto", "true", "false"),
+)
+IGNORE_INDEX = Param(
+    "ignore_index",
+    None,
+    "rows whose class index is this one leave the loss's mean (PyTorch's ignore_index)",
+    low=0.0,
+    low_inclusive=True,
+    integer=True,
+    optional=True,
+)
+SQUARED = Param("squared", False, "square the hinge (torchmetrics' squared=True)", kind="bool")
+TVERSKY_ALPHA = Param(
+    "alpha", 0.5, "weight of the false positives Σ (1 − y)·ŷ", low=0.0, low_inclusive=True
+)
+TVERSKY_BETA = Param(
+    "beta", 0.5, "weight of the false negatives Σ y·(1 − ŷ)", low=0.0, low_inclusive=True
+)
+OVERLAP_EPS = Param(
+    "eps",
+    1e-7,
+    "added to the denominator (Keras' backend.epsilon())",
+    low=0.0,
+    low_inclusive=True,
+)

@@ -160,4 +160,21 @@ REGRESSION_LOSSES: tuple[Entry, ...] = (
         domain=L.domain_tweedie,
         reference="sklearn.metrics.mean_tweedie_deviance",
     ),
+    Entry(
+        name="cosine_similarity",
+        kind="loss",
+        func=L.cosine_similarity,
+        tasks=("regression",),
+        inputs="values",
+        formula="−Σₖ yₖ·ŷₖ / (‖y‖·‖ŷ‖) over the outputs of a sample (norms at least 1e-7)",
+        summary="Cosine similarity loss (Keras' sign): −1 for the same direction, +1 opposite.",
+        use_when="Embeddings and direction-only targets, where the length does not matter.",
+        aliases=("cosine", "cosine_loss"),
+        notes=(
+            "Keras' sign: the loss is minus the cosine similarity, in [−1, 1], lower is "
+            "better; the cosine similarity itself is −mean (keras.metrics.CosineSimilarity)",
+            "a zero vector (norm below 1e-7, Keras' epsilon) gives 0",
+        ),
+        reference="keras.losses.CosineSimilarity (axis=-1)",
+    ),
 )

@@ -183,6 +183,38 @@ case(
     F.cross_entropy(t(logits), t(soft)),
 )
 
+# helper "losses" (issue 17): ignore_index, and the cosine similarity loss (Keras' sign)
+for ii in (0, 2):
+    case(
+        f"cross_entropy_ignore_index_{ii}",
+        "categorical_cross_entropy",
+        "multiclass",
+        labels,
+        logits,
+        {"from_logits": True, "ignore_index": ii},
+        F.cross_entropy(t(logits), t(labels), ignore_index=ii),
+    )
+case(
+    "cross_entropy_ignore_index_class_weight",
+    "categorical_cross_entropy",
+    "multiclass",
+    labels,
+    logits,
+    {"from_logits": True, "ignore_index": 1, "class_weight": ",".join(map(str, class_weight))},
+    F.cross_entropy(t(logits), t(labels), weight=t(class_weight), ignore_index=1),
+)
+vec_y = rng.normal(size=(N, 3))
+vec_p = vec_y + rng.normal(0, 1.0, (N, 3))
+case(
+    "cosine_similarity_negated",
+    "cosine_similarity",
+    "regression",
+    vec_y,
+    vec_p,
+    {},
+    -F.cosine_similarity(t(vec_p), t(vec_y), dim=1).mean(),
+)
+
 out = {
     "generator": "tests/scoring/golden/make_golden.py",
     "torch": torch.__version__,
