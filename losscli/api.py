@@ -25,6 +25,7 @@ def evaluate(
     stdin: IO[bytes] | None = None,
     per_sample_sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    collect: Any = None,
     **overrides: Any,
 ) -> Report:
     """Evaluate predictions against targets.
@@ -53,6 +54,9 @@ def evaluate(
     naming the row), ``omit`` (their rows are dropped and counted in
     ``Report.n_omitted``) or ``propagate`` (losses follow IEEE arithmetic; the
     metrics are then undefined and reported as NaN, with a warning).
+
+    ``collect`` (a :class:`losscli.engines.plotdata.Collector`) gathers, chunk by chunk,
+    what the pictures of an HTML report need (:func:`losscli.report.html.report_html`).
     """
     return run(
         _targets(y_true),
@@ -62,6 +66,7 @@ def evaluate(
         stdin=stdin,
         per_sample_sink=per_sample_sink,
         progress=progress,
+        collect=collect,
     )
 
 

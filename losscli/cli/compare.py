@@ -92,7 +92,9 @@ def compare_cmd(
     weights: WeightsOpt = None,
     fmt: Annotated[
         str,
-        typer.Option("--format", "-f", metavar="FMT", help="table, json, csv, tsv or markdown."),
+        typer.Option(
+            "--format", "-f", metavar="FMT", help="table, json, csv, tsv, markdown or html."
+        ),
     ] = "table",
     output: OutputOpt = None,
     junit: JunitOpt = None,
@@ -137,8 +139,13 @@ def compare_cmd(
             [("input", a), ("input", b), ("--targets", targets)]
             + [("--weights", weights_file(options.weights))],
         )
-        result = compare(a, b, options, targets=targets, test=test, alpha=alpha)
-        text = render_comparison(result, fmt)
+        from losscli.cli.evaluate import pictures_collector
+
+        collect = pictures_collector(fmt, options), pictures_collector(fmt, options)
+        sides = None if collect[0] is None else collect
+        result = compare(a, b, options, targets=targets, test=test, alpha=alpha, collect=sides)
+        pictures = None if sides is None else [c.pictures() for c in sides]
+        text = render_comparison(result, fmt, pictures)
         if not quiet:
             for w in [*result.a.warnings, *result.b.warnings]:
                 sys.stderr.write(f"warning: {w}\n")

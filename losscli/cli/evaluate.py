@@ -231,7 +231,8 @@ def run_eval(
                 scheduler=scheduler,
                 per_sample=per_sample,
             )
-        else:
+        collect = pictures_collector(fmt, options) if dask is None else None
+        if dask is None:
             with Progress("rows", enabled=not quiet) as bar:
                 report = evaluate(
                     y_true,
@@ -240,6 +241,7 @@ def run_eval(
                     keep_per_sample=False,
                     per_sample_sink=sink,
                     progress=bar.rows,
+                    collect=collect,
                 )
         if writer is not None:
             writer.close()
@@ -252,6 +254,8 @@ def run_eval(
             color=use_color(color, report_stream) and terminal,
             terminal=terminal,
             value=options.value,
+            pictures=collect.pictures() if collect is not None else no_pictures(fmt, dask),
+            source=y_pred if y_pred is not None else y_true,
         )
         if not quiet:
             if fmt != "table" or output is not None or report_stream is not sys.stderr:
@@ -271,6 +275,30 @@ def run_eval(
         for path, data in outputs:
             stack.enter_context(atomic.atomic_writer(path)).write(data)
     return report, text
+
+
+def pictures_collector(fmt: str, options: EvalOptions) -> Any:
+    """``-f html``: what its pictures need, gathered as the input is scored (the decision
+    threshold of binary probabilities from ``--param threshold``)."""
+    if fmt != "html":
+        return None
+    from losscli.engines.local import make_settings
+    from losscli.engines.plotdata import Collector
+
+    params = make_settings(options).params
+    # the bins of the ece metric (15 by default), so that the diagram's ECE is the report's
+    n_bins = int(params.get("n_bins", 15))
+    return Collector(threshold=float(params.get("threshold", 0.5)), n_bins=n_bins)
+
+
+def no_pictures(fmt: str, dask: Any) -> Any:
+    """``-f html`` on the Dask engine: the page says why it has no pictures."""
+    if fmt != "html" or dask is None:
+        return None
+    from losscli.report.curves import Pictures
+
+    reason = "--engine dask gathers no pictures yet: make the page with --engine local"
+    return Pictures(task="", classes=[], missing=[reason])
 
 
 def emit(text: str, output: str | None, per_sample: str | None) -> None:

@@ -81,7 +81,13 @@ WeightsOpt = Annotated[
 ]
 FormatOpt = Annotated[
     str,
-    typer.Option("--format", "-f", metavar="F", help="table, json, csv, tsv, markdown or value."),
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="F",
+        help="table, json, csv, tsv, markdown, value or html (one self-contained page; its "
+        "pictures need losscli[plot]).",
+    ),
 ]
 ValueOpt = Annotated[
     str | None,

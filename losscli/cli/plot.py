@@ -158,8 +158,9 @@ def plot_cmd(
     residuals, or margin-losses (the margin losses over a range of margins, no FILE).
 
     The inputs are read as by eval.  -l picks the loss of loss-hist (default: the task's)
-    and the losses of margin-losses (default: all six).  Confusion counts are unweighted;
-    the other kinds use --weights."""
+    and the losses of margin-losses (default: all six).  Every kind uses --weights
+    (confusion: the weighted counts).  A huge input streams: roc and pr sort every score
+    once and draw a few thousand points; the other kinds are drawn from binned counts."""
     import sys
 
     with errors():
@@ -197,7 +198,11 @@ def plot_cmd(
             from losscli.engines.plotdata import gather
 
             stdin = sys.stdin.buffer if "-" in (files or []) else None
-            data = [gather(t, p, options, stdin=stdin) for t, p in inputs]
+            chosen = loss[0] if loss else None
+            data = [
+                gather(t, p, options, stdin=stdin, kind=kind, bins=bins, loss=chosen)
+                for t, p in inputs
+            ]
             from losscli.cli.plotdraw import draw
 
             fig = draw(plots, kind, data, (w, h), dpi, title, bins, loss)

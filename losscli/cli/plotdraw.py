@@ -67,6 +67,11 @@ def draw(
     if kind == "calibration":
         series = []
         for d, name in zip(data, names):
+            if d.task == "regression":
+                C.calibration(d.task, d.y, d.p)  # the usage error naming --kind residuals
+            if d.pictures is not None and d.pictures.calibration is not None:
+                series.append((name, d.pictures.calibration))
+                continue
             p = C.probabilities(d.task, d.p, d.scores, d.from_logits)
             series.append((name, C.calibration(d.task, d.y, p, d.weights, bins or 10)))
         fig, axes = plots.new_figure(size, dpi, 2, 1, height_ratios=(3, 1), sharex=True)
@@ -74,14 +79,24 @@ def draw(
         return fig
     d = data[0]
     if kind == "confusion":
-        matrix = C.confusion(d.task, d.y, d.p, scores=d.scores, threshold=d.threshold)
+        if d.pictures is not None and d.pictures.confusion is not None:
+            matrix = d.pictures.confusion
+        else:
+            matrix = C.confusion(
+                d.task, d.y, d.p, scores=d.scores, threshold=d.threshold, weights=d.weights
+            )
         classes = d.classes if d.task == "multiclass" else (d.classes or ["0", "1"])
         fig, axes = plots.new_figure(size, dpi, 1, 2)
-        plots.confusion(fig, axes, matrix, classes, title)
+        weighted = d.weights is not None or bool(d.pictures and d.pictures.weighted)
+        plots.confusion(fig, axes, matrix, classes, title, weighted=weighted)
         return fig
     if kind == "loss-hist":
-        chosen = _loss_name(d, loss)
         fig, axes = plots.new_figure(size, dpi)
+        pic = d.pictures
+        if pic is not None and pic.hist is not None and pic.loss is not None:
+            plots.loss_hist_binned(fig, axes[0][0], pic.hist, pic.loss, pic.weighted, title)
+            return fig
+        chosen = _loss_name(d, loss)
         plots.loss_hist(fig, axes[0][0], d.losses[chosen], chosen, d.weights, title, bins or 50)
         return fig
     if kind == "residuals":
@@ -91,6 +106,13 @@ def draw(
                 hint="try --kind calibration or confusion, or pass --task regression",
             )
         fig, axes = plots.new_figure(size, dpi, 1, 2, width_ratios=(3, 1))
+        pic = d.pictures
+        if pic is not None and pic.residual_q is not None and pic.residual_hist is not None:
+            assert pic.residual_r is not None
+            plots.residuals_binned(
+                fig, axes, pic.residual_q, pic.residual_r, pic.residual_hist, pic.rmse, pic.n, title
+            )
+            return fig
         plots.residuals(fig, axes, d.y, d.p, title)
         return fig
     raise AssertionError(kind)

@@ -205,9 +205,11 @@ def compare(
     test: str = "auto",
     alpha: float = 0.05,
     stdin: IO[bytes] | None = None,
+    collect: tuple[Any, Any] | None = None,
 ) -> Comparison:
     """Compare predictions ``b`` (the candidate) with ``a`` (the baseline) on the same
-    samples: each a file with targets and predictions, or predictions beside ``targets``."""
+    samples: each a file with targets and predictions, or predictions beside ``targets``.
+    ``collect``: A's and B's :class:`~losscli.engines.plotdata.Collector` (``-f html``)."""
     if test not in TESTS:
         raise unknown_choice("--test", test, TESTS)
     if not (0.0 < alpha < 1.0):
@@ -251,6 +253,9 @@ def compare(
         if out_a is None or out_b is None or sa.last is None or sb.last is None:
             continue
         _accumulate(pairs, sa.last, sb.last, out_a[1], out_b[1], first)
+        if collect is not None:  # the pictures of -f html
+            collect[0].add(sa.last, out_a[1], from_logits=sa.logits)
+            collect[1].add(sb.last, out_b[1], from_logits=sb.logits)
     rep_a = conclude(sa.state, sa.plan, source=names[0], strict=options.strict, weights=None)
     rep_b = conclude(sb.state, sb.plan, source=names[1], strict=options.strict, weights=None)
     if sa.plan.task != sb.plan.task:

@@ -367,6 +367,7 @@ def run(
     stdin: IO[bytes] | None = None,
     per_sample_sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    collect: Any = None,
 ) -> Report:
     """One evaluation on this machine (:func:`losscli.evaluate` documents the arguments):
     the inputs read chunk by chunk, every chunk scored, the end of the input concluded,
@@ -392,6 +393,7 @@ def run(
         per_sample_sink(index, values)
 
     passes = _Pass(settings, keep_per_sample, per_sample_sink and sink, progress, again)
+    passes.collect = collect  # the pictures' data (--format html): add(prep, losses), reset()
     first = chunks()
     try:
         passes.score(first, None)
@@ -445,12 +447,15 @@ class _Pass:
     scorer: Scorer = field(init=False)
     kept: list[dict[str, np.ndarray]] = field(default_factory=list)
     kept_ids: list[np.ndarray] = field(default_factory=list)
+    collect: Any = None
 
     def score(self, chunks: Iterator[Raw], widen: _Widen | None) -> None:
         """Score every chunk; the first pass (``widen`` None) also gathers the facts of
         the whole input and raises :class:`_Widen` when they read it otherwise."""
         s = self.settings
         self.kept, self.kept_ids = [], []
+        if self.collect is not None:
+            self.collect.reset()
         if widen is None:
             self.scorer = scorer = Scorer(s)
         else:
@@ -465,6 +470,8 @@ class _Pass:
                     index, loss_values = out
                     if self.sink is not None:
                         self.sink(index, loss_values)
+                    if self.collect is not None and scorer.last is not None:
+                        self.collect.add(scorer.last, loss_values, from_logits=scorer.logits)
                     if self.keep:
                         self.kept.append(loss_values)
                         if scorer.state.preview.ids:

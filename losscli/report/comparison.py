@@ -11,7 +11,7 @@ from losscli.errors import UsageError
 from losscli.report import breakdown
 from losscli.report.render import num, short
 
-COMPARE_FORMATS = ("table", "json", "csv", "tsv", "markdown")
+COMPARE_FORMATS = ("table", "json", "csv", "tsv", "markdown", "html")
 HEADER = ("figure", "a", "b", "delta", "low", "high", "p_value", "p_holm", "test", "better")
 
 
@@ -24,7 +24,12 @@ def _verdict(d: Any) -> str:
     return {"a": "A better", "b": "B better"}.get(d.better, "no difference")
 
 
-def render_comparison(c: Any, fmt: str) -> str:
+def render_comparison(c: Any, fmt: str, pictures: Any = None) -> str:
+    """``pictures``: A's and B's :class:`~losscli.report.curves.Pictures` for ``html``."""
+    if fmt == "html":
+        from losscli.report.html import comparison_html
+
+        return comparison_html(c, pictures)
     if fmt == "json":
         return json.dumps(c.to_dict(), indent=2, allow_nan=False) + "\n"
     rows = list(c.differences.values())
@@ -53,6 +58,12 @@ def render_comparison(c: Any, fmt: str) -> str:
                 f"{d.test} | {mark} |"
             )
         out += breakdown.comparison_markdown(c)  # --per-class
+        worse = sum(d.worse_in_b for d in rows)
+        out.append(
+            f"\n❌ {worse} figure(s) significantly worse in B (p Holm < {c.alpha})"
+            if worse
+            else f"\n✅ no figure significantly worse in B (p Holm < {c.alpha})"
+        )
         for n in c.notes:
             out.append(f"\n> note: {n}")
         return "\n".join(out) + "\n"

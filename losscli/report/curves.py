@@ -41,9 +41,18 @@ class Curve:
     n: int = 0  # samples
 
 
-def _counts(y: np.ndarray, s: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, ...]:
+def counts(y: np.ndarray, s: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, ...]:
     """Cumulative weighted true and false positives at each distinct score, highest
-    first (one stable sort): (fps, tps, thresholds)."""
+    first: (fps, tps, thresholds).  Without weights, from plain sorts of the positives'
+    and negatives' scores (several times faster than the permutation of one argsort; the
+    same counts); with them, one stable argsort."""
+    pos = y > 0.5
+    if w is None and np.isfinite(s).all():
+        sp, sn, every = np.sort(s[pos]), np.sort(s[~pos]), np.sort(s)
+        thr = every[np.r_[np.diff(every) != 0, True]][::-1]  # distinct, highest first
+        tps = (sp.shape[0] - np.searchsorted(sp, thr, "left")).astype(np.float64)
+        fps = (sn.shape[0] - np.searchsorted(sn, thr, "left")).astype(np.float64)
+        return fps, tps, thr
     order = np.argsort(-s, kind="mergesort")
     s, y = s[order], y[order] > 0.5
     ww = np.ones(s.shape[0]) if w is None else w[order]
@@ -60,11 +69,19 @@ def _check_binary(y: np.ndarray, what: str) -> None:
         raise InputError(f"{what} needs both classes, but the targets have {which} sample")
 
 
-def roc(y: np.ndarray, s: np.ndarray, w: np.ndarray | None = None, *, thin_to: int = 0) -> Curve:
+def roc(
+    y: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray | None = None,
+    *,
+    thin_to: int = 0,
+    counted: tuple[np.ndarray, ...] | None = None,
+) -> Curve:
     """ROC points (fpr, tpr) as scikit-learn's ``roc_curve`` gives them, and the AUC
-    (trapezoids over all of them, before any thinning)."""
+    (trapezoids over all of them, before any thinning); ``counted``: :func:`counts`
+    already made (the precision-recall curve's)."""
     _check_binary(y, "a ROC curve")
-    fps, tps, thr = _counts(y, s, w)
+    fps, tps, thr = counted or counts(y, s, w)
     keep = np.flatnonzero(np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True])
     fps, tps, thr = np.r_[0.0, fps[keep]], np.r_[0.0, tps[keep]], np.r_[np.inf, thr[keep]]
     fpr, tpr = fps / fps[-1], tps / tps[-1]
@@ -73,12 +90,19 @@ def roc(y: np.ndarray, s: np.ndarray, w: np.ndarray | None = None, *, thin_to: i
     return thinned(c, thin_to) if thin_to else c
 
 
-def pr(y: np.ndarray, s: np.ndarray, w: np.ndarray | None = None, *, thin_to: int = 0) -> Curve:
+def pr(
+    y: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray | None = None,
+    *,
+    thin_to: int = 0,
+    counted: tuple[np.ndarray, ...] | None = None,
+) -> Curve:
     """Precision-recall points (recall, precision) as ``precision_recall_curve`` gives
     them (recall decreasing, ending at (0, 1); the last threshold is inf), and the average precision
     Σ (Rₙ − Rₙ₋₁)·Pₙ (scikit-learn's ``average_precision_score``)."""
     _check_binary(y, "a precision-recall curve")
-    fps, tps, thr = _counts(y, s, w)
+    fps, tps, thr = counted or counts(y, s, w)
     precision = tps / (tps + fps)
     recall = tps / tps[-1]
     ap = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
@@ -176,9 +200,16 @@ def calibration(
 
 
 def confusion(
-    task: str, y: np.ndarray, p: np.ndarray, *, scores: bool, threshold: float = 0.5
+    task: str,
+    y: np.ndarray,
+    p: np.ndarray,
+    *,
+    scores: bool,
+    threshold: float = 0.5,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The confusion matrix: rows the true class, columns the predicted one."""
+    """The confusion matrix: rows the true class, columns the predicted one; with
+    ``weights``, the weighted counts (float)."""
     if task not in ("binary", "multiclass"):
         hint = "try --kind calibration" if task == "multilabel" else "try --kind residuals"
         raise UsageError(
@@ -187,7 +218,8 @@ def confusion(
     t = L.true_labels(task, y).astype(np.int64)
     q = L.predicted_labels(task, p, threshold=threshold, scores=scores).astype(np.int64)
     k = 2 if task == "binary" else p.shape[1]
-    return np.bincount(t * k + q, minlength=k * k).reshape(k, k)
+    counts = np.bincount(t * k + q, weights=weights, minlength=k * k).reshape(k, k)
+    return counts if weights is not None else counts.astype(np.int64)
 
 
 def margin_losses(
@@ -216,3 +248,208 @@ def margin_losses(
         func = getattr(L, canon)
         out[canon] = func(one, m, base="2", task="binary", threshold=0.0, scores=True)
     return m, out
+
+
+# ----------------------------------------------------------------------------- streaming
+
+SHIFT = 45  # a double's exponent and the first 7 bits of its mantissa: 128 bins an octave
+SIZE = 1 << (63 - SHIFT)  # every finite positive double
+
+
+class Sketch:
+    """A mergeable histogram of any number of values in bounded memory (a few MB): the
+    weighted count of each bin of |value| by sign (128 bins an octave, each under 0.8%
+    wide: the exponent and first mantissa bits of the double, no logarithm taken), with
+    the zeros, the exact extremes, sum and count. :meth:`hist` rebins it into the
+    equal-width (or, for a wide spread, log-spaced) bars of a picture: "histograms from
+    binned counts"."""
+
+    def __init__(self) -> None:
+        self.pos = np.zeros(0)
+        self.neg = np.zeros(0)
+        self.zeros = 0.0
+        self.n = 0
+        self.nonfinite = 0
+        self.lo, self.hi = np.inf, -np.inf
+        self.total = 0.0  # Σ w·v
+        self.wsum = 0.0
+
+    @staticmethod
+    def _keys(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a, dtype=np.float64).view(np.int64) >> SHIFT
+
+    def add(self, values: np.ndarray, weights: np.ndarray | None = None) -> None:
+        v = np.asarray(values, dtype=np.float64).reshape(-1)
+        w = np.ones(v.shape[0]) if weights is None else np.asarray(weights, np.float64)
+        ok = np.isfinite(v)
+        self.nonfinite += int(v.shape[0] - np.count_nonzero(ok))
+        v, w = v[ok], w[ok]
+        if not v.size:
+            return
+        self.n += int(v.size)
+        self.lo, self.hi = min(self.lo, float(v.min())), max(self.hi, float(v.max()))
+        self.total += float(np.dot(w, v))
+        self.wsum += float(w.sum())
+        for sign, attr in ((1.0, "pos"), (-1.0, "neg")):
+            mask = v > 0 if sign > 0 else v < 0
+            if mask.any():
+                part = v[mask] if sign > 0 else -v[mask]
+                counts = np.bincount(self._keys(part), weights=w[mask], minlength=SIZE)
+                cur = getattr(self, attr)
+                setattr(self, attr, counts if not cur.size else cur + counts)
+        self.zeros += float(w[v == 0].sum())
+
+    def bins(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(low, high, weight) of every filled bin in increasing order, clipped to the
+        extremes; the zeros as a bin of no width."""
+        lows, highs, wts = [np.zeros(0)], [np.zeros(0)], [np.zeros(0)]
+        for sign, counts in ((-1.0, self.neg), (1.0, self.pos)):
+            if counts.size:
+                k = np.flatnonzero(counts).astype(np.int64)
+                a = (k << SHIFT).view(np.float64)
+                b = ((k + 1) << SHIFT).view(np.float64)
+                lows.append(a if sign > 0 else -b[::-1])
+                highs.append(b if sign > 0 else -a[::-1])
+                wts.append(counts[k] if sign > 0 else counts[k][::-1])
+            if sign < 0 and self.zeros:
+                lows.append(np.zeros(1))
+                highs.append(np.zeros(1))
+                wts.append(np.array([self.zeros]))
+        lo, hi = np.concatenate(lows), np.concatenate(highs)
+        return np.clip(lo, self.lo, self.hi), np.clip(hi, self.lo, self.hi), np.concatenate(wts)
+
+    def _cdf(self) -> tuple[np.ndarray, np.ndarray]:
+        """The cumulative weight at the bins' edges (the weight spread evenly in a bin)."""
+        lo, hi, w = self.bins()
+        cum = np.cumsum(w)
+        xs = np.column_stack([lo, hi]).reshape(-1)
+        ys = np.column_stack([cum - w, cum]).reshape(-1)
+        return xs, ys
+
+    def quantiles(self, qs: list[float]) -> list[float]:
+        xs, ys = self._cdf()
+        if not xs.size:
+            return [np.nan] * len(qs)
+        return [float(np.interp(q * ys[-1], ys, xs)) for q in qs]
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.wsum if self.wsum > 0 else np.nan
+
+    def hist(self, bins: int = 50, *, log: bool | None = None) -> Hist:
+        """Bars over ``bins`` equal widths (log-spaced when ``log``; by default when the
+        positive values span more than three decades, as
+        :func:`losscli.report.plots.spread_is_wide` decides of the values themselves).
+        A sketch bin's weight is shared by the bars it overlaps."""
+        xs, ys = self._cdf()
+        total = float(ys[-1]) if ys.size else 0.0
+        below = float(np.sum(self.neg)) + self.zeros  # the values <= 0
+        if log is None:
+            log = False
+            if total - below > 0:
+                pos_q = [np.interp(below + q * (total - below), ys, xs) for q in (0.01, 0.5, 0.99)]
+                lo_, med, hi_ = pos_q
+                log = bool(hi_ > 1000 * lo_ or self.hi > 1000 * med) and self.hi > 0
+        zeros = below if log else 0.0
+        if not xs.size:
+            edges = np.array([0.0, 1.0])
+        elif log:
+            lo = float(np.min(xs[xs > 0])) if np.any(xs > 0) else 1.0
+            hi = self.hi
+            edges = np.geomspace(lo, hi, bins + 1) if lo < hi else np.array([lo * 0.9, lo * 1.1])
+        else:
+            lo, hi = self.lo, self.hi
+            edges = np.linspace(lo, hi, bins + 1) if lo < hi else np.array([lo - 0.5, lo + 0.5])
+        if xs.size:
+            at = np.interp(edges, xs, ys)
+            at[0] = below if log else 0.0
+            at[-1] = total
+            counts = np.diff(at)
+        else:
+            counts = np.zeros(edges.shape[0] - 1)
+        return Hist(counts, edges, self.mean, self.quantiles([0.5])[0], log, zeros, self.n)
+
+
+@dataclass
+class Hist:
+    """Bars of a histogram from binned counts, with the mean (exact) and the median (to a
+    sketch bin, under 0.8%)."""
+
+    counts: np.ndarray
+    edges: np.ndarray
+    mean: float
+    median: float
+    log: bool
+    zeros: float  # weight of the values <= 0 a log scale cannot show
+    n: int
+
+
+class Reliability:
+    """The counts of a reliability diagram, chunk by chunk (the bins are fixed)."""
+
+    def __init__(self, task: str, n_bins: int = 10) -> None:
+        if n_bins < 1:
+            raise UsageError("--bins must be at least 1")
+        self.task, self.n_bins = task, n_bins
+        self.counts = np.zeros(n_bins, np.int64)
+        self.wsum = np.zeros(n_bins)
+        self.conf = np.zeros(n_bins)
+        self.hit = np.zeros(n_bins)
+        self.label = ""
+
+    def add(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> None:
+        b = calibration(self.task, y, p, w, self.n_bins)
+        filled = np.nan_to_num
+        wsum = _bin_weights(self.task, p, w, self.n_bins)
+        self.counts += b.counts
+        self.wsum += wsum
+        self.conf += filled(b.mean_pred * wsum)
+        self.hit += filled(b.observed * wsum)
+        self.label = b.label
+
+    def bins(self) -> Bins:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_pred, observed = self.conf / self.wsum, self.hit / self.wsum
+        filled = self.wsum > 0
+        total = self.wsum.sum()
+        gaps = self.wsum[filled] * np.abs(mean_pred[filled] - observed[filled])
+        ece = float(np.sum(gaps) / total) if total > 0 else np.nan
+        edges = np.linspace(0.0, 1.0, self.n_bins + 1)
+        return Bins(edges, mean_pred, observed, self.counts, ece, self.label)
+
+
+def _bin_weights(task: str, p: np.ndarray, w: np.ndarray | None, n_bins: int) -> np.ndarray:
+    """The weight in each calibration bin (as :func:`calibration` bins them)."""
+    if task == "multiclass":
+        conf = p.max(axis=1)
+    else:
+        conf = p.reshape(-1)
+        if w is not None and task == "multilabel":
+            w = np.repeat(w, p.shape[1])
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    which = np.clip(np.searchsorted(edges, conf, side="right") - 1, 0, n_bins - 1)
+    return np.bincount(which, weights=w, minlength=n_bins).astype(np.float64)
+
+
+@dataclass
+class Pictures:
+    """What the pictures of one evaluation need, gathered in bounded memory
+    (:class:`losscli.engines.plotdata.Collector`): thinned curves, binned counts, a
+    sample of the residuals."""
+
+    task: str
+    classes: list[str]
+    weighted: bool = False
+    roc: Curve | None = None
+    pr: Curve | None = None
+    prevalence: float | None = None
+    calibration: Bins | None = None
+    confusion: np.ndarray | None = None
+    loss: str | None = None
+    hist: Hist | None = None
+    residual_q: np.ndarray | None = None  # predictions and residuals of a sample of rows
+    residual_r: np.ndarray | None = None
+    residual_hist: Hist | None = None
+    rmse: float = np.nan
+    n: int = 0
+    missing: list[str] | None = None  # pictures that could not be drawn, and why

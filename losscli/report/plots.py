@@ -160,15 +160,23 @@ def calibration(
 
 
 def confusion(
-    fig: Any, axes: Any, matrix: np.ndarray, classes: Sequence[str], title: str | None
+    fig: Any,
+    axes: Any,
+    matrix: np.ndarray,
+    classes: Sequence[str],
+    title: str | None,
+    *,
+    weighted: bool = False,
 ) -> None:
-    """Two heat maps: the counts, and each row normalised to the share of its true class."""
+    """Two heat maps: the counts (weighted: the sums of the weights), and each row
+    normalised to the share of its true class."""
     k = matrix.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         rows = matrix / matrix.sum(axis=1, keepdims=True)
     labels = list(classes) if len(classes) == k else [str(i) for i in range(k)]
+    fmt_count = "{:,.4g}" if weighted else "{:,.0f}"
     for ax, values, what, fmt in (
-        (axes[0][0], matrix, "counts", "{:,.0f}"),
+        (axes[0][0], matrix, "weighted counts" if weighted else "counts", fmt_count),
         (axes[0][1], rows, "share of the true class", "{:.2f}"),
     ):
         shown = np.nan_to_num(values.astype(np.float64))
@@ -188,7 +196,7 @@ def confusion(
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
         ax.set_title(what, fontsize=10)
-    _title(fig, title, "Confusion matrix")
+    _title(fig, title, "Confusion matrix" + (" (sample weights)" if weighted else ""))
 
 
 def spread_is_wide(values: np.ndarray) -> bool:
@@ -210,59 +218,78 @@ def loss_hist(
     title: str | None,
     bins: int,
 ) -> None:
-    finite = np.isfinite(values)
-    v = values[finite]
-    w = None if weights is None else weights[finite]
-    mean = float(np.average(v, weights=w)) if v.size and (w is None or w.sum() > 0) else np.nan
-    log = spread_is_wide(v)
-    if log:
-        pos = v[v > 0]
-        zeros = int(np.count_nonzero(v <= 0))
-        edges = np.geomspace(pos.min(), pos.max(), bins + 1) if pos.min() < pos.max() else bins
-        counts, edges = np.histogram(pos, bins=edges, weights=None if w is None else w[v > 0])
+    """The histogram of per-sample values, through the binned counts of a sketch."""
+    sketch = C.Sketch()
+    sketch.add(values, weights)
+    loss_hist_binned(fig, ax, sketch.hist(bins), name, weights is not None, title)
+
+
+def loss_hist_binned(
+    fig: Any, ax: Any, h: C.Hist, name: str, weighted: bool, title: str | None
+) -> None:
+    """Bars of binned counts, the mean and the median marked; a log scale when the
+    spread asks for it (:meth:`losscli.report.curves.Sketch.hist` decides)."""
+    if h.log:
         ax.set_xscale("log")
-        if zeros:
+        if h.zeros:
             ax.text(
-                0.99, 0.97, f"{zeros:,} sample(s) with loss 0 not shown (log scale)",
+                0.99, 0.97, f"{h.zeros:,.6g} sample(s) with loss 0 not shown (log scale)",
                 transform=ax.transAxes, ha="right", va="top", fontsize=8,
             )  # fmt: skip
-    else:
-        counts, edges = np.histogram(v, bins=bins, weights=w)
-    ax.stairs(counts, edges, fill=True, color="#9ecae1", edgecolor="#08519c", linewidth=1)
-    if np.isfinite(mean) and (not log or mean > 0):
-        ax.axvline(mean, color="black", linestyle="--", linewidth=1.5, label=f"mean {mean:.4g}")
-    med = float(np.median(v)) if v.size else np.nan
-    if np.isfinite(med) and (not log or med > 0):
-        ax.axvline(med, color="#D55E00", linestyle=":", linewidth=1.5, label=f"median {med:.4g}")
-    ax.set_xlabel(f"{name} per sample" + (" (log scale)" if log else ""))
-    ax.set_ylabel("weighted samples" if w is not None else "samples")
-    ax.legend(loc="upper right" if not log else "upper left")
-    _title(fig, title, f"Per-sample {name} ({v.size:,} samples)")
+    ax.stairs(h.counts, h.edges, fill=True, color="#9ecae1", edgecolor="#08519c", linewidth=1)
+    if np.isfinite(h.mean) and (not h.log or h.mean > 0):
+        ax.axvline(h.mean, color="black", linestyle="--", linewidth=1.5, label=f"mean {h.mean:.4g}")
+    if np.isfinite(h.median) and (not h.log or h.median > 0):
+        ax.axvline(
+            h.median, color="#D55E00", linestyle=":", linewidth=1.5, label=f"median {h.median:.4g}"
+        )
+    ax.set_xlabel(f"{name} per sample" + (" (log scale)" if h.log else ""))
+    ax.set_ylabel("weighted samples" if weighted else "samples")
+    if np.isfinite(h.mean):
+        ax.legend(loc="upper right" if not h.log else "upper left")
+    _title(fig, title, f"Per-sample {name} ({h.n:,} samples)")
 
 
 def residuals(fig: Any, axes: Any, y: np.ndarray, p: np.ndarray, title: str | None) -> None:
     """Residual (target - prediction) against the prediction, and their distribution."""
     r = (y - p).reshape(-1)
     q = p.reshape(-1)
+    sketch = C.Sketch()
+    sketch.add(r)
+    h = sketch.hist(min(60, max(10, int(np.sqrt(r.size)))), log=False)
+    rmse = float(np.sqrt(np.mean(r * r))) if r.size else np.nan
+    residuals_binned(fig, axes, q, r, h, rmse, int(r.size), title)
+
+
+def residuals_binned(
+    fig: Any,
+    axes: Any,
+    q: np.ndarray,
+    r: np.ndarray,
+    h: C.Hist,
+    rmse: float,
+    n: int,
+    title: str | None,
+) -> None:
+    """The residuals of a sample of rows (``q`` predictions, ``r`` residuals) against the
+    prediction, and the histogram of every residual (binned counts ``h``)."""
     left, right = axes[0][0], axes[0][1]
-    if r.size > 20000:  # a cloud of points becomes binned counts
+    if r.size > 5000:  # a cloud of points becomes binned counts
         left.hexbin(q, r, gridsize=80, cmap="Greys", bins="log", mincnt=1)
     else:
         left.scatter(q, r, s=10, facecolors="none", edgecolors="#0072B2", linewidths=0.8)
     left.axhline(0.0, color="black", linestyle="--", linewidth=1)
-    left.set_xlabel("prediction")
+    left.set_xlabel("prediction" + (f" ({r.size:,} of {n:,} rows)" if r.size < n else ""))
     left.set_ylabel("residual (target - prediction)")
-    counts, edges = np.histogram(r, bins=min(60, max(10, int(np.sqrt(r.size)))))
     right.stairs(
-        counts, edges, orientation="horizontal", fill=True, color="#9ecae1", edgecolor="#08519c"
+        h.counts, h.edges, orientation="horizontal", fill=True, color="#9ecae1", edgecolor="#08519c"
     )
     right.axhline(0.0, color="black", linestyle="--", linewidth=1)
-    mean = float(np.mean(r))
-    right.axhline(mean, color="#D55E00", linestyle=":", linewidth=1.5, label=f"mean {mean:.3g}")
+    right.axhline(h.mean, color="#D55E00", linestyle=":", linewidth=1.5, label=f"mean {h.mean:.3g}")
     right.set_xlabel("samples")
     right.legend(loc="upper right", fontsize=8)
     right.sharey(left)
-    _title(fig, title, f"Residuals ({r.size:,} samples, RMSE {float(np.sqrt(np.mean(r * r))):.4g})")
+    _title(fig, title, f"Residuals ({n:,} samples, RMSE {rmse:.4g})")
 
 
 def margin_losses(

@@ -14,7 +14,7 @@ from losscli.report import breakdown
 from losscli.report.model import Report
 from losscli.validate.align import id_text
 
-REPORT_FORMATS = ("table", "json", "csv", "tsv", "markdown", "value")
+REPORT_FORMATS = ("table", "json", "csv", "tsv", "markdown", "value", "html")
 PREVIEW_ROWS = 5
 
 
@@ -82,9 +82,17 @@ def render(
     color: bool = False,
     terminal: bool = False,
     value: str | None = None,
+    pictures: Any = None,
+    source: str | None = None,
 ) -> str:
     """The report as text; ``value`` names the figure of ``fmt="value"`` (default: the
-    first loss)."""
+    first loss); ``pictures`` the data of the pictures of ``fmt="html"``
+    (:class:`~losscli.report.curves.Pictures`; None: tables only) and ``source`` the
+    input named in its heading."""
+    if fmt == "html":
+        from losscli.report.html import report_html
+
+        return report_html(report, pictures, source=source)
     if fmt == "value":
         if value is not None:
             return num(report.value(value)) + "\n"
@@ -280,6 +288,10 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
         return json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n"
     if fmt == "value":
         return render(result.overall, "value")
+    if fmt == "html":
+        from losscli.report.html import batch_html
+
+        return batch_html(result)
     overall = result.overall
     figures = [(n, "loss") for n in overall.losses] + [(n, "metric") for n in overall.metrics]
 
@@ -321,7 +333,12 @@ def render_batch(result: Any, fmt: str, *, terminal: bool = False) -> str:
             )
         return "\n".join(lines) + "\n"
     if fmt == "markdown":
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        level = next((r.intervals[n].level for _, _, r in rows for n in r.intervals), None)
+        shown = header if level is None else [
+            f"{h} [{level:.0%} interval]" if i >= 3 and i < 3 + len(figures) else h
+            for i, h in enumerate(header)
+        ]  # fmt: skip
+        lines = ["| " + " | ".join(shown) + " |", "|" + "---|" * len(header)]
         for rank, name, rep in rows:
             cells = [
                 rank,
@@ -395,8 +412,34 @@ def _gate_lines(result: Any) -> list[str]:
 
 
 def _markdown_gates(result: Any) -> list[str]:
-    lines = _gate_lines(result)
-    return ["", *[f"- {line}" for line in lines]] if lines else []
+    """The gates of a batch as a table, each marked ✅ pass / ❌ fail."""
+    rows = []
+    for where, c in _gates(result):
+        mark = "✅ pass" if c.passed else "❌ fail"
+        rows.append(
+            f"| `{where}` | `{c.expr}` | {short(_f(c.value))} | {short(c.bound)} | {mark} |"
+        )
+    reports = [(f.file, f.report) for f in result.files if f.report is not None]
+    for where, rep in [*reports, ("overall", result.overall)]:
+        for b in rep.baseline:
+            if b.get("comparable") is False:
+                mark = "not comparable"
+            else:
+                mark = "❌ worse than the baseline" if b["worse"] else "✅ ok"
+            rows.append(
+                f"| `{where}` | baseline {b['name']} | {short(_f(b['value']))} | "
+                f"{short(_f(b.get('baseline')))} | {mark} |"
+            )
+    for f in result.skipped:
+        rows.append(f"| `{f.file}` | read | | | ❌ skipped: {f.error} |")
+    if not rows:
+        return []
+    return [
+        "",
+        "| file | gate | value | bound | result |",
+        "| --- | --- | ---: | ---: | --- |",
+        *rows,
+    ]
 
 
 # ----------------------------------------------------------------------------- reliability
