@@ -342,8 +342,13 @@ def _conclude(
         if chosen == "auto":
             if name == "accuracy" and not weighted:
                 chosen = "mcnemar"
-            elif name == "roc_auc" and plan.task == "binary" and not weighted:
-                chosen = "delong"
+            elif (
+                name == "roc_auc"
+                and plan.task == "binary"
+                and not weighted
+                and params.get("max_fpr") in (None, 1)
+            ):
+                chosen = "delong"  # the whole curve's AUC, not a partial one (max_fpr)
             else:
                 chosen = "bootstrap"
         if chosen == "mcnemar":

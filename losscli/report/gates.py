@@ -12,6 +12,8 @@ from losscli.errors import InputError, UsageError
 from losscli.report.checks import OPS, Check
 from losscli.report.model import Report
 from losscli.report.numbers import json_num
+from losscli.scoring import registry
+from losscli.scoring.plan import _fmt_param
 
 PathLike = str | os.PathLike[str]
 
@@ -160,6 +162,28 @@ def parse_signature(sig: str) -> dict[str, Any]:
     return out
 
 
+def _same_metric_params(name: str, a: str, b: str) -> bool:
+    """The parameter texts of one metric in two signatures name the same computation: equal,
+    or differing only by a parameter one side does not spell out at its default (a baseline
+    written before the parameter existed: ``f1(average=auto,threshold=0.5)`` is today's
+    ``f1(average=auto,threshold=0.5,zero_division=warn)``)."""
+    if a == b:
+        return True
+    try:
+        defaults = {
+            k: _fmt_param(v)
+            for k, v in registry.get_metric(name).defaults().items()
+            if v is not None
+        }
+    except UsageError:
+        return False
+    pa, pb = (dict(kv.partition("=")[::2] for kv in _split(t, ",") if kv) for t in (a, b))
+    for key in set(pa) | set(pb):
+        if pa.get(key, defaults.get(key)) != pb.get(key, defaults.get(key)):
+            return False
+    return True
+
+
 def _params(p: Any) -> Any:
     """Loss parameters comparable across a JSON round trip (tuples as lists, no nulls)."""
     p = json.loads(json.dumps(p, default=str))
@@ -219,7 +243,7 @@ def _comparability(
     for name in report.metrics:
         if old is None or name not in old["metric"] or name not in now["metric"]:
             continue
-        if old["metric"][name] != now["metric"][name]:
+        if not _same_metric_params(name, old["metric"][name], now["metric"][name]):
             reasons[name] = (
                 f"other parameters (baseline {name}({old['metric'][name]}), "
                 f"now {name}({now['metric'][name]}))"

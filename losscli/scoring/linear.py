@@ -151,6 +151,8 @@ class Linear:
                 average = "binary" if ctx.task == "binary" else "macro"
             if self.c != 2 or average != "binary" or kind not in ("precision", "recall", "f1"):
                 return None
+            if str(ctx.params.get("zero_division", "warn")) not in ("warn", "0"):
+                return None
             m = self.sums.reshape(-1, 2, 2)
             tp, fp, fn = m[:, 1, 1], m[:, 0, 1], m[:, 1, 0]
             num = {"precision": tp, "recall": tp, "f1": 2 * tp}[kind]

@@ -28,9 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from losscli import phases
 from losscli.scoring import losses as L
 from losscli.scoring.accumulate import WeightedSum, WeightOverflow, scaled, weight_exponent
+from losscli.scoring.auc import figure as auc_figure
+from losscli.scoring.auc import roc_auc  # noqa: F401  (re-exported)
+from losscli.scoring.confusion import (
+    confusion_explain,
+    confusion_metric,  # noqa: F401  (re-exported)
+    samplewise,
+)
 
 
 @dataclass
@@ -139,11 +145,25 @@ class ConfusionState(State):
     matrix: np.ndarray | None = None
     seen: np.ndarray | None = None
     exp: int = 0
+    # average=samples (multilabel): the per-sample figures' weighted mean over the samples
+    # where they are defined, their plain sum and count, and the undefined samples
+    by_sample: WeightedSum | None = None
+    plain: tuple[float, int] = (0.0, 0)
+    undefined: int = 0
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
         thr = float(ctx.params.get("threshold", 0.5))
         t = L.true_labels(ctx.task, y).astype(np.intp)
         q = L.predicted_labels(ctx.task, p, threshold=thr, scores=ctx.scores).astype(np.intp)
+        if ctx.task == "multilabel" and ctx.params.get("average") == "samples":
+            values, undefined = samplewise(self.kind, t, q, ctx.params)
+            keep = ~np.isnan(values)
+            if self.by_sample is None:
+                self.by_sample = WeightedSum()
+            self.by_sample.update(values[keep], None if w is None else w[keep])
+            total, count = self.plain
+            self.plain = (total + float(values[keep].sum()), count + int(keep.sum()))
+            self.undefined += int(undefined.sum())
         exp = self.exp
         if w is not None:
             e = weight_exponent(w)  # the chunk's own scale; _add brings both to the larger
@@ -180,6 +200,12 @@ class ConfusionState(State):
             self._add(other.matrix.copy(), other.exp)
         if other.seen is not None:
             self.seen = other.seen.copy() if self.seen is None else self.seen | other.seen
+        if other.by_sample is not None:
+            if self.by_sample is None:
+                self.by_sample = WeightedSum()
+            self.by_sample.merge(other.by_sample)
+            self.plain = (self.plain[0] + other.plain[0], self.plain[1] + other.plain[1])
+            self.undefined += other.undefined
 
     def counts(self) -> np.ndarray | None:
         """The matrix in the units of the weights (an input error beyond the float range)."""
@@ -194,7 +220,39 @@ class ConfusionState(State):
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if self.matrix is None:
             return math.nan, "is undefined: no samples"
+        if self.by_sample is not None and ctx.params.get("average") == "samples":
+            return self._by_sample(ctx)
         return confusion_explain(self.kind, self.matrix.astype(np.float64), ctx, self.seen)
+
+    def _by_sample(self, ctx: Ctx) -> tuple[float, str | None]:
+        """The mean over samples (scikit-learn's average=samples, NaN samples left out)."""
+        assert self.by_sample is not None
+        value = self.by_sample.mean
+        if math.isnan(value) and self.plain[1]:  # the defined samples all weigh 0
+            value = self.plain[0] / self.plain[1]
+        zd = str(ctx.params.get("zero_division", "warn"))
+        if not self.undefined or zd in ("0", "1"):
+            return value, None
+        n = self.by_sample.count + (self.undefined if zd == "nan" else 0)
+        how = (
+            "they count as 0, as scikit-learn does (zero_division=0)"
+            if zd == "warn"
+            else "they are left out of the average (zero_division=nan)"
+        )
+        if math.isnan(value):
+            return value, "is undefined: every sample has an undefined figure"
+        return value, (
+            f"is undefined for {self.undefined} of {n} samples ({_NO_LABELS[self.kind]}); {how}"
+        )
+
+
+_NO_LABELS = {
+    "precision": "no predicted labels",
+    "recall": "no true labels",
+    "f1": "no true or predicted labels",
+    "fbeta": "no true or predicted labels",
+    "jaccard": "no true or predicted labels",
+}
 
 
 def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -202,95 +260,6 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.zeros_like(a, dtype=float)
     np.divide(a, b, out=out, where=b != 0)
     return out
-
-
-def confusion_metric(kind: str, m: np.ndarray, ctx: Ctx, seen: np.ndarray | None = None) -> float:
-    return confusion_explain(kind, m, ctx, seen)[0]
-
-
-def confusion_explain(
-    kind: str, m: np.ndarray, ctx: Ctx, seen: np.ndarray | None = None
-) -> tuple[float, str | None]:
-    """A metric of a confusion matrix, and why it is undefined (see :meth:`State.explain`).
-    ``seen``: the classes that occur in targets or predictions (whatever their weights);
-    without it, those of positive weight."""
-    if kind == "mcc":
-        if m.ndim == 3:
-            raise ValueError("mcc is not defined for multilabel")
-        t = m.sum(axis=1)
-        pk = m.sum(axis=0)
-        c = np.trace(m)
-        s = m.sum()
-        cov_ytyp = c * s - t @ pk
-        cov_ypyp = s * s - pk @ pk
-        cov_ytyt = s * s - t @ t
-        # one class only on either side: scikit-learn's 0.0 (guard rounding to ±tiny)
-        tiny = 1e-12 * s * s
-        if cov_ytyt <= tiny:
-            return 0.0, "is undefined: only one class present in the targets"
-        if cov_ypyp <= tiny:
-            return 0.0, "is undefined: every prediction is the same class"
-        return float(cov_ytyp / math.sqrt(cov_ytyt * cov_ypyp)), None
-    what = "labels" if m.ndim == 3 else "classes"
-    if m.ndim == 3:  # multilabel: per label (tn fp / fn tp)
-        tp, fp, fn = m[:, 1, 1], m[:, 0, 1], m[:, 1, 0]
-        support = m[:, 1, :].sum(axis=1)
-        present = np.ones(tp.shape[0], dtype=bool)
-    else:
-        tp = np.diag(m)
-        fp = m.sum(axis=0) - tp
-        fn = m.sum(axis=1) - tp
-        support = m.sum(axis=1)
-        present = (support > 0) | (m.sum(axis=0) > 0) if seen is None else seen
-    if kind == "balanced_accuracy":
-        recall = _div(tp, tp + fn)
-        if not np.any(support > 0):
-            return math.nan, "is undefined: no samples with a positive weight"
-        return float(np.mean(recall[support > 0])), None
-    average = ctx.params.get("average", "auto")
-    if average == "auto":
-        average = "binary" if ctx.task == "binary" else "macro"
-    if average == "binary":
-        if m.ndim != 2 or m.shape[0] != 2:
-            raise ValueError("average=binary needs a binary task")
-        tp, fp, fn, support, present = tp[1:], fp[1:], fn[1:], support[1:], present[1:] | True
-    if average == "micro":
-        tp, fp, fn = np.array([tp.sum()]), np.array([fp.sum()]), np.array([fn.sum()])
-        support = np.array([support.sum()])
-        present = np.array([True])
-    precision = _div(tp, tp + fp)
-    recall = _div(tp, tp + fn)
-    f1 = _div(2 * tp, 2 * tp + fp + fn)
-    value = {"precision": precision, "recall": recall, "f1": f1}[kind]
-    denominator = {"precision": tp + fp, "recall": tp + fn, "f1": 2 * tp + fp + fn}[kind]
-    why = {
-        "precision": "no positive predictions",
-        "recall": "no positive targets",
-        "f1": "no positive targets or predictions",
-    }[kind]
-    counted = present if average != "weighted" else support > 0
-    undefined = counted & (denominator == 0)
-    reason: str | None = None
-    if average in ("binary", "micro"):
-        if undefined.any():
-            reason = f"is undefined: {why}"
-    elif undefined.any():
-        per = {
-            "precision": "no predictions of them",
-            "recall": "no targets of them",
-            "f1": "no targets or predictions of them",
-        }[kind]
-        reason = (
-            f"is undefined for {int(undefined.sum())} of {int(counted.sum())} {what} ({per}); "
-            "they count as 0, as scikit-learn does (zero_division=0)"
-        )
-    if average == "weighted":
-        if not support.sum():
-            return 0.0, "is undefined: no positive targets"
-        return float(np.sum(value * support) / support.sum()), reason
-    if not present.any():
-        return 0.0, f"is undefined: {why}"
-    return float(np.mean(value[present])), reason
 
 
 # --------------------------------------------------------------------- moments (r2)
@@ -449,8 +418,12 @@ class SampleState(State):
     ys: list[np.ndarray] = field(default_factory=list)
     ps: list[np.ndarray] = field(default_factory=list)
     ws: list[np.ndarray | int] = field(default_factory=list)  # an int: that many unit weights
+    # the last figure and the context it was explained in: the report asks for the figure
+    # and then for its reason, and one sort of every sample is enough for both
+    _last: tuple[Any, tuple[float, str | None]] | None = field(default=None, repr=False)
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
+        self._last = None
         ww: np.ndarray | int = y.shape[0] if w is None else w
         if self.kind == "median_absolute_error":
             self.ys.append(np.abs(y - p))
@@ -471,11 +444,20 @@ class SampleState(State):
 
     def merge(self, other: State) -> None:
         assert isinstance(other, SampleState)
+        self._last = None
         self.ys += other.ys
         self.ps += other.ps
         self.ws += other.ws
 
     def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+        key = (ctx.task, ctx.scores, repr(sorted(ctx.params.items())), len(self.ws))
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        found = self._explain(ctx)
+        self._last = (key, found)
+        return found
+
+    def _explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if not self.ws:
             return math.nan, "is undefined: no samples"
         w = self._weights()
@@ -487,33 +469,7 @@ class SampleState(State):
             return value, None
         y = np.concatenate(self.ys)
         p = np.concatenate(self.ps)
-        if ctx.task == "binary":
-            value = roc_auc(y, p, w)
-            return value, _one_class(value, "targets")
-        if ctx.task == "multiclass" and ctx.params.get("average") == "micro":
-            value = roc_auc(y.ravel(), p.ravel(), np.repeat(w, y.shape[1]))
-            return value, _one_class(value, "targets")
-        # one-vs-rest, macro average over classes (scikit-learn's default for ovr)
-        per = [roc_auc(y[:, k], p[:, k], w) for k in range(y.shape[1])]
-        value = float(np.mean(per))
-        bad = [k for k, v in enumerate(per) if math.isnan(v)]
-        if not bad:
-            return value, None
-        what = "label" if ctx.task == "multilabel" else "class"
-        listed = ", ".join(str(k) for k in bad[:10]) + (" ..." if len(bad) > 10 else "")
-        which = f"{what} {listed} has" if len(bad) == 1 else f"{what}es {listed} have"
-        if what == "label" and len(bad) > 1:
-            which = f"labels {listed} have"
-        return value, (
-            f"is undefined: one-vs-rest needs targets in and out of every {what}, and "
-            f"{which} only one kind (0-based)"
-        )
-
-
-def _one_class(value: float, where: str) -> str | None:
-    if math.isnan(value):
-        return f"is undefined: only one class present in the {where}"
-    return None
+        return auc_figure(ctx.task, y, p, w, ctx.params)  # type: ignore[no-any-return]
 
 
 def weighted_median(x: np.ndarray, w: np.ndarray) -> float:
@@ -529,23 +485,6 @@ def weighted_median(x: np.ndarray, w: np.ndarray) -> float:
     neg = np.cumsum(ws[::-1])
     hi = xs[::-1][min(np.searchsorted(neg, half, side="left"), len(xs) - 1)]
     return float(0.5 * (lo + hi))
-
-
-def roc_auc(y: np.ndarray, score: np.ndarray, w: np.ndarray) -> float:
-    """Exact weighted ROC AUC with ties (trapezoids over distinct thresholds)."""
-    pos = y > 0.5
-    if not np.any(w[pos] > 0) or not np.any(w[~pos] > 0):
-        return math.nan  # undefined with one class only
-    phases.phase("sorting for roc_auc")
-    order = np.argsort(-score, kind="mergesort")
-    s, t, ww = score[order], pos[order], w[order]
-    distinct = np.r_[np.nonzero(np.diff(s))[0], s.size - 1]
-    tps = np.cumsum(ww * t)[distinct]
-    fps = np.cumsum(ww * ~t)[distinct]
-    tps = np.r_[0.0, tps]
-    fps = np.r_[0.0, fps]
-    area = np.sum(np.diff(fps) * (tps[1:] + tps[:-1])) / 2.0
-    return float(area / (tps[-1] * fps[-1]))
 
 
 def make_state(entry: Any) -> State:
@@ -584,3 +523,16 @@ def to_probabilities(task: str, scores: np.ndarray) -> np.ndarray:
         return np.exp(L.log_softmax(scores))
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-scores))
+
+
+def top_k_correct(
+    y: np.ndarray, p: np.ndarray, *, k: float, task: str, scores: bool, **kw: Any
+) -> np.ndarray:
+    """1 where the true class is among the k highest scores; binary (one score a sample,
+    scikit-learn's top_k_accuracy_score rule): k = 1 is the decision (p > 0.5, or score > 0
+    for raw scores), and k >= 2 takes both classes, so every sample is right."""
+    if task == "binary":
+        if int(k) >= 2:
+            return np.ones(y.shape[0])
+        return L.correct(y, p, task=task, scores=scores, threshold=0.5)
+    return L.top_k_correct(y, p, k=k)

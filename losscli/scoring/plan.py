@@ -131,6 +131,8 @@ def resolve(
                 f"--param average=binary needs a binary task, not {task}",
                 hint="use macro, micro or weighted",
             )
+        if entry.check is not None:
+            entry.check(task, values)
         if "k" in values and values["k"] != int(values["k"]):
             raise UsageError(f"parameter k must be a whole number, got {values['k']}")
         if "power" in values and 0 < values["power"] < 1:

@@ -308,8 +308,8 @@ def choose(
     if not weighted:
         if entry.name in PROPORTIONS:
             analytic = "wilson"
-        elif entry.name == "roc_auc" and task == "binary":
-            analytic = "delong"
+        elif entry.name == "roc_auc" and task == "binary" and params.get("max_fpr") in (None, 1):
+            analytic = "delong"  # the whole curve's AUC (not McClish's partial one)
         elif entry.kind == "loss" and params.get("class_weight") is None:
             analytic = "t"
         elif (

@@ -367,7 +367,7 @@ def test_kl_divergence_zero_when_prediction_is_target(data: tuple[np.ndarray, np
 # ----------------------------------------------------------------------------- weights
 
 
-MACRO = frozenset({"precision", "recall", "f1"})
+MACRO = frozenset({"precision", "recall", "f1", "fbeta", "jaccard"})
 WEIGHT_CASES = [
     "regression",
     "regression_positive",

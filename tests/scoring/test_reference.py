@@ -970,6 +970,11 @@ COVERED_METRICS = {
     "brier",
     "roc_auc",
     "top_k_accuracy",
+    "fbeta",  # tests/scoring/test_reference_classification.py
+    "jaccard",
+    "cohen_kappa",
+    "positive_likelihood_ratio",
+    "negative_likelihood_ratio",
 }
 
 

@@ -51,6 +51,9 @@ class Entry:
     # what the figure needs from the predictions (NEEDS): hard labels (class decisions, as
     # model.predict() writes them) can only give the "decisions" figures
     needs: str = "values"
+    # usage checks of the bound parameters for a task (plan.resolve calls it): raises
+    # UsageError for a combination the figure does not define
+    check: Callable[[str, dict[str, Any]], None] | None = None
 
     @property
     def param_names(self) -> tuple[str, ...]:

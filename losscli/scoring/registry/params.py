@@ -18,7 +18,7 @@ class Param:
     name: str
     default: Any
     doc: str
-    kind: str = "float"  # float | bool | choice
+    kind: str = "float"  # float | bool | choice | floats | ints
     choices: tuple[str, ...] = ()
     low: float | None = None  # exclusive bounds unless *_inclusive
     high: float | None = None
@@ -49,6 +49,8 @@ class Param:
             return "true or false"
         if self.kind == "floats":
             return "comma-separated numbers >= 0, one per class, or none"
+        if self.kind == "ints":
+            return "comma-separated 0-based class indices, or none"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
         lo_op = "<=" if self.low_inclusive else "<"
@@ -73,6 +75,20 @@ class Param:
             raise UsageError(f"parameter {self.name} must be true or false, got {raw!r}")
         if self.optional and (raw is None or str(raw).strip().lower() in ("none", "")):
             return None
+        if self.kind == "ints":
+            items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+            try:
+                ints = tuple(int(str(v).strip()) for v in items)
+            except ValueError:
+                raise UsageError(
+                    f"parameter {self.name} must be comma-separated class indices (0-based), "
+                    f"got {raw!r}"
+                ) from None
+            if not ints or min(ints) < 0 or len(set(ints)) != len(ints):
+                raise UsageError(
+                    f"parameter {self.name} needs distinct class indices >= 0, got {raw!r}"
+                )
+            return ints
         if self.kind == "floats":
             items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
             try:
@@ -144,10 +160,76 @@ AVERAGE = Param(
     "average",
     "auto",
     "how per-class figures are combined: auto (binary for a binary task, macro otherwise), "
-    "binary, macro, micro or weighted",
+    "binary, macro, micro, weighted (by support) or samples (multilabel: per sample over "
+    "its labels, then the weighted mean over samples)",
     kind="choice",
-    choices=("auto", "binary", "macro", "micro", "weighted"),
+    choices=("auto", "binary", "macro", "micro", "weighted", "samples"),
 )
+# --- classification metrics (issue 17): scikit-learn's parameters, its spellings
+ZERO_DIVISION = Param(
+    "zero_division",
+    "warn",
+    "an undefined ratio (a zero denominator): warn (0, with a warning), 0, 1 or nan (left "
+    "out of the average)",
+    kind="choice",
+    choices=("warn", "0", "1", "nan"),
+)
+LABELS = Param(
+    "labels",
+    None,
+    "the classes (0-based indices, the prediction columns' order) that enter a macro, "
+    "micro, weighted or samples average, present or not; none: every class that occurs",
+    kind="ints",
+    optional=True,
+)
+BETA = Param(
+    "beta",
+    1.0,
+    "weight of recall against precision: F_β = (1 + β²)·TP / ((1 + β²)·TP + β²·FN + FP)",
+    low=0.0,
+    low_inclusive=True,
+)
+KAPPA_WEIGHTS = Param(
+    "weights",
+    "none",
+    "disagreement weights (not sample weights): none, linear |i − j| or quadratic (i − j)², "
+    "i and j ranks among the classes that occur",
+    kind="choice",
+    choices=("none", "linear", "quadratic"),
+)
+ADJUSTED = Param(
+    "adjusted",
+    False,
+    "rescale so that chance scores 0 and perfect 1: (score − 1/C) / (1 − 1/C)",
+    kind="bool",
+)
+ROC_AVERAGE = Param(
+    "average",
+    "macro",
+    "one-vs-rest average over classes or labels: macro, weighted (by the weighted count of "
+    "positives), micro (every cell one sample) or samples (multilabel: per sample over its "
+    "labels); auto and binary mean macro; a binary task has one AUC",
+    kind="choice",
+    choices=("auto", "binary", "macro", "micro", "weighted", "samples"),
+)
+MULTI_CLASS = Param(
+    "multi_class",
+    "ovr",
+    "multiclass: ovr (each class against the rest) or ovo (Hand & Till: every pair of classes)",
+    kind="choice",
+    choices=("ovr", "ovo"),
+)
+MAX_FPR = Param(
+    "max_fpr",
+    None,
+    "partial AUC up to this false positive rate, McClish-standardised (0.5 random, 1 "
+    "perfect); none: the whole curve",
+    low=0.0,
+    high=1.0,
+    high_inclusive=True,
+    optional=True,
+)
+SETWISE = (THRESHOLD, AVERAGE, ZERO_DIVISION, LABELS)
 TOP_K = Param(
     "k",
     2,
