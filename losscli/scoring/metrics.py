@@ -420,7 +420,7 @@ class SampleState(State):
     ws: list[np.ndarray | int] = field(default_factory=list)  # an int: that many unit weights
     # the last figure and the context it was explained in: the report asks for the figure
     # and then for its reason, and one sort of every sample is enough for both
-    _last: tuple[Any, tuple[float, str | None]] | None = field(default=None, repr=False)
+    _last: tuple[Any, tuple[float, str | None]] | None = field(default=None, init=False, repr=False)
 
     def update(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, ctx: Ctx) -> None:
         self._last = None
