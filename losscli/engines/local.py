@@ -107,7 +107,8 @@ class Scorer:
     probabilities decision are taken from the first chunk (:func:`run` makes it the first
     rows of the input, :data:`losscli.validate.whole.HEAD_ROWS`), or given: ``reading``,
     ``hint`` (the whole input's, when it is read again); rows are numbered from
-    ``offset``."""
+    ``offset``; ``row_base``: the rows of the input before this piece, for the
+    bootstrap's weights only (a Dask part numbers its rows from 0)."""
 
     def __init__(
         self,
@@ -115,8 +116,10 @@ class Scorer:
         hint: bool | None = None,
         offset: int = 0,
         reading: labels.Reading | None = None,
+        row_base: int = 0,
     ) -> None:
         self.settings = settings
+        self.row_base = row_base
         self.hint = hint
         self.given = reading
         self.offset = offset
@@ -226,8 +229,11 @@ class Scorer:
         rows = first + prep.rows if prep.rows is not None else np.arange(first, first + prep.n)
         if st.ci is not None:
             if st.replicates is None:
-                st.replicates = Replicates.start(plan, st.ci, weighted=prep.weights is not None)
-            st.replicates.add(prep, rows, loss_values, self.offset)
+                st.replicates = Replicates.start(
+                    plan, st.ci, weighted=prep.weights is not None, first_row=self.row_base
+                )
+            base = self.row_base
+            st.replicates.add(prep, rows + base if base else rows, loss_values, self.offset + base)
         if s.grouped:
             values = getattr(raw, "groups", None)
             if values is None:

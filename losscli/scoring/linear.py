@@ -99,6 +99,22 @@ class Linear:
         self.sums = _grow(self.sums, mix(contrib))
         self.slots = max(self.slots, self.sums.shape[0])
 
+    def merge(self, other: Linear, place: Mix | None = None) -> None:
+        """Add ``other``'s sums (``place``: its slots moved to this one's, for groups)."""
+        if other.sums is None:
+            return
+
+        def moved(x: np.ndarray | None) -> np.ndarray | None:
+            return x if x is None or place is None else place(x)
+
+        self.sums = _grow(self.sums, moved(other.sums))  # type: ignore[arg-type]
+        if other.weights is not None:
+            self.weights = _grow(self.weights, moved(other.weights))  # type: ignore[arg-type]
+        if other.seen is not None:
+            self.seen = _grow(self.seen, moved(other.seen))  # type: ignore[arg-type]
+        self.c = max(self.c, other.c)
+        self.slots = max(self.slots, self.sums.shape[0])
+
     def values(self, ctx: Any) -> np.ndarray:
         """The figure of every slot (NaN where a slot has no weight)."""
         from losscli.scoring import metrics as M

@@ -107,13 +107,33 @@ class Replicates:
         }
 
     @classmethod
-    def start(cls, plan: Plan, ci: CiSettings, *, weighted: bool) -> Replicates:
+    def start(cls, plan: Plan, ci: CiSettings, *, weighted: bool, first_row: int = 0) -> Replicates:
         """Replicates for the figures whose interval is the bootstrap's (none: no
-        resampling at all, only the moments of Student's t)."""
+        resampling at all, only the moments of Student's t); ``first_row``: the row of
+        the input where the piece fed to them begins (a Dask part)."""
         need = wants_bootstrap(plan, ci, weighted)
         if ci.all_figures:
             need = {e.name for e, _ in [*plan.losses, *plan.metrics]}
-        return cls(plan, n_boot=ci.n_boot if need else 0, seed=ci.seed, need_metrics=need)
+        reps = cls(plan, n_boot=ci.n_boot if need else 0, seed=ci.seed, need_metrics=need)
+        reps.block = first_row // BLOCK
+        return reps
+
+    def merge(self, other: Replicates) -> Replicates:
+        """Add the replicates of the piece of input after this one's (both finished:
+        no row pending).  A block shared by the two pieces is then summed in two parts
+        (equal to one sum to rounding, not bit for bit)."""
+        for name, total in other.loss_sum.items():
+            self.loss_sum[name] += total
+            self.loss_weight[name] += other.loss_weight[name]
+        for name, m in other.moments.items():
+            self.moments[name].merge(m)
+        for name, lin in self.linear.items():
+            lin.merge(other.linear[name])
+        for mine, theirs in zip(self.accs, other.accs):
+            mine.merge(theirs)
+        self.sample_rows += other.sample_rows
+        self.block = max(self.block, other.block)
+        return self
 
     # -- feeding
     def add(
