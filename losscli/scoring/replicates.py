@@ -192,12 +192,14 @@ class Replicates:
         prep, rows, losses = got
         start = block * BLOCK
         whole = rows.size == BLOCK  # every row of the block (no gap, no omitted row)
-        wf = poisson_weights(self.seed, start, BLOCK, self.n_boot, dtype=np.float64)
+        counts = poisson_weights(self.seed, start, BLOCK, self.n_boot)  # uint8, drawn once
         if not whole:
-            wf = wf[:, rows - start]
-        counts = wf  # (the metrics' per-replicate subsets test counts > 0)
-        n_in = wf.sum(axis=1)  # the resampled sample count of every replicate
+            counts = counts[:, rows - start]
+        wf = counts.astype(np.float64)
         base = prep.weights
+        # every figure's per-sample columns side by side: one matrix product per block
+        # (n_boot x rows) @ (rows x columns) for all the sums of all the replicates
+        pieces: list[np.ndarray] = [np.ones((rows.size, 1))]  # the resampled sample count
         for name, values in losses.items():
             self.moments[name].update(values)
             w = base
@@ -205,20 +207,33 @@ class Replicates:
                 factor = prep.y @ self.class_weights[name]
                 w = factor if base is None else factor * base
             if w is None:  # NaN/inf (--nan-policy propagate) make the replicate NaN
-                self.loss_sum[name] += wf @ values
-                self.loss_weight[name] += n_in
+                pieces += [values[:, None]]
             else:
-                prod = np.where(w > 0, values * w, 0.0)
-                self.loss_sum[name] += wf @ prod
-                self.loss_weight[name] += wf @ w
+                pieces += [np.where(w > 0, values * w, 0.0)[:, None], w[:, None]]
         for name, lin in self.mean_metrics.items():
             cols = lin.per_sample(prep)
             if cols.shape[1] == 1:
                 self.moments[name].update(cols[:, 0])
             else:  # several outputs: no one mean to give an interval of
                 self.moments[name].n = -1
-        for lin in self.linear.values():
-            lin.update(prep, base, lambda x: wf @ x)
+        linear = [lin.columns(prep, base) for lin in self.linear.values()]
+        for cols in linear:
+            pieces += cols
+        mixed = wf @ np.concatenate(pieces, axis=1)
+        at = 0
+
+        def take(k: int) -> np.ndarray:
+            nonlocal at
+            at += k
+            return mixed[:, at - k : at]
+
+        n_in = take(1)[:, 0]
+        for name in losses:
+            w_given = base is not None or name in self.class_weights
+            self.loss_sum[name] += take(1)[:, 0]
+            self.loss_weight[name] += take(1)[:, 0] if w_given else n_in
+        for lin, cols in zip(self.linear.values(), linear):
+            lin.absorb([take(c.shape[1]) for c in cols])
         if not self.accs:
             return
         from losscli.scoring.score import update
