@@ -211,14 +211,14 @@ class Replicates:
             else:
                 pieces += [np.where(w > 0, values * w, 0.0)[:, None], w[:, None]]
         for name, lin in self.mean_metrics.items():
-            cols = lin.per_sample(prep)
-            if cols.shape[1] == 1:
-                self.moments[name].update(cols[:, 0])
+            per = lin.per_sample(prep)
+            if per.shape[1] == 1:
+                self.moments[name].update(per[:, 0])
             else:  # several outputs: no one mean to give an interval of
                 self.moments[name].n = -1
         linear = [lin.columns(prep, base) for lin in self.linear.values()]
-        for cols in linear:
-            pieces += cols
+        for contributions in linear:
+            pieces += contributions
         mixed = wf @ np.concatenate(pieces, axis=1)
         at = 0
 
