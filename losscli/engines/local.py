@@ -227,13 +227,7 @@ class Scorer:
         st.add_messages(prep.warnings, prep.notes, first)
         # rows as numbered in the input (0-based), gaps where omitted
         rows = first + prep.rows if prep.rows is not None else np.arange(first, first + prep.n)
-        if st.ci is not None:
-            if st.replicates is None:
-                st.replicates = Replicates.start(
-                    plan, st.ci, weighted=prep.weights is not None, first_row=self.row_base
-                )
-            base = self.row_base
-            st.replicates.add(prep, rows + base if base else rows, loss_values, self.offset + base)
+        codes = None
         if s.grouped:
             values = getattr(raw, "groups", None)
             if values is None:
@@ -241,7 +235,18 @@ class Scorer:
             if st.groups is None:
                 st.groups = Groups(plan, source=getattr(raw, "group_source", "--group-by"))
             kept = values if prep.rows is None else values[prep.rows]
-            st.groups.add(prep, kept, loss_values, first)
+            codes = st.groups.add(prep, kept, loss_values, first)
+        if st.ci is not None:
+            if st.replicates is None:
+                st.replicates = Replicates.start(
+                    plan,
+                    st.ci,
+                    weighted=prep.weights is not None,
+                    first_row=self.row_base,
+                    grouped=s.grouped,
+                )
+            base, read = self.row_base, self.offset + self.row_base
+            st.replicates.add(prep, rows + base if base else rows, loss_values, read, codes)
         for name, values in loss_values.items():
             inf = np.isinf(values)
             if inf.any():

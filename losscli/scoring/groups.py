@@ -39,6 +39,7 @@ class Groups:
 
         self.plan, self.source = plan, source
         self.codes: dict[Any, int] = {}
+        self.remapped: np.ndarray | None = None  # the last merged piece's codes as these
         self._known: np.ndarray | None = None  # sorted keys seen, and their codes
         self._known_codes = np.zeros(0, dtype=np.intp)
         self.values: list[Any] = []
@@ -125,10 +126,10 @@ class Groups:
 
     def add(
         self, prep: Prepared, groups: np.ndarray, losses: dict[str, np.ndarray], first_row: int
-    ) -> None:
-        """One chunk: ``groups`` the group value of each prepared sample."""
+    ) -> np.ndarray | None:
+        """One chunk: ``groups`` the group value of each prepared sample; their codes."""
         if prep.n == 0:
-            return
+            return None
         codes = self._encode(np.asarray(groups), first_row)
         size = len(self.values)
         self.count = _grow(self.count[:, None], np.bincount(codes, minlength=size)[:, None])[:, 0]
@@ -182,6 +183,7 @@ class Groups:
                     notes=[],
                 )
                 update(self.generic.setdefault(g, Accumulator()), sub, self.generic_plan)
+        return codes
 
     def merge(self, other: Groups) -> Groups:
         """Add the groups of the piece of input after this one's: its codes mapped to
@@ -233,6 +235,7 @@ class Groups:
                 self.generic[target] = acc
         self.sample_codes += [remap[c] for c in other.sample_codes]
         self._known = None  # looked up by ``codes`` from now on
+        self.remapped = remap  # for the per-group replicates (Replicates.merge)
         return self
 
     # -- figures

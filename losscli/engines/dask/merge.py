@@ -66,13 +66,18 @@ class Merger:
         if res.error is not None:
             raise _rebased(res, self.base)
         self.acc.merge(res.acc)
+        remap = None
+        if res.groups is not None:  # --group-by: the part's codes mapped to the input's
+            if self.groups is None:
+                self.groups = res.groups
+                remap = np.arange(len(res.groups.values))
+            else:
+                remap = self.groups.merge(res.groups).remapped
         if res.replicates is not None:  # --ci: summed on the worker at the input's rows
             if self.replicates is None:
                 self.replicates = res.replicates
             else:
-                self.replicates.merge(res.replicates)
-        if res.groups is not None:  # --group-by: the part's codes mapped to the input's
-            self.groups = res.groups if self.groups is None else self.groups.merge(res.groups)
+                self.replicates.merge(res.replicates, remap)
         self.weighted = self.weighted or res.weighted
         if res.classes is not None:
             self.classes = res.classes
