@@ -239,12 +239,13 @@ def compare(
     names = (_name(a, "A"), _name(b, "B"))
     again = stdin is None and all(local._rereadable(x) for x in (a, b, targets, options.weights))
     try:
-        sa, sb, pairs = _score_pair(chunks(a), chunks(b), settings, ci, names, targets, None)
+        sa, sb, pairs = _score_pair(chunks(a), chunks(b), settings, ci, names, targets, None, test)
     except _Reread as r:
         if not again:
             raise r.error from None
         # the whole inputs read otherwise than their first rows: read again with their readings
-        sa, sb, pairs = _score_pair(chunks(a), chunks(b), settings, ci, names, targets, r.given)
+        given = r.given
+        sa, sb, pairs = _score_pair(chunks(a), chunks(b), settings, ci, names, targets, given, test)
     rep_a = conclude(sa.state, sa.plan, source=names[0], strict=options.strict, weights=None)
     rep_b = conclude(sb.state, sb.plan, source=names[1], strict=options.strict, weights=None)
     if sa.plan.task != sb.plan.task:
@@ -271,6 +272,7 @@ def _score_pair(
     names: tuple[str, str],
     targets: Any,
     given: list[tuple[Any, bool | None]] | None,
+    test: str = "auto",
 ) -> tuple[Scorer, Scorer, _Pairs]:
     """One lockstep pass over A and B.  The first pass (``given`` None) takes each side's
     reading on its first rows, as ``eval`` does (:func:`losscli.engines.local.run`), and
@@ -284,7 +286,8 @@ def _score_pair(
         (ra, ha), (rb, hb) = given
         sa, sb = Scorer(settings, hint=ha, reading=ra), Scorer(settings, hint=hb, reading=rb)
     facts = (whole.Facts(), whole.Facts()) if given is None else None
-    pairs = _Pairs(trials=ci.n_boot, seed=ci.seed)
+    # the randomization trials' sign flips: drawn only for --test randomization
+    pairs = _Pairs(trials=ci.n_boot if test == "randomization" else 0, seed=ci.seed)
     iters = (iter(chunks_a), iter(chunks_b))
     unlike: InputError | None = None
     try:

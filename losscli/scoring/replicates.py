@@ -171,7 +171,16 @@ class Replicates:
         if self.by_group is not None and codes is not None:
             losses = {**losses, _CODES: np.asarray(codes)}  # buffered with the rows
         if prep.n:  # (a chunk whose rows were all omitted adds none)
-            self.pending.parts.append((prep, np.asarray(rows, dtype=np.int64), losses))
+            rows = np.asarray(rows, dtype=np.int64)
+            # cut once at the blocks' bounds (views, no copies): each piece in one block
+            lo, hi = int(rows[0]) // BLOCK, int(rows[-1]) // BLOCK
+            cuts = np.searchsorted(rows, np.arange(lo + 1, hi + 1, dtype=np.int64) * BLOCK)
+            edges = [0, *cuts.tolist(), rows.size]
+            for i, j in zip(edges[:-1], edges[1:]):
+                if j > i:
+                    piece = prep if (i, j) == (0, rows.size) else _range(prep, i, j)
+                    sub = {k: v[i:j] for k, v in losses.items()}
+                    self.pending.parts.append((piece, rows[i:j], sub))
         while (self.block + 1) * BLOCK <= rows_read:
             self._sum_block(self.block)
             self.block += 1
@@ -184,19 +193,11 @@ class Replicates:
     def _take(self, block: int) -> tuple[Prepared, np.ndarray, dict[str, np.ndarray]] | None:
         """The buffered rows of ``block``, removed from the buffer."""
         end = (block + 1) * BLOCK
-        took, keep = [], []
-        for prep, rows, losses in self.pending.parts:
-            inside = rows < end
-            if inside.all():
-                took.append((prep, rows, losses))
-            elif inside.any():
-                i = np.flatnonzero(inside)
-                o = np.flatnonzero(~inside)
-                took.append((_slice(prep, i, _w(prep, i)), rows[i], _sub(losses, i)))
-                keep.append((_slice(prep, o, _w(prep, o)), rows[o], _sub(losses, o)))
-            else:
-                keep.append((prep, rows, losses))
-        self.pending.parts = keep
+        parts = self.pending.parts  # in row order, each piece inside one block (``add``)
+        n = 0
+        while n < len(parts) and int(parts[n][1][-1]) < end:
+            n += 1
+        took, self.pending.parts = parts[:n], parts[n:]
         if not took:
             return None
         first = took[0][0]
@@ -221,7 +222,7 @@ class Replicates:
         codes = losses.pop(_CODES, None)
         start = block * BLOCK
         whole = rows.size == BLOCK  # every row of the block (no gap, no omitted row)
-        counts = poisson_weights(self.seed, start, BLOCK, self.n_boot)  # uint8, drawn once
+        counts = _block_counts(self.seed, start, self.n_boot)  # uint8, drawn once
         if not whole:
             counts = counts[:, rows - start]
         wf = counts.astype(np.float64)
@@ -356,12 +357,37 @@ class Replicates:
         return replace(main, ws=ws)
 
 
-def _w(prep: Prepared, idx: np.ndarray) -> np.ndarray | None:
-    return None if prep.weights is None else prep.weights[idx]
+_LAST: list[tuple[tuple[int, int, int], np.ndarray]] = []  # the last block's counts
 
 
-def _sub(losses: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
-    return {k: v[idx] for k, v in losses.items()}
+def _block_counts(seed: int, start: int, n_boot: int) -> np.ndarray:
+    """The Poisson counts of the block at ``start``, kept for the next caller: the two
+    sides of ``compare`` sum the same blocks one after the other (read-only)."""
+    key = (seed, start, n_boot)
+    last = _LAST[0] if _LAST else None  # (one read: another thread may replace it)
+    if last is not None and last[0] == key:
+        return last[1]
+    counts = poisson_weights(seed, start, BLOCK, n_boot)
+    counts.flags.writeable = False
+    _LAST[:] = [(key, counts)]
+    return counts
+
+
+def _range(prep: Prepared, i: int, j: int) -> Prepared:
+    """Samples ``i .. j - 1`` of ``prep`` as views."""
+    return replace(
+        prep,
+        y=prep.y[i:j],
+        p=prep.p[i:j],
+        weights=None if prep.weights is None else prep.weights[i:j],
+        labels=None if prep.labels is None else prep.labels[i:j],
+        ids=None,
+        rows=None,
+        warnings=[],
+        notes=[],
+        omitted=0,
+        nonfinite=0,
+    )
 
 
 @dataclass(frozen=True)
