@@ -35,7 +35,7 @@ from losscli.scoring.replicates import CiSettings, make_ci
 from losscli.stats import intervals as I
 from losscli.stats import paired
 from losscli.stats.moments import Moments
-from losscli.stats.resample import sign_flips
+from losscli.stats.resample import BLOCK, sign_flips
 from losscli.validate import whole
 from losscli.validate.columns import Raw
 
@@ -157,6 +157,23 @@ def _lockstep(
         ia += k
         ib += k
         seen += k
+
+
+def _blockwise(pairs: Iterator[tuple[Raw, Raw]]) -> Iterator[tuple[Raw, Raw]]:
+    """The pairs cut at the bootstrap's blocks of rows, so that A and B sum each block one
+    after the other and share its Poisson counts (drawn once, not once a side)."""
+    row = 0
+    for ra, rb in pairs:
+        n, i = ra.p.shape[0], 0
+        if n <= BLOCK - row % BLOCK:
+            row += n
+            yield ra, rb
+            continue
+        while i < n:
+            k = min(n - i, BLOCK - row % BLOCK)
+            yield _slice(ra, i, i + k), _slice(rb, i, i + k)
+            i += k
+            row += k
 
 
 def _same_targets(ya: np.ndarray, yb: np.ndarray) -> int | None:
@@ -291,7 +308,7 @@ def _score_pair(
     iters = (iter(chunks_a), iter(chunks_b))
     unlike: InputError | None = None
     try:
-        for ra, rb in _lockstep(iters[0], iters[1], names):
+        for ra, rb in _blockwise(_lockstep(iters[0], iters[1], names)):
             if facts is not None:
                 facts[0].add(ra)
                 facts[1].add(rb)
