@@ -19,6 +19,7 @@ its adjusted p-value is below ``alpha``.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -26,15 +27,17 @@ from typing import IO, Any
 
 import numpy as np
 
+from losscli.engines import local
 from losscli.engines.local import Scorer, conclude, input_chunks, make_settings
-from losscli.errors import InputError, UsageError, show, unknown_choice
+from losscli.errors import Contradiction, InputError, UsageError, show, unknown_choice
 from losscli.options import EvalOptions
 from losscli.report.model import Report
 from losscli.scoring.replicates import CiSettings, make_ci
 from losscli.stats import intervals as I
 from losscli.stats import paired
 from losscli.stats.moments import Moments
-from losscli.stats.resample import sign_flips
+from losscli.stats.resample import BLOCK, sign_flips
+from losscli.validate import whole
 from losscli.validate.columns import Raw
 
 TESTS = ("auto", "bootstrap", "randomization", "ttest")
@@ -157,6 +160,23 @@ def _lockstep(
         seen += k
 
 
+def _blockwise(pairs: Iterator[tuple[Raw, Raw]]) -> Iterator[tuple[Raw, Raw]]:
+    """The pairs cut at the bootstrap's blocks of rows, so that A and B sum each block one
+    after the other and share its Poisson counts (drawn once, not once a side)."""
+    row = 0
+    for ra, rb in pairs:
+        n, i = ra.p.shape[0], 0
+        if n <= BLOCK - row % BLOCK:
+            row += n
+            yield ra, rb
+            continue
+        while i < n:
+            k = min(n - i, BLOCK - row % BLOCK)
+            yield _slice(ra, i, i + k), _slice(rb, i, i + k)
+            i += k
+            row += k
+
+
 def _same_targets(ya: np.ndarray, yb: np.ndarray) -> int | None:
     """The first row (0-based) where two target arrays part, or None."""
     if ya.shape != yb.shape:
@@ -225,9 +245,9 @@ def compare(
     settings = replace(make_settings(options), ci=ci)
     if a is None or b is None:
         raise UsageError("compare takes two prediction sets, A and B")
-    sides = []
-    for pred in (a, b):
-        sides.append(
+
+    def chunks(pred: Any) -> Iterator[Raw]:
+        return whole.with_head(
             input_chunks(
                 targets if targets is not None else pred,
                 pred if targets is not None else None,
@@ -235,27 +255,26 @@ def compare(
                 stdin,
             )
         )
+
     names = (_name(a, "A"), _name(b, "B"))
-    sa, sb = Scorer(settings), Scorer(settings)
-    pairs = _Pairs(trials=ci.n_boot, seed=ci.seed)
-    for ra, rb in _lockstep(iter(sides[0]), iter(sides[1]), names):
-        first = sa.offset
-        if targets is None:
-            row = _same_targets(ra.y, rb.y)
-            if row is not None:
-                raise InputError(
-                    f"the targets of {names[0]} and {names[1]} differ from row {first + row + 1} "
-                    f"({show(ra.y[row])} against {show(rb.y[row])})",
-                    hint="compare needs the same samples in the same order: align them with "
-                    "--id-col, or give the targets once with --targets",
-                )
-        out_a, out_b = sa.feed(ra), sb.feed(rb)
-        if out_a is None or out_b is None or sa.last is None or sb.last is None:
-            continue
-        _accumulate(pairs, sa.last, sb.last, out_a[1], out_b[1], first)
-        if collect is not None:  # the pictures of -f html
-            collect[0].add(sa.last, out_a[1], from_logits=sa.logits)
-            collect[1].add(sb.last, out_b[1], from_logits=sb.logits)
+    again = stdin is None and all(local._rereadable(x) for x in (a, b, targets, options.weights))
+
+    def attempt(given: Any) -> tuple[Scorer, Scorer, _Pairs]:
+        # -f html's pictures: gathered afresh on each pass, kept from the one that counts
+        used = None if collect is None else (copy.deepcopy(collect[0]), copy.deepcopy(collect[1]))
+        out = _score_pair(chunks(a), chunks(b), settings, ci, names, targets, given, test, used)
+        if collect is not None and used is not None:
+            for mine, got in zip(collect, used):
+                mine.__dict__.update(got.__dict__)
+        return out
+
+    try:
+        sa, sb, pairs = attempt(None)
+    except _Reread as r:
+        if not again:
+            raise r.error from None
+        # the whole inputs read otherwise than their first rows: read again with their readings
+        sa, sb, pairs = attempt(r.given)
     rep_a = conclude(sa.state, sa.plan, source=names[0], strict=options.strict, weights=None)
     rep_b = conclude(sb.state, sb.plan, source=names[1], strict=options.strict, weights=None)
     if sa.plan.task != sb.plan.task:
@@ -264,6 +283,127 @@ def compare(
             hint="pass --task to score both alike",
         )
     return _conclude(rep_a, rep_b, sa, sb, pairs, test, alpha, ci, names)
+
+
+class _Reread(Exception):
+    """A side's whole input reads otherwise than its first rows: the readings (and
+    scores decisions) to read both sides again with, and the error when they cannot be."""
+
+    def __init__(self, given: list[tuple[Any, bool | None]], error: InputError) -> None:
+        self.given, self.error = given, error
+
+
+def _score_pair(
+    chunks_a: Iterator[Raw],
+    chunks_b: Iterator[Raw],
+    settings: Any,
+    ci: CiSettings,
+    names: tuple[str, str],
+    targets: Any,
+    given: list[tuple[Any, bool | None]] | None,
+    test: str = "auto",
+    collect: tuple[Any, Any] | None = None,
+) -> tuple[Scorer, Scorer, _Pairs]:
+    """One lockstep pass over A and B.  The first pass (``given`` None) takes each side's
+    reading on its first rows, as ``eval`` does (:func:`losscli.engines.local.run`), and
+    gathers what the whole input shows (:class:`losscli.validate.whole.Facts`); when that
+    differs for a side, or a later chunk contradicts the first rows' reading, it raises
+    :class:`_Reread` with the whole inputs' readings, so the outcome does not depend on
+    ``--chunk-size``."""
+    if given is None:
+        sa, sb = Scorer(settings), Scorer(settings)
+    else:
+        (ra, ha), (rb, hb) = given
+        sa, sb = Scorer(settings, hint=ha, reading=ra), Scorer(settings, hint=hb, reading=rb)
+    facts = (whole.Facts(), whole.Facts()) if given is None else None
+    # the randomization trials' sign flips: drawn only for --test randomization
+    pairs = _Pairs(trials=ci.n_boot if test == "randomization" else 0, seed=ci.seed)
+    iters = (iter(chunks_a), iter(chunks_b))
+    unlike: InputError | None = None
+    try:
+        for ra, rb in _blockwise(_lockstep(iters[0], iters[1], names)):
+            if facts is not None:
+                facts[0].add(ra)
+                facts[1].add(rb)
+            first = sa.offset
+            if targets is None:
+                row = _same_targets(ra.y, rb.y)
+                if row is not None:
+                    raise InputError(
+                        f"the targets of {names[0]} and {names[1]} differ from row "
+                        f"{first + row + 1} ({show(ra.y[row])} against {show(rb.y[row])})",
+                        hint="compare needs the same samples in the same order: align them "
+                        "with --id-col, or give the targets once with --targets",
+                    )
+            out_a, out_b = sa.feed(ra), sb.feed(rb)
+            if out_a is None or out_b is None or sa.last is None or sb.last is None:
+                continue
+            if out_a[1].keys() != out_b[1].keys():  # read otherwise: maybe not on the whole
+                unlike = unlike or _unlike(sa, sb, names)
+                if given is not None:
+                    raise unlike
+                continue
+            _accumulate(pairs, sa.last, sb.last, out_a[1], out_b[1], first)
+            if collect is not None:  # the pictures of -f html
+                collect[0].add(sa.last, out_a[1], from_logits=sa.logits)
+                collect[1].add(sb.last, out_b[1], from_logits=sb.logits)
+    except Contradiction as exc:
+        if facts is None or sa.reading is None or sb.reading is None:
+            raise
+        try:  # what the rest of both inputs shows
+            for ra, rb in _lockstep(iters[0], iters[1], names):
+                facts[0].add(ra)
+                facts[1].add(rb)
+        except InputError:
+            raise exc from None
+        found, _ = _whole_readings(settings, (sa, sb), facts)
+        if found is None:
+            raise
+        raise _Reread(found, exc) from None
+    if facts is not None and sa.reading is not None and sb.reading is not None:
+        found, side = _whole_readings(settings, (sa, sb), facts)
+        if found is not None:
+            head = (sa, sb)[side].reading
+            assert head is not None
+            raise _Reread(found, local._reread_error(head, found[side][0], names[side]))
+    if unlike is not None:
+        raise unlike
+    return sa, sb, pairs
+
+
+def _unlike(sa: Scorer, sb: Scorer, names: tuple[str, str]) -> InputError:
+    """The error when A and B are not read alike (hard labels against scores)."""
+
+    def said(s: Scorer) -> str:
+        r = s.reading
+        kind = "class labels" if r is not None and r.hard else "scores or probabilities"
+        return f"{s.plan.task} {kind}"
+
+    return InputError(
+        f"{names[0]} reads as {said(sa)} but {names[1]} as {said(sb)}: they cannot be "
+        "compared figure by figure",
+        hint="pass -l/-m to choose the figures (and --task) so that both are scored alike",
+    )
+
+
+def _whole_readings(
+    settings: Any, scorers: tuple[Scorer, Scorer], facts: tuple[whole.Facts, whole.Facts]
+) -> tuple[list[tuple[Any, bool | None]] | None, int]:
+    """Each side's whole-input reading and scores decision (its own first rows' where
+    they agree) and the first side that differs; None when both agree with their first
+    rows."""
+    out: list[tuple[Any, bool | None]] = []
+    differs = -1
+    for i, (scorer, fact) in enumerate(zip(scorers, facts)):
+        check = local._Pass(settings, False, None, None, True)
+        check.scorer = scorer
+        found = check._whole(fact)
+        if found is None:
+            out.append((scorer.reading, None))
+        else:
+            differs = i if differs < 0 else differs
+            out.append(found)
+    return (out if differs >= 0 else None), max(differs, 0)
 
 
 def _name(x: Any, default: str) -> str:

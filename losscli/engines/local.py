@@ -110,7 +110,8 @@ class Scorer:
     probabilities decision are taken from the first chunk (:func:`run` makes it the first
     rows of the input, :data:`losscli.validate.whole.HEAD_ROWS`), or given: ``reading``,
     ``hint`` (the whole input's, when it is read again); rows are numbered from
-    ``offset``."""
+    ``offset``; ``row_base``: the rows of the input before this piece, for the
+    bootstrap's weights only (a Dask part numbers its rows from 0)."""
 
     def __init__(
         self,
@@ -118,8 +119,10 @@ class Scorer:
         hint: bool | None = None,
         offset: int = 0,
         reading: labels.Reading | None = None,
+        row_base: int = 0,
     ) -> None:
         self.settings = settings
+        self.row_base = row_base
         self.hint = hint
         self.given = reading
         self.offset = offset
@@ -230,10 +233,7 @@ class Scorer:
         st.add_messages(prep.warnings, prep.notes, first)
         # rows as numbered in the input (0-based), gaps where omitted
         rows = first + prep.rows if prep.rows is not None else np.arange(first, first + prep.n)
-        if st.ci is not None:
-            if st.replicates is None:
-                st.replicates = Replicates.start(plan, st.ci, weighted=prep.weights is not None)
-            st.replicates.add(prep, rows, loss_values, self.offset)
+        codes = None
         if s.grouped:
             values = getattr(raw, "groups", None)
             if values is None:
@@ -241,7 +241,18 @@ class Scorer:
             if st.groups is None:
                 st.groups = Groups(plan, source=getattr(raw, "group_source", "--group-by"))
             kept = values if prep.rows is None else values[prep.rows]
-            st.groups.add(prep, kept, loss_values, first)
+            codes = st.groups.add(prep, kept, loss_values, first)
+        if st.ci is not None:
+            if st.replicates is None:
+                st.replicates = Replicates.start(
+                    plan,
+                    st.ci,
+                    weighted=prep.weights is not None,
+                    first_row=self.row_base,
+                    grouped=s.grouped,
+                )
+            base, read = self.row_base, self.offset + self.row_base
+            st.replicates.add(prep, rows + base if base else rows, loss_values, read, codes)
         for name, values in loss_values.items():
             inf = np.isinf(values)
             if inf.any():

@@ -140,7 +140,9 @@ def add_groups(report: Report, state: ScoreState, plan: Plan) -> None:
     assert state.groups is not None
     groups = state.groups.figures(state.acc)
     if state.ci is not None and state.ci.show:
-        warnings = group_intervals(groups, state.groups, plan, state.ci, state.weighted)
+        warnings = group_intervals(
+            groups, state.groups, plan, state.ci, state.weighted, state.replicates
+        )
         report.warnings += warnings
     small = [g for g in groups if any(_undefined(v) for v in g["metrics"].values())]
     if small:

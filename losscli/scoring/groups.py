@@ -39,6 +39,7 @@ class Groups:
 
         self.plan, self.source = plan, source
         self.codes: dict[Any, int] = {}
+        self.remapped: np.ndarray | None = None  # the last merged piece's codes as these
         self._known: np.ndarray | None = None  # sorted keys seen, and their codes
         self._known_codes = np.zeros(0, dtype=np.intp)
         self.values: list[Any] = []
@@ -125,10 +126,10 @@ class Groups:
 
     def add(
         self, prep: Prepared, groups: np.ndarray, losses: dict[str, np.ndarray], first_row: int
-    ) -> None:
-        """One chunk: ``groups`` the group value of each prepared sample."""
+    ) -> np.ndarray | None:
+        """One chunk: ``groups`` the group value of each prepared sample; their codes."""
         if prep.n == 0:
-            return
+            return None
         codes = self._encode(np.asarray(groups), first_row)
         size = len(self.values)
         self.count = _grow(self.count[:, None], np.bincount(codes, minlength=size)[:, None])[:, 0]
@@ -182,6 +183,60 @@ class Groups:
                     notes=[],
                 )
                 update(self.generic.setdefault(g, Accumulator()), sub, self.generic_plan)
+        return codes
+
+    def merge(self, other: Groups) -> Groups:
+        """Add the groups of the piece of input after this one's: its codes mapped to
+        this one's (its new groups numbered next, in its order of appearance, as one
+        pass over both pieces numbers them), its moments re-expressed about this one's
+        shifts (:mod:`losscli.stats.moments`)."""
+        if not other.values:
+            return self
+        remap = np.empty(len(other.values), dtype=np.intp)
+        old_size = len(self.values)
+        for j, value in enumerate(other.values):
+            c = self.codes.get(value)
+            if c is None:
+                c = self.codes[value] = len(self.values)
+                self.values.append(value)
+            remap[j] = c
+        size = len(self.values)
+
+        def place(x: np.ndarray) -> np.ndarray:
+            out = np.zeros((size, *x.shape[1:]), dtype=x.dtype)
+            out[remap[: x.shape[0]]] = x
+            return out
+
+        self.count = _grow(self.count[:, None], place(other.count[:, None]))[:, 0]
+        n = other.count.astype(np.float64)
+        for name in other.loss_sum:
+            self.loss_sum[name] = _grow(self.loss_sum.get(name), place(other.loss_sum[name]))
+            self.loss_weight[name] = _grow(
+                self.loss_weight.get(name), place(other.loss_weight[name])
+            )
+            mine = self.shift.get(name, np.zeros(0))
+            shift = np.concatenate([mine, np.zeros(size - mine.size)])
+            new = remap >= old_size
+            shift[remap[new]] = other.shift[name][new]
+            delta = other.shift[name] - shift[remap]
+            s1, s2 = other.s1[name][:, 0], other.s2[name][:, 0]
+            moved_s2 = s2 + 2.0 * delta * s1 + n * delta * delta
+            moved_s1 = s1 + n * delta
+            self.shift[name] = shift
+            self.s1[name] = _grow(self.s1.get(name), place(moved_s1[:, None]))
+            self.s2[name] = _grow(self.s2.get(name), place(moved_s2[:, None]))
+        for name, lin in self.linear.items():
+            lin.merge(other.linear[name], place)
+        for g, acc in other.generic.items():
+            target = int(remap[g])
+            if target in self.generic:
+                self.generic[target].merge(acc)
+            else:
+                self.generic[target] = acc
+        self.sample_codes += [remap[c] for c in other.sample_codes]
+        self._known = None  # looked up by ``codes`` from now on
+        self.remapped = remap  # for the per-group replicates (Replicates.merge)
+        return self
 
     # -- figures
     def figures(self, acc: Accumulator) -> list[dict[str, Any]]:

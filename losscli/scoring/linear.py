@@ -76,6 +76,11 @@ class Linear:
         return values.reshape(values.shape[0], -1)
 
     def update(self, prep: Prepared, base: np.ndarray | None, mix: Mix) -> None:
+        self.absorb([mix(x) for x in self.columns(prep, base)])
+
+    def columns(self, prep: Prepared, base: np.ndarray | None) -> list[np.ndarray]:
+        """One chunk's per-sample contributions, (n, k) arrays to be mixed into slots and
+        given back to :meth:`absorb` (the replicates mix every figure's in one product)."""
         from losscli.scoring import losses as L
 
         p, scores = self._inputs(prep)
@@ -83,20 +88,43 @@ class Linear:
         if self.mean:
             cols = self.per_sample(prep)
             contrib = np.where((w > 0)[:, None], cols * w[:, None], 0.0)
-            self.weights = _grow(self.weights, mix(w[:, None]))
+            return [w[:, None], contrib]
+        thr = float(self.params.get("threshold", 0.5))
+        t = L.true_labels(prep.task, prep.y).astype(np.intp)
+        q = L.predicted_labels(prep.task, p, threshold=thr, scores=scores).astype(np.intp)
+        c = self.c = 2 if prep.task == "binary" else prep.y.shape[1]
+        contrib = np.zeros((prep.n, c * c))
+        contrib[np.arange(prep.n), t * c + q] = w
+        present = np.zeros((prep.n, c))
+        present[np.arange(prep.n), t] = 1.0
+        present[np.arange(prep.n), q] = 1.0
+        return [contrib, present]
+
+    def absorb(self, mixed: list[np.ndarray]) -> None:
+        """Add the mixed :meth:`columns` of a chunk."""
+        if self.mean:
+            self.weights = _grow(self.weights, mixed[0])
+            self.sums = _grow(self.sums, mixed[1])
         else:
-            thr = float(self.params.get("threshold", 0.5))
-            t = L.true_labels(prep.task, prep.y).astype(np.intp)
-            q = L.predicted_labels(prep.task, p, threshold=thr, scores=scores).astype(np.intp)
-            c = self.c = 2 if prep.task == "binary" else prep.y.shape[1]
-            contrib = np.zeros((prep.n, c * c))
-            contrib[np.arange(prep.n), t * c + q] = w
-            present = np.zeros((prep.n, c))
-            present[np.arange(prep.n), t] = 1.0
-            present[np.arange(prep.n), q] = 1.0
             # a class present among the slot's samples (counts and memberships are >= 0)
-            self.seen = _grow(self.seen, mix(present) > 0)
-        self.sums = _grow(self.sums, mix(contrib))
+            self.seen = _grow(self.seen, mixed[1] > 0)
+            self.sums = _grow(self.sums, mixed[0])
+        self.slots = max(self.slots, self.sums.shape[0])
+
+    def merge(self, other: Linear, place: Mix | None = None) -> None:
+        """Add ``other``'s sums (``place``: its slots moved to this one's, for groups)."""
+        if other.sums is None:
+            return
+
+        def moved(x: np.ndarray | None) -> np.ndarray | None:
+            return x if x is None or place is None else place(x)
+
+        self.sums = _grow(self.sums, moved(other.sums))  # type: ignore[arg-type]
+        if other.weights is not None:
+            self.weights = _grow(self.weights, moved(other.weights))  # type: ignore[arg-type]
+        if other.seen is not None:
+            self.seen = _grow(self.seen, moved(other.seen))  # type: ignore[arg-type]
+        self.c = max(self.c, other.c)
         self.slots = max(self.slots, self.sums.shape[0])
 
     def values(self, ctx: Any) -> np.ndarray:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.groupboot import GroupBoot
 from losscli.scoring.linear import Linear
 from losscli.scoring.plan import Plan
 from losscli.stats import intervals as I
@@ -34,6 +35,7 @@ from losscli.stats.resample import BLOCK, poisson_counts, poisson_weights
 from losscli.validate.prepare import Prepared
 
 METHODS = ("auto", "bootstrap", "analytic")
+_CODES = "\x00group codes"  # the group codes, buffered beside the losses
 # figures that are a proportion of samples (Wilson's interval)
 PROPORTIONS = frozenset({"accuracy", "zero_one"})
 
@@ -68,10 +70,14 @@ def _slice(prep: Prepared, idx: np.ndarray, weights: np.ndarray | None) -> Prepa
 class Replicates:
     """Per-replicate sums of every loss and a metric state per replicate and metric."""
 
-    def __init__(self, plan: Plan, *, n_boot: int, seed: int, need_metrics: set[str]) -> None:
+    def __init__(
+        self, plan: Plan, *, n_boot: int, seed: int, need_metrics: set[str], grouped: bool = False
+    ) -> None:
         from losscli.scoring import metrics as M
 
         self.n_boot, self.seed = n_boot, seed
+        # --group-by: the replicates of every group too (None: not asked, or no replicates)
+        self.by_group = GroupBoot(n_boot) if grouped and n_boot else None
         self.loss_sum = {e.name: np.zeros(n_boot) for e, _ in plan.losses}
         self.loss_weight = {e.name: np.zeros(n_boot) for e, _ in plan.losses}
         self.moments = {e.name: Moments() for e, _ in plan.losses}
@@ -100,6 +106,8 @@ class Replicates:
         self.sample_rows: list[np.ndarray] = []  # rows of the main accumulator's samples
         self.pending = _Pending()
         self.block = 0  # the next block to sum
+        # how a block's product is laid out: weighted, the linear metrics' column widths
+        self.layout: tuple[bool, list[list[int]]] = (False, [])
         self.class_weights = {
             e.name: np.asarray(p["class_weight"], dtype=np.float64)
             for e, p in plan.losses
@@ -107,23 +115,72 @@ class Replicates:
         }
 
     @classmethod
-    def start(cls, plan: Plan, ci: CiSettings, *, weighted: bool) -> Replicates:
+    def start(
+        cls,
+        plan: Plan,
+        ci: CiSettings,
+        *,
+        weighted: bool,
+        first_row: int = 0,
+        grouped: bool = False,
+    ) -> Replicates:
         """Replicates for the figures whose interval is the bootstrap's (none: no
-        resampling at all, only the moments of Student's t)."""
+        resampling at all, only the moments of Student's t); ``first_row``: the row of
+        the input where the piece fed to them begins (a Dask part)."""
         need = wants_bootstrap(plan, ci, weighted)
         if ci.all_figures:
             need = {e.name for e, _ in [*plan.losses, *plan.metrics]}
-        return cls(plan, n_boot=ci.n_boot if need else 0, seed=ci.seed, need_metrics=need)
+        n_boot = ci.n_boot if need else 0
+        reps = cls(plan, n_boot=n_boot, seed=ci.seed, need_metrics=need, grouped=grouped)
+        reps.block = first_row // BLOCK
+        return reps
+
+    def merge(self, other: Replicates, remap: np.ndarray | None = None) -> Replicates:
+        """Add the replicates of the piece of input after this one's (both finished:
+        no row pending; ``remap``: its group codes as this one's).  A block shared by the
+        two pieces is then summed in two parts (equal to one sum to rounding, not bit
+        for bit)."""
+        if self.by_group is not None and other.by_group is not None and remap is not None:
+            self.by_group.merge(other.by_group, remap)
+        for name, total in other.loss_sum.items():
+            self.loss_sum[name] += total
+            self.loss_weight[name] += other.loss_weight[name]
+        for name, m in other.moments.items():
+            self.moments[name].merge(m)
+        for name, lin in self.linear.items():
+            lin.merge(other.linear[name])
+        for mine, theirs in zip(self.accs, other.accs):
+            mine.merge(theirs)
+        self.sample_rows += other.sample_rows
+        self.block = max(self.block, other.block)
+        return self
 
     # -- feeding
     def add(
-        self, prep: Prepared, rows: np.ndarray, losses: dict[str, np.ndarray], rows_read: int
+        self,
+        prep: Prepared,
+        rows: np.ndarray,
+        losses: dict[str, np.ndarray],
+        rows_read: int,
+        codes: np.ndarray | None = None,
     ) -> None:
         """One chunk's prepared samples (``rows``: their 0-based rows in the input) and
-        per-sample losses; ``rows_read``: the rows of the input read so far."""
+        per-sample losses; ``rows_read``: the rows of the input read so far; ``codes``:
+        the samples' group codes (``--group-by``)."""
         self.sample_rows.append(np.asarray(rows, dtype=np.int64))
+        if self.by_group is not None and codes is not None:
+            losses = {**losses, _CODES: np.asarray(codes)}  # buffered with the rows
         if prep.n:  # (a chunk whose rows were all omitted adds none)
-            self.pending.parts.append((prep, np.asarray(rows, dtype=np.int64), losses))
+            rows = np.asarray(rows, dtype=np.int64)
+            # cut once at the blocks' bounds (views, no copies): each piece in one block
+            lo, hi = int(rows[0]) // BLOCK, int(rows[-1]) // BLOCK
+            cuts = np.searchsorted(rows, np.arange(lo + 1, hi + 1, dtype=np.int64) * BLOCK)
+            edges = [0, *cuts.tolist(), rows.size]
+            for i, j in zip(edges[:-1], edges[1:]):
+                if j > i:
+                    piece = prep if (i, j) == (0, rows.size) else _range(prep, i, j)
+                    sub = {k: v[i:j] for k, v in losses.items()}
+                    self.pending.parts.append((piece, rows[i:j], sub))
         while (self.block + 1) * BLOCK <= rows_read:
             self._sum_block(self.block)
             self.block += 1
@@ -136,19 +193,11 @@ class Replicates:
     def _take(self, block: int) -> tuple[Prepared, np.ndarray, dict[str, np.ndarray]] | None:
         """The buffered rows of ``block``, removed from the buffer."""
         end = (block + 1) * BLOCK
-        took, keep = [], []
-        for prep, rows, losses in self.pending.parts:
-            inside = rows < end
-            if inside.all():
-                took.append((prep, rows, losses))
-            elif inside.any():
-                i = np.flatnonzero(inside)
-                o = np.flatnonzero(~inside)
-                took.append((_slice(prep, i, _w(prep, i)), rows[i], _sub(losses, i)))
-                keep.append((_slice(prep, o, _w(prep, o)), rows[o], _sub(losses, o)))
-            else:
-                keep.append((prep, rows, losses))
-        self.pending.parts = keep
+        parts = self.pending.parts  # in row order, each piece inside one block (``add``)
+        n = 0
+        while n < len(parts) and int(parts[n][1][-1]) < end:
+            n += 1
+        took, self.pending.parts = parts[:n], parts[n:]
         if not took:
             return None
         first = took[0][0]
@@ -170,35 +219,47 @@ class Replicates:
         if got is None:
             return
         prep, rows, losses = got
+        codes = losses.pop(_CODES, None)
         start = block * BLOCK
         whole = rows.size == BLOCK  # every row of the block (no gap, no omitted row)
-        wf = poisson_weights(self.seed, start, BLOCK, self.n_boot, dtype=np.float64)
+        counts, wf = _block_counts(self.seed, start, self.n_boot)  # drawn once
         if not whole:
+            counts = counts[:, rows - start]
             wf = wf[:, rows - start]
-        counts = wf  # (the metrics' per-replicate subsets test counts > 0)
-        n_in = wf.sum(axis=1)  # the resampled sample count of every replicate
         base = prep.weights
-        for name, values in losses.items():
+        # every figure's per-sample columns side by side: one matrix product per block
+        # (n_boot x rows) @ (rows x columns) for all the sums of all the replicates
+        pieces: list[np.ndarray] = [np.ones((rows.size, 1))]  # the resampled sample count
+        for name in self.loss_sum:
+            values = losses[name]
             self.moments[name].update(values)
             w = base
             if name in self.class_weights:
                 factor = prep.y @ self.class_weights[name]
                 w = factor if base is None else factor * base
             if w is None:  # NaN/inf (--nan-policy propagate) make the replicate NaN
-                self.loss_sum[name] += wf @ values
-                self.loss_weight[name] += n_in
+                pieces += [values[:, None]]
             else:
-                prod = np.where(w > 0, values * w, 0.0)
-                self.loss_sum[name] += wf @ prod
-                self.loss_weight[name] += wf @ w
+                pieces += [np.where(w > 0, values * w, 0.0)[:, None], w[:, None]]
         for name, lin in self.mean_metrics.items():
-            cols = lin.per_sample(prep)
-            if cols.shape[1] == 1:
-                self.moments[name].update(cols[:, 0])
+            per = lin.per_sample(prep)
+            if per.shape[1] == 1:
+                self.moments[name].update(per[:, 0])
             else:  # several outputs: no one mean to give an interval of
                 self.moments[name].n = -1
-        for lin in self.linear.values():
-            lin.update(prep, base, lambda x: wf @ x)
+        linear = [lin.columns(prep, base) for lin in self.linear.values()]
+        self.layout = (base is not None, [[c.shape[1] for c in cols] for cols in linear])
+        for contributions in linear:
+            pieces += contributions
+        columns = np.concatenate(pieces, axis=1)
+        n_in, sums, mixed = self._split(wf @ columns)
+        for name, (total, weight) in sums.items():
+            self.loss_sum[name] += total
+            self.loss_weight[name] += weight
+        for lin, cols in zip(self.linear.values(), mixed):
+            lin.absorb(cols)
+        if codes is not None and self.by_group is not None:
+            self.by_group.add(wf, columns, codes)
         if not self.accs:
             return
         from losscli.scoring.score import update
@@ -210,6 +271,55 @@ class Replicates:
             c = wf[b, idx]
             w = c if base is None else c * base[idx]
             update(acc, _slice(prep, idx, w), self.plan)
+
+    def _split(
+        self, mixed: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]], list[list[np.ndarray]]]:
+        """The product's columns as :meth:`_sum_block` laid them: the resampled sample
+        count, every loss's (sum, weight), every linear metric's mixed columns."""
+        at = 0
+
+        def take(k: int) -> np.ndarray:
+            nonlocal at
+            at += k
+            return mixed[:, at - k : at]
+
+        weighted, widths = self.layout
+        n_in = take(1)[:, 0]
+        sums = {}
+        for name in self.loss_sum:
+            total = take(1)[:, 0]
+            given = weighted or name in self.class_weights
+            sums[name] = (total, take(1)[:, 0] if given else n_in)
+        out = [[take(k) for k in ks] for ks in widths]
+        return n_in, sums, out
+
+    def group_values(
+        self, entry: Any, params: dict[str, Any], task: str, g: int
+    ) -> np.ndarray | None:
+        """Replicate values of one loss mean or linear metric in group ``g`` (None: the
+        per-group replicates do not give it)."""
+        from copy import copy
+
+        from losscli.scoring import metrics as M
+
+        if self.by_group is None:
+            return None
+        sums = self.by_group.of(g)
+        name = entry.name
+        if sums is None or not (name in self.loss_sum or name in self.linear):
+            return None
+        _, losses, mixed = self._split(sums)
+        if name in losses:
+            total, weight = losses[name]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(weight > 0, total / weight, np.nan)
+        i = list(self.linear).index(name)
+        lin = copy(self.linear[name])
+        lin.sums = lin.weights = lin.seen = None
+        lin.slots = 0
+        lin.absorb(mixed[i])
+        return lin.values(M.Ctx(task, False, params))
 
     # -- figures
     def loss_means(self, name: str) -> np.ndarray:
@@ -247,12 +357,40 @@ class Replicates:
         return replace(main, ws=ws)
 
 
-def _w(prep: Prepared, idx: np.ndarray) -> np.ndarray | None:
-    return None if prep.weights is None else prep.weights[idx]
+_LAST: list[tuple[tuple[int, int, int], tuple[np.ndarray, np.ndarray]]] = []
 
 
-def _sub(losses: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
-    return {k: v[idx] for k, v in losses.items()}
+def _block_counts(seed: int, start: int, n_boot: int) -> tuple[np.ndarray, np.ndarray]:
+    """The Poisson counts of the block at ``start`` (uint8, and as floats for the matrix
+    product), kept for the next caller: the two sides of ``compare`` sum the same blocks
+    one after the other (read-only)."""
+    key = (seed, start, n_boot)
+    last = _LAST[0] if _LAST else None  # (one read: another thread may replace it)
+    if last is not None and last[0] == key:
+        return last[1]
+    counts = poisson_weights(seed, start, BLOCK, n_boot)
+    wf = counts.astype(np.float64)
+    counts.flags.writeable = False
+    wf.flags.writeable = False
+    _LAST[:] = [(key, (counts, wf))]
+    return counts, wf
+
+
+def _range(prep: Prepared, i: int, j: int) -> Prepared:
+    """Samples ``i .. j - 1`` of ``prep`` as views."""
+    return replace(
+        prep,
+        y=prep.y[i:j],
+        p=prep.p[i:j],
+        weights=None if prep.weights is None else prep.weights[i:j],
+        labels=None if prep.labels is None else prep.labels[i:j],
+        ids=None,
+        rows=None,
+        warnings=[],
+        notes=[],
+        omitted=0,
+        nonfinite=0,
+    )
 
 
 @dataclass(frozen=True)
@@ -409,18 +547,25 @@ def _degenerate(
 
 
 def group_intervals(
-    groups: list[dict[str, Any]], state: Any, plan: Plan, ci: CiSettings, weighted: bool
+    groups: list[dict[str, Any]],
+    state: Any,
+    plan: Plan,
+    ci: CiSettings,
+    weighted: bool,
+    reps: Replicates | None = None,
 ) -> list[str]:
-    """Every group's intervals (into ``groups``), by the closed forms (Wilson, Student's t,
-    DeLong); the bootstrap is not run per group (it would cost replicates x groups): a
-    figure that needs it gets none, said once."""
+    """Every group's intervals (into ``groups``), by the method the whole input's figure
+    gets (:func:`choose`): the closed forms (Wilson, Student's t, DeLong) from the groups'
+    sums, the percentile bootstrap from the per-group replicates (:mod:`.groupboot`) for
+    the loss means and the linear metrics; a figure that has neither gets none, said once."""
     level = ci.level
-    no_closed_form: list[str] = []
+    none_for: list[str] = []
+    by_group = None if reps is None else reps.by_group
     for g_index, g in enumerate(groups):
         found: dict[str, I.Interval] = {}
         n = g["n_samples"]
         for entry, params in [*plan.losses, *plan.metrics]:
-            method, _ = choose(entry, params, plan.task, "analytic", weighted)
+            method, _ = choose(entry, params, plan.task, ci.method, weighted)
             name = entry.name
             value = g["losses"][name]["mean"] if entry.kind == "loss" else g["metrics"][name]
             if method == "wilson" and math.isfinite(value):
@@ -432,12 +577,21 @@ def group_intervals(
             elif method == "delong":
                 y, p = state.samples(name, g_index)
                 found[name] = I.delong(y, p, level)
-            elif name not in no_closed_form:
-                no_closed_form.append(name)
+            elif method == "bootstrap" and reps is not None:
+                values = reps.group_values(entry, params, plan.task, g_index)
+                if values is not None:
+                    found[name] = I.percentile(values, level)
+                elif name not in none_for:
+                    none_for.append(name)
+            elif name not in none_for:
+                none_for.append(name)
         g["intervals"] = found
-    if not no_closed_form:
-        return []
-    return [
-        f"per-group intervals: none for {', '.join(no_closed_form)} (no closed form; the "
-        "bootstrap is given for the whole input only)"
-    ]
+    out = []
+    if by_group is not None and by_group.dropped is not None:
+        out.append(by_group.dropped)
+    if none_for:
+        out.append(
+            f"per-group intervals: none for {', '.join(none_for)} (no closed form, and the "
+            "per-group bootstrap covers loss means, means and confusion-matrix metrics only)"
+        )
+    return out

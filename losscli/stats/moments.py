@@ -41,6 +41,9 @@ class Moments:
     def merge(self, other: Moments) -> Moments:
         if other.n == 0:
             return self
+        if self.n < 0 or other.n < 0:  # no one quantity (several outputs): stays so
+            self.n = -1
+            return self
         if self.n == 0:
             self.n, self.shift, self.s1, self.s2 = other.n, other.shift, other.s1, other.s2
             self.min = other.min

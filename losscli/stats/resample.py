@@ -22,6 +22,7 @@ inverse-CDF method, exact to 2**-32 in probability, found by a table of the uppe
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -43,19 +44,26 @@ _LUT = np.where(_low == _high, _low, 255).astype(np.uint8)
 del _low, _high
 
 
-_LUT_F = _LUT.astype(np.float64)  # the same table as floats (255: look it up)
+_LITTLE = sys.byteorder == "little"
 
 
 def counts_of_uniform(u: np.ndarray, dtype: Any = np.uint8) -> np.ndarray:
     """Poisson(1) counts of uniform 32-bit integers, by the inverse CDF (``dtype``: uint8,
-    or float64 straight from the table, for sums by matrix products)."""
-    u = np.asarray(u, dtype=np.uint32)
-    table = _LUT_F if dtype == np.float64 else _LUT
-    out = table[(u >> np.uint32(16)).astype(np.intp)]
-    odd = np.flatnonzero(out == 255)  # about 12 cells in 65536: a search
+    or float64, for sums by matrix products).
+
+    The upper 16 bits of every word are read in place (a uint16 view) and looked up in a
+    uint8 table; the few words in a cell that holds a step of ``F`` are searched."""
+    u = np.ascontiguousarray(u, dtype=np.uint32)
+    if _LITTLE:
+        high = u.reshape(-1).view(np.uint16)[1::2]
+    else:
+        high = (u.reshape(-1) >> np.uint32(16)).astype(np.intp)
+    out = _LUT.take(high).reshape(u.shape)
+    odd = np.flatnonzero(out.reshape(-1) == 255)  # about 12 cells in 65536: a search
     if odd.size:
-        out[odd] = np.searchsorted(THRESHOLDS, u[odd], side="right").astype(out.dtype)
-    return out
+        flat = out.reshape(-1)
+        flat[odd] = np.searchsorted(THRESHOLDS, u.reshape(-1)[odd], side="right")
+    return out if dtype == np.uint8 else out.astype(dtype)
 
 
 BLOCK = 4096  # rows of one stream; also the rows summed together by the replicates
@@ -73,11 +81,14 @@ def _words(seed: int, key: int, first: int, n: int) -> np.ndarray:
     raw = np.asarray(bg.random_raw(outputs + skip), dtype="<u8")[skip:]
     halves = raw.view("<u4")  # low half first
     off = first - 2 * start
-    return halves[off : off + n].astype(np.uint32)
+    return halves[off : off + n]
 
 
 def _rows(seed: int, key_base: int, start: int, n: int, reps: range) -> np.ndarray:
     """(len(reps), n) words of rows ``start .. start + n - 1``, block by block."""
+    if len(reps) and start % BLOCK == 0 and n == BLOCK and reps == range(reps.stop):
+        # one whole block for replicates 0..: the generator's output as it comes
+        return _words(seed, key_base + start // BLOCK, 0, len(reps) * BLOCK).reshape(-1, BLOCK)
     out = np.empty((len(reps), n), dtype=np.uint32)
     r = start
     while r < start + n:

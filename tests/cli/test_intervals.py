@@ -214,12 +214,21 @@ def test_bad_interval_options(run_script, tmp_path, args, fragment) -> None:  # 
     assert not out.exists()
 
 
-def test_dask_engine_refuses_ci(run_script, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_dask_engine_groups_file_needs_one_file(run_script, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """--ci works on Dask (tests/engines/test_dask_ci.py); a groups file beside shards is
+    a usage error, before any cluster is started, nothing written."""
     pytest.importorskip("dask")
-    path, _, _ = _binary(tmp_path, n=20)
-    r = run_script("eval", path, "--ci", "--engine", "dask")
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    for i in range(2):
+        _binary(shards, n=20)[0].rename(shards / f"part-{i}.csv")
+    groups = tmp_path / "groups.csv"
+    groups.write_text("g\n" + "a\n" * 40)
+    out = tmp_path / "r.json"
+    r = run_script("eval", shards, "--ci", "--engine", "dask", "--group-by", groups, "-o", out)
     assert r.code == 2
-    assert "--ci is not available on the Dask engine" in r.err
+    assert r.err.startswith("error:") and "--group-by as a file" in r.err
+    assert not out.exists()
 
 
 def test_proportion_intervals_stay_in_the_unit_interval() -> None:

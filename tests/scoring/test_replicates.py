@@ -78,3 +78,54 @@ def test_regression_replicates(data) -> None:  # type: ignore[no-untyped-def]
 
     lo, hi = _brute(lambda a, b, c: r2_score(a, b, sample_weight=c), t, p)
     assert (r.intervals["r2"].low, r.intervals["r2"].high) == pytest.approx((lo, hi), rel=1e-9)
+
+
+def _group_frame(data):  # type: ignore[no-untyped-def]
+    pd = pytest.importorskip("pandas")
+    y, p, w = data
+    g = np.random.default_rng(8).choice(["a", "b", "c"], N)
+    return pd.DataFrame({"y": y, "p": p, "w": w, "g": g}), g
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_group_replicates_are_the_groups_weighted_figures(data, weighted: bool) -> None:  # type: ignore[no-untyped-def]
+    """--group-by --ci: a group's replicate ``b`` is its figure with the Poisson counts of
+    its rows (keyed by their rows in the whole input) as weights; chunk-invariant."""
+    frame, g = _group_frame(data)
+    y, p, w = data
+    opts = dict(
+        target_col="y", pred_col="p", losses=["bce"], metrics=["f1", "mcc", "accuracy"],
+        weights="w" if weighted else None, group_by="g", ci=True, ci_method="bootstrap",
+        n_boot=B, seed=SEED, keep_per_sample=False,
+    )  # fmt: skip
+    r = losscli.evaluate(frame, **opts)
+    chunked = losscli.evaluate(frame, chunk_rows=777, **opts)
+    counts = poisson_weights(SEED, 0, N, B).astype(float)
+    assert r.groups is not None and chunked.groups is not None
+    for got, again in zip(r.groups, chunked.groups):
+        m = g == got["group"]
+        for name in ("binary_cross_entropy", "f1", "mcc", "accuracy"):
+            fn = FIGURES[name]
+            vals = [fn(y[m], p[m], c[m] if not weighted else c[m] * w[m]) for c in counts]
+            lo, hi = np.quantile(vals, [0.025, 0.975])
+            iv = got["intervals"][name]
+            assert iv.method == "bootstrap"
+            assert (iv.low, iv.high) == pytest.approx((lo, hi), rel=1e-9), name
+            assert again["intervals"][name] == iv  # the same bits whatever the chunking
+
+
+def test_group_replicates_capped(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Above the memory cap the per-group replicates are dropped, said naming --n-boot."""
+    from losscli.scoring import groupboot
+
+    monkeypatch.setattr(groupboot, "MAX_BYTES", 1000)
+    frame, _ = _group_frame(data)
+    r = losscli.evaluate(
+        frame, target_col="y", pred_col="p", losses=["bce"], metrics=["f1", "accuracy"],
+        group_by="g", ci=True, n_boot=B, seed=SEED, keep_per_sample=False,
+    )  # fmt: skip
+    assert any("--n-boot" in w and "per-group bootstrap" in w for w in r.warnings)
+    assert r.groups is not None
+    for group in r.groups:  # the closed forms stay; f1 has none
+        assert set(group["intervals"]) == {"binary_cross_entropy", "accuracy"}
+    assert r.intervals["f1"].method == "bootstrap"  # the whole input's are kept

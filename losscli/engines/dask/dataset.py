@@ -12,6 +12,7 @@ from losscli.engines.dask.urls import is_url, read_url
 from losscli.errors import UsageError
 from losscli.io import formats
 from losscli.report.gates import PathLike
+from losscli.validate import sources
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,17 @@ def _is_dask_frame(x: Any) -> bool:
 
 def build_dataset(y_true: Any, y_pred: Any, weights: Any, spec: Spec) -> Dataset:
     """Cut the input into parts: shards of local paths, or partitions of Dask's readers."""
+    ds = _build(y_true, y_pred, weights, spec)
+    group = spec.read.group_by
+    if group is not None and sources.looks_like_file(group) and not ds.parts[0].whole:
+        raise UsageError(
+            "--group-by as a file goes with a single input file on the Dask engine",
+            hint="put the groups in a column of the shards and name it, or use --engine local",
+        )
+    return ds
+
+
+def _build(y_true: Any, y_pred: Any, weights: Any, spec: Spec) -> Dataset:
     if _is_dask_frame(y_true) or is_url(y_true) or is_url(y_pred):
         if y_pred is not None:
             raise UsageError(

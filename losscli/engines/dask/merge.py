@@ -18,7 +18,9 @@ from losscli.report.checks import Check
 from losscli.report.gates import PathLike
 from losscli.report.model import Preview, Report
 from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.groups import Groups
 from losscli.scoring.plan import Plan
+from losscli.scoring.replicates import CiSettings, Replicates
 from losscli.validate import sources
 
 
@@ -40,7 +42,8 @@ class Merger:
     """Folds the parts' results in order into one report, as the local engine folds its
     chunks: sums merged, warnings and notes in order, preview and row numbers shifted."""
 
-    def __init__(self, keep: bool) -> None:
+    def __init__(self, keep: bool, ci: CiSettings | None = None) -> None:
+        self.ci = ci
         self.keep = keep
         self.acc = Accumulator()
         self.preview = Preview()
@@ -53,6 +56,8 @@ class Merger:
         self.kept: list[dict[str, np.ndarray]] = []
         self.kept_ids: list[np.ndarray] = []
         self.first: tuple[Part, PartResult] | None = None
+        self.replicates: Replicates | None = None
+        self.groups: Groups | None = None
 
     def add(self, part: Part, res: PartResult, sink: Any = None) -> None:
         """Merge the next part (in order); its error, if any, is raised."""
@@ -61,6 +66,18 @@ class Merger:
         if res.error is not None:
             raise _rebased(res, self.base)
         self.acc.merge(res.acc)
+        remap = None
+        if res.groups is not None:  # --group-by: the part's codes mapped to the input's
+            if self.groups is None:
+                self.groups = res.groups
+                remap = np.arange(len(res.groups.values))
+            else:
+                remap = self.groups.merge(res.groups).remapped
+        if res.replicates is not None:  # --ci: summed on the worker at the input's rows
+            if self.replicates is None:
+                self.replicates = res.replicates
+            else:
+                self.replicates.merge(res.replicates, remap)
         self.weighted = self.weighted or res.weighted
         if res.classes is not None:
             self.classes = res.classes
@@ -134,6 +151,10 @@ class Merger:
             pending_against=self.messages.pending_against,
             classes=self.classes,
             preview=self.preview,
+            raw_rows=self.base,
+            ci=self.ci,
+            replicates=self.replicates,
+            groups=self.groups,
         )
         report = local.conclude(state, plan, source=source, strict=strict, weights=weights)
         if self.keep and self.kept:

@@ -42,12 +42,14 @@ class PartScorer(local.Scorer):
     ``hint`` is the raw-scores-or-probabilities decision of the input's first
     non-empty chunk, or None for the part to decide as if it began the input (the
     client checks the decision, see :class:`Carried`).  Rows are counted from 0 within
-    the part; the client adds the rows of the parts before it.
+    the part; the client adds the rows of the parts before it.  ``base`` is that count
+    when the part needs it (``--ci``: a bootstrap weight is keyed by the row's position
+    in the whole input, :mod:`losscli.stats.resample`).
     """
 
-    def __init__(self, spec: Spec, hint: bool | None, keep_samples: bool) -> None:
-        super().__init__(spec.settings(), hint)
-        self.result = PartResult(task=spec.task)
+    def __init__(self, spec: Spec, hint: bool | None, keep_samples: bool, base: int = 0) -> None:
+        super().__init__(spec.settings(), hint, row_base=base)
+        self.result = PartResult(task=spec.task, ci=spec.ci)
         self.state = self.result
         self.keep_samples = keep_samples
 
@@ -96,6 +98,7 @@ def part_raws(part: Part, spec: Spec, frame: Any, res: PartResult) -> Iterator[R
             classes=None,
             chunk_rows=read.chunk_rows,
             allow_missing=read.allow_missing,
+            group_by=read.group_by,
         )
         return
     tables = _frame_tables(frame, part.label, read) if part.frame else _file_tables(part, read, res)
@@ -114,7 +117,7 @@ def _file_tables(part: Part, read: ReadOptions, res: PartResult) -> Iterator[lis
             chunk_rows=read.chunk_rows,
             delimiter=read.delimiter,
             decimal=read.decimal,
-            text_cols=None if read.id_col is None or side is None else {read.id_col},
+            text_cols=None if side is None else read.text_columns(),
         ):
             if side is not None and res.columns[side] is None:
                 res.columns[side] = list(table.names)
@@ -135,7 +138,7 @@ def _frame_tables(frame: Any, label: str, read: ReadOptions) -> Iterator[list[Ta
     """A pandas partition in chunks of at most ``chunk_rows`` rows (an empty one: none)."""
     # ids keep the partition's integer or text type (never float); the values are those
     # the Dask reader made of the file (a CSV read by Dask has already made 007 into 7)
-    table = frame_to_table(frame, label, True, None if read.id_col is None else {read.id_col})
+    table = frame_to_table(frame, label, True, read.text_columns())
     if read.decimal != ".":  # a column of decimal points under --decimal , : an error
         comma_decimals(table.data, table.names, label, 0)
     rows = read.chunk_rows or readers.DEFAULT_CHUNK_ROWS
@@ -159,6 +162,7 @@ def _select_chunks(
             weight_col=read.weight_col,
             allow_missing=read.allow_missing,
             total=res.weight_total,
+            group_col=read.group_by,
         )
     except InputError as exc:
         if exc.row is not None:
@@ -167,14 +171,31 @@ def _select_chunks(
 
 
 def score_part(
-    part: Part, spec: Spec, hint: bool | None, keep: bool, frame: Any = None
+    part: Part, spec: Spec, hint: bool | None, keep: bool, frame: Any = None, base: int = 0
 ) -> PartResult:
-    """Worker task: score every chunk of one part; a losscli error comes back as a value."""
-    scorer = PartScorer(spec, hint, keep)
+    """Worker task: score every chunk of one part (``base``: the rows of the input before
+    it, for the bootstrap's weights); a losscli error comes back as a value."""
+    scorer = PartScorer(spec, hint, keep, base)
     try:
         chunks = part_raws(part, spec, frame, scorer.result)
         for raw in chunks:
             scorer.feed(raw)
     except LossCliError as exc:
         return scorer.fail(exc)
-    return scorer.result
+    res = scorer.result
+    if res.replicates is not None:  # the part's last rows summed: nothing left pending
+        res.replicates.finish(base + res.raw_rows)
+    return res
+
+
+def count_part(part: Part, spec: Spec, frame: Any = None) -> int | LossCliError:
+    """Worker task: the rows of one part, as the scoring loop counts them (read, not
+    scored); a losscli error comes back as a value."""
+    res = PartResult(task=spec.task)
+    rows = 0
+    try:
+        for raw in part_raws(part, spec, frame, res):
+            rows += int(raw.p.shape[0])
+    except LossCliError as exc:
+        return exc
+    return rows

@@ -24,7 +24,7 @@ from losscli.engines.dask.cluster import (
 )
 from losscli.engines.dask.dataset import Dataset, build_dataset
 from losscli.engines.dask.merge import Merger
-from losscli.engines.dask.parts import PartResult, score_part
+from losscli.engines.dask.parts import PartResult, count_part, score_part
 from losscli.engines.dask.spec import Spec, make_spec
 from losscli.engines.dask.urls import expand_url, is_url
 from losscli.errors import InputError, LossCliError, UsageError
@@ -71,7 +71,8 @@ def evaluate_dataset(
     """Score every part of ``ds`` on the cluster and merge them, in order, into one report."""
     run = uuid.uuid4().hex[:12]
     keep = per_sample is not None or keep_per_sample
-    frames = None if ds.frames is None else client.compute(ds.frames)
+    bases, count_error = _bases(client, ds, spec, run)
+    frames = None if ds.frames is None else client.compute(ds.frames[: len(bases)])
     futures = [
         client.submit(
             score_part,
@@ -80,23 +81,27 @@ def evaluate_dataset(
             None,
             keep,
             None if frames is None else frames[i],
+            bases[i],
             key=f"losscli-part-{run}-{i}",
         )
-        for i, part in enumerate(ds.parts)
+        for i, part in enumerate(ds.parts[: len(bases)])
     ]
     frames = None  # each partition lives as long as the task that scores it
     try:
         carried = Carried(spec)
-        merger = Merger(keep_per_sample)
+        merger = Merger(keep_per_sample, spec.ci)
         with _sample_sink(per_sample) as sink:
             window = 4 if keep else FETCH_WINDOW  # per-sample losses: fewer parts at once
             labels = [part.label for part in ds.parts]
             for i, res in enumerate(fetch_in_order(client, futures, labels, window)):
                 part = ds.parts[i]
                 if not carried.agrees(res):
-                    res = _rescore(client, ds, i, carried, keep, f"losscli-rescore-{run}-{i}")
+                    key = f"losscli-rescore-{run}-{i}"
+                    res = _rescore(client, ds, i, carried, keep, key, bases[i])
                 merger.add(part, res, sink)
                 carried.learn(res)
+            if count_error is not None:  # scoring the part did not meet its reading's error
+                raise count_error
             if merger.count != len(ds.parts):
                 raise DaskEngineError(
                     f"merged {merger.count} of {len(ds.parts)} parts; no result", file=ds.source
@@ -119,16 +124,55 @@ def evaluate_dataset(
 
 
 def _rescore(
-    client: Any, ds: Dataset, i: int, carried: Carried, keep: bool, key: str
+    client: Any, ds: Dataset, i: int, carried: Carried, keep: bool, key: str, base: int
 ) -> PartResult:
     """Score part ``i`` again with the carried task and raw-scores decision (a
     partition is read again from its source)."""
     part = ds.parts[i]
     frame = None if ds.frames is None else client.compute(ds.frames[i])
     future = client.submit(
-        score_part, part, carried.settled(), carried.scores, keep, frame, key=key
+        score_part, part, carried.settled(), carried.scores, keep, frame, base, key=key
     )
     return cast(PartResult, fetch(future, part.label))
+
+
+def _bases(client: Any, ds: Dataset, spec: Spec, run: str) -> tuple[list[int], LossCliError | None]:
+    """The row of the input where every part begins, and the error that stops counting.
+
+    Only ``--ci`` needs them (a bootstrap weight is keyed by the row's position in the
+    whole input) and only with several parts: then a first pass reads every part on the
+    cluster and counts its rows (read, not scored; a partition is computed for it and
+    dropped, so memory stays that of one pass).  When a part cannot be read, the parts
+    up to it are scored (the earliest error is the one the local engine meets) and its
+    reading error is the result if scoring meets none before."""
+    if spec.ci is None or len(ds.parts) == 1:
+        return [0] * len(ds.parts), None
+    frames = None if ds.frames is None else client.compute(ds.frames)
+    futures = [
+        client.submit(
+            count_part,
+            part,
+            spec,
+            None if frames is None else frames[i],
+            key=f"losscli-count-{run}-{i}",
+        )
+        for i, part in enumerate(ds.parts)
+    ]
+    frames = None
+    bases: list[int] = []
+    row = 0
+    labels = [part.label for part in ds.parts]
+    try:
+        for rows in fetch_in_order(client, futures, labels, FETCH_WINDOW):
+            bases.append(row)
+            if isinstance(rows, LossCliError):
+                client.cancel([f for f in futures if f.status != "finished"])
+                return bases, rows
+            row += rows
+    except BaseException:
+        client.cancel([f for f in futures if f.status != "finished"])
+        raise
+    return bases, None
 
 
 def evaluate(

@@ -12,6 +12,7 @@ from losscli.engines import local
 from losscli.engines.dask.urls import is_url
 from losscli.errors import UsageError
 from losscli.options import EvalOptions
+from losscli.scoring.replicates import CiSettings
 from losscli.validate import sources
 
 
@@ -29,6 +30,12 @@ class ReadOptions:
     decimal: str = "."
     chunk_rows: int | None = None
     allow_missing: bool = False  # --id-col: drop ids found on one side only
+    group_by: str | None = None  # --group-by: a column (a file: a single-part input only)
+
+    def text_columns(self) -> set[str] | None:
+        """Columns read as written: the ids and the groups (007 is not 7)."""
+        names = {n for n in (self.id_col, self.group_by) if n is not None}
+        return names or None
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +54,8 @@ class Spec:
     extra: tuple[str, ...] = ()  # --check names and --value: computed when not selected
     pos_label: str | None = None  # --pos-label: every part encodes its targets the same way
     per_class: bool = False  # --per-class: the breakdown's sums merge as the others
+    ci: CiSettings | None = None  # --ci: replicates keyed by the rows over the whole input
+    grouped: bool = False  # --group-by
 
     def settings(self) -> local.Settings:
         """What the local engine's per-chunk loop is given."""
@@ -60,6 +69,8 @@ class Spec:
             nan_policy=self.nan_policy,
             extra=self.extra,
             pos_label=self.pos_label,
+            ci=self.ci,
+            grouped=self.grouped,
             columns_given=self.read.target_col is not None or self.read.pred_col is not None,
             # each part would take its own classes from its first chunk: not yet
             hard_labels=False,
@@ -75,18 +86,8 @@ def make_spec(o: EvalOptions) -> Spec:
             "the Dask engine takes the class names from the prediction column headers",
             hint="use the local engine to pass classes",
         )
-    if o.group_by is not None:
-        raise UsageError(
-            "--group-by is not available on the Dask engine yet",
-            hint="use the local engine (--engine local) for per-group reports",
-        )
-    if o.ci:
-        # a replicate's weights are keyed by the row's position in the input, which a
-        # worker learns only after the parts before it are counted
-        raise UsageError(
-            "--ci is not available on the Dask engine yet",
-            hint="use the local engine (--engine local) for intervals",
-        )
+    if o.group_by is not None and not isinstance(o.group_by, (str, os.PathLike)):
+        raise UsageError("the Dask engine takes --group-by as a column name or a file")
     if o.weights is not None and not isinstance(o.weights, (str, os.PathLike)):
         raise UsageError(
             "the Dask engine takes --weights as a column name or a file (one per shard)"
@@ -102,6 +103,8 @@ def make_spec(o: EvalOptions) -> Spec:
         extra=settings.extra,
         pos_label=settings.pos_label,
         per_class=settings.per_class,
+        ci=settings.ci,
+        grouped=settings.grouped,
         read=ReadOptions(
             target_col=o.target_col,
             pred_col=o.pred_col,
@@ -113,6 +116,7 @@ def make_spec(o: EvalOptions) -> Spec:
             decimal=o.decimal,
             chunk_rows=o.chunk_rows,
             allow_missing=o.allow_missing,
+            group_by=None if o.group_by is None else os.fspath(o.group_by),
         ),
     )
 
