@@ -221,9 +221,14 @@ REGRESSION_METRICS: dict[str, Metric] = {
 # -- the check ---------------------------------------------------------------------------
 
 
-def close(got: float | None, want: float) -> bool:
-    if got is None:  # JSON null: NaN
-        return math.isnan(want)
+def close(got: float | str | None, want: float) -> bool:
+    """``got`` as the JSON report writes it: a number, or "nan", "inf", "-inf"."""
+    if got is None:
+        return False
+    if isinstance(got, str):
+        if got not in ("nan", "inf", "-inf"):
+            return False
+        got = float(got)
     if math.isnan(want) or math.isnan(got):
         return math.isnan(want) and math.isnan(got)
     return math.isclose(got, want, rel_tol=REL_TOL, abs_tol=ABS_TOL)

@@ -377,9 +377,10 @@ def _log(entry: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize("run", range(RUNS))
-def test_campaign(run: int, tmp_path: Path) -> None:
+def test_campaign(run: int, tmp_path_factory: pytest.TempPathFactory) -> None:
     if DEADLINE is not None and time.monotonic() > DEADLINE:
-        pytest.skip("past LOSSCLI_ADVERSARIAL_SECONDS")
+        pytest.skip("past LOSSCLI_ADVERSARIAL_SECONDS")  # before a directory is made
+    tmp_path = tmp_path_factory.mktemp(f"run{run}")
     rng = random.Random(SEED * 1_000_003 + run)
     cmd, outputs, notes, data = _scenario(rng, tmp_path)
     what = f"run {run} (seed {SEED}): losscli {shlex.join(cmd)}\n{notes}\nin {tmp_path}"
