@@ -248,12 +248,22 @@ def _binary_targets(y: np.ndarray, report: dict[str, Any]) -> np.ndarray | str:
     return (y == pos).astype(float)
 
 
+# the entries whose inputs are raw scores, and those whose inputs are probabilities
+SCORE_INPUTS = {"hinge", "squared_hinge", "logistic", "exponential", "perceptron"}
+PROBABILITY_INPUTS = {"binary_cross_entropy", "focal", "brier", "ece", "mce"}
+
+
 def _kind(cmd: Sequence[str], report: dict[str, Any]) -> Kind:
+    """The stated reading (a note, --from-logits) or the documented rule (README, Tasks
+    and defaults): predictions are raw scores, decided at 0, when a margin loss is asked
+    for and no probability entry is, even inside [0, 1] (no note says so)."""
     notes = " ".join(report.get("notes", []))
     logits = "--from-logits" in cmd or any(
         d.get("params", {}).get("from_logits") for d in report["losses"].values()
     )
-    return Kind(scores=logits or "raw decision scores" in notes, logits=logits)
+    names = {*report["losses"], *report["metrics"]}
+    margin = bool(names & SCORE_INPUTS) and not names & PROBABILITY_INPUTS
+    return Kind(scores=logits or margin or "raw decision scores" in notes, logits=logits)
 
 
 def check_report(
