@@ -433,7 +433,11 @@ def _check_path(path: str) -> None:
     if os.path.isdir(path):
         raise InputError("is a directory, expected a file", file=path)
     if not os.path.isfile(path):
-        raise InputError("not a regular file (a device, pipe or socket?)", file=path)
+        raise InputError(
+            "not a regular file (a device, pipe or socket?)",
+            file=path,
+            hint="to read a stream, pass - and send it to standard input (with --input-format)",
+        )
 
 
 def _guard(path: str, gen: Iterator[Table]) -> Iterator[Table]:

@@ -1,14 +1,23 @@
 """A seeded campaign of random command lines over random small files, valid and mutated,
 with the promise as the assertion (tests/adversarial/adversarial_promise.py).
 
-The suite runs a short campaign (``RUNS`` command lines, under a minute); a long one is
-one command::
+Every run that reports figures (exit 0, or 1 for a failed gate) on data the generator
+wrote unharmed has them cross-checked: the losses and metrics of its JSON (or the number
+of ``-f value``) equal numpy's and scikit-learn's from the arrays written, to 1e-9
+relative (tests/adversarial/reference.py; the reading a note states is the one checked).
 
-    LOSSCLI_ADVERSARIAL_RUNS=2000 python -m pytest -q tests/adversarial/test_campaign.py
+The suite runs a short campaign (40 command lines, under a minute); a long one is one
+command::
 
-``LOSSCLI_ADVERSARIAL_SEED=N`` starts from another seed.  Every run is a test of its
-own, named by its number, so a failure names the run, and the test prints the command
-line and the files to reproduce it.
+    LOSSCLI_ADVERSARIAL_RUNS=large LOSSCLI_ADVERSARIAL_SECONDS=1800 \
+        python -m pytest -q -n auto tests/adversarial/test_campaign.py
+
+``LOSSCLI_ADVERSARIAL_RUNS`` is ``small`` (40), ``large`` (100,000) or a number;
+``LOSSCLI_ADVERSARIAL_SECONDS`` ends the run on time (the runs left are skipped);
+``LOSSCLI_ADVERSARIAL_SEED=N`` starts from another seed; ``LOSSCLI_ADVERSARIAL_LOG=FILE``
+appends one JSON line a run (exit code, what was cross-checked).  Every run is a test of
+its own, named by its number, so a failure names the run, and the test prints the
+command line and the files to reproduce it.
 """
 
 from __future__ import annotations
@@ -18,15 +27,26 @@ import os
 import random
 import shlex
 import subprocess
+import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from adversarial_promise import SENTINEL, assert_promise, run_cmd
+from conftest import Result
+from reference import Written, check_report, close, reading
 
-RUNS = int(os.environ.get("LOSSCLI_ADVERSARIAL_RUNS", "40"))
+_SIZES = {"small": 40, "large": 100_000}
+_RUNS = os.environ.get("LOSSCLI_ADVERSARIAL_RUNS", "small")
+RUNS = _SIZES[_RUNS] if _RUNS in _SIZES else int(_RUNS)
 SEED = int(os.environ.get("LOSSCLI_ADVERSARIAL_SEED", "15"))
-TIMEOUT = 30.0  # seconds per run: longer is a hang
+_SECONDS = os.environ.get("LOSSCLI_ADVERSARIAL_SECONDS")
+# the runs left when the time is up are skipped: a long run ends on time, with its summary
+DEADLINE = time.monotonic() + float(_SECONDS) if _SECONDS else None
+# seconds per run: longer is a hang (a run takes about 1 s of CPU; a loaded machine with
+# 5 loads a core stretches that to 5 s, and 30 s was seen: the bound is generous)
+TIMEOUT = float(os.environ.get("LOSSCLI_ADVERSARIAL_TIMEOUT", "120"))
 
 
 # -- files ------------------------------------------------------------------------------
@@ -178,17 +198,88 @@ def _flags(rng: random.Random, tmp: Path, outputs: list[Path]) -> list[str]:
     return args
 
 
-def _scenario(rng: random.Random, tmp: Path) -> tuple[list[str], list[Path], str]:
+# what applies to each kind of data the generator writes: a clean run asks only these
+_CLEAN = {
+    "binary": (
+        ["log_loss", "focal", "zero_one"],
+        [
+            "accuracy",
+            "roc_auc",
+            "f1",
+            "precision",
+            "recall",
+            "balanced_accuracy",
+            "mcc",
+            "average_precision",
+            "brier",
+        ],
+    ),
+    "labels": (
+        ["zero_one", "log_loss"],
+        ["accuracy", "f1", "precision", "recall", "mcc", "roc_auc"],
+    ),
+    "margin": (
+        ["hinge", "squared_hinge", "logistic", "exponential", "perceptron", "zero_one"],
+        ["accuracy", "roc_auc", "f1", "balanced_accuracy", "average_precision"],
+    ),
+    "regression": (
+        ["mse", "mae", "huber", "log_cosh", "pinball"],
+        ["rmse", "mae", "r2", "explained_variance", "max_error", "median_absolute_error"],
+    ),
+}
+# parameters, by the loss that takes them
+_PARAMS = {
+    "log_loss": ["eps=1e-9"],
+    "focal": ["gamma=1", "alpha=0.25", "eps=1e-6"],
+    "huber": ["delta=0.5", "delta=3"],
+    "pinball": ["alpha=0.9", "alpha=0.1"],
+}
+
+
+def _clean_flags(rng: random.Random, task: str, tmp: Path, outputs: list[Path]) -> list[str]:
+    """Flags that suit the data: a run that should succeed, its figures to check."""
+    losses, metrics = _CLEAN[task]
+    args: list[str] = []
+    if task == "margin" and rng.random() < 0.3:  # the scores as logits
+        args.append("--from-logits")
+        losses = ["log_loss", "focal"]
+    # margin scores need a loss that takes scores (the default loss takes probabilities)
+    chosen = rng.sample(losses, rng.randint(1 if task == "margin" else 0, 2))
+    for name in chosen:
+        args += ["-l", name]
+    for name in rng.sample(metrics, rng.randint(0, 3)):
+        args += ["-m", name]
+    params = [prm for name in chosen for prm in _PARAMS.get(name, [])]
+    if params and rng.random() < 0.4:
+        args += ["--param", rng.choice(params)]
+    if rng.random() < 0.3:
+        args += ["--chunk-size", rng.choice(["1", "2", "3", "7"])]
+    if rng.random() < 0.2:
+        args += ["--nan-policy", "omit"]
+    if rng.random() < 0.3:
+        out = tmp / "out.json"
+        args += ["-o", out.name]
+        outputs.append(out)
+    if rng.random() < 0.2:
+        ps = tmp / ("ps" + rng.choice([".csv", ".jsonl", ".parquet", ".npy"]))
+        args += ["--per-sample", ps.name]
+        outputs.append(ps)
+    return [*args, "-f", "json"] if rng.random() < 0.9 else args
+
+
+def _scenario(rng: random.Random, tmp: Path) -> tuple[list[str], list[Path], str, Written]:
     task = rng.choice(["binary", "labels", "margin", "regression"])
     n = rng.choice([1, 2, 3, 5, 20, 200])
     y, p = _values(rng, task, n)
     fmt = rng.choice(["csv", "csv", "tsv", "jsonl", "npy", "parquet", "csv.gz"])
     notes = [f"task={task} n={n} fmt={fmt}"]
     files: list[str] = []
+    data = Written([float(v) for v in y], [float(v) for v in p], fmt=fmt)  # type: ignore[arg-type]
     if rng.random() < 0.5:  # one file holding both
         cols: dict[str, list[object]] = {"y": y, "p": p}
         if rng.random() < 0.2:
             cols = {"id": list(range(n)), **cols}
+            data.has_id = True
         name = f"data.{fmt}"
         _write(rng, tmp / name, fmt, cols)
         files.append(name)
@@ -196,16 +287,35 @@ def _scenario(rng: random.Random, tmp: Path) -> tuple[list[str], list[Path], str
         _write(rng, tmp / f"t.{fmt}", fmt, {"y": y})
         _write(rng, tmp / f"p.{fmt}", fmt, {"p": p})
         files += [f"t.{fmt}", f"p.{fmt}"]
+        data.one_file = False
     if rng.random() < 0.45:
         victim = tmp / rng.choice(files)
         notes.append(f"mutated {victim.name}: {_mutate(rng, victim)}")
+        data.exact = False
+        data.why_not.append(notes[-1])
     outputs: list[Path] = []
-    flags = _flags(rng, tmp, outputs)
-    if rng.random() < 0.1:  # weights, maybe broken
-        w = [rng.choice([1, 2, 0.5, 0, -1, "x", 1e308]) for _ in range(n)]
+    clean = data.exact and rng.random() < 0.5
+    if clean:
+        notes.append("clean")
+        flags = _clean_flags(rng, task, tmp, outputs)
+    else:
+        flags = _flags(rng, tmp, outputs)
+        if data.exact and "-f" not in flags and rng.random() < 0.6:
+            flags += ["-f", "json"]  # most exact runs say their figures in full
+    if rng.random() < (0.25 if clean else 0.1):  # weights, maybe broken
+        choices: list[object] = [1, 2, 0.5, 0, 3, 1e-3] if clean else [1, 2, 0.5, 0, -1, "x", 1e308]
+        w = [rng.choice(choices) for _ in range(n)]
         (tmp / "w.csv").write_text("w\n" + "\n".join(map(str, w)) + "\n")
         flags += ["--weights", "w.csv"]
-    if rng.random() < 0.15:
+        if all(isinstance(v, (int, float)) for v in w):
+            data.w = [float(v) for v in w]  # type: ignore[arg-type]
+        else:
+            data.exact = False
+            data.why_not.append("weights not numbers")
+    if rng.random() < 0.15 and (len(files) == 1 or not clean):
+        if clean and "--chunk-size" in flags:  # an eval option
+            i = flags.index("--chunk-size")
+            del flags[i : i + 2]
         cmd = ["batch", *files[-1:], *flags]
         if rng.random() < 0.5:
             cmd.append("--skip-errors")
@@ -213,13 +323,66 @@ def _scenario(rng: random.Random, tmp: Path) -> tuple[list[str], list[Path], str
         cmd = ["eval", *files, *flags]
     for out in outputs:
         out.write_bytes(SENTINEL)
-    return cmd, outputs, "; ".join(notes)
+    return cmd, outputs, "; ".join(notes), data
+
+
+def _reported(cmd: list[str], res: Result, tmp: Path) -> dict[str, Any] | float | None:
+    """The figures the run reported: its JSON (stdout or ``-o``), one eval's part of a
+    batch, or the number of ``-f value``; None when they are in another format."""
+    fmt = cmd[cmd.index("-f") + 1] if "-f" in cmd else "table"
+    text = (tmp / cmd[cmd.index("-o") + 1]).read_text() if "-o" in cmd else res.out
+    if fmt == "value":
+        return float(text)
+    if fmt != "json":
+        return None
+    report = json.loads(text)
+    if cmd[0] == "batch":
+        if len(report["files"]) != 1:
+            return None
+        report = report["files"][0]
+    return report
+
+
+def _cross_check(cmd: list[str], res: Result, tmp: Path, data: Written) -> tuple[str, int]:
+    """Assert the figures equal the reference's; returns what was checked (for the log)."""
+    read = reading(cmd, data)
+    if isinstance(read, str):
+        return read, 0
+    got = _reported(cmd, res, tmp)
+    if got is None:
+        return "not json", 0
+    if isinstance(got, float):  # -f value: the first loss's mean, when -l names it
+        loss = cmd[cmd.index("-l") + 1] if "-l" in cmd else None
+        if loss is None or any(f in cmd for f in ("--value", "--check")):
+            return "value of the default loss", 0
+        i = cmd.index("-f")
+        as_json = [*cmd[:i], "-f", "json", *cmd[i + 2 :]]
+        again = run_cmd(as_json, tmp)
+        assert again.code == res.code, again.err
+        report = _reported(as_json, again, tmp)
+        assert isinstance(report, dict)
+        first = next(iter(report["losses"].values()))["mean"]
+        assert close(got, first), f"-f value printed {got!r}, the JSON says {first!r}"
+        return "value", 1
+    bad, n = check_report(cmd, got, read)
+    assert not bad, "\n".join(bad)
+    return ("checked" if n else f"no reference for task {got.get('task')}"), n
+
+
+def _log(entry: dict[str, object]) -> None:
+    path = os.environ.get("LOSSCLI_ADVERSARIAL_LOG")
+    if path:
+        with open(path, "a") as fh:
+            fh.write(json.dumps(entry) + "\n")
 
 
 @pytest.mark.parametrize("run", range(RUNS))
-def test_campaign(run: int, tmp_path: Path) -> None:
+def test_campaign(run: int, tmp_path_factory: pytest.TempPathFactory) -> None:
+    if DEADLINE is not None and time.monotonic() > DEADLINE:
+        pytest.skip("past LOSSCLI_ADVERSARIAL_SECONDS")  # before a directory is made
+    tmp_path = tmp_path_factory.mktemp(f"run{run}")
     rng = random.Random(SEED * 1_000_003 + run)
-    cmd, outputs, notes = _scenario(rng, tmp_path)
+    cmd, outputs, notes, data = _scenario(rng, tmp_path)
     what = f"run {run} (seed {SEED}): losscli {shlex.join(cmd)}\n{notes}\nin {tmp_path}"
     try:
         res = run_cmd(cmd, tmp_path, timeout=TIMEOUT)
@@ -229,3 +392,22 @@ def test_campaign(run: int, tmp_path: Path) -> None:
     if res.code == 0 and "-o" in cmd:
         out = tmp_path / cmd[cmd.index("-o") + 1]
         assert out.read_bytes() != SENTINEL, what
+    checked, n = "", 0
+    if res.code in (0, 1):  # a failed gate still reports its figures
+        try:
+            checked, n = _cross_check(cmd, res, tmp_path, data)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{what}\nwritten: {data}") from None
+    error = next((x for x in res.err.splitlines() if x.startswith("error:")), "")
+    _log(
+        {
+            "run": run,
+            "seed": SEED,
+            "code": res.code,
+            "clean": "clean" in notes,
+            "checked": checked,
+            "figures": n,
+            "error": error[:200],
+            "cmd": shlex.join(cmd),
+        }
+    )
