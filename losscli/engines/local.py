@@ -23,7 +23,7 @@ from losscli.scoring import perclass, registry
 from losscli.scoring.groups import Groups
 from losscli.scoring.plan import Plan, parse_params, resolve
 from losscli.scoring.replicates import CiSettings, Replicates, make_ci
-from losscli.scoring.score import update
+from losscli.scoring.score import margins, update
 from losscli.validate import labels, whole
 from losscli.validate.columns import Raw
 from losscli.validate.messages import Message
@@ -218,6 +218,10 @@ class Scorer:
                 if self.hint and prep.task == "binary" and not prep.hard:
                     # given by the whole input: said as a chunk outside [0, 1] says it
                     st.notes.add(SCORES_NOTE)
+            elif margins(prep, plan) and any(
+                e.needs == "decisions" for e, _ in [*plan.losses, *plan.metrics]
+            ):
+                st.notes.add(MARGINS_NOTE)
         if self.hint is None:
             self.hint = prep.scores
         st.weighted = st.weighted or prep.weights is not None
@@ -437,6 +441,14 @@ def run(
         report.per_sample = {k: np.concatenate([c[k] for c in kept]) for k in kept[0]}
         report.ids = np.concatenate(passes.kept_ids) if passes.kept_ids else None
     return apply_gates(report, parsed_checks, o.baseline, o.tolerance, o.atol)
+
+
+# predictions within [0, 1] that only margin losses read: the one decision rule is theirs
+MARGINS_NOTE = (
+    "the margin losses asked for read the predictions as decision scores: every decision "
+    "(accuracy, zero_one, the confusion matrix, ...) is score > 0, not p > 0.5; ask for a "
+    "probability loss too (e.g. -l binary_cross_entropy) to read them as probabilities"
+)
 
 
 class _Widen(Exception):
