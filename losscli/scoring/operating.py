@@ -157,7 +157,7 @@ def operating_point(
 class OperatingState(SampleState):
     """The scores, labels and weights kept as for ``roc_auc`` (binary)."""
 
-    def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+    def _explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if not self.ws:
             return math.nan, "is undefined: no samples"
         w = self._weights()

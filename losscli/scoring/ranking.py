@@ -67,7 +67,7 @@ class PrecisionState(SampleState):
     """``average_precision``: keeps the scores as :class:`SampleState` does (so groups and
     the bootstrap resample it the same way); binary, or macro one-vs-rest."""
 
-    def explain(self, ctx: Ctx) -> tuple[float, str | None]:
+    def _explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if not self.ws:
             return math.nan, "is undefined: no samples"
         w = self._weights()
