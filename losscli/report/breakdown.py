@@ -88,21 +88,6 @@ def parts(report: Report) -> tuple[str, list[str], list[list[str]]] | None:
     return None
 
 
-def text_lines(report: Report) -> list[str]:
-    """The breakdown as aligned plain text (the table format)."""
-    found = parts(report)
-    if found is None:
-        return []
-    title, head, cells = found
-    widths = [max(len(x) for x in col) for col in zip(head, *cells)]
-    out = [title]
-    for row in (head, *cells):
-        out.append(
-            "  ".join(x.rjust(w) if i else x.ljust(w) for i, (x, w) in enumerate(zip(row, widths)))
-        )
-    return out
-
-
 def markdown_lines(report: Report) -> list[str]:
     """The breakdown as a markdown table."""
     found = parts(report)
@@ -114,15 +99,15 @@ def markdown_lines(report: Report) -> list[str]:
     return out
 
 
-def overall_lines(result: Any, *, markdown: bool = False) -> list[str]:
-    """A batch's breakdown: that of ``overall`` (none for a leaderboard, whose pool of
-    several models' predictions is no model's)."""
+def overall_lines(result: Any) -> list[str]:
+    """A batch's breakdown in markdown: that of ``overall`` (none for a leaderboard, whose
+    pool of several models' predictions is no model's).  The table format draws it with
+    :func:`parts` and the terminal layout."""
     if result.leaderboard:
         return []
-    lines = markdown_lines(result.overall) if markdown else text_lines(result.overall)
-    at = 1 if markdown else 0
-    if len(lines) > at:
-        lines[at] = lines[at].replace(":", " (overall):", 1)
+    lines = markdown_lines(result.overall)
+    if len(lines) > 1:
+        lines[1] = lines[1].replace(":", " (overall):", 1)
     return lines
 
 

@@ -396,7 +396,7 @@ def render_batch(
             ]
             lines.append("| " + " | ".join(cells) + " |")
         lines += _markdown_gates(result)
-        lines += breakdown.overall_lines(result, markdown=True)  # --per-class
+        lines += breakdown.overall_lines(result)  # --per-class
         return "\n".join(lines) + "\n"
     from losscli.report import layout
 
