@@ -51,7 +51,7 @@ def _cat(arrays: list[np.ndarray | None]) -> np.ndarray | None:
     return None if arrays[0] is None else np.concatenate(arrays)  # type: ignore[arg-type]
 
 
-def _slice(prep: Prepared, idx: np.ndarray, weights: np.ndarray | None) -> Prepared:
+def _slice(prep: Prepared, idx: np.ndarray | slice, weights: np.ndarray | None) -> Prepared:
     return replace(
         prep,
         y=prep.y[idx],
@@ -378,19 +378,8 @@ def _block_counts(seed: int, start: int, n_boot: int) -> tuple[np.ndarray, np.nd
 
 def _range(prep: Prepared, i: int, j: int) -> Prepared:
     """Samples ``i .. j - 1`` of ``prep`` as views."""
-    return replace(
-        prep,
-        y=prep.y[i:j],
-        p=prep.p[i:j],
-        weights=None if prep.weights is None else prep.weights[i:j],
-        labels=None if prep.labels is None else prep.labels[i:j],
-        ids=None,
-        rows=None,
-        warnings=[],
-        notes=[],
-        omitted=0,
-        nonfinite=0,
-    )
+    cut = slice(i, j)
+    return _slice(prep, cut, None if prep.weights is None else prep.weights[cut])
 
 
 @dataclass(frozen=True)
