@@ -460,6 +460,23 @@ def _edge_shards(tmp_path: Path, case: str) -> tuple[Path, list[str]]:
             p = rng.random(n)
             p[4] = 1.5 if i == 2 else p[4]
             flags = ["-l", "hinge"]
+        elif case == "probabilities-head":  # a margin above 1 after the first chunk of shard 0
+            p = rng.random(n)
+            p[30] = 1.5 if i == 0 else p[30]
+            flags = ["-l", "hinge", "--chunk-size", "8"]
+        elif case == "regression-late":  # 0/1 targets in shards 0-1; shard 2: 0.25 (regression)
+            p = rng.random(n)
+            y[3] = 0.25 if i == 2 else y[3]
+        elif case == "multiclass-late":  # 0/1 targets in shards 0-1; a class 2 in shard 2
+            p = rng.random(n)
+            y[5] = 2.0 if i == 2 else y[5]
+        elif case == "hard-late":  # 0/1 predictions (hard labels) in shards 0-1; 0.3 in 2
+            p = y.copy()
+            p[7] = 0.3 if i == 2 else p[7]
+        elif case == "probabilities-asked":  # bce asks for probabilities: 1.5 is an error
+            p = rng.random(n)
+            p[4] = 1.5 if i == 2 else p[4]
+            flags = ["-l", "binary_cross_entropy"]
         elif case == "omitted":  # shard 0 all NaN, shard 1 all zero weights
             y = rng.normal(size=n)
             p = np.full(n, np.nan) if i == 0 else y + rng.normal(size=n)
@@ -477,7 +494,20 @@ def _edge_shards(tmp_path: Path, case: str) -> tuple[Path, list[str]]:
 
 
 @pytest.mark.parametrize(
-    "case", ["task", "scores", "probabilities", "omitted", "zero-weights", "text-pred"]
+    "case",
+    [
+        "task",
+        "scores",
+        "probabilities",
+        "probabilities-head",
+        "regression-late",
+        "multiclass-late",
+        "hard-late",
+        "probabilities-asked",
+        "omitted",
+        "zero-weights",
+        "text-pred",
+    ],
 )
 def test_carried_settings_and_whole_input_checks(cluster: str, tmp_path: Path, case: str) -> None:
     """The task and the raw-scores decision come from the input's first chunk, checks of
@@ -485,19 +515,36 @@ def test_carried_settings_and_whole_input_checks(cluster: str, tmp_path: Path, c
     are counted over the whole input: the same output, messages and exit code as local."""
     d, flags = _edge_shards(tmp_path, case)
     local = _cli("eval", str(d), "-f", "json", *flags)
-    if case == "probabilities":
-        # locally the whole input's reading (scores: shard 2 leaves [0, 1]) is taken, the
-        # input read again (issue 15); the Dask engine still stops at shard 2
-        assert local.exit_code == 0, local.stderr
-        pytest.xfail("dask engine: no second read with the whole input's reading yet")
     dask = _cli("eval", str(d), "-f", "json", *flags, "--engine", "dask", "--scheduler", cluster)
     assert (dask.exit_code, dask.stderr) == (local.exit_code, local.stderr)
     if local.exit_code == 0:
         assert_same_json(json.loads(dask.stdout), json.loads(local.stdout))
-    expected = {"task": 0, "scores": 0, "omitted": 0, "zero-weights": 3}
-    assert local.exit_code == expected.get(case, 3)
+    expected = {"task": 0, "scores": 0, "omitted": 0, "zero-weights": 3, "text-pred": 3}
+    expected["probabilities-asked"] = 3
+    assert local.exit_code == expected.get(case, 0), local.stderr
     if case == "text-pred":
         assert "part-2.csv, row 87, column pred" in dask.stderr
+
+
+def test_read_again_with_per_sample_losses(cluster: str, tmp_path: Path) -> None:
+    """The whole input read otherwise than its first rows: a --per-sample file is started
+    again (the same file as local); on stdout the losses cannot be taken back (local's
+    error, exit 3)."""
+    d, flags = _edge_shards(tmp_path, "probabilities")
+    outs = {}
+    for engine in ("local", "dask"):
+        out = tmp_path / f"{engine}.csv"
+        extra = ["--scheduler", cluster] if engine == "dask" else []
+        r = _cli("eval", str(d), *flags, "--per-sample", str(out), "--engine", engine, *extra)
+        assert r.exit_code == 0, r.stderr
+        outs[engine] = out.read_text()
+    assert outs["dask"] == outs["local"] and outs["local"].count("\n") == 121
+    local = _cli("eval", str(d), *flags, "--per-sample", "-", "-o", str(tmp_path / "a.json"))
+    dask = _cli("eval", str(d), *flags, "--per-sample", "-", "-o", str(tmp_path / "b.json"),
+                "--engine", "dask", "--scheduler", cluster)  # fmt: skip
+    assert (dask.exit_code, dask.stderr) == (local.exit_code, local.stderr)
+    assert local.exit_code == 3 and "cannot be taken back" in local.stderr
+    assert not (tmp_path / "b.json").exists()
 
 
 def test_warnings_about_the_whole_input_equal_local(cluster: str, tmp_path: Path) -> None:

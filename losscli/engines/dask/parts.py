@@ -13,12 +13,12 @@ from losscli import __version__
 from losscli.engines import local
 from losscli.engines.dask.dataset import Part
 from losscli.engines.dask.spec import ReadOptions, Spec
-from losscli.errors import InputError, LossCliError
+from losscli.errors import Contradiction, InputError, LossCliError, UsageError
 from losscli.io import readers
 from losscli.io.dialect import comma_decimals
 from losscli.io.table import Table, frame_to_table
 from losscli.scoring.accumulate import Accumulator
-from losscli.validate import sources
+from losscli.validate import labels, sources, whole
 from losscli.validate.columns import Raw
 
 
@@ -34,21 +34,35 @@ class PartResult(local.ScoreState):
     weight_total: sources._WeightTotal = field(default_factory=sources._WeightTotal)
     error: LossCliError | None = None
     error_counted: bool = False  # the error's row is counted over the input
+    reading: labels.Reading | None = None  # how the part's rows were read (its first rows')
+    # what the part shows about the input's reading (validate/whole.py), and whether it
+    # covers every row of the part (not when reading or scoring stopped it early)
+    facts: whole.Facts | None = None
+    facts_done: bool = False
+    refused: bool = False  # its first rows read as hard labels, which the engine does not read
 
 
 class PartScorer(local.Scorer):
     """The local engine's per-chunk loop (:class:`losscli.api.Scorer`) over one part.
 
     ``hint`` is the raw-scores-or-probabilities decision of the input's first
-    non-empty chunk, or None for the part to decide as if it began the input (the
-    client checks the decision, see :class:`Carried`).  Rows are counted from 0 within
+    non-empty chunk and ``reading`` the input's reading (task, labels), or None for the
+    part to decide as if it began the input (the client checks the decisions, see
+    :class:`Carried`).  Rows are counted from 0 within
     the part; the client adds the rows of the parts before it.  ``base`` is that count
     when the part needs it (``--ci``: a bootstrap weight is keyed by the row's position
     in the whole input, :mod:`losscli.stats.resample`).
     """
 
-    def __init__(self, spec: Spec, hint: bool | None, keep_samples: bool, base: int = 0) -> None:
-        super().__init__(spec.settings(), hint, row_base=base)
+    def __init__(
+        self,
+        spec: Spec,
+        hint: bool | None,
+        keep_samples: bool,
+        base: int = 0,
+        reading: labels.Reading | None = None,
+    ) -> None:
+        super().__init__(spec.settings(), hint, row_base=base, reading=reading)
         self.result = PartResult(task=spec.task, ci=spec.ci)
         self.state = self.result
         self.keep_samples = keep_samples
@@ -171,21 +185,68 @@ def _select_chunks(
 
 
 def score_part(
-    part: Part, spec: Spec, hint: bool | None, keep: bool, frame: Any = None, base: int = 0
+    part: Part,
+    spec: Spec,
+    hint: bool | None,
+    keep: bool,
+    base: int = 0,
+    reading: labels.Reading | None = None,
+    facts: bool = True,
+    frame: Any = None,
 ) -> PartResult:
     """Worker task: score every chunk of one part (``base``: the rows of the input before
-    it, for the bootstrap's weights); a losscli error comes back as a value."""
-    scorer = PartScorer(spec, hint, keep, base)
+    it, for the bootstrap's weights; ``hint``, ``reading``: the input's decisions, or None
+    to take the part's own) and, with ``facts``, gather what the part shows about the
+    input's reading (:class:`losscli.validate.whole.Facts`; on through the rest of the part
+    when a chunk contradicts the reading, as the local engine does).  The part's first
+    rows are gathered as the local engine gathers the input's (:func:`whole.with_head`).
+    A losscli error comes back as a value."""
+    scorer = PartScorer(spec, hint, keep, base, reading)
+    res = scorer.result
+    seen = whole.Facts() if facts else None
+    chunks = whole.with_head(part_raws(part, spec, frame, res))
     try:
-        chunks = part_raws(part, spec, frame, scorer.result)
         for raw in chunks:
+            if seen is not None:
+                seen.add(raw)
             scorer.feed(raw)
     except LossCliError as exc:
+        res.reading = scorer.reading
+        res.refused = _refused(scorer, exc)
+        if seen is not None and (isinstance(exc, Contradiction) or res.refused):
+            try:
+                for raw in chunks:
+                    seen.add(raw)
+                res.facts, res.facts_done = seen, True
+            except LossCliError:
+                pass
         return scorer.fail(exc)
-    res = scorer.result
+    finally:
+        chunks.close()
+    res.reading = scorer.reading
+    res.facts, res.facts_done = seen, seen is not None
     if res.replicates is not None:  # the part's last rows summed: nothing left pending
         res.replicates.finish(base + res.raw_rows)
     return res
+
+
+def _refused(scorer: PartScorer, exc: LossCliError) -> bool:
+    """The part's first rows read as hard labels, which this engine does not read: the
+    whole input may read otherwise (then every part is scored with its reading)."""
+    r = scorer.reading
+    return isinstance(exc, UsageError) and r is not None and r.hard and scorer._plan is None
+
+
+def facts_part(part: Part, spec: Spec, frame: Any = None) -> whole.Facts | LossCliError:
+    """Worker task: what one part shows about the input's reading (read, not scored); a
+    losscli error comes back as a value."""
+    seen = whole.Facts()
+    try:
+        for raw in whole.with_head(part_raws(part, spec, frame, PartResult(task=spec.task))):
+            seen.add(raw)
+    except LossCliError as exc:
+        return exc
+    return seen
 
 
 def count_part(part: Part, spec: Spec, frame: Any = None) -> int | LossCliError:
