@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from losscli.cli.app import app
-from losscli.cli.evaluate import emit
+from losscli.cli.evaluate import dask_engine, emit
 from losscli.cli.exits import errors
 from losscli.cli.options import build_options
 from losscli.cli.outputs import check_outputs, weights_file
@@ -23,6 +23,7 @@ from losscli.cli.params import (
     ConfigOpt,
     DecimalOpt,
     DelimiterOpt,
+    EngineOpt,
     IdOpt,
     InputFormatOpt,
     JunitOpt,
@@ -38,6 +39,7 @@ from losscli.cli.params import (
     PosLabelOpt,
     PredColOpt,
     QuietOpt,
+    SchedulerOpt,
     SeedOpt,
     StrictOpt,
     TargetColOpt,
@@ -119,6 +121,8 @@ def compare_cmd(
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     quiet: QuietOpt = False,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Compare two prediction sets of the same samples: A (baseline) against B (candidate),
     every figure's difference B - A with its interval and a paired test."""
@@ -141,9 +145,20 @@ def compare_cmd(
         )
         from losscli.cli.evaluate import pictures_collector
 
+        dask = dask_engine(engine, scheduler)
+        if dask is not None and fmt == "html":
+            raise UsageError(
+                "compare --engine dask gathers no pictures for -f html yet",
+                hint="use --engine local for the page, or another --format",
+            )
         collect = pictures_collector(fmt, options), pictures_collector(fmt, options)
         sides = None if collect[0] is None else collect
-        result = compare(a, b, options, targets=targets, test=test, alpha=alpha, collect=sides)
+        if dask is not None:
+            result = dask.compare(
+                a, b, options, targets=targets, test=test, alpha=alpha, scheduler=scheduler
+            )
+        else:
+            result = compare(a, b, options, targets=targets, test=test, alpha=alpha, collect=sides)
         pictures = None if sides is None else [c.pictures() for c in sides]
         text = render_comparison(result, fmt, pictures)
         if not quiet:

@@ -160,10 +160,10 @@ def _lockstep(
         seen += k
 
 
-def _blockwise(pairs: Iterator[tuple[Raw, Raw]]) -> Iterator[tuple[Raw, Raw]]:
+def _blockwise(pairs: Iterator[tuple[Raw, Raw]], row: int = 0) -> Iterator[tuple[Raw, Raw]]:
     """The pairs cut at the bootstrap's blocks of rows, so that A and B sum each block one
-    after the other and share its Poisson counts (drawn once, not once a side)."""
-    row = 0
+    after the other and share its Poisson counts (drawn once, not once a side); ``row``:
+    the row of the input where they begin."""
     for ra, rb in pairs:
         n, i = ra.p.shape[0], 0
         if n <= BLOCK - row % BLOCK:
@@ -303,25 +303,27 @@ def _score_pair(
     given: list[tuple[Any, bool | None]] | None,
     test: str = "auto",
     collect: tuple[Any, Any] | None = None,
+    base: int = 0,
 ) -> tuple[Scorer, Scorer, _Pairs]:
     """One lockstep pass over A and B.  The first pass (``given`` None) takes each side's
     reading on its first rows, as ``eval`` does (:func:`losscli.engines.local.run`), and
     gathers what the whole input shows (:class:`losscli.validate.whole.Facts`); when that
     differs for a side, or a later chunk contradicts the first rows' reading, it raises
     :class:`_Reread` with the whole inputs' readings, so the outcome does not depend on
-    ``--chunk-size``."""
+    ``--chunk-size``.  ``base``: the rows before these (a Dask part), numbering the rows."""
     if given is None:
-        sa, sb = Scorer(settings), Scorer(settings)
+        sa, sb = Scorer(settings, offset=base), Scorer(settings, offset=base)
     else:
         (ra, ha), (rb, hb) = given
-        sa, sb = Scorer(settings, hint=ha, reading=ra), Scorer(settings, hint=hb, reading=rb)
+        sa = Scorer(settings, hint=ha, offset=base, reading=ra)
+        sb = Scorer(settings, hint=hb, offset=base, reading=rb)
     facts = (whole.Facts(), whole.Facts()) if given is None else None
     # the randomization trials' sign flips: drawn only for --test randomization
     pairs = _Pairs(trials=ci.n_boot if test == "randomization" else 0, seed=ci.seed)
     iters = (iter(chunks_a), iter(chunks_b))
     unlike: InputError | None = None
     try:
-        for ra, rb in _blockwise(_lockstep(iters[0], iters[1], names)):
+        for ra, rb in _blockwise(_lockstep(iters[0], iters[1], names), base):
             if facts is not None:
                 facts[0].add(ra)
                 facts[1].add(rb)

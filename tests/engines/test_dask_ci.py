@@ -190,3 +190,118 @@ def test_cli_ci_on_dask(run: Any, cluster: str, shards: dict[str, Path], tmp_pat
     bad = run(*args, "--engine", "dask", "--scheduler", cluster, "--n-boot", "0", "-o", out)
     assert bad.code == 2 and bad.err.startswith("error:") and "--n-boot" in bad.err
     assert not out.exists()
+
+
+# ----------------------------------------------------------------------------- compare
+
+
+def _cli(*args: str) -> Any:
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def _same_json(got: Any, want: Any, where: str = "") -> None:
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and list(got) == list(want), where
+        for k in want:
+            _same_json(got[k], want[k], f"{where}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want)):
+            _same_json(g, w, f"{where}[{i}]")
+    elif isinstance(want, float):
+        assert _close(got, want), (where, got, want)
+    else:
+        assert got == want, (where, got, want)
+
+
+@pytest.fixture(scope="module")
+def candidate(shards: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """B of the binary shards: other predictions of the same rows; shard 2 holds a
+    margin above 1 (the whole input reads as scores under -l hinge, its first rows not)."""
+    d = tmp_path_factory.mktemp("candidate")
+    rng = np.random.default_rng(5)
+    for i in range(len(SIZES)):
+        df = pd.read_csv(shards["binary"] / f"part-{i}.csv")
+        df["pred"] = np.clip(0.45 * df["target"] + 0.55 * rng.random(len(df)), 1e-6, 1 - 1e-6)
+        if i == 2:
+            df.loc[11, "pred"] = 1.5
+        df.to_csv(d / f"part-{i}.csv", index=False, float_format="%.17g")
+    return d
+
+
+@pytest.mark.parametrize(
+    ("test", "flags"),
+    [
+        ("auto", ["-l", "binary_cross_entropy", "-m", "accuracy", "-m", "roc_auc"]),
+        ("bootstrap", ["-l", "zero_one", "-m", "f1", "--weights", "w"]),
+        ("randomization", ["-l", "zero_one", "-m", "accuracy"]),
+        ("ttest", ["-l", "hinge", "--ci"]),
+    ],
+)
+def test_compare_equals_local(
+    cluster: str, shards: dict[str, Path], candidate: Path, test: str, flags: list[str]
+) -> None:
+    """Shard i of A beside shard i of B on the workers: every difference, interval and
+    p-value of the local compare (to rounding: a block of the bootstrap, a sum of the
+    randomization's flips, the t-test's moments are summed in parts at the shards)."""
+    a, b = str(shards["binary"]), str(candidate)
+    args = ["compare", a, b, "-f", "json", "--test", test, "--n-boot", "30", "--seed", "3"]
+    args += ["--target-col", "target", "--pred-col", "pred", *flags]
+    local = _cli(*args)
+    dask = _cli(*args, "--engine", "dask", "--scheduler", cluster)
+    assert (dask.exit_code, dask.stderr) == (local.exit_code, local.stderr)
+    if "binary_cross_entropy" in flags:  # B's 1.5 is not a probability: local's error
+        assert local.exit_code == 3 and "part-2.csv" in local.stderr, local.stderr
+        return
+    assert local.exit_code == 0, local.stderr
+    want, got = json.loads(local.stdout), json.loads(dask.stdout)
+    _same_json(got, want)
+    assert any("raw decision scores" in n for n in want["b"]["notes"])
+    if test == "ttest":
+        assert want["differences"]["hinge"]["test"] == "ttest"
+
+
+def test_compare_files_identical_and_errors(
+    cluster: str, shards: dict[str, Path], tmp_path: Path
+) -> None:
+    """One file a side: the very numbers of the local compare; what the Dask compare does
+    not do yet is a usage error naming the flag (exit 2, nothing written)."""
+    rng = np.random.default_rng(9)
+    df = pd.read_csv(shards["binary"] / "part-0.csv")[["target", "pred", "w"]]
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    df.to_csv(a, index=False)
+    df.assign(pred=np.clip(df["pred"] + 0.1 * rng.normal(size=len(df)), 0, 1)).to_csv(
+        b, index=False
+    )
+    args = ["compare", str(a), str(b), "-f", "json", "--n-boot", "25", "--weights", "w"]
+    local = _cli(*args)
+    dask = _cli(*args, "--engine", "dask", "--scheduler", cluster)
+    assert local.exit_code == dask.exit_code == 0, dask.stderr
+    assert json.loads(dask.stdout) == json.loads(local.stdout)
+    out = tmp_path / "out.json"
+    for extra, flag in [
+        (["--id-col", "target"], "--id-col"),
+        (["-f", "html"], "-f html"),
+        ([str(shards["binary"])], "shards"),
+    ]:
+        more = extra if len(extra) > 1 else []
+        sides = [str(a), extra[0]] if not more else [str(a), str(b)]
+        r = _cli("compare", *sides, *more, "-o", str(out), "--engine", "dask",
+                 "--scheduler", cluster)  # fmt: skip
+        assert r.exit_code == 2 and r.stderr.startswith("error: ") and flag in r.stderr, r.stderr
+        assert not out.exists()
+
+
+def test_compare_dask_command(run: Any, cluster: str, shards: dict[str, Path]) -> None:
+    """The real command: --engine and --scheduler on compare, and --scheduler alone."""
+    d = str(shards["regression"])
+    flags = ["-l", "mse", "--weights", "w", "--pred-col", "pred", "--target-col", "target"]
+    r = run("compare", d, d, *flags, "--engine", "dask", "--scheduler", cluster)
+    assert r.code == 0, r.err
+    assert "mse" in r.out and "no difference" in r.out
+    r = run("compare", d, d, "--scheduler", cluster)
+    assert r.code == 2 and "--scheduler needs --engine dask" in r.err

@@ -10,12 +10,16 @@ back as a :class:`PartResult` holding its :class:`~losscli.scoring.accumulate.Ac
 :meth:`Accumulator.merge` and builds the report with :func:`api.build_report` and
 :func:`api.apply_gates`, so the figures equal ``--engine local``.
 
-What the local engine carries from one chunk to the next (the task, inferred
-from the input's first chunk, and whether predictions are raw scores or
+What the local engine carries from one chunk to the next (the reading and its
+task, taken on the input's first rows, and whether predictions are raw scores or
 probabilities, decided by its first non-empty chunk) is learnt from the parts
 in order (:class:`Carried`): every part runs at once with its own inference,
 and the rare part that decided differently from the input's first one is
-scored again with the carried settings, so the result is exactly the local
+scored again with the carried settings.  Each part also sums up what it shows
+about the input's reading (:class:`losscli.validate.whole.Facts`); merged over
+the parts, they give the whole input's reading, and when it differs from the
+first rows' (or a part contradicts them) every part is scored once more with
+it, as the local engine reads its input again: the result is exactly the local
 engine's.  Rows are numbered over the whole input, as locally: each part's
 rows are shifted by the rows of the parts before it.
 
@@ -29,11 +33,13 @@ The package, one concept a module: :mod:`.spec` (the options), :mod:`.urls` (fss
 URLs), :mod:`.dataset` (the input cut into parts), :mod:`.parts` (a part scored on a
 worker), :mod:`.cluster` (connecting, fetching, :class:`DaskEngineError`),
 :mod:`.carried` (what is learnt from the parts in order), :mod:`.merge` (the parts
-folded into one report) and :mod:`.run` (:func:`evaluate`, :func:`evaluate_batch`).
+folded into one report), :mod:`.run` (:func:`evaluate`, :func:`evaluate_batch`) and
+:mod:`.compare` (``compare``: pairs of shards scored by the local compare's loop).
 This module is the public face: the names below.
 """
 
 from losscli.engines.dask.cluster import DaskEngineError, require
+from losscli.engines.dask.compare import compare
 from losscli.engines.dask.dataset import Part
 from losscli.engines.dask.parts import score_part
 from losscli.engines.dask.run import evaluate, evaluate_batch
@@ -42,6 +48,7 @@ from losscli.engines.dask.spec import make_spec
 __all__ = [
     "DaskEngineError",
     "Part",
+    "compare",
     "evaluate",
     "evaluate_batch",
     "make_spec",
