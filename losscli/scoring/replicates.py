@@ -26,6 +26,11 @@ from typing import Any
 import numpy as np
 
 from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.blockmoments import BlockMoments
+from losscli.scoring.cisettings import MAX_BOOT as MAX_BOOT  # (re-exported)
+from losscli.scoring.cisettings import METHODS as METHODS
+from losscli.scoring.cisettings import CiSettings
+from losscli.scoring.cisettings import make_ci as make_ci
 from losscli.scoring.groupboot import GroupBoot
 from losscli.scoring.linear import Linear
 from losscli.scoring.plan import Plan
@@ -34,7 +39,6 @@ from losscli.stats.moments import Moments
 from losscli.stats.resample import BLOCK, poisson_counts, poisson_weights
 from losscli.validate.prepare import Prepared
 
-METHODS = ("auto", "bootstrap", "analytic")
 _CODES = "\x00group codes"  # the group codes, buffered beside the losses
 # figures that are a proportion of samples (Wilson's interval)
 PROPORTIONS = frozenset({"accuracy", "zero_one"})
@@ -105,6 +109,8 @@ class Replicates:
         self.accs = [Accumulator() for _ in range(n_boot)] if streamed else []
         self.sample_rows: list[np.ndarray] = []  # rows of the main accumulator's samples
         self.pending = _Pending()
+        # (no replicates) the moments summed by blocks straight from the chunks
+        self.blocks = BlockMoments(self.moments)
         self.block = 0  # the next block to sum
         # how a block's product is laid out: weighted, the linear metrics' column widths
         self.layout: tuple[bool, list[list[int]]] = (False, [])
@@ -167,6 +173,9 @@ class Replicates:
         """One chunk's prepared samples (``rows``: their 0-based rows in the input) and
         per-sample losses; ``rows_read``: the rows of the input read so far; ``codes``:
         the samples' group codes (``--group-by``)."""
+        if not self.n_boot:  # no figure takes the bootstrap: Student's t moments only
+            self._moments_only(prep, np.asarray(rows, dtype=np.int64), losses, rows_read)
+            return
         self.sample_rows.append(np.asarray(rows, dtype=np.int64))
         if self.by_group is not None and codes is not None:
             losses = {**losses, _CODES: np.asarray(codes)}  # buffered with the rows
@@ -185,7 +194,28 @@ class Replicates:
             self._sum_block(self.block)
             self.block += 1
 
+    def _moments_only(
+        self, prep: Prepared, rows: np.ndarray, losses: dict[str, np.ndarray], rows_read: int
+    ) -> None:
+        """The moments of every loss and mean metric, summed by blocks of rows as
+        :meth:`_sum_block` sums them (the same bits), straight from the chunk: no
+        replicate, no buffered copy of the samples but the last incomplete block's values."""
+        values = {name: losses[name] for name in self.loss_sum}
+        for name, lin in self.mean_metrics.items():
+            if self.moments[name].n < 0:
+                continue
+            per = lin.per_sample(prep) if prep.n else np.zeros((0, 1))
+            if per.shape[1] == 1:
+                values[name] = per[:, 0]
+            else:  # several outputs: no one mean to give an interval of
+                self.moments[name].n = -1
+        self.blocks.add(rows, values, rows_read)
+
     def finish(self, rows_read: int) -> None:
+        self.blocks.finish()
+        if not self.n_boot:
+            self.block = max(self.block, -(-rows_read // BLOCK))
+            return
         while self.block * BLOCK < rows_read:
             self._sum_block(self.block)
             self.block += 1
@@ -232,7 +262,7 @@ class Replicates:
         pieces: list[np.ndarray] = [np.ones((rows.size, 1))]  # the resampled sample count
         for name in self.loss_sum:
             values = losses[name]
-            self.moments[name].update(values)
+            self.moments[name].add_blocks(values, [0, values.size], BLOCK)
             w = base
             if name in self.class_weights:
                 factor = prep.y @ self.class_weights[name]
@@ -244,7 +274,7 @@ class Replicates:
         for name, lin in self.mean_metrics.items():
             per = lin.per_sample(prep)
             if per.shape[1] == 1:
-                self.moments[name].update(per[:, 0])
+                self.moments[name].add_blocks(per[:, 0], [0, per.shape[0]], BLOCK)
             else:  # several outputs: no one mean to give an interval of
                 self.moments[name].n = -1
         linear = [lin.columns(prep, base) for lin in self.linear.values()]
@@ -380,39 +410,6 @@ def _range(prep: Prepared, i: int, j: int) -> Prepared:
     """Samples ``i .. j - 1`` of ``prep`` as views."""
     cut = slice(i, j)
     return _slice(prep, cut, None if prep.weights is None else prep.weights[cut])
-
-
-@dataclass(frozen=True)
-class CiSettings:
-    level: float = 0.95
-    method: str = "auto"
-    n_boot: int = 1000
-    seed: int = 12345
-    # compare: replicates of every figure (the paired bootstrap), and intervals in the
-    # report only when asked for (``show``)
-    all_figures: bool = False
-    show: bool = True
-
-    def signature(self) -> str:
-        return f"ci:level={self.level!r},method={self.method},n_boot={self.n_boot},seed={self.seed}"
-
-
-MAX_BOOT = 100_000
-
-
-def make_ci(level: float, method: str, n_boot: int, seed: int) -> CiSettings:
-    """``--ci-level``, ``--ci-method``, ``--n-boot`` and ``--seed`` checked (usage errors)."""
-    from losscli.errors import UsageError, unknown_choice
-
-    if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
-        raise UsageError(f"--ci-level must be between 0 and 1 (exclusive), got {level!r}")
-    if method not in METHODS:
-        raise unknown_choice("--ci-method", method, METHODS)
-    if not (isinstance(n_boot, int) and 1 <= n_boot <= MAX_BOOT):
-        raise UsageError(f"--n-boot must be an integer from 1 to {MAX_BOOT:,}, got {n_boot!r}")
-    if not (isinstance(seed, int) and 0 <= seed < 2**64):
-        raise UsageError(f"--seed must be an integer from 0 to 2**64 - 1, got {seed!r}")
-    return CiSettings(float(level), method, n_boot, seed)
 
 
 def wants_bootstrap(plan: Plan, ci: CiSettings, weighted: bool) -> set[str]:

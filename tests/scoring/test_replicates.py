@@ -129,3 +129,32 @@ def test_group_replicates_capped(data, monkeypatch) -> None:  # type: ignore[no-
     for group in r.groups:  # the closed forms stay; f1 has none
         assert set(group["intervals"]) == {"binary_cross_entropy", "accuracy"}
     assert r.intervals["f1"].method == "bootstrap"  # the whole input's are kept
+
+
+def test_student_t_intervals_are_chunk_invariant_without_replicates() -> None:
+    """With no figure on the bootstrap, ``--ci`` keeps only the t moments, summed by the
+    replicates' blocks of rows: the same bits whatever the chunking (rows omitted by
+    ``--nan-policy omit`` included) and whether or not another figure takes the
+    bootstrap, and the closed form on the whole sample."""
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    n = 3 * 4096 + 517
+    y = rng.normal(size=n)
+    p = y + rng.normal(scale=0.3, size=n)
+    opts = dict(losses=["mse", "mae"], metrics=["rmse"], ci=True, keep_per_sample=False)
+    whole = losscli.evaluate(y, p, **opts).intervals
+    for rows in (1000, 4096, 5000, 9999):
+        assert losscli.evaluate(y, p, chunk_rows=rows, **opts).intervals == whole, rows
+    both = losscli.evaluate(y, p, **{**opts, "metrics": ["rmse", "r2"]}, n_boot=20).intervals
+    assert {k: both[k] for k in whole} == whole  # r2 on the bootstrap: the rest unchanged
+    se = (y - p) ** 2
+    lo, hi = stats.t.interval(0.95, n - 1, loc=se.mean(), scale=stats.sem(se))
+    assert (whole["mse"].low, whole["mse"].high) == pytest.approx((lo, hi), rel=1e-9)
+    assert whole["rmse"].low == pytest.approx(np.sqrt(lo), rel=1e-9)
+    q = p.copy()
+    q[[3, 4100, 4101, 9000]] = np.nan  # omitted rows leave gaps in their blocks
+    omit = {**opts, "nan_policy": "omit"}
+    gaps = losscli.evaluate(y, q, **omit).intervals
+    for rows in (777, 4096):
+        assert losscli.evaluate(y, q, chunk_rows=rows, **omit).intervals == gaps, rows

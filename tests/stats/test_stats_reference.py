@@ -188,3 +188,11 @@ def test_inverse_cdf_thresholds() -> None:
     ).astype(np.uint32)
     ref = np.searchsorted(THRESHOLDS, u, side="right")
     assert np.array_equal(counts_of_uniform(u), ref)
+
+
+@pytest.mark.parametrize("df", [1.0, 7.0, 99_999.0, 100_000.0, 3e6, 1e9])
+@pytest.mark.parametrize("level", [0.5, 0.9, 0.95, 0.999999])
+def test_t_quantile_matches_scipy(df: float, level: float) -> None:
+    q = 0.5 + level / 2
+    assert intervals.t_quantile(q, df) == pytest.approx(stats.t.ppf(q, df), rel=1e-14)
+    assert intervals._z(level) == pytest.approx(stats.norm.ppf(q), rel=1e-14)
