@@ -252,9 +252,8 @@ class Replicates:
         codes = losses.pop(_CODES, None)
         start = block * BLOCK
         whole = rows.size == BLOCK  # every row of the block (no gap, no omitted row)
-        counts, wf = _block_counts(self.seed, start, self.n_boot)  # drawn once
+        wf = _block_counts(self.seed, start, self.n_boot)  # drawn once
         if not whole:
-            counts = counts[:, rows - start]
             wf = wf[:, rows - start]
         base = prep.weights
         # every figure's per-sample columns side by side: one matrix product per block
@@ -295,7 +294,7 @@ class Replicates:
         from losscli.scoring.score import update
 
         for b, acc in enumerate(self.accs):
-            idx = np.flatnonzero(counts[b])
+            idx = np.flatnonzero(wf[b])
             if idx.size == 0:
                 continue
             c = wf[b, idx]
@@ -387,23 +386,21 @@ class Replicates:
         return replace(main, ws=ws)
 
 
-_LAST: list[tuple[tuple[int, int, int], tuple[np.ndarray, np.ndarray]]] = []
+_LAST: list[tuple[tuple[int, int, int], np.ndarray]] = []
 
 
-def _block_counts(seed: int, start: int, n_boot: int) -> tuple[np.ndarray, np.ndarray]:
-    """The Poisson counts of the block at ``start`` (uint8, and as floats for the matrix
-    product), kept for the next caller: the two sides of ``compare`` sum the same blocks
-    one after the other (read-only)."""
+def _block_counts(seed: int, start: int, n_boot: int) -> np.ndarray:
+    """The Poisson counts of the block at ``start`` as floats (for the matrix product;
+    looked up as floats, not converted), kept for the next caller: the two sides of
+    ``compare`` sum the same blocks one after the other (read-only)."""
     key = (seed, start, n_boot)
     last = _LAST[0] if _LAST else None  # (one read: another thread may replace it)
     if last is not None and last[0] == key:
         return last[1]
-    counts = poisson_weights(seed, start, BLOCK, n_boot)
-    wf = counts.astype(np.float64)
-    counts.flags.writeable = False
+    wf = poisson_weights(seed, start, BLOCK, n_boot, dtype=np.float64)
     wf.flags.writeable = False
-    _LAST[:] = [(key, (counts, wf))]
-    return counts, wf
+    _LAST[:] = [(key, wf)]
+    return wf
 
 
 def _range(prep: Prepared, i: int, j: int) -> Prepared:

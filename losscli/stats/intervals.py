@@ -116,10 +116,23 @@ def percentile(replicates: np.ndarray, level: float) -> Interval:
 
 
 def midranks(x: np.ndarray) -> np.ndarray:
-    """1-based ranks, ties given the mean of their ranks (Sun and Xu's Algorithm 1)."""
-    from scipy.stats import rankdata
-
-    return np.asarray(rankdata(x, method="average"), dtype=np.float64)
+    """1-based ranks, ties given the mean of their ranks (Sun and Xu's Algorithm 1), as
+    ``scipy.stats.rankdata(x, method="average")`` computes them (the same formula, exact
+    in floats: whole and half numbers), without importing scipy.stats; NaN anywhere
+    gives NaN everywhere, as scipy's default."""
+    v = np.asarray(x, dtype=np.float64).reshape(-1)
+    if np.isnan(v).any():
+        return np.full(v.shape, np.nan)
+    order = np.argsort(v, kind="mergesort")
+    ordered = v[order]
+    first = np.empty(v.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    dense = np.cumsum(first)
+    count = np.append(np.flatnonzero(first), v.size)
+    out = np.empty(v.size, dtype=np.float64)
+    out[order] = 0.5 * (count[dense] + count[dense - 1] + 1)
+    return out
 
 
 def delong_components(
