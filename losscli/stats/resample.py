@@ -58,24 +58,21 @@ def counts_of_uniform(u: np.ndarray, dtype: Any = np.uint8) -> np.ndarray:
         high = u.reshape(-1).view(np.uint16)[1::2]
     else:
         high = (u.reshape(-1) >> np.uint32(16)).astype(np.intp)
-    # the table in the dtype asked for (no second pass converting the counts), looked up
-    # in cache-sized steps through one index buffer (no bounds to check: 16-bit indices)
-    as_float = np.dtype(dtype) == np.float64
-    lut = _LUT_F if as_float else _LUT
-    flat = np.empty(high.size, dtype=lut.dtype)
+    # looked up in cache-sized steps through one index buffer (no bounds to check:
+    # 16-bit indices)
+    flat = np.empty(high.size, dtype=np.uint8)
     index = np.empty(min(high.size, _STEP), dtype=np.intp)
     for i in range(0, high.size, _STEP):
         j = min(i + _STEP, high.size)
         index[: j - i] = high[i:j]
-        np.take(lut, index[: j - i], out=flat[i:j], mode="clip")
+        np.take(_LUT, index[: j - i], out=flat[i:j], mode="clip")
     odd = np.flatnonzero(flat == 255)  # about 12 cells in 65536: a search
     if odd.size:
         flat[odd] = np.searchsorted(THRESHOLDS, u.reshape(-1)[odd], side="right")
     out = flat.reshape(u.shape)
-    return out if as_float or dtype == np.uint8 else out.astype(dtype)
+    return out if dtype == np.uint8 else out.astype(dtype)
 
 
-_LUT_F = _LUT.astype(np.float64)
 _STEP = 65536
 
 
