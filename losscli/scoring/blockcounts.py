@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from losscli.stats.resample import BLOCK, poisson_weights
+
+if TYPE_CHECKING:  # (concurrent.futures: imported when a bootstrap runs, not at start-up)
+    from concurrent.futures import ThreadPoolExecutor
 
 Key = tuple[int, int, int]  # (seed, first row of the block, n_boot)
 
@@ -38,6 +41,8 @@ def _draw(key: Key) -> np.ndarray:
 
 
 def _pool() -> ThreadPoolExecutor:
+    from concurrent.futures import ThreadPoolExecutor
+
     # a forked process (--jobs, Dask's process workers) has no thread of its parent's
     with _POOL_LOCK:
         if not _POOL or _POOL[0][0] != os.getpid():
@@ -54,7 +59,7 @@ def block_counts(seed: int, start: int, n_boot: int, ahead: bool = False) -> np.
     if last is not None and last[0] == key:
         return last[1]
     pid = os.getpid()
-    pending: tuple[int, Key, Future[np.ndarray]] | None = getattr(_AHEAD, "next", None)
+    pending: tuple[int, Key, Any] | None = getattr(_AHEAD, "next", None)  # (a Future)
     _AHEAD.next = None
     if pending is not None and pending[:2] == (pid, key):
         wf = pending[2].result()
