@@ -474,7 +474,42 @@ def uncertainty(big: str, n: int, tmp: str, repeat: int) -> list[Row]:
             tb["losscli"] / tb["scipy"] <= 0.5,
         )
     )
+    rows.append(compare_row(tmp, max(n // 5, 10_000), max(1, repeat // 2)))
     return rows
+
+
+def write_binary_pair(tmp: str, n: int, seed: int = 2) -> tuple[str, str]:
+    """Two binary prediction files of the same targets (B a little better), six decimals."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    paths = []
+    for name, signal in (("a", 1.0), ("b", 1.2)):
+        z = (2 * y - 1) * signal + rng.normal(size=n)
+        p = np.round(np.clip(1 / (1 + np.exp(-z)), 0.001, 0.999), 6)
+        paths.append(os.path.join(tmp, f"cmp_{name}.csv"))
+        opts = pcsv.WriteOptions(include_header=True, quoting_style="none")
+        pcsv.write_csv(pa.table({"y": y, "p": p}), paths[-1], write_options=opts)
+    return paths[0], paths[1]
+
+
+def compare_row(tmp: str, n: int, repeat: int) -> Row:
+    """``compare A B --test auto`` (bce by the paired bootstrap, 1,000 replicates;
+    accuracy by McNemar) against one ``eval`` of A."""
+    a, b = write_binary_pair(tmp, n)
+    cli = losscli_cmd()
+    cmds = {"eval": [*cli, "eval", a, "-f", "value"], "compare": [*cli, "compare", a, b]}
+    t = walls(cmds, repeat)
+    return (
+        f"`compare A B --test auto` of two {n / 1e6:g}M-row binary files (1,000 replicates)",
+        f"{t['compare']:.2f} s",
+        f"{t['eval']:.2f} s (`eval A`)",
+        f"{t['compare'] / t['eval']:.1f}x",
+        "<= 3x",
+        t["compare"] / t["eval"] <= 3,
+    )
 
 
 def breakdowns(tmp: str, n: int, repeat: int) -> list[Row]:

@@ -338,6 +338,9 @@ def _score_pair(
                         "with --id-col, or give the targets once with --targets",
                     )
             out_a, out_b = sa.feed(ra), sb.feed(rb)
+            ra_reps, rb_reps = sa.state.replicates, sb.state.replicates
+            if ra_reps is not None and rb_reps is not None and rb_reps.lead is None:
+                ra_reps.share_products(rb_reps)  # one matrix product a block for A and B
             if out_a is None or out_b is None or sa.last is None or sb.last is None:
                 continue
             if out_a[1].keys() != out_b[1].keys():  # read otherwise: maybe not on the whole

@@ -20,51 +20,30 @@ percentile bootstrap otherwise) and says why where an interval is undefined.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.blockcounts import block_counts
+from losscli.scoring.blockmoments import BlockMoments
+from losscli.scoring.blockrows import Pending, Stage, cat, cut, take_rows
+from losscli.scoring.cisettings import MAX_BOOT as MAX_BOOT  # (re-exported)
+from losscli.scoring.cisettings import METHODS as METHODS
+from losscli.scoring.cisettings import CiSettings
+from losscli.scoring.cisettings import make_ci as make_ci
 from losscli.scoring.groupboot import GroupBoot
 from losscli.scoring.linear import Linear
 from losscli.scoring.plan import Plan
 from losscli.stats import intervals as I
 from losscli.stats.moments import Moments
-from losscli.stats.resample import BLOCK, poisson_counts, poisson_weights
+from losscli.stats.resample import BLOCK, poisson_counts
 from losscli.validate.prepare import Prepared
 
-METHODS = ("auto", "bootstrap", "analytic")
 _CODES = "\x00group codes"  # the group codes, buffered beside the losses
 # figures that are a proportion of samples (Wilson's interval)
 PROPORTIONS = frozenset({"accuracy", "zero_one"})
-
-
-@dataclass
-class _Pending:
-    """Prepared rows waiting for their block to be complete."""
-
-    parts: list[tuple[Prepared, np.ndarray, dict[str, np.ndarray]]] = field(default_factory=list)
-
-
-def _cat(arrays: list[np.ndarray | None]) -> np.ndarray | None:
-    return None if arrays[0] is None else np.concatenate(arrays)  # type: ignore[arg-type]
-
-
-def _slice(prep: Prepared, idx: np.ndarray | slice, weights: np.ndarray | None) -> Prepared:
-    return replace(
-        prep,
-        y=prep.y[idx],
-        p=prep.p[idx],
-        weights=weights,
-        labels=None if prep.labels is None else prep.labels[idx],
-        ids=None,
-        rows=None,
-        warnings=[],
-        notes=[],
-        omitted=0,
-        nonfinite=0,
-    )
 
 
 class Replicates:
@@ -104,7 +83,13 @@ class Replicates:
         self.plan = replace(plan, losses=[], metrics=streamed)
         self.accs = [Accumulator() for _ in range(n_boot)] if streamed else []
         self.sample_rows: list[np.ndarray] = []  # rows of the main accumulator's samples
-        self.pending = _Pending()
+        self.pending = Pending()
+        # compare: A's products wait for B's (``paired``), B's are made with A's (``lead``)
+        self.paired = False
+        self.lead: Replicates | None = None
+        self.staged: Stage | None = None
+        # (no replicates) the moments summed by blocks straight from the chunks
+        self.blocks = BlockMoments(self.moments)
         self.block = 0  # the next block to sum
         # how a block's product is laid out: weighted, the linear metrics' column widths
         self.layout: tuple[bool, list[list[int]]] = (False, [])
@@ -135,11 +120,19 @@ class Replicates:
         reps.block = first_row // BLOCK
         return reps
 
+    def share_products(self, b: Replicates) -> None:
+        """compare: the replicates of B (fed each block right after this one, with the
+        same counts) make their matrix products with this one's, in one product."""
+        if self.n_boot and b.n_boot and b.lead is None:
+            self.paired, b.lead = True, self
+
     def merge(self, other: Replicates, remap: np.ndarray | None = None) -> Replicates:
         """Add the replicates of the piece of input after this one's (both finished:
         no row pending; ``remap``: its group codes as this one's).  A block shared by the
         two pieces is then summed in two parts (equal to one sum to rounding, not bit
         for bit)."""
+        self._flush()
+        other._flush()
         if self.by_group is not None and other.by_group is not None and remap is not None:
             self.by_group.merge(other.by_group, remap)
         for name, total in other.loss_sum.items():
@@ -167,6 +160,9 @@ class Replicates:
         """One chunk's prepared samples (``rows``: their 0-based rows in the input) and
         per-sample losses; ``rows_read``: the rows of the input read so far; ``codes``:
         the samples' group codes (``--group-by``)."""
+        if not self.n_boot:  # no figure takes the bootstrap: Student's t moments only
+            self._moments_only(prep, np.asarray(rows, dtype=np.int64), losses, rows_read)
+            return
         self.sample_rows.append(np.asarray(rows, dtype=np.int64))
         if self.by_group is not None and codes is not None:
             losses = {**losses, _CODES: np.asarray(codes)}  # buffered with the rows
@@ -178,17 +174,39 @@ class Replicates:
             edges = [0, *cuts.tolist(), rows.size]
             for i, j in zip(edges[:-1], edges[1:]):
                 if j > i:
-                    piece = prep if (i, j) == (0, rows.size) else _range(prep, i, j)
+                    piece = prep if (i, j) == (0, rows.size) else cut(prep, i, j)
                     sub = {k: v[i:j] for k, v in losses.items()}
                     self.pending.parts.append((piece, rows[i:j], sub))
         while (self.block + 1) * BLOCK <= rows_read:
             self._sum_block(self.block)
             self.block += 1
 
+    def _moments_only(
+        self, prep: Prepared, rows: np.ndarray, losses: dict[str, np.ndarray], rows_read: int
+    ) -> None:
+        """The moments of every loss and mean metric, summed by blocks of rows as
+        :meth:`_sum_block` sums them (the same bits), straight from the chunk: no
+        replicate, no buffered copy of the samples but the last incomplete block's values."""
+        values = {name: losses[name] for name in self.loss_sum}
+        for name, lin in self.mean_metrics.items():
+            if self.moments[name].n < 0:
+                continue
+            per = lin.per_sample(prep) if prep.n else np.zeros((0, 1))
+            if per.shape[1] == 1:
+                values[name] = per[:, 0]
+            else:  # several outputs: no one mean to give an interval of
+                self.moments[name].n = -1
+        self.blocks.add(rows, values, rows_read)
+
     def finish(self, rows_read: int) -> None:
+        self.blocks.finish()
+        if not self.n_boot:
+            self.block = max(self.block, -(-rows_read // BLOCK))
+            return
         while self.block * BLOCK < rows_read:
             self._sum_block(self.block)
             self.block += 1
+        self._flush()
 
     def _take(self, block: int) -> tuple[Prepared, np.ndarray, dict[str, np.ndarray]] | None:
         """The buffered rows of ``block``, removed from the buffer."""
@@ -205,8 +223,8 @@ class Replicates:
             first,
             y=np.concatenate([t[0].y for t in took]),
             p=np.concatenate([t[0].p for t in took]),
-            weights=_cat([t[0].weights for t in took]),
-            labels=_cat([t[0].labels for t in took]),
+            weights=cat([t[0].weights for t in took]),
+            labels=cat([t[0].labels for t in took]),
             ids=None,
             rows=None,
         )
@@ -215,6 +233,7 @@ class Replicates:
         return prep, rows, losses
 
     def _sum_block(self, block: int) -> None:
+        self._flush()  # (a product still staged: its partner never came)
         got = self._take(block)
         if got is None:
             return
@@ -222,9 +241,9 @@ class Replicates:
         codes = losses.pop(_CODES, None)
         start = block * BLOCK
         whole = rows.size == BLOCK  # every row of the block (no gap, no omitted row)
-        counts, wf = _block_counts(self.seed, start, self.n_boot)  # drawn once
+        # drawn once for both sides of compare, the next block drawn meanwhile
+        wf = block_counts(self.seed, start, self.n_boot, ahead=whole)
         if not whole:
-            counts = counts[:, rows - start]
             wf = wf[:, rows - start]
         base = prep.weights
         # every figure's per-sample columns side by side: one matrix product per block
@@ -232,7 +251,7 @@ class Replicates:
         pieces: list[np.ndarray] = [np.ones((rows.size, 1))]  # the resampled sample count
         for name in self.loss_sum:
             values = losses[name]
-            self.moments[name].update(values)
+            self.moments[name].add_blocks(values, [0, values.size], BLOCK)
             w = base
             if name in self.class_weights:
                 factor = prep.y @ self.class_weights[name]
@@ -244,7 +263,7 @@ class Replicates:
         for name, lin in self.mean_metrics.items():
             per = lin.per_sample(prep)
             if per.shape[1] == 1:
-                self.moments[name].update(per[:, 0])
+                self.moments[name].add_blocks(per[:, 0], [0, per.shape[0]], BLOCK)
             else:  # several outputs: no one mean to give an interval of
                 self.moments[name].n = -1
         linear = [lin.columns(prep, base) for lin in self.linear.values()]
@@ -252,25 +271,50 @@ class Replicates:
         for contributions in linear:
             pieces += contributions
         columns = np.concatenate(pieces, axis=1)
-        n_in, sums, mixed = self._split(wf @ columns)
+        stage = Stage(block, wf, columns, prep, codes)
+        lead = self.lead
+        if self.paired:  # compare's A: its product waits for B's (the same block)
+            self.staged = stage
+        elif lead is not None and lead.staged is not None and lead.staged.wf is wf:
+            # compare's B: one product for both sides, the counts read once (each column
+            # the same dot products as alone)
+            theirs, lead.staged = lead.staged, None
+            k = theirs.columns.shape[1]
+            product = wf @ np.concatenate([theirs.columns, columns], axis=1)
+            lead._absorb(theirs, product[:, :k])
+            self._absorb(stage, product[:, k:])
+        else:
+            self._absorb(stage, wf @ columns)
+
+    def _flush(self) -> None:
+        """The product staged for the other side of compare, summed alone."""
+        if self.staged is not None:
+            stage, self.staged = self.staged, None
+            self._absorb(stage, stage.wf @ stage.columns)
+
+    def _absorb(self, stage: Stage, product: np.ndarray) -> None:
+        """Add a block's product (replicates x columns) and the streamed metrics."""
+        wf, prep, codes = stage.wf, stage.prep, stage.codes
+        n_in, sums, mixed = self._split(product)
         for name, (total, weight) in sums.items():
             self.loss_sum[name] += total
             self.loss_weight[name] += weight
         for lin, cols in zip(self.linear.values(), mixed):
             lin.absorb(cols)
         if codes is not None and self.by_group is not None:
-            self.by_group.add(wf, columns, codes)
+            self.by_group.add(wf, stage.columns, codes)
         if not self.accs:
             return
         from losscli.scoring.score import update
 
+        base = prep.weights
         for b, acc in enumerate(self.accs):
-            idx = np.flatnonzero(counts[b])
+            idx = np.flatnonzero(wf[b])
             if idx.size == 0:
                 continue
             c = wf[b, idx]
             w = c if base is None else c * base[idx]
-            update(acc, _slice(prep, idx, w), self.plan)
+            update(acc, take_rows(prep, idx, w), self.plan)
 
     def _split(
         self, mixed: np.ndarray
@@ -355,64 +399,6 @@ class Replicates:
             counts = poisson_counts(self.seed, b, lo, span)[rows - lo].astype(np.float64)
             ws.append(counts if isinstance(w, int) else counts * w)
         return replace(main, ws=ws)
-
-
-_LAST: list[tuple[tuple[int, int, int], tuple[np.ndarray, np.ndarray]]] = []
-
-
-def _block_counts(seed: int, start: int, n_boot: int) -> tuple[np.ndarray, np.ndarray]:
-    """The Poisson counts of the block at ``start`` (uint8, and as floats for the matrix
-    product), kept for the next caller: the two sides of ``compare`` sum the same blocks
-    one after the other (read-only)."""
-    key = (seed, start, n_boot)
-    last = _LAST[0] if _LAST else None  # (one read: another thread may replace it)
-    if last is not None and last[0] == key:
-        return last[1]
-    counts = poisson_weights(seed, start, BLOCK, n_boot)
-    wf = counts.astype(np.float64)
-    counts.flags.writeable = False
-    wf.flags.writeable = False
-    _LAST[:] = [(key, (counts, wf))]
-    return counts, wf
-
-
-def _range(prep: Prepared, i: int, j: int) -> Prepared:
-    """Samples ``i .. j - 1`` of ``prep`` as views."""
-    cut = slice(i, j)
-    return _slice(prep, cut, None if prep.weights is None else prep.weights[cut])
-
-
-@dataclass(frozen=True)
-class CiSettings:
-    level: float = 0.95
-    method: str = "auto"
-    n_boot: int = 1000
-    seed: int = 12345
-    # compare: replicates of every figure (the paired bootstrap), and intervals in the
-    # report only when asked for (``show``)
-    all_figures: bool = False
-    show: bool = True
-
-    def signature(self) -> str:
-        return f"ci:level={self.level!r},method={self.method},n_boot={self.n_boot},seed={self.seed}"
-
-
-MAX_BOOT = 100_000
-
-
-def make_ci(level: float, method: str, n_boot: int, seed: int) -> CiSettings:
-    """``--ci-level``, ``--ci-method``, ``--n-boot`` and ``--seed`` checked (usage errors)."""
-    from losscli.errors import UsageError, unknown_choice
-
-    if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
-        raise UsageError(f"--ci-level must be between 0 and 1 (exclusive), got {level!r}")
-    if method not in METHODS:
-        raise unknown_choice("--ci-method", method, METHODS)
-    if not (isinstance(n_boot, int) and 1 <= n_boot <= MAX_BOOT):
-        raise UsageError(f"--n-boot must be an integer from 1 to {MAX_BOOT:,}, got {n_boot!r}")
-    if not (isinstance(seed, int) and 0 <= seed < 2**64):
-        raise UsageError(f"--seed must be an integer from 0 to 2**64 - 1, got {seed!r}")
-    return CiSettings(float(level), method, n_boot, seed)
 
 
 def wants_bootstrap(plan: Plan, ci: CiSettings, weighted: bool) -> set[str]:

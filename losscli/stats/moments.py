@@ -38,6 +38,45 @@ class Moments:
         self.n += int(x.size)
         self.min = min(self.min, float(np.min(x)))
 
+    def add_blocks(self, values: np.ndarray, edges: list[int], block: int) -> None:
+        """Add ``values`` cut at ``edges`` (``[0, ..., values.size]``) into blocks of rows,
+        each summed alone and the block sums added in order: the same bits however the
+        input is cut into chunks, as long as each block arrives whole (the bootstrap's
+        blocks of ``block`` rows).  A run of blocks of ``block`` values each is summed in
+        one reduction over their rows (pairwise, as one block alone); the shift is the
+        first finite value of the first block (0 when it has none)."""
+        x = np.asarray(values, dtype=np.float64).reshape(-1)
+        if x.size == 0 or self.n < 0:
+            return
+        if self.n == 0:
+            head = x[edges[0] : edges[1]]
+            first = head[np.isfinite(head)]
+            self.shift = float(first[0]) if first.size else 0.0
+        d = x - self.shift
+        sq = d * d
+        s1: list[float] = []
+        s2: list[float] = []
+        sizes = [j - i for i, j in zip(edges[:-1], edges[1:])]
+        a, k = 0, len(sizes)
+        while a < k:
+            b = a + 1
+            if sizes[a] == block:
+                while b < k and sizes[b] == block:
+                    b += 1
+            i, j = edges[a], edges[b]
+            if b - a > 1:  # whole blocks side by side: one row each
+                s1 += d[i:j].reshape(b - a, block).sum(axis=1).tolist()
+                s2 += sq[i:j].reshape(b - a, block).sum(axis=1).tolist()
+            else:
+                s1.append(float(np.add.reduce(d[i:j])))
+                s2.append(float(np.add.reduce(sq[i:j])))
+            a = b
+        for u, v in zip(s1, s2):
+            self.s1 += u
+            self.s2 += v
+        self.n += int(x.size)
+        self.min = min(self.min, float(np.min(x)))
+
     def merge(self, other: Moments) -> Moments:
         if other.n == 0:
             return self

@@ -129,3 +129,71 @@ def test_group_replicates_capped(data, monkeypatch) -> None:  # type: ignore[no-
     for group in r.groups:  # the closed forms stay; f1 has none
         assert set(group["intervals"]) == {"binary_cross_entropy", "accuracy"}
     assert r.intervals["f1"].method == "bootstrap"  # the whole input's are kept
+
+
+def test_student_t_intervals_are_chunk_invariant_without_replicates() -> None:
+    """With no figure on the bootstrap, ``--ci`` keeps only the t moments, summed by the
+    replicates' blocks of rows: the same bits whatever the chunking (rows omitted by
+    ``--nan-policy omit`` included) and whether or not another figure takes the
+    bootstrap, and the closed form on the whole sample."""
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    n = 3 * 4096 + 517
+    y = rng.normal(size=n)
+    p = y + rng.normal(scale=0.3, size=n)
+    opts = dict(losses=["mse", "mae"], metrics=["rmse"], ci=True, keep_per_sample=False)
+    whole = losscli.evaluate(y, p, **opts).intervals
+    for rows in (1000, 4096, 5000, 9999):
+        assert losscli.evaluate(y, p, chunk_rows=rows, **opts).intervals == whole, rows
+    both = losscli.evaluate(y, p, **{**opts, "metrics": ["rmse", "r2"]}, n_boot=20).intervals
+    assert {k: both[k] for k in whole} == whole  # r2 on the bootstrap: the rest unchanged
+    se = (y - p) ** 2
+    lo, hi = stats.t.interval(0.95, n - 1, loc=se.mean(), scale=stats.sem(se))
+    assert (whole["mse"].low, whole["mse"].high) == pytest.approx((lo, hi), rel=1e-9)
+    assert whole["rmse"].low == pytest.approx(np.sqrt(lo), rel=1e-9)
+    q = p.copy()
+    q[[3, 4100, 4101, 9000]] = np.nan  # omitted rows leave gaps in their blocks
+    omit = {**opts, "nan_policy": "omit"}
+    gaps = losscli.evaluate(y, q, **omit).intervals
+    for rows in (777, 4096):
+        assert losscli.evaluate(y, q, chunk_rows=rows, **omit).intervals == gaps, rows
+
+
+def test_compare_shares_one_product_a_block_with_the_same_bits(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """compare sums A's and B's replicates of a block in one matrix product: the same
+    figures, intervals and p-values as each side alone."""
+    from losscli.engines.compare import compare
+    from losscli.options import EvalOptions
+    from losscli.scoring import replicates as R
+
+    rng = np.random.default_rng(11)
+    n = 2 * 4096 + 300
+    y = rng.integers(0, 2, n)
+    paths = []
+    for name, s in (("a", 0.3), ("b", 0.45)):
+        p = np.clip(s * y + (1 - s) * rng.random(n), 0.01, 0.99)
+        paths.append(tmp_path / f"{name}.csv")
+        paths[-1].write_text("y,p\n" + "".join(f"{t},{float(v)!r}\n" for t, v in zip(y, p)))
+    opts = EvalOptions(metrics=("accuracy", "f1", "mcc"), ci=True, n_boot=30, seed=3)
+    combined = []
+    absorb = R.Replicates._absorb
+
+    def counting(self, stage, product):  # type: ignore[no-untyped-def]
+        combined.append(product.base is not None)  # a view of the shared product
+        return absorb(self, stage, product)
+
+    monkeypatch.setattr(R.Replicates, "_absorb", counting)
+    shared = compare(*paths, opts, test="bootstrap").to_dict()
+    assert combined.count(True) == 4  # two whole blocks, both sides
+    monkeypatch.setattr(R.Replicates, "share_products", lambda self, b: None)
+    assert compare(*paths, opts, test="bootstrap").to_dict() == shared
+
+
+def test_block_counts_drawn_ahead_are_the_counts() -> None:
+    from losscli.scoring.blockcounts import block_counts
+
+    for start in (0, 4096, 8192, 4096, 16384, 12288):  # in order, then out of order
+        got = block_counts(5, start, 7, ahead=True)
+        assert np.array_equal(got, poisson_weights(5, start, 4096, 7).astype(float))
+        assert not got.flags.writeable

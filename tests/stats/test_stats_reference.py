@@ -188,3 +188,22 @@ def test_inverse_cdf_thresholds() -> None:
     ).astype(np.uint32)
     ref = np.searchsorted(THRESHOLDS, u, side="right")
     assert np.array_equal(counts_of_uniform(u), ref)
+
+
+@pytest.mark.parametrize("df", [1.0, 7.0, 99_999.0, 100_000.0, 3e6, 1e9])
+@pytest.mark.parametrize("level", [0.5, 0.9, 0.95, 0.999999])
+def test_t_quantile_matches_scipy(df: float, level: float) -> None:
+    q = 0.5 + level / 2
+    assert intervals.t_quantile(q, df) == pytest.approx(stats.t.ppf(q, df), rel=1e-14)
+    assert intervals._z(level) == pytest.approx(stats.norm.ppf(q), rel=1e-14)
+
+
+def test_mcnemar_and_midranks_equal_scipy_bit_for_bit() -> None:
+    """Without importing scipy.stats: the same numbers as binomtest and rankdata."""
+    rng = np.random.default_rng(4)
+    for n in [*range(1, 60), 1001, 123_457, 2_000_001, 30_000_001]:
+        for k in {0, n // 2, (n - 1) // 2, int(rng.integers(0, n // 2 + 1))}:
+            ref = stats.binomtest(k, n, 0.5).pvalue
+            assert paired.mcnemar_exact(k, n - k) == ref == paired.mcnemar_exact(n - k, k)
+    for x in [rng.normal(size=500), rng.integers(0, 7, 500).astype(float), np.zeros(3)]:
+        assert np.array_equal(intervals.midranks(x), stats.rankdata(x, method="average"))
