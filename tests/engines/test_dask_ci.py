@@ -268,7 +268,7 @@ def test_compare_equals_local(
 def test_compare_files_identical_and_errors(
     cluster: str, shards: dict[str, Path], tmp_path: Path
 ) -> None:
-    """One file a side: the very numbers of the local compare; what the Dask compare does
+    """One file a side: the local compare's numbers (to rounding); what the Dask compare does
     not do yet is a usage error naming the flag (exit 2, nothing written)."""
     rng = np.random.default_rng(9)
     df = pd.read_csv(shards["binary"] / "part-0.csv")[["target", "pred", "w"]]
@@ -281,7 +281,9 @@ def test_compare_files_identical_and_errors(
     local = _cli(*args)
     dask = _cli(*args, "--engine", "dask", "--scheduler", cluster)
     assert local.exit_code == dask.exit_code == 0, dask.stderr
-    assert json.loads(dask.stdout) == json.loads(local.stdout)
+    # to rounding, as the README says of Dask's sums: a worker's replicate products may
+    # take another BLAS path than the client's (seen: 1 ulp in a bootstrap bound)
+    _same_json(json.loads(dask.stdout), json.loads(local.stdout))
     out = tmp_path / "out.json"
     for extra, flag in [
         (["--id-col", "target"], "--id-col"),
