@@ -32,6 +32,10 @@ def curve_ascending(
     count is taken at the start of a run of equal scores)."""
     pos = np.asarray(y).reshape(-1) > 0.5
     s = np.asarray(score, dtype=np.float64).reshape(-1)
+    if w is None or (w.size and w[0] > 0 and np.all(w == w[0])):
+        thr, tp, fp = _rank_curve(pos, s)
+        scale = 1.0 if w is None else float(w[0])
+        return thr, tp * scale, fp * scale
     order = np.argsort(s)
     s = s[order]
     starts = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1] if s.size else np.zeros(0, np.intp)
@@ -49,9 +53,32 @@ def curve_ascending(
     return s[starts], tps, fps
 
 
+def _rank_curve(pos: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Equal weights: the curve from plain sorts, no permutation: every score sorted (the
+    distinct thresholds), and the positives' scores; the counts at or above each threshold
+    from where it falls among the sorted positives, in integers (as float64)."""
+    sp = np.sort(s[pos])
+    every = np.sort(s)
+    if not every.size:
+        return every, np.zeros(0), np.zeros(0)
+    starts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]])
+    thr = every[starts]
+    tp = sp.size - np.searchsorted(sp, thr, "left")
+    fp = (every.size - starts) - tp
+    return thr, tp.astype(np.float64), fp.astype(np.float64)
+
+
 def average_precision(y: np.ndarray, score: np.ndarray, w: np.ndarray | None = None) -> float:
     """scikit-learn's step-wise AP: Σ (R_n − R_{n−1})·P_n over the distinct thresholds,
-    highest first; NaN when there is no positive weight (reported as 0.0 by the state)."""
+    highest first; NaN when there is no positive weight (reported as 0.0 by the state).
+    Equal weights (``w`` None or constant) take :func:`_rank_ap`'s two plain sorts."""
+    if w is None or (w.size and w[0] > 0 and np.all(w == w[0])):
+        return _rank_ap(np.asarray(y).reshape(-1) > 0.5, np.asarray(score).reshape(-1))
+    return _curve_ap(y, score, w)
+
+
+def _curve_ap(y: np.ndarray, score: np.ndarray, w: np.ndarray | None) -> float:
+    """Any weights: from :func:`binary_curve` (one argsort and the weights gathered)."""
     _, tps, fps = binary_curve(y, score, w)
     if not tps.size or tps[-1] <= 0:
         return math.nan
@@ -62,6 +89,25 @@ def average_precision(y: np.ndarray, score: np.ndarray, w: np.ndarray | None = N
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
+def _rank_ap(pos: np.ndarray, score: np.ndarray) -> float:
+    """Equal weights: AP from a sort of each class's scores (no permutation, no gather).
+    Only the thresholds at a positive score move the recall; at the run of ``c`` positives
+    scoring t, tp = the positives >= t (from the run's start in the sorted positives) and
+    fp = the negatives >= t (a binary search in the sorted negatives), in integers; the
+    recall steps are taken as scikit-learn takes them, tp/P − (tp − c)/P."""
+    sp = np.sort(score[pos])
+    npos = sp.size
+    if npos == 0:
+        return math.nan
+    sn = np.sort(score[~pos])
+    starts = np.flatnonzero(np.r_[True, sp[1:] != sp[:-1]])
+    tp = npos - starts  # positives at or above each distinct positive score
+    fp = sn.size - np.searchsorted(sn, sp[starts], "left")
+    count = np.diff(np.r_[starts, npos])
+    step = tp / npos - (tp - count) / npos
+    return float(np.sum(step * (tp / (tp + fp))))
+
+
 @dataclass
 class PrecisionState(SampleState):
     """``average_precision``: keeps the scores as :class:`SampleState` does (so groups and
@@ -70,7 +116,8 @@ class PrecisionState(SampleState):
     def _explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if not self.ws:
             return math.nan, "is undefined: no samples"
-        w = self._weights()
+        # unit weights (every chunk a count) need no array of ones: the plain-sort path
+        w = None if all(isinstance(x, int) for x in self.ws) else self._weights()
         y = np.concatenate(self.ys)
         p = np.concatenate(self.ps)
         if ctx.task == "binary" or y.ndim == 1 or y.shape[1] == 1:

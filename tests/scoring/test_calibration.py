@@ -166,6 +166,50 @@ def test_average_precision_vs_sklearn(task: str, weighted: bool) -> None:
     assert c.metrics["average_precision"] == pytest.approx(ref, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    "case", ["few_values", "one_value", "signed_zero", "all_positive", "constant_weights"]
+)
+def test_average_precision_equal_weights_path(case: str) -> None:
+    """The equal-weight path (two plain sorts, counts in integers) against scikit-learn,
+    on heavy ties, a single score, 0.0 beside -0.0, no negatives, constant weights."""
+    from sklearn.metrics import average_precision_score
+
+    from losscli.scoring.ranking import _curve_ap, average_precision
+
+    rng = np.random.default_rng(21)
+    n = 500
+    p = np.round(rng.random(n), 1)  # 11 distinct scores
+    y = (rng.random(n) < p).astype(int)
+    w = None
+    if case == "one_value":
+        p = np.full(n, 0.3)
+    elif case == "signed_zero":
+        p = np.where(rng.random(n) < 0.5, 0.0, -0.0) + np.round(rng.random(n), 1) * (p > 0.5)
+    elif case == "all_positive":
+        y = np.ones(n, dtype=int)
+    elif case == "constant_weights":
+        w = np.full(n, 2.5)
+    ref = average_precision_score(y, p, sample_weight=w)
+    assert average_precision(y, p, w) == pytest.approx(ref, rel=1e-14)
+    assert _curve_ap(y, p, w) == pytest.approx(ref, rel=1e-14)  # the path for any weights
+    r = losscli.evaluate(
+        y, p, metrics=["average_precision"], task="binary", weights=w, chunk_rows=61
+    )
+    assert r.metrics["average_precision"] == pytest.approx(ref, rel=1e-14)
+
+
+def test_average_precision_zero_weights_take_the_weighted_path() -> None:
+    from sklearn.metrics import average_precision_score
+
+    rng = np.random.default_rng(22)
+    p = np.round(rng.random(200), 2)
+    y = (rng.random(200) < p).astype(int)
+    w = np.where(rng.random(200) < 0.3, 0.0, 1.0)
+    ref = average_precision_score(y, p, sample_weight=w)
+    r = losscli.evaluate(y, p, metrics=["average_precision"], task="binary", weights=w)
+    assert r.metrics["average_precision"] == pytest.approx(ref, rel=1e-12)
+
+
 def test_average_precision_raw_scores_and_no_positives() -> None:
     from sklearn.metrics import average_precision_score
 
