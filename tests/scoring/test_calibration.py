@@ -237,3 +237,36 @@ def test_weights_are_relative(k: int, strategy: str) -> None:
     a = losscli.evaluate(y, p, metrics=names, weights=w, params=params, chunk_rows=7)
     b = losscli.evaluate(y, p, metrics=names, weights=wk, params=params, chunk_rows=11)
     assert a.metrics == pytest.approx(b.metrics, rel=1e-12)
+
+
+@pytest.mark.parametrize("task", ["binary", "multilabel"])
+def test_average_precision_replicates_share_one_sort(task: str) -> None:
+    """The bootstrap's copies of the state (dataclasses.replace, new weights) reuse the
+    scores sorted once; every replicate equals scikit-learn's with those weights, and a
+    state that grows sorts again."""
+    from dataclasses import replace
+
+    from sklearn.metrics import average_precision_score
+
+    from losscli.scoring.metrics import Ctx
+    from losscli.scoring.ranking import PrecisionState
+
+    rng = np.random.default_rng(31)
+    shape = (90,) if task == "binary" else (90, 3)
+    p = np.round(rng.random(shape), 2)
+    y = (rng.random(shape) < p).astype(float)
+    state = PrecisionState("average_precision")
+    ctx = Ctx(task, False, {})
+    for a in range(0, 90, 40):
+        state.update(y[a : a + 40], p[a : a + 40], None, ctx)
+    assert state.explain(ctx)[0] == pytest.approx(average_precision_score(y, p), rel=1e-12)
+    for _ in range(3):
+        counts = rng.poisson(1.0, 90).astype(float)
+        copy = replace(state, ws=[counts[:40], counts[40:80], counts[80:]])
+        want = average_precision_score(y, p, sample_weight=counts)
+        assert copy.explain(ctx)[0] == pytest.approx(want, rel=1e-12)
+    assert len(state.sorted_scores) == 1  # one sort, shared by the copies
+    state.update(y[:10], 1 - p[:10], rng.random(10) + 0.5, ctx)  # grown: sorted again
+    w = np.r_[np.ones(90), state.ws[-1]]
+    want = average_precision_score(np.r_[y, y[:10]], np.r_[p, 1 - p[:10]], sample_weight=w)
+    assert state.explain(ctx)[0] == pytest.approx(want, rel=1e-12)
