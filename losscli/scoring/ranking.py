@@ -9,11 +9,13 @@ distinct score t (highest first), the weighted true and false positives of the r
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from losscli.scoring.auc import class_sorted
 from losscli.scoring.metrics import Ctx, SampleState
 
 
@@ -93,12 +95,19 @@ def _rank_curve(pos: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return thr, tp.astype(np.float64), fp.astype(np.float64)
 
 
-def average_precision(y: np.ndarray, score: np.ndarray, w: np.ndarray | None = None) -> float:
+def average_precision(
+    y: np.ndarray,
+    score: np.ndarray,
+    w: np.ndarray | None = None,
+    chunks: Sequence[np.ndarray] | None = None,
+) -> float:
     """scikit-learn's step-wise AP: Σ (R_n − R_{n−1})·P_n over the distinct thresholds,
     highest first; NaN when there is no positive weight (reported as 0.0 by the state).
-    Equal weights (``w`` None or constant) take :func:`_rank_ap`'s two plain sorts."""
+    Equal weights (``w`` None or constant) take :func:`_rank_ap`'s two plain sorts (shared
+    with roc_auc through ``chunks``, see :func:`losscli.scoring.auc.class_sorted`)."""
     if _equal(w):
-        return _rank_ap(np.asarray(y).reshape(-1) > 0.5, np.asarray(score).reshape(-1))
+        pos = np.asarray(y).reshape(-1) > 0.5
+        return _rank_ap(pos, np.asarray(score).reshape(-1), chunks)
     assert w is not None
     return _curve_ap(y, score, w)
 
@@ -121,17 +130,18 @@ def _curve_ap(
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
-def _rank_ap(pos: np.ndarray, score: np.ndarray) -> float:
+def _rank_ap(
+    pos: np.ndarray, score: np.ndarray, chunks: Sequence[np.ndarray] | None = None
+) -> float:
     """Equal weights: AP from a sort of each class's scores (no permutation, no gather).
     Only the thresholds at a positive score move the recall; at the run of ``c`` positives
     scoring t, tp = the positives >= t (from the run's start in the sorted positives) and
     fp = the negatives >= t (a binary search in the sorted negatives), in integers; the
     recall steps are taken as scikit-learn takes them, tp/P − (tp − c)/P."""
-    sp = np.sort(score[pos])
+    sp, sn = class_sorted(pos, score, chunks)
     npos = sp.size
     if npos == 0:
         return math.nan
-    sn = np.sort(score[~pos])
     starts = np.flatnonzero(np.r_[True, sp[1:] != sp[:-1]])
     tp = npos - starts  # positives at or above each distinct positive score
     fp = sn.size - np.searchsorted(sn, sp[starts], "left")
@@ -151,8 +161,8 @@ class PrecisionState(SampleState):
 
     def _column(self, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, k: int) -> float:
         yk, pk = (y, p) if k < 0 else (y[:, k], p[:, k])
-        if _equal(w):
-            return average_precision(yk, pk, w)
+        if _equal(w):  # binary: the sort shared with roc_auc of the same chunks
+            return average_precision(yk, pk, w, self.ps if k < 0 else None)
         assert w is not None
         key = (id(self.ps), len(self.ps), y.shape[0])  # the samples kept: grow, never change
         found = self.sorted_scores.get(key)

@@ -270,3 +270,34 @@ def test_average_precision_replicates_share_one_sort(task: str) -> None:
     w = np.r_[np.ones(90), state.ws[-1]]
     want = average_precision_score(np.r_[y, y[:10]], np.r_[p, 1 - p[:10]], sample_weight=w)
     assert state.explain(ctx)[0] == pytest.approx(want, rel=1e-12)
+
+
+def test_roc_auc_and_average_precision_sort_once_between_them() -> None:
+    """Binary, equal weights: both figures from one sort of each class's scores, kept
+    while the chunks live (the same classes to the bit, else sorted again)."""
+    import gc
+
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    from losscli.scoring import auc
+
+    rng = np.random.default_rng(32)
+    p = np.round(rng.random(500), 2)
+    y = (rng.random(500) < p).astype(int)
+    gc.collect()
+    before = len(auc._CLASS_SORTED)
+    r = losscli.evaluate(y, p, metrics=["roc_auc", "average_precision"], chunk_rows=120)
+    assert r.metrics["roc_auc"] == pytest.approx(roc_auc_score(y, p), rel=1e-12)
+    assert r.metrics["average_precision"] == pytest.approx(average_precision_score(y, p), rel=1e-12)
+    assert len(auc._CLASS_SORTED) == before  # forgotten once the figures are computed
+    chunks = r.accumulator.metrics["roc_auc"].ps
+    assert [id(c) for c in chunks] == [id(c) for c in r.accumulator.metrics["average_precision"].ps]
+    sp, sn = auc.class_sorted(y == 1, p, chunks)
+    assert len(auc._CLASS_SORTED) == before + 1  # kept: the next figure of them reuses it
+    assert auc.class_sorted(y == 1, p, chunks)[0] is sp
+    assert np.array_equal(sp, np.sort(p[y == 1])) and np.array_equal(sn, np.sort(p[y == 0]))
+    flipped = auc.class_sorted(y == 0, p, chunks)  # other classes: not the kept sort
+    assert np.array_equal(flipped[0], np.sort(p[y == 0]))
+    del r, chunks
+    gc.collect()
+    assert len(auc._CLASS_SORTED) == before  # freed with the chunks
