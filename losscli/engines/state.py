@@ -171,4 +171,12 @@ def add_intervals(report: Report, state: ScoreState, plan: Plan) -> None:
     report.intervals = found
     report.warnings += warnings
     report.notes += notes
+    if report.per_class:  # --per-class: every class's figures get theirs (closed forms)
+        from losscli.scoring.perclass import intervals as per_class_intervals
+
+        more, said = per_class_intervals(
+            report.per_class, state.acc, state.ci.level, state.weighted
+        )
+        report.warnings += more
+        report.notes += said
     report.signature += "|" + state.ci.signature()

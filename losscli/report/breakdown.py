@@ -38,28 +38,39 @@ def _cell(text: str, sep: str) -> str:
     return text
 
 
-def rows(report: Report) -> list[tuple[str, str, str, Any]]:
-    """(kind, name, statistic, value) of the breakdown and the reliability tables."""
-    out: list[tuple[str, str, str, Any]] = []
+def rows(report: Report) -> list[tuple[str, str, str, Any, dict[str, Any] | None]]:
+    """(kind, name, statistic, value, interval or None) of the breakdown and the
+    reliability tables; the intervals are those of ``--per-class --ci``."""
+    out: list[tuple[str, str, str, Any, dict[str, Any] | None]] = []
     for label, row in report.per_class.items():
         kind = f"per_class={label}"
-        out += [(kind, f, "value", row[f]) for f in FIGURES if f in row]
+        ivs = row.get("intervals", {})
+        out += [(kind, f, "value", row[f], ivs.get(f)) for f in FIGURES if f in row]
         for loss, v in row.get("losses", {}).items():
-            out += [(kind, loss, "mean", v["mean"]), (kind, loss, "share", v["share"])]
+            by = ivs.get("losses", {}).get(loss, {})
+            out += [(kind, loss, s, v[s], by.get(s)) for s in ("mean", "share")]
     for label, row in report.per_output.items():
-        out += [(f"per_output={label}", f, "value", v) for f, v in row.items()]
+        out += [(f"per_output={label}", f, "value", v, None) for f, v in row.items()]
     for metric, bins in report.reliability.items():
         for i, b in enumerate(bins):
-            out += [(f"reliability={metric}", f"bin={i}", s, b[s]) for s in BINS]
+            out += [(f"reliability={metric}", f"bin={i}", s, b[s], None) for s in BINS]
     return out
 
 
 def csv_lines(report: Report, sep: str, ci: bool) -> list[str]:
-    """The breakdown's CSV/TSV rows (two empty interval cells with ``--ci``)."""
-    tail = ("", "") if ci else ()
-    return [
-        sep.join((_cell(k, sep), _cell(n, sep), s, _num(v), *tail)) for k, n, s, v in rows(report)
-    ]
+    """The breakdown's CSV/TSV rows; with ``--ci`` two more cells, ``low`` and ``high``
+    (empty where the figure has no interval: support, count, the reliability bins)."""
+    out = []
+    for k, n, s, v, iv in rows(report):
+        tail = () if not ci else ("", "") if iv is None else (_num(iv["low"]), _num(iv["high"]))
+        out.append(sep.join((_cell(k, sep), _cell(n, sep), s, _num(v), *tail)))
+    return out
+
+
+def _with(v: Any, iv: dict[str, Any] | None) -> str:
+    """``0.79 [0.7002, 0.858343]`` with an interval, the value alone otherwise."""
+    text = _short(v)
+    return text if iv is None else f"{text} [{_short(iv['low'])}, {_short(iv['high'])}]"
 
 
 def parts(report: Report) -> tuple[str, list[str], list[list[str]]] | None:
@@ -72,13 +83,17 @@ def parts(report: Report) -> tuple[str, list[str], list[list[str]]] | None:
         for loss in losses:
             head += [f"{loss} mean", f"{loss} share"]
         cells = []
+        level = None
         for label, row in report.per_class.items():
-            line = [label, *(_short(row[f]) for f in FIGURES)]
+            ivs = row.get("intervals", {})
+            line = [label, *(_with(row[f], ivs.get(f)) for f in FIGURES)]
             for loss in losses:
-                v = row["losses"][loss]
-                line += [_short(v["mean"]), _short(v["share"])]
+                v, by = row["losses"][loss], ivs.get("losses", {}).get(loss, {})
+                line += [_with(v["mean"], by.get("mean")), _with(v["share"], by.get("share"))]
             cells.append(line)
-        return f"per {what}:", head, cells
+            level = level or (ivs["f1"]["level"] if "f1" in ivs else None)
+        shown = "" if level is None else f" (value [{level:.0%} interval])"
+        return f"per {what}{shown}:", head, cells
     if report.per_output:
         names = list(next(iter(report.per_output.values())))
         cells = [

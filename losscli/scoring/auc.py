@@ -9,7 +9,10 @@ weights apply at the end, so the figures do not depend on the chunking.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import weakref
+from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
@@ -33,13 +36,53 @@ def roc_points(
     return fps / fps[-1], tps / tps[-1]
 
 
-def roc_auc(y: np.ndarray, score: np.ndarray, w: np.ndarray, max_fpr: float | None = None) -> float:
+# each class's scores sorted, by the kept chunks they came from (their ids), while these
+# live: binary roc_auc and average_precision of the same samples sort once between them
+_CLASS_SORTED: dict[tuple[int, ...], tuple[bytes, np.ndarray, np.ndarray]] = {}
+
+
+def class_sorted(
+    pos: np.ndarray, score: np.ndarray, chunks: Sequence[np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the positives' scores, the negatives' scores), each sorted.  ``chunks``: the kept
+    score arrays ``score`` concatenates (every metric state keeps the same chunk objects
+    of the same input); the result is kept until one of them is freed, so the next figure
+    of those samples reuses it."""
+    key = tuple(id(c) for c in chunks) if chunks else None
+    digest = b""
+    if key is not None:  # the same scores; and the same classes, to the bit
+        digest = hashlib.blake2b(np.packbits(pos).tobytes(), digest_size=16).digest()
+        found = _CLASS_SORTED.get(key)
+        if found is not None and found[0] == digest:
+            return found[1], found[2]
+    sp, sn = np.sort(score[pos]), np.sort(score[~pos])
+    if key is not None and chunks:
+        _CLASS_SORTED[key] = (digest, sp, sn)
+        for c in chunks:  # ids are reused once an array is freed: forget them then
+            weakref.finalize(c, _CLASS_SORTED.pop, key, None)
+    return sp, sn
+
+
+def forget_sorted(chunks: Sequence[np.ndarray] | None) -> None:
+    """Drop what :func:`class_sorted` kept for ``chunks`` (once every figure is computed:
+    a report that keeps its accumulator does not keep the sorted copies too)."""
+    if chunks:
+        _CLASS_SORTED.pop(tuple(id(c) for c in chunks), None)
+
+
+def roc_auc(
+    y: np.ndarray,
+    score: np.ndarray,
+    w: np.ndarray,
+    max_fpr: float | None = None,
+    chunks: Sequence[np.ndarray] | None = None,
+) -> float:
     """Exact weighted ROC AUC with ties (trapezoids over distinct thresholds); with
     ``max_fpr`` < 1 the area up to it, standardised (McClish 1989): 0.5 for a random
-    ranking, 1 for a perfect one (scikit-learn's)."""
+    ranking, 1 for a perfect one (scikit-learn's).  ``chunks``: see :func:`class_sorted`."""
     phases.phase("sorting for roc_auc")
     if (max_fpr is None or max_fpr >= 1) and w.size and w[0] > 0 and np.all(w == w[0]):
-        return _rank_auc(y > 0.5, score)
+        return _rank_auc(y > 0.5, score, chunks)
     points = roc_points(y, score, w)
     if points is None:
         return math.nan
@@ -56,10 +99,12 @@ def roc_auc(y: np.ndarray, score: np.ndarray, w: np.ndarray, max_fpr: float | No
     return 0.5 * (1 + (partial - min_area) / (max_fpr - min_area))
 
 
-def _rank_auc(pos: np.ndarray, score: np.ndarray) -> float:
+def _rank_auc(
+    pos: np.ndarray, score: np.ndarray, chunks: Sequence[np.ndarray] | None = None
+) -> float:
     """Equal weights: the Mann-Whitney statistic, from a sort of each class's scores (no
     permutation): the share of (positive, negative) pairs ranked right, ties counting half."""
-    sp, sn = np.sort(score[pos]), np.sort(score[~pos])
+    sp, sn = class_sorted(pos, score, chunks)
     if sp.size == 0 or sn.size == 0:
         return math.nan  # undefined with one class only
     below = np.searchsorted(sn, sp, "left")
@@ -74,14 +119,20 @@ def _listed(bad: list[int]) -> str:
 
 
 def figure(
-    task: str, y: np.ndarray, p: np.ndarray, w: np.ndarray, params: dict[str, Any]
+    task: str,
+    y: np.ndarray,
+    p: np.ndarray,
+    w: np.ndarray,
+    params: dict[str, Any],
+    chunks: Sequence[np.ndarray] | None = None,
 ) -> tuple[float, str | None]:
     """(value, reason): the ROC AUC of the kept samples under ``params`` (``average``,
-    ``multi_class``, ``max_fpr``)."""
+    ``multi_class``, ``max_fpr``); ``chunks``: the kept arrays ``p`` concatenates."""
     max_fpr = params.get("max_fpr")
     average = params.get("average", "macro")
     if task == "binary" or y.ndim == 1:
-        value = roc_auc(y.reshape(-1), p.reshape(-1), w, max_fpr)
+        one = chunks if p.ndim == 1 or p.shape[1] == 1 else None
+        value = roc_auc(y.reshape(-1), p.reshape(-1), w, max_fpr, one)
         return value, _one_class(value)
     if task == "multiclass" and params.get("multi_class", "ovr") == "ovo":
         return ovo(y, p, w, average)

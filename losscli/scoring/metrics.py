@@ -469,7 +469,7 @@ class SampleState(State):
             return value, None
         y = np.concatenate(self.ys)
         p = np.concatenate(self.ps)
-        return auc_figure(ctx.task, y, p, w, ctx.params)  # type: ignore[no-any-return]
+        return auc_figure(ctx.task, y, p, w, ctx.params, self.ps)  # type: ignore[no-any-return]
 
 
 def weighted_median(x: np.ndarray, w: np.ndarray) -> float:

@@ -160,7 +160,7 @@ class OperatingState(SampleState):
     def _explain(self, ctx: Ctx) -> tuple[float, str | None]:
         if not self.ws:
             return math.nan, "is undefined: no samples"
-        w = self._weights()
+        w = None if all(isinstance(x, int) for x in self.ws) else self._weights()
         y = np.concatenate(self.ys).reshape(-1)
         p = np.concatenate(self.ps).reshape(-1)
         return operating_point(self.kind, y, p, w, _minimum(self.kind, ctx))

@@ -90,6 +90,10 @@ class Breakdown:
     task: str
     count: np.ndarray | None = None  # int64 per class / label (true class; label positive)
     losses: dict[str, Sums] = field(default_factory=dict)  # per loss: "sum", "weight"
+    # per loss: "sq", Σ (weight·loss)² per class (in units of 2**(2·exp)), and whether a
+    # value was negative: the per-class intervals of --ci (unweighted runs)
+    squares: dict[str, Sums] = field(default_factory=dict)
+    negative: dict[str, bool] = field(default_factory=dict)
     abs_err: list[WeightedSum] = field(default_factory=list)  # regression, per output
     moments: MomentState | None = None  # regression: sse, Σw, M2 per output
     outputs: list[str] = field(default_factory=list)  # regression: the prediction columns
@@ -136,6 +140,11 @@ class Breakdown:
                 "weight": np.bincount(t, weights=wv, minlength=c),
             }
             self.losses.setdefault(entry.name, Sums()).add(sums, exp)
+            sq = {"sq": np.bincount(t, weights=prod * prod, minlength=c)}
+            self.squares.setdefault(entry.name, Sums()).add(sq, 2 * exp)
+            self.negative[entry.name] = self.negative.get(entry.name, False) or bool(
+                np.any(prod < 0)
+            )
 
     def merge(self, other: Breakdown) -> None:
         self.outputs = self.outputs or other.outputs
@@ -143,6 +152,10 @@ class Breakdown:
             self.count = other.count.copy() if self.count is None else self.count + other.count
         for name, sums in other.losses.items():
             self.losses.setdefault(name, Sums()).merge(sums)
+        for name, sums in other.squares.items():
+            self.squares.setdefault(name, Sums()).merge(sums)
+        for name, neg in other.negative.items():
+            self.negative[name] = self.negative.get(name, False) or neg
         if other.moments is not None:
             if self.moments is None:
                 self.moments = MomentState("r2")
@@ -271,6 +284,137 @@ def figures(
                 "of positive weight); reported as NaN"
             )
     return "per_class", out, warnings, []
+
+
+# ----------------------------------------------------------------------------- intervals
+
+
+def _iv(low: float, high: float, level: float, method: str) -> dict[str, Any]:
+    return {"low": float(low), "high": float(high), "level": level, "method": method}
+
+
+def _wilson(k: float, n: float, level: float) -> dict[str, Any]:
+    from losscli.stats.intervals import wilson
+
+    found = wilson(float(k), float(n), level)
+    return _iv(found.low, found.high, level, "wilson")
+
+
+def _f1(tp: float, union: float, level: float) -> dict[str, Any]:
+    """F1 = 2J / (1 + J), J = tp / (tp + fp + fn) the Jaccard index: given the ``union``
+    (the samples predicted or truly of the class), tp is binomial with probability J, so
+    Wilson's interval of J, mapped by the increasing 2J / (1 + J), is one of F1."""
+    j = _wilson(tp, union, level)
+    return _iv(
+        2 * j["low"] / (1 + j["low"]), 2 * j["high"] / (1 + j["high"]), level, "wilson_jaccard"
+    )
+
+
+def intervals(
+    per_class: dict[str, dict[str, Any]], acc: Any, level: float, weighted: bool
+) -> tuple[list[str], list[str]]:
+    """``--per-class --ci``: an ``intervals`` entry in every class's row, shaped as the row
+    (``{"precision", "recall", "f1", "losses": {LOSS: {"mean", "share"}}}``, each ``{low,
+    high, level, method}``); (warnings, notes).  Closed forms on the counts:
+
+    * precision, recall: Wilson's score interval of tp among the predicted / true samples;
+    * f1: Wilson's interval of the Jaccard index tp / (tp + fp + fn), mapped by 2J/(1+J)
+      (``wilson_jaccard``);
+    * a loss's mean over the class: Student's t on the class's per-sample losses (``t``),
+      not below 0 for a loss without negative values;
+    * a loss's share: the ratio of two totals, by the delta method (the linearised variance
+      n/(n−1)·Σ_i (u_i − R·v_i)² / (Σ v)², u the class's losses and v every loss;
+      Cochran, "Sampling techniques", 1977, §6.3), a normal interval kept in [0, 1].
+
+    A weighted run gets none (these count samples), with a note."""
+    b: Breakdown | None = acc.breakdown
+    if not per_class or b is None or acc.confusion is None:
+        return [], []
+    if weighted:
+        return [], [
+            "--per-class --ci: the per-class figures of a weighted run get no interval (the "
+            "closed forms count samples); the report's figures have theirs"
+        ]
+    m = acc.confusion.counts()
+    if m is None:
+        return [], []
+    m = np.asarray(m, dtype=np.float64)
+    if m.ndim == 3:
+        tp, pred, support = m[:, 1, 1], m[:, 0, 1] + m[:, 1, 1], m[:, 1, :].sum(axis=1)
+    else:
+        tp, pred, support = np.diag(m), m.sum(axis=0), m.sum(axis=1)
+    count = b.count if b.count is not None else np.zeros(tp.shape[0], np.int64)
+    losses = _loss_intervals(b, count, level)
+    undefined: list[str] = []
+    for i, (label, row) in enumerate(per_class.items()):
+        ivs: dict[str, Any] = {
+            "precision": _wilson(tp[i], pred[i], level),
+            "recall": _wilson(tp[i], support[i], level),
+            "f1": _f1(tp[i], pred[i] + support[i] - tp[i], level),
+        }
+        if row.get("losses"):
+            ivs["losses"] = {name: {k: v[i] for k, v in by.items()} for name, by in losses.items()}
+        row["intervals"] = ivs
+        bad = [f for f in ("precision", "recall", "f1") if math.isnan(ivs[f]["low"])]
+        bad += [
+            f"{name}.{k}"
+            for name, by in ivs.get("losses", {}).items()
+            for k, iv in by.items()
+            if math.isnan(iv["low"])
+        ]
+        if bad:
+            undefined.append(f"{label} ({', '.join(bad)})")
+    warnings = []
+    if undefined:
+        listed = "; ".join(undefined[:10]) + (" ..." if len(undefined) > 10 else "")
+        warnings.append(
+            "per-class intervals undefined (reported as NaN: no samples to count, or fewer "
+            f"than two for a mean) for {listed}"
+        )
+    return warnings, []
+
+
+def _loss_intervals(
+    b: Breakdown, count: np.ndarray, level: float
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Per loss, per class: the intervals of the class's mean loss and of its share."""
+    from scipy.stats import norm, t
+
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    z = float(norm.ppf(0.5 + level / 2.0))
+    for name, sums in b.losses.items():
+        k = sums.arrays["sum"].size
+        s = np.ldexp(sums.arrays["sum"], sums.exp)
+        wt = np.ldexp(sums.arrays["weight"], sums.exp)
+        sq_sums = b.squares.get(name)
+        q = np.ldexp(sq_sums.arrays["sq"], sq_sums.exp) if sq_sums else np.full(k, math.nan)
+        n = np.zeros(k)
+        n[: min(k, count.size)] = count[:k]
+        floor = not b.negative.get(name, False)
+        means, shares = [], []
+        total, q_total, n_total = float(np.sum(s)), float(np.sum(q)), float(np.sum(n))
+        for i in range(k):
+            if n[i] >= 2 and wt[i] > 0:
+                var = max(float(q[i] - s[i] * s[i] / n[i]), 0.0) / (n[i] - 1)  # of w·loss
+                half = float(t.ppf(0.5 + level / 2.0, n[i] - 1)) * math.sqrt(var / n[i])
+                half *= n[i] / wt[i]  # back to the loss's own scale
+                mean = float(s[i] / wt[i])
+                low = max(mean - half, 0.0) if floor else mean - half
+                means.append(_iv(low, mean + half, level, "t"))
+            else:
+                means.append(_iv(math.nan, math.nan, level, "t"))
+            if n_total >= 2 and total != 0:
+                r = float(s[i] / total)
+                d2 = (1 - r) ** 2 * q[i] + r * r * (q_total - q[i])
+                half = z * math.sqrt(max(float(d2), 0.0) * n_total / (n_total - 1)) / abs(total)
+                low, high = r - half, r + half
+                if floor:
+                    low, high = max(low, 0.0), min(high, 1.0)
+                shares.append(_iv(low, high, level, "delta"))
+            else:
+                shares.append(_iv(math.nan, math.nan, level, "delta"))
+        out[name] = {"mean": means, "share": shares}
+    return out
 
 
 def _outputs(b: Breakdown, plan: Any, names: list[str]) -> dict[str, dict[str, Any]]:

@@ -115,6 +115,10 @@ def finish(acc: Accumulator, plan: Plan, task: str) -> dict[str, float]:
             continue
         state = acc.metrics[entry.name]
         out[entry.name] = state.compute(M.Ctx(task, False, params))
+    from losscli.scoring.auc import forget_sorted
+
+    for state in acc.metrics.values():  # the sorts roc_auc and average_precision shared
+        forget_sorted(getattr(state, "ps", None))
     return out
 
 

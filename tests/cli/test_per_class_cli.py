@@ -32,6 +32,8 @@ def _close(a: dict, b: dict, rel: float = 1e-12) -> None:
     for k in a:
         if isinstance(a[k], dict):
             _close(a[k], b[k], rel)
+        elif isinstance(a[k], str):  # an interval's method
+            assert a[k] == b[k], k
         else:
             assert math.isclose(a[k], b[k], rel_tol=rel, abs_tol=1e-15), (k, a[k], b[k])
 
@@ -244,3 +246,58 @@ def test_new_metrics_through_the_command(run) -> None:
     ]:
         code, out, err = run("explain", name)
         assert code == 0 and out.startswith(f"{name} (metric)") and "formula:" in out, err
+
+
+def test_ci_gives_every_per_class_figure_its_interval(run, tmp_path: Path) -> None:
+    """--per-class --ci: JSON intervals shaped as the row, CSV low/high cells, the table
+    and markdown `value [low, high]`; chunked = whole; a bad level writes nothing."""
+    code, out, err = run("eval", NAMES, "--per-class", "--ci", "-f", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    row = report["per_class"]["dog"]
+    ivs = row["intervals"]
+    assert set(ivs) == {"precision", "recall", "f1", "losses"}
+    assert set(ivs["losses"]["categorical_cross_entropy"]) == {"mean", "share"}
+    assert (
+        set(ivs["f1"]) == set(report["intervals"]["accuracy"]) == {"low", "high", "level", "method"}
+    )
+    for fig in ("precision", "recall", "f1"):
+        assert ivs[fig]["low"] <= row[fig] <= ivs[fig]["high"]
+    code, chunked, err = run(
+        "eval", NAMES, "--per-class", "--ci", "-f", "json", "--chunk-size", "7"
+    )
+    assert code == 0, err
+    _close(json.loads(chunked)["per_class"], report["per_class"])  # every bound, to 1e-12
+
+    code, out, err = run("eval", NAMES, "--per-class", "--ci", "-f", "csv")
+    assert code == 0, err
+    rows = {(r[0], r[1], r[2]): r for r in csv.reader(io.StringIO(out))}
+    r = rows[("per_class=dog", "f1", "value")]
+    assert (float(r[4]), float(r[5])) == pytest.approx((ivs["f1"]["low"], ivs["f1"]["high"]))
+    share = ivs["losses"]["categorical_cross_entropy"]["share"]
+    r = rows[("per_class=dog", "categorical_cross_entropy", "share")]
+    assert (float(r[4]), float(r[5])) == pytest.approx((share["low"], share["high"]))
+    assert rows[("per_class=dog", "count", "value")][4:] == ["", ""]
+
+    code, out, err = run("eval", NAMES, "--per-class", "--ci", "-f", "markdown")
+    assert code == 0, err
+    assert "per class (value [95% interval]):" in out
+    line = next(x for x in out.splitlines() if x.startswith("| dog |"))
+    assert f"[{ivs['recall']['low']:.6g}, {ivs['recall']['high']:.6g}]" in line
+    code, out, err = run("eval", NAMES, "--per-class", "--ci", "--ci-level", "0.9")
+    assert code == 0, err
+    assert "per class (value [90% interval]):" in out
+
+    dest = tmp_path / "r.json"
+    code, out, err = run("eval", NAMES, "--per-class", "--ci", "--ci-level", "1.5", "-o", dest)
+    assert code == 2 and err.startswith("error:") and "--ci-level" in err
+    assert not dest.exists()
+
+
+def test_ci_per_class_weighted_says_why_there_is_none(run, tmp_path: Path) -> None:
+    parts = _weighted_parts(tmp_path)
+    code, out, err = run("eval", parts[0], "--weights", "w", "--per-class", "--ci", "-f", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert all("intervals" not in row for row in report["per_class"].values())
+    assert any("weighted run get no interval" in n for n in report["notes"])

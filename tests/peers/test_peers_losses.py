@@ -46,6 +46,7 @@ SK = "sklearn/metrics/tests/test_regression.py"
 SKDOC = "sklearn/metrics/_regression.py (docstring)"
 KT = "keras/src/losses/losses_test.py"
 KDOC = "keras/src/losses/losses.py (docstring)"
+KMT = "keras/src/metrics/hinge_metrics_test.py"
 TM = "torchmetrics/functional/regression"
 TMH = "torchmetrics/functional/classification/hinge.py (docstring)"
 
@@ -760,6 +761,8 @@ STEP_P = [[4], [8], [12], [8], [1], [3]]
 STEP_W = [3, 6, 5, 0, 4, 2]
 HINGE_Y = [[0.0, 1.0], [0.0, 0.0]]
 HINGE_P = [[0.6, 0.4], [0.4, 0.6]]
+CAT_HINGE_Y = [[0, 1, 0, 1, 0], [0, 0, 1, 1, 1], [1, 1, 1, 1, 0], [0, 0, 0, 0, 1]]
+CAT_HINGE_P = [[0, 0, 1, 1, 0], [1, 1, 1, 1, 1], [0, 1, 0, 1, 0], [1, 1, 1, 1, 1]]
 HUBER_P = np.array([[0.9, 0.2, 0.2], [0.8, 0.4, 0.6]])
 HUBER_Y = np.array([[1.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
 CCE_Y = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
@@ -900,6 +903,48 @@ KERAS: list[Row] = [
             ),
         )
         for tag, test, value, w, reduce in cases
+    ),
+    # CategoricalHingeTest: the row [0, 0] has no class (multi-hot targets, or none, are
+    # the multilabel task; Keras' formula, pos = 0 there): per sample 1.2 and 1.6
+    *(
+        Row(
+            f"keras-categorical-hinge-{tag}",
+            f"{KT}::CategoricalHingeTest.{test}",
+            "categorical_hinge",
+            HINGE_Y,
+            HINGE_P,
+            value,
+            1.5e-3 if reduce != "per_sample" else 1e-6,
+            task="multilabel",
+            weights=w,
+            reduce=reduce,
+            conversion="multi-hot / all-zero target rows: --task multilabel (inferred)",
+        )
+        for tag, test, value, w, reduce in (
+            ("unweighted", "test_unweighted", 1.4, None, "mean"),
+            ("unweighted-sum", "test_unweighted", 2.8, None, "sum"),
+            ("unweighted-none", "test_unweighted", [1.2, 1.6], None, "per_sample"),
+            ("weighted", "test_weighted", 0.6, [1, 0], "sum/n"),
+            ("weighted-sum", "test_weighted", 1.2, [1, 0], "sum"),
+            ("weighted-none", "test_weighted", [1.2, 0.0], [1, 0], "per_sample"),
+        )
+    ),
+    # keras/src/metrics/hinge_metrics_test.py::CategoricalHingeTest: multi-hot rows; the
+    # metric is the weighted mean Σ w·l / Σ w (per sample 1, 0, 0, 1)
+    *(
+        Row(
+            f"keras-categorical-hinge-metric-{tag}",
+            f"{KMT}::CategoricalHingeTest.test_{tag}",
+            "categorical_hinge",
+            CAT_HINGE_Y,
+            CAT_HINGE_P,
+            0.5,
+            1e-5,
+            task="multilabel",
+            weights=w,
+            conversion="multi-hot target rows: --task multilabel (inferred)",
+        )
+        for tag, w in (("unweighted", None), ("weighted", [1.0, 1.5, 2.0, 2.5]))
     ),
     # CosineSimilarityTest: the test's own numpy expression
     Row(
@@ -1602,10 +1647,10 @@ UNSUPPORTED: dict[str, str] = {
     "refuses all-zero weights (no figure is defined)",
     f"{KT}::MeanSquaredLogarithmicErrorTest.*": "targets of −5 and −2: Keras clips them to "
     "1e-7 before log1p; losscli refuses values ≤ −1 (input error) rather than change them",
-    f"{KT}::CategoricalHingeTest.*": "target row [0, 0] has no class: Keras computes on it "
-    "(1 + max ŷ), losscli refuses a target row that is neither one-hot nor a distribution",
-    f"{KT}::KLDivergenceTest.*": "target rows [0.5, 0.8, 0.12] and [0.7, 0.43, 0.8] are not "
-    "distributions: Keras computes on them, losscli refuses them (input error)",
+    f"{KT}::KLDivergenceTest.*": "target rows [0.5, 0.8, 0.12] and [0.7, 0.43, 0.8] (and "
+    "the predictions) are not distributions: Keras' Σ t·log(t/p) on them is no divergence "
+    "(it can be negative); losscli refuses such rows (input error: one-hot or a "
+    "distribution expected) rather than give it",
     f"{KT}::DiceTest.test_correctness / test_binary_segmentation": "Keras' default axis=None "
     "pools the whole batch into one ratio; losscli's dice is per sample over its outputs",
     f"{KT}::TverskyTest.test_correctness* / test_binary_segmentation*": "Keras' default "
@@ -1631,20 +1676,6 @@ REFUSED: list[tuple[str, Row, type[Exception]]] = [
     (
         f"{KT}::MeanSquaredLogarithmicErrorTest.*",
         Row("keras-msle", KT, "msle", KERAS_Y, KERAS_P, 1.4370, 1.5e-3),
-        InputError,
-    ),
-    (
-        f"{KT}::CategoricalHingeTest.*",
-        Row(
-            "keras-categorical-hinge",
-            KT,
-            "categorical_hinge",
-            HINGE_Y,
-            HINGE_P,
-            1.4,
-            1.5e-3,
-            task="multiclass",
-        ),
         InputError,
     ),
     (
@@ -1803,7 +1834,6 @@ def test_unsupported_is_exactly() -> None:
         f"{SK}::test_multioutput_regression (variance_weighted)",
         f"{KT}::*.test_zero_weighted",
         f"{KT}::MeanSquaredLogarithmicErrorTest.*",
-        f"{KT}::CategoricalHingeTest.*",
         f"{KT}::KLDivergenceTest.*",
         f"{KT}::DiceTest.test_correctness / test_binary_segmentation",
         f"{KT}::TverskyTest.test_correctness* / test_binary_segmentation*",
@@ -1847,3 +1877,27 @@ def test_adjusted_r2_undefined_where_torchmetrics_falls_back() -> None:
 def test_adjusted_r2_needs_n_features() -> None:
     with pytest.raises(UsageError, match="n_features"):
         losscli.evaluate([1.0, 2, 3], [1.0, 2, 4], metrics=["adjusted_r2"])
+
+
+def test_cli_keras_target_conventions(tmp_path: Any, run: Any) -> None:
+    """Through the real command: Keras' CategoricalHingeTest rows (a row without a class)
+    score as multilabel, 1.2 and 1.6; Keras' KLDivergenceTest rows are refused (exit 3,
+    one error line naming the row, nothing written)."""
+    import json
+
+    targets, preds = tmp_path / "t.csv", tmp_path / "p.csv"
+    targets.write_text("a,b\n0,1\n0,0\n")
+    preds.write_text("a,b\n0.6,0.4\n0.4,0.6\n")
+    res = run("eval", targets, preds, "-l", "categorical_hinge", "-f", "json")
+    assert res.code == 0, res.err
+    report = json.loads(res.out)
+    assert report["task"] == "multilabel"
+    assert report["losses"]["categorical_hinge"]["mean"] == pytest.approx(1.4, abs=1e-12)
+    targets.write_text("a,b,c\n0.5,0.8,0.12\n0.7,0.43,0.8\n")
+    preds.write_text("a,b,c\n0.3,0.6,0.1\n0.4,0.3,0.3\n")
+    out = tmp_path / "r.json"
+    res = run("eval", targets, preds, "-l", "kl_divergence", "--task", "multiclass", "-o", out)
+    assert res.code == 3, res.err
+    assert res.err.startswith("error:") and res.err.count("\n") == 1
+    assert "row 1" in res.err and "one-hot or a distribution expected" in res.err
+    assert not out.exists()

@@ -166,6 +166,50 @@ def test_average_precision_vs_sklearn(task: str, weighted: bool) -> None:
     assert c.metrics["average_precision"] == pytest.approx(ref, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    "case", ["few_values", "one_value", "signed_zero", "all_positive", "constant_weights"]
+)
+def test_average_precision_equal_weights_path(case: str) -> None:
+    """The equal-weight path (two plain sorts, counts in integers) against scikit-learn,
+    on heavy ties, a single score, 0.0 beside -0.0, no negatives, constant weights."""
+    from sklearn.metrics import average_precision_score
+
+    from losscli.scoring.ranking import _curve_ap, average_precision
+
+    rng = np.random.default_rng(21)
+    n = 500
+    p = np.round(rng.random(n), 1)  # 11 distinct scores
+    y = (rng.random(n) < p).astype(int)
+    w = None
+    if case == "one_value":
+        p = np.full(n, 0.3)
+    elif case == "signed_zero":
+        p = np.where(rng.random(n) < 0.5, 0.0, -0.0) + np.round(rng.random(n), 1) * (p > 0.5)
+    elif case == "all_positive":
+        y = np.ones(n, dtype=int)
+    elif case == "constant_weights":
+        w = np.full(n, 2.5)
+    ref = average_precision_score(y, p, sample_weight=w)
+    assert average_precision(y, p, w) == pytest.approx(ref, rel=1e-14)
+    assert _curve_ap(y, p, w) == pytest.approx(ref, rel=1e-14)  # the path for any weights
+    r = losscli.evaluate(
+        y, p, metrics=["average_precision"], task="binary", weights=w, chunk_rows=61
+    )
+    assert r.metrics["average_precision"] == pytest.approx(ref, rel=1e-14)
+
+
+def test_average_precision_zero_weights_take_the_weighted_path() -> None:
+    from sklearn.metrics import average_precision_score
+
+    rng = np.random.default_rng(22)
+    p = np.round(rng.random(200), 2)
+    y = (rng.random(200) < p).astype(int)
+    w = np.where(rng.random(200) < 0.3, 0.0, 1.0)
+    ref = average_precision_score(y, p, sample_weight=w)
+    r = losscli.evaluate(y, p, metrics=["average_precision"], task="binary", weights=w)
+    assert r.metrics["average_precision"] == pytest.approx(ref, rel=1e-12)
+
+
 def test_average_precision_raw_scores_and_no_positives() -> None:
     from sklearn.metrics import average_precision_score
 
@@ -193,3 +237,67 @@ def test_weights_are_relative(k: int, strategy: str) -> None:
     a = losscli.evaluate(y, p, metrics=names, weights=w, params=params, chunk_rows=7)
     b = losscli.evaluate(y, p, metrics=names, weights=wk, params=params, chunk_rows=11)
     assert a.metrics == pytest.approx(b.metrics, rel=1e-12)
+
+
+@pytest.mark.parametrize("task", ["binary", "multilabel"])
+def test_average_precision_replicates_share_one_sort(task: str) -> None:
+    """The bootstrap's copies of the state (dataclasses.replace, new weights) reuse the
+    scores sorted once; every replicate equals scikit-learn's with those weights, and a
+    state that grows sorts again."""
+    from dataclasses import replace
+
+    from sklearn.metrics import average_precision_score
+
+    from losscli.scoring.metrics import Ctx
+    from losscli.scoring.ranking import PrecisionState
+
+    rng = np.random.default_rng(31)
+    shape = (90,) if task == "binary" else (90, 3)
+    p = np.round(rng.random(shape), 2)
+    y = (rng.random(shape) < p).astype(float)
+    state = PrecisionState("average_precision")
+    ctx = Ctx(task, False, {})
+    for a in range(0, 90, 40):
+        state.update(y[a : a + 40], p[a : a + 40], None, ctx)
+    assert state.explain(ctx)[0] == pytest.approx(average_precision_score(y, p), rel=1e-12)
+    for _ in range(3):
+        counts = rng.poisson(1.0, 90).astype(float)
+        copy = replace(state, ws=[counts[:40], counts[40:80], counts[80:]])
+        want = average_precision_score(y, p, sample_weight=counts)
+        assert copy.explain(ctx)[0] == pytest.approx(want, rel=1e-12)
+    assert len(state.sorted_scores) == 1  # one sort, shared by the copies
+    state.update(y[:10], 1 - p[:10], rng.random(10) + 0.5, ctx)  # grown: sorted again
+    w = np.r_[np.ones(90), state.ws[-1]]
+    want = average_precision_score(np.r_[y, y[:10]], np.r_[p, 1 - p[:10]], sample_weight=w)
+    assert state.explain(ctx)[0] == pytest.approx(want, rel=1e-12)
+
+
+def test_roc_auc_and_average_precision_sort_once_between_them() -> None:
+    """Binary, equal weights: both figures from one sort of each class's scores, kept
+    while the chunks live (the same classes to the bit, else sorted again)."""
+    import gc
+
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    from losscli.scoring import auc
+
+    rng = np.random.default_rng(32)
+    p = np.round(rng.random(500), 2)
+    y = (rng.random(500) < p).astype(int)
+    gc.collect()
+    before = len(auc._CLASS_SORTED)
+    r = losscli.evaluate(y, p, metrics=["roc_auc", "average_precision"], chunk_rows=120)
+    assert r.metrics["roc_auc"] == pytest.approx(roc_auc_score(y, p), rel=1e-12)
+    assert r.metrics["average_precision"] == pytest.approx(average_precision_score(y, p), rel=1e-12)
+    assert len(auc._CLASS_SORTED) == before  # forgotten once the figures are computed
+    chunks = r.accumulator.metrics["roc_auc"].ps
+    assert [id(c) for c in chunks] == [id(c) for c in r.accumulator.metrics["average_precision"].ps]
+    sp, sn = auc.class_sorted(y == 1, p, chunks)
+    assert len(auc._CLASS_SORTED) == before + 1  # kept: the next figure of them reuses it
+    assert auc.class_sorted(y == 1, p, chunks)[0] is sp
+    assert np.array_equal(sp, np.sort(p[y == 1])) and np.array_equal(sn, np.sort(p[y == 0]))
+    flipped = auc.class_sorted(y == 0, p, chunks)  # other classes: not the kept sort
+    assert np.array_equal(flipped[0], np.sort(p[y == 0]))
+    del r, chunks
+    gc.collect()
+    assert len(auc._CLASS_SORTED) == before  # freed with the chunks

@@ -346,3 +346,84 @@ def test_no_breakdown_when_nan_is_passed_on() -> None:
         y, p, task="multiclass", per_class=True, nan_policy="propagate", losses=["zero_one"]
     )
     assert r.per_class == {} and any(n.startswith("no breakdown") for n in r.notes)
+
+
+# ----------------------------------------------------------------------------- intervals
+
+
+def _wilson(k: float, n: float, level: float) -> tuple[float, float]:
+    """Wilson (1927) from its formula."""
+    from scipy.stats import norm
+
+    z = norm.ppf(0.5 + level / 2)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+@pytest.mark.parametrize("level", [0.95, 0.8])
+def test_per_class_intervals_closed_forms(rng: np.random.Generator, level: float) -> None:
+    """--per-class --ci: Wilson for precision and recall, Wilson of the Jaccard index
+    mapped by 2J/(1+J) for f1, Student's t for a class's mean loss, the delta method
+    for its share; chunked = whole."""
+    from scipy.stats import norm, t
+
+    y, p, _ = _multiclass(rng, n=150, c=3)
+    r = losscli.evaluate(y, p, task="multiclass", per_class=True, ci=True, ci_level=level)
+    c = losscli.evaluate(
+        y, p, task="multiclass", per_class=True, ci=True, ci_level=level, chunk_rows=17
+    )
+    pred = p.argmax(1)
+    loss = -np.log(p[np.arange(y.size), y])
+    z = norm.ppf(0.5 + level / 2)
+    for k, (label, row) in enumerate(r.per_class.items()):
+        ivs = row["intervals"]
+        tp = int(np.sum((pred == k) & (y == k)))
+        npred, nsup = int(np.sum(pred == k)), int(np.sum(y == k))
+        for fig, n, method in (("precision", npred, "wilson"), ("recall", nsup, "wilson")):
+            assert (ivs[fig]["low"], ivs[fig]["high"]) == approx(_wilson(tp, n, level))
+            assert ivs[fig]["level"] == level and ivs[fig]["method"] == method
+        jl, jh = _wilson(tp, npred + nsup - tp, level)
+        assert (ivs["f1"]["low"], ivs["f1"]["high"]) == approx(
+            (2 * jl / (1 + jl), 2 * jh / (1 + jh))
+        )
+        assert ivs["f1"]["low"] <= row["f1"] <= ivs["f1"]["high"]
+        assert ivs["f1"]["method"] == "wilson_jaccard"
+        x = loss[y == k]
+        half = t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+        got = ivs["losses"]["categorical_cross_entropy"]
+        assert got["mean"]["method"] == "t"
+        assert (got["mean"]["low"], got["mean"]["high"]) == approx(
+            (max(x.mean() - half, 0.0), x.mean() + half)
+        )
+        share = x.sum() / loss.sum()
+        d = loss * ((y == k) - share)
+        half = z * math.sqrt(np.sum(d * d) * y.size / (y.size - 1)) / loss.sum()
+        assert got["share"]["method"] == "delta"
+        assert (got["share"]["low"], got["share"]["high"]) == approx(
+            (max(share - half, 0.0), min(share + half, 1.0))
+        )
+        other = c.per_class[label]["intervals"]
+        assert other["f1"] == ivs["f1"] and other["recall"] == ivs["recall"]
+        for s in ("mean", "share"):
+            a, b = other["losses"]["categorical_cross_entropy"][s], got[s]
+            assert (a["low"], a["high"]) == pytest.approx((b["low"], b["high"]), rel=1e-12)
+
+
+def test_per_class_intervals_edges_and_weights(rng: np.random.Generator) -> None:
+    """A class never predicted: a NaN precision interval, with a warning; a weighted run:
+    no per-class intervals, with a note; no --ci: no intervals."""
+    y = np.array([0, 0, 1, 1, 2, 2, 0, 1])
+    p = np.eye(3)[[0, 0, 1, 1, 0, 1, 0, 1]] * 0.8 + 0.2 / 3
+    r = losscli.evaluate(y, p, task="multiclass", per_class=True, ci=True)
+    ivs = r.per_class["2"]["intervals"]
+    assert math.isnan(ivs["precision"]["low"]) and math.isnan(ivs["precision"]["high"])
+    assert ivs["recall"]["low"] == 0.0 and ivs["recall"]["high"] > 0
+    assert any("per-class intervals undefined" in w and "2 (precision" in w for w in r.warnings)
+    assert "nan" in r.to_json()  # NaN written as JSON's "nan"
+    w = losscli.evaluate(y, p, task="multiclass", per_class=True, ci=True, weights=np.ones(8) * 2)
+    assert all("intervals" not in row for row in w.per_class.values())
+    assert any("weighted run get no interval" in n for n in w.notes)
+    plain = losscli.evaluate(y, p, task="multiclass", per_class=True)
+    assert all("intervals" not in row for row in plain.per_class.values())

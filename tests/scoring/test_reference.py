@@ -23,6 +23,7 @@ from sklearn.metrics import (
 )
 
 import losscli
+from losscli.errors import InputError
 from losscli.scoring import registry
 
 REL = 1e-9
@@ -376,6 +377,33 @@ def test_categorical_hinge_closed_form(rng: np.random.Generator) -> None:
     assert r.task == "multiclass"
     np.testing.assert_allclose(r.per_sample["categorical_hinge"], ref, rtol=REL)
     assert loss_mean(r, "categorical_hinge") == approx(np.mean(ref))
+
+
+def test_categorical_hinge_on_soft_and_multi_hot_targets(rng: np.random.Generator) -> None:
+    """Keras' formula on distributions (multiclass) and on multi-hot rows, a row without a
+    true label included (multilabel, inferred); a row that is neither is refused, and so
+    is kl_divergence on rows that are not distributions."""
+    s = rng.normal(scale=2.0, size=(30, 3))
+    for t, task in (
+        (rng.dirichlet(np.ones(3), size=30), "multiclass"),
+        (np.r_[np.zeros((1, 3)), (rng.random((29, 3)) < 0.5).astype(float)], "multilabel"),
+    ):
+        ref = np.maximum(0.0, np.max((1 - t) * s, axis=1) - np.sum(t * s, axis=1) + 1.0)
+        r = losscli.evaluate(t, s, losses=["categorical_hinge"])
+        assert r.task == task
+        np.testing.assert_allclose(r.per_sample["categorical_hinge"], ref, rtol=REL)
+    assert r.per_sample["categorical_hinge"][0] == pytest.approx(max(0.0, 1 + s[0].max()))
+    with pytest.raises(InputError, match="one-hot or a distribution expected"):
+        losscli.evaluate(
+            [[0.0, 0.0], [0.0, 1.0]],
+            [[0.6, 0.4], [0.4, 0.6]],
+            losses=["categorical_hinge"],
+            task="multiclass",
+        )
+    with pytest.raises(InputError, match="sums to 1.42"):
+        losscli.evaluate(
+            [[0.5, 0.8, 0.12], [0.7, 0.2, 0.1]], [[0.4, 0.5, 0.1]] * 2, losses=["kl_divergence"]
+        )
 
 
 def test_kl_divergence_closed_form(rng: np.random.Generator) -> None:

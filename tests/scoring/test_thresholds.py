@@ -63,3 +63,23 @@ def test_shown_rows() -> None:
     rows = shown_rows(1000, 334, 10)
     assert rows[0] == 0 and rows[-1] == 999 and 334 in rows and len(rows) == 11
     assert shown_rows(1000, 5, 1) == [5]
+
+
+@pytest.mark.parametrize("weights", ["none", "constant", "varied"])
+def test_curve_paths_vs_counting(weights: str) -> None:
+    """curve_ascending: the equal-weight path (plain sorts) and the argsort path give the
+    counts "score >= t" counted by brute force, on ties, 0.0 beside -0.0, tiny inputs."""
+    from losscli.scoring.ranking import curve_ascending
+
+    rng = np.random.default_rng(23)
+    for n in (0, 1, 2, 7, 300):
+        s = np.round(rng.normal(size=n), 1) * rng.choice([1.0, 0.0, -0.0], n)
+        y = rng.integers(0, 2, n)
+        w = {"none": None, "constant": np.full(n, 0.75), "varied": rng.random(n) + 0.1}[weights]
+        ww = np.ones(n) if w is None else w
+        thr = np.unique(s)
+        above = s[None, :] >= thr[:, None]
+        got_thr, got_tps, got_fps = curve_ascending(y, s, w)
+        assert np.array_equal(got_thr, thr)
+        assert got_tps == pytest.approx(above @ (ww * (y == 1)), rel=1e-12, abs=1e-12)
+        assert got_fps == pytest.approx(above @ (ww * (y == 0)), rel=1e-12, abs=1e-12)

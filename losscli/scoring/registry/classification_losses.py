@@ -231,18 +231,23 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         name="categorical_hinge",
         kind="loss",
         func=L.categorical_hinge,
-        tasks=("multiclass",),
+        tasks=("multiclass", "multilabel"),
         inputs="scores",
         needs="scores",
         formula="max(0, max_c (1 − t_c)·ŷ_c − Σ_c t_c·ŷ_c + 1)",
         summary="Keras' categorical hinge loss.",
         use_when="Multiclass margin classifiers.",
         notes=(
-            "Keras' formula on the targets as given: for a one-hot row, max(0, 1 + the "
-            "highest other score − the true class's score); for a distribution, pos is "
-            "the target-weighted mean score and neg the highest (1 − t_c)-scaled score",
-            TARGET_ROWS_NOTE + " (an all-zero row gives 1 + max(ŷ) in Keras: a row "
-            "without a class, refused here)",
+            "Keras' formula on the targets as given, pos = Σ_c t_c·ŷ_c and neg = max_c "
+            "(1 − t_c)·ŷ_c (the masked true class counts as 0 there, as in Keras): for a "
+            "one-hot row, max(0, 1 + max(0, the highest other score) − the true class's "
+            "score); for a distribution, pos is the target-weighted mean score and neg the "
+            "highest (1 − t_c)-scaled score",
+            "multiclass " + TARGET_ROWS_NOTE,
+            "multi-hot 0/1 targets (several true classes, or none) are the multilabel task "
+            "(inferred, or --task multilabel): Keras' formula again, pos summing the scores "
+            "of every true label; a row without a true label gives max(0, 1 + max_c ŷ_c), "
+            "as in Keras. Other rows (neither 0/1 nor a distribution) are an input error",
         ),
         reference="keras.losses.CategoricalHinge",
     ),
@@ -304,7 +309,10 @@ CLASSIFICATION_LOSSES: tuple[Entry, ...] = (
         aliases=("kld", "kl"),
         params=(EPS, FROM_LOGITS, BASE, NORMALIZE),
         notes=(
-            TARGET_ROWS_NOTE,
+            TARGET_ROWS_NOTE + ". Keras' tests compute Σ t·log(t/p) on rows that are not "
+            "distributions (summing to 1.42, say): that is no divergence (it can be "
+            "negative), so losscli refuses such rows rather than give it; divide the rows by "
+            "their sums to get the divergence of the distributions they are proportional to",
             "0·log 0 = 0: a class with zero target mass adds nothing; Keras clips the "
             "targets to [1e-7, 1] too, so there it adds 1e-7·log(1e-7 / p_c) (at most "
             "about 1.6e-6 a class)",
