@@ -3,11 +3,10 @@ as table, json, csv, tsv or markdown, and as JUnit (a testcase per figure)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from losscli.errors import UsageError
-from losscli.report import breakdown, layout
+from losscli.report import breakdown, jsontext, layout
 from losscli.report.numbers import count, unsigned_zero
 from losscli.report.render import num, short
 
@@ -33,7 +32,7 @@ def render_comparison(c: Any, fmt: str, pictures: Any = None, *, width: int | No
 
         return comparison_html(c, pictures)
     if fmt == "json":
-        return json.dumps(c.to_dict(), indent=2, allow_nan=False) + "\n"
+        return jsontext.dumps(c.to_dict()) + "\n"
     rows = list(c.differences.values())
     if fmt in ("csv", "tsv"):
         sep = "," if fmt == "csv" else "\t"

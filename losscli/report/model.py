@@ -11,6 +11,7 @@ import numpy as np
 
 from losscli import __version__
 from losscli.errors import UsageError
+from losscli.report import jsontext
 from losscli.report.checks import Check
 from losscli.report.numbers import json_num
 from losscli.scoring import registry
@@ -120,7 +121,9 @@ class Report:
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if indent is None:
+            return json.dumps(self.to_dict(), allow_nan=False)
+        return jsontext.dumps(self.to_dict(), indent=indent)
 
 
 @dataclass

@@ -3,13 +3,12 @@ csv, tsv, markdown or value."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from typing import Any
 
 from losscli.errors import UsageError
-from losscli.report import breakdown
+from losscli.report import breakdown, jsontext
 from losscli.report.model import Report
 from losscli.report.numbers import cell, count, short
 from losscli.validate.align import id_text
@@ -332,7 +331,7 @@ def render_batch(
 ) -> str:
     """A batch report: one row per file (ranked when sorted) plus ``overall``."""
     if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n"
+        return jsontext.dumps(result.to_dict()) + "\n"
     if fmt == "value":
         return render(result.overall, "value")
     if fmt == "html":

@@ -3,12 +3,11 @@ table (at most ``--max-rows`` evenly spread rows, and the best one, marked)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from losscli import __version__
 from losscli.errors import UsageError
-from losscli.report import layout
+from losscli.report import jsontext, layout
 from losscli.report.numbers import count, fixed, json_num, short
 from losscli.scoring.thresholds import CRITERIA, FIGURES, Sweep, shown_rows
 
@@ -45,7 +44,7 @@ def render(
     width: int | None = None,
 ) -> str:
     if fmt == "json":
-        return json.dumps(to_dict(s, n_samples, warnings, notes), indent=2, allow_nan=False) + "\n"
+        return jsontext.dumps(to_dict(s, n_samples, warnings, notes)) + "\n"
     if fmt in ("csv", "tsv"):
         sep = "," if fmt == "csv" else "\t"
         lines = [sep.join(("threshold", *FIGURES, "best"))]

@@ -5,6 +5,8 @@ Every run that reports figures (exit 0, or 1 for a failed gate) on data the gene
 wrote unharmed has them cross-checked: the losses and metrics of its JSON (or the number
 of ``-f value``) equal numpy's and scikit-learn's from the arrays written, to 1e-9
 relative (tests/adversarial/reference.py; the reading a note states is the one checked).
+A report in another format is checked through the same command as JSON, and the figures a
+CSV/TSV report shows must equal the JSON's digit for digit (markdown's, as rounded).
 
 The suite runs a short campaign (40 command lines, under a minute); a long one is one
 command::
@@ -350,7 +352,7 @@ def _cross_check(cmd: list[str], res: Result, tmp: Path, data: Written) -> tuple
         return read, 0
     got = _reported(cmd, res, tmp)
     if got is None:
-        return "not json", 0
+        return _other_format(cmd, res, tmp, read)
     if isinstance(got, float):  # -f value: the first loss's mean, when -l names it
         loss = cmd[cmd.index("-l") + 1] if "-l" in cmd else None
         if loss is None or any(f in cmd for f in ("--value", "--check")):
@@ -367,6 +369,62 @@ def _cross_check(cmd: list[str], res: Result, tmp: Path, data: Written) -> tuple
     bad, n = check_report(cmd, got, read)
     assert not bad, "\n".join(bad)
     return ("checked" if n else f"no reference for task {got.get('task')}"), n
+
+
+def _as_json(cmd: list[str]) -> list[str]:
+    i = cmd.index("-f") if "-f" in cmd else len(cmd)
+    return [*cmd[:i], "-f", "json", *cmd[i + 2 :]]
+
+
+def _shown(cmd: list[str], text: str) -> dict[str, str] | None:
+    """The figures a CSV/TSV or markdown report of one ``eval`` shows, by name (loss
+    means and metrics; None for a batch, a table or markdown with intervals)."""
+    fmt = cmd[cmd.index("-f") + 1] if "-f" in cmd else "table"
+    if cmd[0] != "eval" or fmt not in ("csv", "tsv", "markdown"):
+        return None
+    shown: dict[str, str] = {}
+    if fmt == "markdown":
+        for line in text.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) == 3 and cells[0] in ("loss (mean)", "metric"):
+                shown[cells[1]] = cells[2]
+        return shown
+    sep = "," if fmt == "csv" else "\t"
+    lines = text.splitlines()
+    assert lines[0].split(sep) == ["kind", "name", "statistic", "value"], lines[0]
+    for line in lines[1:]:
+        kind, name, stat, value = line.split(sep)
+        if (kind, stat) in (("loss", "mean"), ("metric", "value")):
+            shown[name] = value
+    return shown
+
+
+def _other_format(cmd: list[str], res: Result, tmp: Path, read: Any) -> tuple[str, int]:
+    """A report in another format: the same command as JSON is cross-checked against the
+    reference, and the CSV/TSV (every digit) or markdown (as rounded) figures against it."""
+    text = (tmp / cmd[cmd.index("-o") + 1]).read_text() if "-o" in cmd else res.out
+    shown = _shown(cmd, text)
+    again = run_cmd(_as_json(cmd), tmp)
+    assert again.code == res.code, again.err
+    report = _reported(_as_json(cmd), again, tmp)
+    if not isinstance(report, dict):
+        return "not json", 0
+    bad, n = check_report(cmd, report, read)
+    assert not bad, "\n".join(bad)
+    if shown is None:
+        return "as json", n
+    figures = {k: v["mean"] for k, v in report["losses"].items()} | report["metrics"]
+    fmt = cmd[cmd.index("-f") + 1]
+    for name, value in figures.items():
+        if not isinstance(value, (int, float)) or name not in shown:
+            continue
+        got = float(shown[name].replace(",", "")) if shown[name] != "nan" else float("nan")
+        if fmt == "markdown":  # six significant digits
+            assert got == pytest.approx(value, rel=1e-5, abs=1e-9), (name, shown[name], value)
+        else:
+            assert got == value, f"{fmt} shows {name} = {shown[name]}, the JSON {value!r}"
+    assert set(shown) >= {k for k, v in figures.items() if isinstance(v, (int, float))}, shown
+    return f"{fmt} and json", n
 
 
 def _log(entry: dict[str, object]) -> None:
