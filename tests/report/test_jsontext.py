@@ -22,9 +22,7 @@ _plain = st.one_of(
 _keys = st.one_of(st.text(max_size=6), st.integers(-5, 5), st.booleans(), st.none())
 _values = st.recursive(
     _plain,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=4)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=4)),
     max_leaves=12,
 )
 
