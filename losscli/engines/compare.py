@@ -469,14 +469,6 @@ def _conclude(
         va = ra.losses[name]["mean"] if kind == "loss" else ra.metrics[name]
         vb = rb.losses[name]["mean"] if kind == "loss" else rb.metrics[name]
         delta = vb - va
-        if kind == "loss":
-            draws = reps_b.loss_means(name) - reps_a.loss_means(name)
-        else:
-            draws = reps_b.metric_values(
-                entry, params, plan.task, sb.state.acc.metrics.get(name)
-            ) - reps_a.metric_values(entry, params, plan.task, sa.state.acc.metrics.get(name))
-        boot = I.percentile(draws, ci.level)
-        low, high = boot.low, boot.high
         chosen = test
         if test == "ttest" and kind != "loss":
             chosen = "auto"
@@ -496,14 +488,25 @@ def _conclude(
                 chosen = "delong"  # the whole curve's AUC, not a partial one (max_fpr)
             else:
                 chosen = "bootstrap"
+        if chosen != "delong":  # DeLong's interval comes with its test: no resampled AUCs
+            if kind == "loss":
+                draws = reps_b.loss_means(name) - reps_a.loss_means(name)
+            else:
+                draws = reps_b.metric_values(
+                    entry, params, plan.task, sb.state.acc.metrics.get(name)
+                ) - reps_a.metric_values(entry, params, plan.task, sa.state.acc.metrics.get(name))
+            boot = I.percentile(draws, ci.level)
+            low, high = boot.low, boot.high
         if chosen == "mcnemar":
             p = paired.mcnemar_exact(pairs.only_a, pairs.only_b)
         elif chosen == "delong":
             sta, stb = sa.state.acc.metrics[name], sb.state.acc.metrics[name]
             y = np.concatenate(sta.ys).reshape(-1)
-            _, p = paired.delong_test(
+            _, p, se = paired.delong_difference(
                 y, np.concatenate(sta.ps).reshape(-1), np.concatenate(stb.ps).reshape(-1)
             )
+            half = I.z_value(ci.level) * se
+            low, high = max(-1.0, delta - half), min(1.0, delta + half)
         elif chosen == "ttest":
             if weighted:
                 raise UsageError(

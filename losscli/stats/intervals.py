@@ -42,6 +42,11 @@ def _z(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2.0)
 
 
+def z_value(level: float) -> float:
+    """The two-sided normal quantile of a confidence level: ``z`` with ``P(|Z| < z) = level``."""
+    return _z(level)
+
+
 # from these degrees of freedom on, the t quantile is the Cornish-Fisher expansion
 LARGE_DF = 100_000
 

@@ -52,17 +52,30 @@ def mcnemar_exact(only_a: int, only_b: int) -> float:
 
 def delong_test(y: np.ndarray, scores_a: np.ndarray, scores_b: np.ndarray) -> tuple[float, float]:
     """DeLong's test of two correlated ROC AUCs: ``(z, two-sided p)``."""
+    z, p, _ = delong_difference(y, scores_a, scores_b)
+    return z, p
+
+
+def delong_difference(
+    y: np.ndarray, scores_a: np.ndarray, scores_b: np.ndarray
+) -> tuple[float, float, float]:
+    """DeLong's test of two correlated ROC AUCs and the standard error of their difference
+    ``AUC_B - AUC_A``: ``(z, two-sided p, se)``; ``delta ± z_(1-α/2)·se`` is the interval
+    that excludes 0 exactly when the test's p is below α."""
     scores = np.column_stack([np.asarray(scores_a, float), np.asarray(scores_b, float)])
     auc, v10, v01 = delong_components(np.asarray(y), scores)
     cov = delong_covariance(v10, v01)
     var = float(cov[0, 0] + cov[1, 1] - 2.0 * cov[0, 1])
     diff = float(auc[1] - auc[0])
-    if var <= 0.0 or not math.isfinite(var):
-        return (0.0, 1.0) if diff == 0.0 else (math.copysign(math.inf, diff), 0.0)
-    z = diff / math.sqrt(var)
+    if not math.isfinite(var):
+        return math.nan, math.nan, math.nan
+    if var <= 0.0:
+        return (0.0, 1.0, 0.0) if diff == 0.0 else (math.copysign(math.inf, diff), 0.0, 0.0)
+    se = math.sqrt(var)
+    z = diff / se
     from scipy.special import ndtr  # scipy.stats.norm.sf(x) is ndtr(-x)
 
-    return z, float(2.0 * ndtr(-abs(z)))
+    return z, float(2.0 * ndtr(-abs(z))), se
 
 
 def paired_t(sum_d: float, sum_d2: float, n: int) -> tuple[float, float]:

@@ -66,6 +66,39 @@ def test_json_per_contract_and_against_scipy(run_script, pair) -> None:  # type:
     assert diffs["accuracy"]["better"] == "b"
 
 
+def _delong_by_definition(y: np.ndarray, pa: np.ndarray, pb: np.ndarray) -> tuple[float, float]:
+    """AUC_B - AUC_A and its DeLong standard error from the placements, pair by pair
+    (DeLong et al. 1988, eq. 2-5), without the fast algorithm losscli uses."""
+    v10, v01, aucs = [], [], []
+    for p in (pa, pb):
+        pos, neg = p[y == 1][:, None], p[y == 0][None, :]
+        psi = (pos > neg) + 0.5 * (pos == neg)
+        v10.append(psi.mean(axis=1))
+        v01.append(psi.mean(axis=0))
+        aucs.append(psi.mean())
+    s10, s01 = np.cov(np.vstack(v10)), np.cov(np.vstack(v01))
+    contrast = np.array([-1.0, 1.0])
+    var = contrast @ s10 @ contrast / len(v10[0]) + contrast @ s01 @ contrast / len(v01[0])
+    return aucs[1] - aucs[0], float(np.sqrt(var))
+
+
+@pytest.mark.parametrize("level", [0.95, 0.9])
+def test_roc_auc_difference_interval_is_delongs(run_script, pair, level) -> None:  # type: ignore[no-untyped-def]
+    """Under DeLong's test the interval of AUC_B - AUC_A is delta ± z·se from DeLong's
+    variance of the difference (no resampled AUCs): it excludes 0 exactly when p < 1 - level."""
+    a, b, y, pa, pb = pair
+    args = ("-m", "roc_auc", "--ci-level", str(level), "-f", "json")
+    roc = _json(run_script("compare", a, b, *args))["differences"]["roc_auc"]
+    delta, se = _delong_by_definition(y, pa, pb)
+    z = stats.norm.ppf(0.5 + level / 2)
+    assert roc["test"] == "delong"
+    assert roc["delta"] == pytest.approx(delta, rel=1e-12)
+    assert roc["low"] == pytest.approx(delta - z * se, rel=1e-9)
+    assert roc["high"] == pytest.approx(delta + z * se, rel=1e-9)
+    assert roc["p_value"] == pytest.approx(2 * stats.norm.sf(abs(delta / se)), rel=1e-9)
+    assert (roc["low"] > 0 or roc["high"] < 0) == (roc["p_value"] < 1 - level)
+
+
 def test_ttest_is_scipy_ttest_rel(run_script, pair) -> None:  # type: ignore[no-untyped-def]
     a, b, y, pa, pb = pair
     d = _json(run_script("compare", a, b, "--test", "ttest", "-f", "json"))
