@@ -129,6 +129,7 @@ class Scorer:
         self.state = ScoreState(task=settings.task, raw_rows=offset, ci=settings.ci)
         self._plan: Plan | None = None
         self.last: Prepared | None = None  # the last chunk as prepared (compare reads it)
+        self.preview = True  # the first and worst rows, the histogram (not for a batch)
         self.reading: labels.Reading | None = None
 
     @property
@@ -142,13 +143,16 @@ class Scorer:
         if self.given is not None:
             self.reading = copy.deepcopy(self.given)  # it learns a binary "other" value
         else:
+            head = whole.head(raw)  # the first rows of a chunk that is the whole input
             self.reading = labels.read(
-                raw,
+                head,
                 task=st.task,
                 request=make_request(s),
                 pos_label=s.pos_label,
                 columns_given=s.columns_given,
             )
+            if head.y.dtype != raw.y.dtype:  # True/False targets, read as 1/0
+                raw.y = raw.y.astype(head.y.dtype)
         if self.reading.hard and not s.hard_labels:
             raise UsageError(
                 "this engine does not read hard-label predictions (class ids or names) yet",
@@ -271,8 +275,9 @@ class Scorer:
                 )
         index = prep.ids if prep.ids is not None else rows
         st.preview.ids = prep.ids is not None
-        st.preview.update(loss_values, index)
-        st.preview.count(loss_values)  # the table's histogram (report/histogram.py)
+        if self.preview:
+            st.preview.update(loss_values, index)
+            st.preview.count(loss_values)  # the table's histogram (report/histogram.py)
         return index, loss_values
 
 
@@ -385,10 +390,12 @@ def run(
     per_sample_sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None = None,
     progress: Callable[[int], None] | None = None,
     collect: Any = None,
+    preview: bool = True,
 ) -> Report:
     """One evaluation on this machine (:func:`losscli.evaluate` documents the arguments):
     the inputs read chunk by chunk, every chunk scored, the end of the input concluded,
-    the gates applied.
+    the gates applied.  ``preview=False``: no first and worst rows nor histogram (a
+    batch's files, whose rows are not shown).
 
     The reading of the input is taken on its first rows and checked against what the
     whole input shows (:mod:`losscli.validate.whole`); when they differ, an input that
@@ -399,7 +406,7 @@ def run(
     parsed_checks = parse_checks(o.checks, o.tolerance, o.atol)
 
     def chunks() -> Generator[Raw, None, None]:
-        return whole.with_head(input_chunks(y_true, y_pred, o, stdin))
+        return whole.with_head(input_chunks(y_true, y_pred, o, stdin), whole=True)
 
     again = stdin is None and all(_rereadable(x) for x in (y_true, y_pred, o.weights, o.group_by))
     emitted = [False]
@@ -411,6 +418,7 @@ def run(
 
     passes = _Pass(settings, keep_per_sample, per_sample_sink and sink, progress, again)
     passes.collect = collect  # the pictures' data (--format html): add(prep, losses), reset()
+    passes.preview = preview
     first = chunks()
     try:
         passes.score(first, None)
@@ -473,6 +481,7 @@ class _Pass:
     kept: list[dict[str, np.ndarray]] = field(default_factory=list)
     kept_ids: list[np.ndarray] = field(default_factory=list)
     collect: Any = None
+    preview: bool = True
 
     def score(self, chunks: Iterator[Raw], widen: _Widen | None) -> None:
         """Score every chunk; the first pass (``widen`` None) also gathers the facts of
@@ -486,6 +495,7 @@ class _Pass:
             self.scorer = scorer = Scorer(s)
         else:
             self.scorer = scorer = Scorer(s, hint=widen.hint, reading=widen.reading)
+        scorer.preview = self.preview
         facts = whole.Facts() if widen is None else None
         try:
             for raw in chunks:

@@ -44,7 +44,18 @@ def _cut(raw: Raw, start: int, stop: int | None) -> Raw:
         groups=cut(raw.groups),
         kept_targets=None,
         unmatched=raw.unmatched if start == 0 else (0, 0),
+        complete=False,
+        head_rows=None,
     )
+
+
+def head(raw: Raw) -> Raw:
+    """The rows of ``raw`` the first decisions are taken on: its first ``head_rows`` when
+    :func:`with_head` gave it whole (the rows it would have cut), else all of it."""
+    n = int(raw.p.shape[0])
+    if raw.head_rows is None or n <= raw.head_rows or raw.y.shape[0] != n:
+        return raw
+    return _cut(raw, 0, raw.head_rows)
 
 
 def _join(raws: list[Raw]) -> Raw:
@@ -88,16 +99,27 @@ def _join(raws: list[Raw]) -> Raw:
     )
 
 
-def with_head(chunks: Iterable[Raw], rows: int | None = None) -> Generator[Raw, None, None]:
+def with_head(
+    chunks: Iterable[Raw], rows: int | None = None, whole: bool = False
+) -> Generator[Raw, None, None]:
     """The chunks of an input with its first ``rows`` rows (:data:`HEAD_ROWS`) as the first
     chunk: gathered from smaller chunks, cut from a larger one; the rest as read.  An input
     of many files (shards) gathers from its first file only: where files begin does not
-    depend on the chunk size, and messages keep each file's name."""
+    depend on the chunk size, and messages keep each file's name.
+
+    With ``whole``, a chunk that is the whole input (``complete``: a small file read at
+    once) comes as it is, to be scored in one piece: its first decisions are taken on its
+    first ``rows`` (:func:`head`), the whole-input check (:class:`Facts`) sees it once."""
     rows = HEAD_ROWS if rows is None else rows
     it = iter(chunks)
     buffered: list[Raw] = []
     count = 0
     for raw in it:
+        if whole and raw.complete and not buffered:
+            raw.head_rows = rows
+            yield raw
+            yield from it
+            return
         if buffered and not _joinable(buffered[0], raw):
             # another file of the input: its first rows begin the rest
             yield from _head_of(buffered, rows)
@@ -168,6 +190,13 @@ class _Side:
             return
         self.numbers = True
         f = np.asarray(a, dtype=np.float64)
+        if self.many and self.fraction is not None and f.size:
+            # only the extremes are left to learn: no copy of the finite values when
+            # there is no inf (fmin/fmax pass over NaN)
+            lo, hi = float(np.fmin.reduce(f)), float(np.fmax.reduce(f))
+            if np.isfinite(lo) and np.isfinite(hi):
+                self.low, self.high = min(self.low, lo), max(self.high, hi)
+                return
         f = f[np.isfinite(f)]
         if f.size == 0:
             return
