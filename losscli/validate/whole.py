@@ -24,6 +24,7 @@ from losscli.errors import InputError, show
 from losscli.validate.columns import Raw, cell_hint, is_number
 from losscli.validate.labels import Reading, Request, _missing, _name, read
 from losscli.validate.roles import SAMPLE_ROWS
+from losscli.validate.tasks import distinct as sorted_distinct
 
 HEAD_ROWS = SAMPLE_ROWS  # rows the first decisions are taken on (the roles' sample too)
 CAP = 1000  # distinct values kept of each side: more is "many" (a regression's numbers)
@@ -212,7 +213,7 @@ class _Side:
                 for v in self.values:
                     known |= f == v
                 f = f[~known]
-            new = np.unique(f)
+            new = sorted_distinct(f)
             if len(self.values) > 8:  # the few-classes filter above did not run
                 if self.text:  # text keys too: only the numbers compare
                     keys = np.array([k for k in self.values if isinstance(k, float)], float)
