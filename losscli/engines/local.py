@@ -7,7 +7,7 @@ import copy
 import os
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,15 +20,17 @@ from losscli.report.checks import parse_checks
 from losscli.report.gates import apply_gates
 from losscli.report.model import Report
 from losscli.scoring import perclass, registry
-from losscli.scoring.groups import Groups
 from losscli.scoring.plan import Plan, parse_params, resolve
-from losscli.scoring.replicates import CiSettings, Replicates, make_ci
 from losscli.scoring.score import margins, update
 from losscli.validate import labels, whole
 from losscli.validate.columns import Raw
 from losscli.validate.messages import Message
 from losscli.validate.prepare import SCORES_NOTE, Prepared, prepare
 from losscli.validate.sources import raw_chunks
+from losscli.validate.sources import rereadable as _rereadable
+
+if TYPE_CHECKING:  # --ci and --group-by load their machinery when asked for
+    from losscli.scoring.replicates import CiSettings
 
 __all__ = ["LOOK_LIKE_PROBABILITIES", "Scorer", "ScoreState", "Settings", "conclude", "run"]
 
@@ -85,12 +87,20 @@ def make_settings(o: EvalOptions) -> Settings:
         nan_policy=o.nan_policy,
         classes=tuple(o.classes) if o.classes else None,
         extra=extra_figures(o),
-        ci=make_ci(o.ci_level, o.ci_method, o.n_boot, o.seed) if o.ci else None,
+        ci=_ci(o),
         grouped=o.group_by is not None,
         pos_label=o.pos_label,
         columns_given=o.target_col is not None or o.pred_col is not None,
         per_class=o.per_class,
     )
+
+
+def _ci(o: EvalOptions) -> CiSettings | None:
+    if not o.ci:
+        return None
+    from losscli.scoring.replicates import make_ci
+
+    return make_ci(o.ci_level, o.ci_method, o.n_boot, o.seed)
 
 
 def extra_figures(o: EvalOptions) -> tuple[str, ...]:
@@ -247,11 +257,15 @@ class Scorer:
             if values is None:
                 raise UsageError("--group-by: no group values for this input")
             if st.groups is None:
+                from losscli.scoring.groups import Groups
+
                 st.groups = Groups(plan, source=getattr(raw, "group_source", "--group-by"))
             kept = values if prep.rows is None else values[prep.rows]
             codes = st.groups.add(prep, kept, loss_values, first)
         if st.ci is not None:
             if st.replicates is None:
+                from losscli.scoring.replicates import Replicates
+
                 st.replicates = Replicates.start(
                     plan,
                     st.ci,
@@ -572,22 +586,3 @@ def _reread_error(head: labels.Reading, found: labels.Reading, source: str | Non
         hint=f"pass --task {found.task} (or --task {head.task}) to decide; a file (not stdin) "
         "is read again with the whole input's reading",
     )
-
-
-def _rereadable(x: Any) -> bool:
-    """An input that can be read a second time: a regular file, a directory or glob, a
-    column name, an array; not stdin, a FIFO, a device or an iterator."""
-    import stat
-
-    if x is None:
-        return True
-    if isinstance(x, (str, os.PathLike)):
-        path = os.fspath(x)
-        if path == "-":
-            return False
-        try:
-            mode = os.stat(path).st_mode
-        except (OSError, ValueError):
-            return True  # a glob, a column name
-        return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
-    return hasattr(x, "__len__")

@@ -490,3 +490,22 @@ def _array_chunks(
             complete=step >= y.shape[0],
         )
     total.check()
+
+
+def rereadable(x: Any) -> bool:
+    """An input that can be read a second time: a regular file, a directory or glob, a
+    column name, an array; not stdin, a FIFO, a device or an iterator."""
+    import stat
+
+    if x is None:
+        return True
+    if isinstance(x, (str, os.PathLike)):
+        path = os.fspath(x)
+        if path == "-":
+            return False
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError):
+            return True  # a glob, a column name
+        return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
+    return hasattr(x, "__len__")
