@@ -153,16 +153,13 @@ class Scorer:
         if self.given is not None:
             self.reading = copy.deepcopy(self.given)  # it learns a binary "other" value
         else:
-            head = whole.head(raw)  # the first rows of a chunk that is the whole input
             self.reading = labels.read(
-                head,
+                raw,
                 task=st.task,
                 request=make_request(s),
                 pos_label=s.pos_label,
                 columns_given=s.columns_given,
             )
-            if head.y.dtype != raw.y.dtype:  # True/False targets, read as 1/0
-                raw.y = raw.y.astype(head.y.dtype)
         if self.reading.hard and not s.hard_labels:
             raise UsageError(
                 "this engine does not read hard-label predictions (class ids or names) yet",
@@ -512,22 +509,11 @@ class _Pass:
         scorer.preview = self.preview
         facts = whole.Facts() if widen is None else None
         try:
-            for raw in chunks:
+            for whole_raw in chunks:
                 if facts is not None:
-                    facts.add(raw)
-                out = scorer.feed(raw)
-                if out is not None:
-                    index, loss_values = out
-                    if self.sink is not None:
-                        self.sink(index, loss_values)
-                    if self.collect is not None and scorer.last is not None:
-                        self.collect.add(scorer.last, loss_values, from_logits=scorer.logits)
-                    if self.keep:
-                        self.kept.append(loss_values)
-                        if scorer.state.preview.ids:
-                            self.kept_ids.append(index)
-                if self.progress is not None:
-                    self.progress(int(raw.p.shape[0]))
+                    facts.add(whole_raw)  # a whole small file: its facts in one pass
+                for raw in whole.parts(whole_raw):  # its first rows, then the rest
+                    self._feed(scorer, raw)
         except Contradiction as exc:  # the first rows' reading, contradicted
             if facts is None or scorer.reading is None or not self.again:
                 raise
@@ -546,6 +532,21 @@ class _Pass:
                 head = scorer.reading
                 source = None if facts.first is None else facts.first.pred_source
                 raise _Widen(*found, _reread_error(head, found[0], source))
+
+    def _feed(self, scorer: Scorer, raw: Raw) -> None:
+        out = scorer.feed(raw)
+        if out is not None:
+            index, loss_values = out
+            if self.sink is not None:
+                self.sink(index, loss_values)
+            if self.collect is not None and scorer.last is not None:
+                self.collect.add(scorer.last, loss_values, from_logits=scorer.logits)
+            if self.keep:
+                self.kept.append(loss_values)
+                if scorer.state.preview.ids:
+                    self.kept_ids.append(index)
+        if self.progress is not None:
+            self.progress(int(raw.p.shape[0]))
 
     def _whole(self, facts: whole.Facts) -> tuple[labels.Reading, bool | None] | None:
         """The whole input's reading and scores decision, when it differs from the first

@@ -62,7 +62,7 @@ class Raw:
     group_source: str = "--group-by"
     complete: bool = False  # the whole input: no chunk follows (a small file read at once)
     # set by losscli.validate.whole.with_head on a complete chunk that it does not cut:
-    # the rows its first decisions are taken on (losscli.validate.whole.head)
+    # the rows its first decisions are taken on (losscli.validate.whole.parts)
     head_rows: int | None = None
 
 

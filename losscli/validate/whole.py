@@ -50,13 +50,17 @@ def _cut(raw: Raw, start: int, stop: int | None) -> Raw:
     )
 
 
-def head(raw: Raw) -> Raw:
-    """The rows of ``raw`` the first decisions are taken on: its first ``head_rows`` when
-    :func:`with_head` gave it whole (the rows it would have cut), else all of it."""
+def parts(raw: Raw) -> Iterator[Raw]:
+    """A chunk as it is scored: its first ``head_rows`` rows, then the rest, when
+    :func:`with_head` gave it whole (the pieces it would have cut: the first decisions, and
+    the first bad row of each kind, come from the same rows); else itself."""
     n = int(raw.p.shape[0])
-    if raw.head_rows is None or n <= raw.head_rows or raw.y.shape[0] != n:
-        return raw
-    return _cut(raw, 0, raw.head_rows)
+    rows = raw.head_rows
+    if rows is None or n <= rows or raw.y.shape[0] != n:
+        yield raw
+        return
+    yield _cut(raw, 0, rows)
+    yield _cut(raw, rows, None)
 
 
 def _join(raws: list[Raw]) -> Raw:
@@ -109,8 +113,8 @@ def with_head(
     depend on the chunk size, and messages keep each file's name.
 
     With ``whole``, a chunk that is the whole input (``complete``: a small file read at
-    once) comes as it is, to be scored in one piece: its first decisions are taken on its
-    first ``rows`` (:func:`head`), the whole-input check (:class:`Facts`) sees it once."""
+    once) comes as it is, marked with ``rows``: the whole-input check (:class:`Facts`)
+    sees it in one pass, and it is scored in the pieces :func:`parts` cuts."""
     rows = HEAD_ROWS if rows is None else rows
     it = iter(chunks)
     buffered: list[Raw] = []
