@@ -177,7 +177,7 @@ def _numeric(raw: Raw, task: str, request: Request, note: str | None = None) -> 
     notes = [note] if note else []
     fy, fp = yv[np.isfinite(yv)], pv[np.isfinite(pv)]
     wants_numbers = bool(request.needs & _NEEDS_NUMBERS)
-    tvalues = sorted(set(fy.tolist()))
+    tvalues = distinct(fy).tolist()  # sorted, as sorted(set(...)); no Python set of every row
     binary01 = is_01(fy)
     pm1 = bool(np.all(np.abs(fy) == 1)) and not binary01
     if task in ("auto", "binary") and (binary01 or pm1):
