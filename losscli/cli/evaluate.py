@@ -247,6 +247,7 @@ def run_eval(
                     per_sample_sink=sink,
                     progress=bar.rows,
                     collect=collect,
+                    preview=fmt == "table",  # the only output that shows it
                 )
         if writer is not None:
             writer.close()

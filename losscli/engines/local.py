@@ -7,7 +7,7 @@ import copy
 import os
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,15 +20,17 @@ from losscli.report.checks import parse_checks
 from losscli.report.gates import apply_gates
 from losscli.report.model import Report
 from losscli.scoring import perclass, registry
-from losscli.scoring.groups import Groups
 from losscli.scoring.plan import Plan, parse_params, resolve
-from losscli.scoring.replicates import CiSettings, Replicates, make_ci
 from losscli.scoring.score import margins, update
 from losscli.validate import labels, whole
 from losscli.validate.columns import Raw
 from losscli.validate.messages import Message
 from losscli.validate.prepare import SCORES_NOTE, Prepared, prepare
 from losscli.validate.sources import raw_chunks
+from losscli.validate.sources import rereadable as _rereadable
+
+if TYPE_CHECKING:  # --ci and --group-by load their machinery when asked for
+    from losscli.scoring.replicates import CiSettings
 
 __all__ = ["LOOK_LIKE_PROBABILITIES", "Scorer", "ScoreState", "Settings", "conclude", "run"]
 
@@ -85,12 +87,20 @@ def make_settings(o: EvalOptions) -> Settings:
         nan_policy=o.nan_policy,
         classes=tuple(o.classes) if o.classes else None,
         extra=extra_figures(o),
-        ci=make_ci(o.ci_level, o.ci_method, o.n_boot, o.seed) if o.ci else None,
+        ci=_ci(o),
         grouped=o.group_by is not None,
         pos_label=o.pos_label,
         columns_given=o.target_col is not None or o.pred_col is not None,
         per_class=o.per_class,
     )
+
+
+def _ci(o: EvalOptions) -> CiSettings | None:
+    if not o.ci:
+        return None
+    from losscli.scoring.replicates import make_ci
+
+    return make_ci(o.ci_level, o.ci_method, o.n_boot, o.seed)
 
 
 def extra_figures(o: EvalOptions) -> tuple[str, ...]:
@@ -129,6 +139,7 @@ class Scorer:
         self.state = ScoreState(task=settings.task, raw_rows=offset, ci=settings.ci)
         self._plan: Plan | None = None
         self.last: Prepared | None = None  # the last chunk as prepared (compare reads it)
+        self.preview = True  # the first and worst rows, the histogram (not for a batch)
         self.reading: labels.Reading | None = None
 
     @property
@@ -243,11 +254,15 @@ class Scorer:
             if values is None:
                 raise UsageError("--group-by: no group values for this input")
             if st.groups is None:
+                from losscli.scoring.groups import Groups
+
                 st.groups = Groups(plan, source=getattr(raw, "group_source", "--group-by"))
             kept = values if prep.rows is None else values[prep.rows]
             codes = st.groups.add(prep, kept, loss_values, first)
         if st.ci is not None:
             if st.replicates is None:
+                from losscli.scoring.replicates import Replicates
+
                 st.replicates = Replicates.start(
                     plan,
                     st.ci,
@@ -271,8 +286,9 @@ class Scorer:
                 )
         index = prep.ids if prep.ids is not None else rows
         st.preview.ids = prep.ids is not None
-        st.preview.update(loss_values, index)
-        st.preview.count(loss_values)  # the table's histogram (report/histogram.py)
+        if self.preview:
+            st.preview.update(loss_values, index)
+            st.preview.count(loss_values)  # the table's histogram (report/histogram.py)
         return index, loss_values
 
 
@@ -385,10 +401,12 @@ def run(
     per_sample_sink: Callable[[np.ndarray, dict[str, np.ndarray]], None] | None = None,
     progress: Callable[[int], None] | None = None,
     collect: Any = None,
+    preview: bool = True,
 ) -> Report:
     """One evaluation on this machine (:func:`losscli.evaluate` documents the arguments):
     the inputs read chunk by chunk, every chunk scored, the end of the input concluded,
-    the gates applied.
+    the gates applied.  ``preview=False``: no first and worst rows nor histogram (a
+    batch's files, whose rows are not shown).
 
     The reading of the input is taken on its first rows and checked against what the
     whole input shows (:mod:`losscli.validate.whole`); when they differ, an input that
@@ -399,7 +417,7 @@ def run(
     parsed_checks = parse_checks(o.checks, o.tolerance, o.atol)
 
     def chunks() -> Generator[Raw, None, None]:
-        return whole.with_head(input_chunks(y_true, y_pred, o, stdin))
+        return whole.with_head(input_chunks(y_true, y_pred, o, stdin), whole=True)
 
     again = stdin is None and all(_rereadable(x) for x in (y_true, y_pred, o.weights, o.group_by))
     emitted = [False]
@@ -411,6 +429,7 @@ def run(
 
     passes = _Pass(settings, keep_per_sample, per_sample_sink and sink, progress, again)
     passes.collect = collect  # the pictures' data (--format html): add(prep, losses), reset()
+    passes.preview = preview
     first = chunks()
     try:
         passes.score(first, None)
@@ -473,6 +492,7 @@ class _Pass:
     kept: list[dict[str, np.ndarray]] = field(default_factory=list)
     kept_ids: list[np.ndarray] = field(default_factory=list)
     collect: Any = None
+    preview: bool = True
 
     def score(self, chunks: Iterator[Raw], widen: _Widen | None) -> None:
         """Score every chunk; the first pass (``widen`` None) also gathers the facts of
@@ -486,24 +506,14 @@ class _Pass:
             self.scorer = scorer = Scorer(s)
         else:
             self.scorer = scorer = Scorer(s, hint=widen.hint, reading=widen.reading)
+        scorer.preview = self.preview
         facts = whole.Facts() if widen is None else None
         try:
-            for raw in chunks:
+            for whole_raw in chunks:
                 if facts is not None:
-                    facts.add(raw)
-                out = scorer.feed(raw)
-                if out is not None:
-                    index, loss_values = out
-                    if self.sink is not None:
-                        self.sink(index, loss_values)
-                    if self.collect is not None and scorer.last is not None:
-                        self.collect.add(scorer.last, loss_values, from_logits=scorer.logits)
-                    if self.keep:
-                        self.kept.append(loss_values)
-                        if scorer.state.preview.ids:
-                            self.kept_ids.append(index)
-                if self.progress is not None:
-                    self.progress(int(raw.p.shape[0]))
+                    facts.add(whole_raw)  # a whole small file: its facts in one pass
+                for raw in whole.parts(whole_raw):  # its first rows, then the rest
+                    self._feed(scorer, raw)
         except Contradiction as exc:  # the first rows' reading, contradicted
             if facts is None or scorer.reading is None or not self.again:
                 raise
@@ -522,6 +532,21 @@ class _Pass:
                 head = scorer.reading
                 source = None if facts.first is None else facts.first.pred_source
                 raise _Widen(*found, _reread_error(head, found[0], source))
+
+    def _feed(self, scorer: Scorer, raw: Raw) -> None:
+        out = scorer.feed(raw)
+        if out is not None:
+            index, loss_values = out
+            if self.sink is not None:
+                self.sink(index, loss_values)
+            if self.collect is not None and scorer.last is not None:
+                self.collect.add(scorer.last, loss_values, from_logits=scorer.logits)
+            if self.keep:
+                self.kept.append(loss_values)
+                if scorer.state.preview.ids:
+                    self.kept_ids.append(index)
+        if self.progress is not None:
+            self.progress(int(raw.p.shape[0]))
 
     def _whole(self, facts: whole.Facts) -> tuple[labels.Reading, bool | None] | None:
         """The whole input's reading and scores decision, when it differs from the first
@@ -562,22 +587,3 @@ def _reread_error(head: labels.Reading, found: labels.Reading, source: str | Non
         hint=f"pass --task {found.task} (or --task {head.task}) to decide; a file (not stdin) "
         "is read again with the whole input's reading",
     )
-
-
-def _rereadable(x: Any) -> bool:
-    """An input that can be read a second time: a regular file, a directory or glob, a
-    column name, an array; not stdin, a FIFO, a device or an iterator."""
-    import stat
-
-    if x is None:
-        return True
-    if isinstance(x, (str, os.PathLike)):
-        path = os.fspath(x)
-        if path == "-":
-            return False
-        try:
-            mode = os.stat(path).st_mode
-        except (OSError, ValueError):
-            return True  # a glob, a column name
-        return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
-    return hasattr(x, "__len__")

@@ -6,16 +6,18 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from losscli import phases
 from losscli.errors import InputError
 from losscli.report.model import Preview, Report, build_report
 from losscli.scoring.accumulate import Accumulator
-from losscli.scoring.groups import Groups
 from losscli.scoring.plan import Plan
-from losscli.scoring.replicates import CiSettings, Replicates, intervals
 from losscli.validate.messages import Message, Messages
+
+if TYPE_CHECKING:  # loaded by --ci and --group-by only (the start-up of a plain eval)
+    from losscli.scoring.groups import Groups
+    from losscli.scoring.replicates import CiSettings, Replicates
 
 
 @dataclass
@@ -160,6 +162,8 @@ def _undefined(v: float) -> bool:
 def add_intervals(report: Report, state: ScoreState, plan: Plan) -> None:
     """``--ci``: the interval of every loss mean and metric, with what makes one
     undefined or degenerate said, and the settings in the signature."""
+    from losscli.scoring.replicates import intervals
+
     assert state.ci is not None
     phases.phase("bootstrap")
     if state.replicates is not None:

@@ -1,4 +1,5 @@
-"""Parquet: a file read whole into a table, or streamed record batch by record batch."""
+"""Parquet: a file read whole into a table, or streamed row group by row group (record
+batch by record batch when a row group is large)."""
 
 from __future__ import annotations
 
@@ -55,8 +56,21 @@ def stream_parquet(path: str, rows: int, text_cols: TextCols = None) -> Iterator
         raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
     ncols = len(pf.schema_arrow)
     check_columns(ncols, path)
+    meta = pf.metadata
+    groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    if groups and max(groups) * ncols <= GROUP_CELLS:
+        # row groups of at most 8M cells (64 MB) read one at a time, their columns
+        # decoded on pyarrow's threads (iter_batches decodes them one after the other)
+        for i, n in enumerate(groups):
+            if n:
+                group = pf.read_row_group(i, use_threads=True)
+                yield arrow_to_table(group, path, True, text_cols)
+        return
     # pyarrow decodes a batch of a million rows in much less than four of 250,000 (the
     # chunks are cut from it again by the caller); at most 8M cells (64 MB) a batch
-    batch_rows = max(rows, min(1 << 20, (8 << 20) // max(1, ncols)))
+    batch_rows = max(rows, min(1 << 20, GROUP_CELLS // max(1, ncols)))
     for batch in pf.iter_batches(batch_size=batch_rows):
         yield arrow_to_table(batch, path, True, text_cols)
+
+
+GROUP_CELLS = 8 << 20  # cells of a row group read at once (64 MB of float64)

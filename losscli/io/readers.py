@@ -81,6 +81,13 @@ def _decimals(table: Table, d: Dialect, row0: int, text_cols: TextCols = None) -
 
 
 DEFAULT_CHUNK_ROWS = 250_000  # a few MB a column: memory stays flat, overhead negligible
+WHOLE = "whole"  # Table.meta: a file read at once (the only table of its file)
+COMPLETE = "complete"  # Table.meta: the only chunk of the input (losscli.validate.whole)
+
+
+def _whole_file(table: Table) -> Table:
+    table.meta[WHOLE] = True
+    return table
 
 
 def read_chunks(
@@ -107,7 +114,8 @@ def read_chunks(
     rows = max(chunk_rows or DEFAULT_CHUNK_ROWS, min_chunk_rows())
     names: list[str] | None = None
     first_source = spec
-    for path in expand(spec):
+    paths = expand(spec)
+    for path in paths:
         n = 0
         for table in _chunks_one(
             path,
@@ -128,6 +136,8 @@ def read_chunks(
                     file=table.source,
                 )
             n += table.n_rows
+            if table.n_rows <= rows and len(paths) == 1 and table.meta.pop(WHOLE, False):
+                table.meta[COMPLETE] = True  # the whole input in one chunk: nothing follows
             for start in range(0, table.n_rows, rows):
                 yield table.slice(start, start + rows) if table.n_rows > rows else table
         if n == 0:
@@ -170,8 +180,15 @@ def _chunks_one(
     elif fmt == "parquet" and not gz and path != "-" and size >= SMALL_TEXT:
         yield from _guard(path, stream_parquet(path, rows, text_cols))
     else:
-        yield _read_one(
-            path, header=header, input_format=input_format, stdin=stdin, d=d, text_cols=text_cols
+        yield _whole_file(
+            _read_one(
+                path,
+                header=header,
+                input_format=input_format,
+                stdin=stdin,
+                d=d,
+                text_cols=text_cols,
+            )
         )
 
 
@@ -199,8 +216,10 @@ def _chunks_url(
     elif fmt == "parquet" and not gz and size >= SMALL_TEXT:
         yield from _stream_parquet_url(path, rows, text_cols)
     else:
-        yield _read_one(
-            path, header=header, input_format=input_format, stdin=None, d=d, text_cols=text_cols
+        yield _whole_file(
+            _read_one(
+                path, header=header, input_format=input_format, stdin=None, d=d, text_cols=text_cols
+            )
         )
 
 

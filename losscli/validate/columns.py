@@ -60,6 +60,10 @@ class Raw:
     notes: list[str] = field(default_factory=list)  # the roles taken without a flag
     groups: np.ndarray | None = None  # --group-by: the group of every row
     group_source: str = "--group-by"
+    complete: bool = False  # the whole input: no chunk follows (a small file read at once)
+    # set by losscli.validate.whole.with_head on a complete chunk that it does not cut:
+    # the rows its first decisions are taken on (losscli.validate.whole.parts)
+    head_rows: int | None = None
 
 
 def _find_named(table: Table, candidates: tuple[str, ...]) -> str | None:

@@ -28,7 +28,7 @@ import numpy as np
 
 from losscli.errors import Contradiction, InputError, UsageError, show
 from losscli.validate.columns import Raw, is_number
-from losscli.validate.tasks import infer_task, is_01
+from losscli.validate.tasks import distinct, infer_task, is_01
 
 MAX_CLASSES = 20  # integer predictions beside at most this many distinct target values: labels
 _NEEDS_NUMBERS = frozenset({"probabilities", "scores"})
@@ -86,7 +86,7 @@ def _distinct(a: np.ndarray) -> list[Any]:
     if a.dtype == object:
         return sorted({_name(v) for v in a if not _missing(v)})
     a = a[np.isfinite(a)] if a.dtype.kind == "f" else a
-    return [x.item() for x in np.unique(a)]
+    return [x.item() for x in distinct(a)]
 
 
 def _listing(values: Sequence[Any], limit: int = 6) -> str:
@@ -177,7 +177,7 @@ def _numeric(raw: Raw, task: str, request: Request, note: str | None = None) -> 
     notes = [note] if note else []
     fy, fp = yv[np.isfinite(yv)], pv[np.isfinite(pv)]
     wants_numbers = bool(request.needs & _NEEDS_NUMBERS)
-    tvalues = sorted(set(fy.tolist()))
+    tvalues = distinct(fy).tolist()  # sorted, as sorted(set(...)); no Python set of every row
     binary01 = is_01(fy)
     pm1 = bool(np.all(np.abs(fy) == 1)) and not binary01
     if task in ("auto", "binary") and (binary01 or pm1):

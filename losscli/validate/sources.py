@@ -181,7 +181,9 @@ def raw_chunks(
                 decimal=decimal,
                 text_cols=text_cols,
             )
-        return iter([_table_of(x, name, text_cols)])
+        table = _table_of(x, name, text_cols)
+        table.meta[readers.COMPLETE] = True  # a DataFrame or an array: one chunk
+        return iter([table])
 
     # the roles of the columns are decided once, from the headers and the first rows
     # (the same rows whatever the chunk size), before the rest is read
@@ -331,6 +333,9 @@ def select_chunks(
         offset += t.n_rows
         if total is not None:
             total.add(raw.weights, raw.weight_source)
+        raw.complete = all(tb.meta.get(readers.COMPLETE, False) for tb in tables) and (
+            by_id is None or by_id.meta.get(readers.COMPLETE, False)
+        )
         yield raw
 
 
@@ -482,5 +487,25 @@ def _array_chunks(
             target_source="y_true",
             pred_source="y_pred",
             weights=None if w is None else w[sl],
+            complete=step >= y.shape[0],
         )
     total.check()
+
+
+def rereadable(x: Any) -> bool:
+    """An input that can be read a second time: a regular file, a directory or glob, a
+    column name, an array; not stdin, a FIFO, a device or an iterator."""
+    import stat
+
+    if x is None:
+        return True
+    if isinstance(x, (str, os.PathLike)):
+        path = os.fspath(x)
+        if path == "-":
+            return False
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError):
+            return True  # a glob, a column name
+        return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
+    return hasattr(x, "__len__")

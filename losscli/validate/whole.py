@@ -24,6 +24,7 @@ from losscli.errors import InputError, show
 from losscli.validate.columns import Raw, cell_hint, is_number
 from losscli.validate.labels import Reading, Request, _missing, _name, read
 from losscli.validate.roles import SAMPLE_ROWS
+from losscli.validate.tasks import distinct as sorted_distinct
 
 HEAD_ROWS = SAMPLE_ROWS  # rows the first decisions are taken on (the roles' sample too)
 CAP = 1000  # distinct values kept of each side: more is "many" (a regression's numbers)
@@ -44,7 +45,22 @@ def _cut(raw: Raw, start: int, stop: int | None) -> Raw:
         groups=cut(raw.groups),
         kept_targets=None,
         unmatched=raw.unmatched if start == 0 else (0, 0),
+        complete=False,
+        head_rows=None,
     )
+
+
+def parts(raw: Raw) -> Iterator[Raw]:
+    """A chunk as it is scored: its first ``head_rows`` rows, then the rest, when
+    :func:`with_head` gave it whole (the pieces it would have cut: the first decisions, and
+    the first bad row of each kind, come from the same rows); else itself."""
+    n = int(raw.p.shape[0])
+    rows = raw.head_rows
+    if rows is None or n <= rows or raw.y.shape[0] != n:
+        yield raw
+        return
+    yield _cut(raw, 0, rows)
+    yield _cut(raw, rows, None)
 
 
 def _join(raws: list[Raw]) -> Raw:
@@ -88,16 +104,27 @@ def _join(raws: list[Raw]) -> Raw:
     )
 
 
-def with_head(chunks: Iterable[Raw], rows: int | None = None) -> Generator[Raw, None, None]:
+def with_head(
+    chunks: Iterable[Raw], rows: int | None = None, whole: bool = False
+) -> Generator[Raw, None, None]:
     """The chunks of an input with its first ``rows`` rows (:data:`HEAD_ROWS`) as the first
     chunk: gathered from smaller chunks, cut from a larger one; the rest as read.  An input
     of many files (shards) gathers from its first file only: where files begin does not
-    depend on the chunk size, and messages keep each file's name."""
+    depend on the chunk size, and messages keep each file's name.
+
+    With ``whole``, a chunk that is the whole input (``complete``: a small file read at
+    once) comes as it is, marked with ``rows``: the whole-input check (:class:`Facts`)
+    sees it in one pass, and it is scored in the pieces :func:`parts` cuts."""
     rows = HEAD_ROWS if rows is None else rows
     it = iter(chunks)
     buffered: list[Raw] = []
     count = 0
     for raw in it:
+        if whole and raw.complete and not buffered:
+            raw.head_rows = rows
+            yield raw
+            yield from it
+            return
         if buffered and not _joinable(buffered[0], raw):
             # another file of the input: its first rows begin the rest
             yield from _head_of(buffered, rows)
@@ -168,6 +195,13 @@ class _Side:
             return
         self.numbers = True
         f = np.asarray(a, dtype=np.float64)
+        if self.many and self.fraction is not None and f.size:
+            # only the extremes are left to learn: no copy of the finite values when
+            # there is no inf (fmin/fmax pass over NaN)
+            lo, hi = float(np.fmin.reduce(f)), float(np.fmax.reduce(f))
+            if np.isfinite(lo) and np.isfinite(hi):
+                self.low, self.high = min(self.low, lo), max(self.high, hi)
+                return
         f = f[np.isfinite(f)]
         if f.size == 0:
             return
@@ -183,7 +217,7 @@ class _Side:
                 for v in self.values:
                     known |= f == v
                 f = f[~known]
-            new = np.unique(f)
+            new = sorted_distinct(f)
             if len(self.values) > 8:  # the few-classes filter above did not run
                 if self.text:  # text keys too: only the numbers compare
                     keys = np.array([k for k in self.values if isinstance(k, float)], float)

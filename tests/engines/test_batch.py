@@ -177,3 +177,31 @@ def test_allow_missing_drops_and_counts_unmatched_ids(tmp_path: Path) -> None:
     assert "ids_dropped" not in rep["files"][1]
     assert rep["overall"]["n_samples"] == 7
     assert rep["overall"]["ids_dropped"]["targets_without_prediction"] == 1
+
+
+def test_many_small_files_give_each_file_eval_numbers(run, tmp_path: Path) -> None:
+    """16+ files (pyarrow's cast for plain numbers, each file one chunk): the same figures
+    as `eval` of each file, to the last bit; a file with a bad cell is still named."""
+    rng = np.random.default_rng(21)
+    for i in range(16):
+        y = rng.integers(0, 2, 1500)  # more than the first rows' 1,000
+        p = np.round(rng.uniform(0.01, 0.99, 1500), 6).tolist()
+        lines = "".join(f"{a},{b!r}\n" for a, b in zip(y, p))
+        (tmp_path / f"m{i:02d}.csv").write_text("target,prediction\n" + lines)
+    r = run("batch", tmp_path, "-l", "bce", "-m", "accuracy", "-f", "json", "--jobs", "1")
+    assert r.code == 0, r.err
+    files = {Path(f["file"]).name: f for f in json.loads(r.out)["files"]}
+    assert len(files) == 16
+    for name in ("m00.csv", "m15.csv"):
+        e = run("eval", tmp_path / name, "-l", "bce", "-m", "accuracy", "-f", "json")
+        assert e.code == 0, e.err
+        one = json.loads(e.out)
+        assert files[name]["losses"] == one["losses"] and files[name]["metrics"] == one["metrics"]
+    bad = tmp_path / "m07.csv"
+    text = bad.read_text().splitlines()
+    text[5] = text[5].split(",")[0] + ",0.5x"  # data row 5
+    bad.write_text("\n".join(text) + "\n")
+    out = tmp_path / "out.json"
+    r = run("batch", tmp_path, "-f", "json", "--jobs", "1", "-o", out)
+    assert r.code == 3 and "m07.csv" in r.err and "row 5" in r.err, r.err
+    assert not out.exists()

@@ -49,12 +49,17 @@ CELL = st.one_of(
     st.integers(-(10**20), 10**20).map(str),
     st.text(alphabet="0123456789eE+-. \t", max_size=8),  # plain characters, any order
     st.sampled_from(["", "nan", "NA", "1_000", "\u0663", "0x10", "\x0b1", "+nan", "inf"]),
+    st.sampled_from(["0", "1", "7", " 1", "1 ", "+1", "-0", ".5", "5.", "1e5", "00"]),
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(CELL, min_size=1, max_size=12))
 def test_quick_conversion_equals_the_cell_by_cell_rule(cells: list[str]) -> None:
+    _same_as_cell_by_cell(cells)
+
+
+def _same_as_cell_by_cell(cells: list[str]) -> None:
     expected = _slow(cells)
     try:
         got = to_float_cells(cells)
@@ -63,6 +68,24 @@ def test_quick_conversion_equals_the_cell_by_cell_rule(cells: list[str]) -> None
         return
     assert expected is not None
     np.testing.assert_array_equal(got.view(np.int64), expected.view(np.int64))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CELL, min_size=1, max_size=12))
+def test_quick_conversion_by_pyarrow_equals_the_cell_by_cell_rule(cells: list[str]) -> None:
+    """What a batch of many files converts with (``fast_cells``): the same bits."""
+    import losscli.io.table as table
+
+    old = table._ARROW
+    table.fast_cells()
+    try:
+        _same_as_cell_by_cell(cells)
+        _same_as_cell_by_cell(cells * 300)  # long enough that pyarrow's cast is worth it
+        digits = [c for c in cells if len(c) == 1 and c in "0123456789"] or ["0"]
+        one = to_float_cells(digits)  # one-digit cells: from their bytes
+        np.testing.assert_array_equal(one, [float(c) for c in digits])
+    finally:
+        table._ARROW = old
 
 
 @settings(max_examples=150, deadline=None)

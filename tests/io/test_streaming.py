@@ -135,6 +135,34 @@ def test_npy_memory_map_and_parquet_batches(tmp_path: Path) -> None:
         assert r.losses["mse"]["mean"] == pytest.approx(expect, rel=1e-12), name
 
 
+def test_parquet_row_groups_and_record_batches_read_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row groups read whole (one empty among them), or record batch by record batch
+    when a row group is over the cell cap: the same rows, the same figure."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from losscli.io import parquet
+
+    rng = np.random.default_rng(12)
+    y = rng.normal(size=90_000)
+    p = y + rng.normal(size=90_000)
+    path = tmp_path / "g.parquet"
+    schema = pa.schema([("target", pa.float64()), ("pred", pa.float64())])
+    with pq.ParquetWriter(path, schema) as w:
+        for a, b in ((0, 50_000), (50_000, 50_000), (50_000, 90_000)):
+            w.write_table(pa.table({"target": y[a:b], "pred": p[a:b]}, schema=schema))
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    got = [np.concatenate([t.data["pred"] for t in parquet.stream_parquet(str(path), 7_000)])]
+    monkeypatch.setattr(parquet, "GROUP_CELLS", 1_000)
+    got.append(np.concatenate([t.data["pred"] for t in parquet.stream_parquet(str(path), 7_000)]))
+    for g in got:
+        assert np.array_equal(g, p)
+    r = losscli.evaluate(str(path))
+    assert r.losses["mse"]["mean"] == pytest.approx(float(np.mean((y - p) ** 2)), rel=1e-12)
+
+
 def test_cli_chunk_size_and_per_sample_stream(tmp_path: Path) -> None:
     rng = np.random.default_rng(10)
     path = tmp_path / "big.csv"
