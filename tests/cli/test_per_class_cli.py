@@ -115,13 +115,12 @@ def test_chunked_equals_whole_and_jobs(run, tmp_path: Path) -> None:
     assert code == 0 and "per class (overall):" in out
 
 
-def test_dask_equals_local(run, tmp_path: Path) -> None:
-    pytest.importorskip("distributed")
+def test_dask_equals_local(run, tmp_path: Path, dask_scheduler: str) -> None:
     _weighted_parts(tmp_path)
     args = ["eval", str(tmp_path / "part-*.csv"), "--weights", "w", "--per-class", "-f", "json"]
     code, local, err = run(*args)
     assert code == 0, err
-    code, dask, err = run(*args, "--engine", "dask", timeout=180)
+    code, dask, err = run(*args, "--engine", "dask", "--scheduler", dask_scheduler, timeout=180)
     assert code == 0, err
     _close(json.loads(dask)["per_class"], json.loads(local)["per_class"])
 
