@@ -79,7 +79,7 @@ def test_versus_best_with_ci(run_script, models) -> None:  # type: ignore[no-unt
     adj = paired.holm(raw)
     assert by["m0.csv"]["versus_best"]["p_holm"] == pytest.approx(adj[0])
     assert by["m2.csv"]["versus_best"]["p_holm"] == pytest.approx(adj[1])
-    table = run_script(*args).out
+    table = _invoke(*args).stdout  # the table in-process (the json above: the real command)
     assert "vs_best" in table and "best" in table
 
 
