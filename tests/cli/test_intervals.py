@@ -10,9 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+from typer.testing import CliRunner
 
 import losscli
+from losscli.cli import app
 from losscli.stats import intervals as I
+from tests.conftest import Result
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -24,6 +27,12 @@ def _binary(tmp_path: Path, n: int = 3000, seed: int = 0) -> tuple[Path, np.ndar
     path = tmp_path / "binary.csv"
     path.write_text("y,p\n" + "".join(f"{a},{float(b)!r}\n" for a, b in zip(y, p)))
     return path, y, p
+
+
+def _invoke(*args: object) -> Result:
+    """The command in-process (CliRunner): variations of runs the real command made."""
+    r = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    return Result(r.exit_code, r.stdout, r.stderr)
 
 
 def _json(result) -> dict:  # type: ignore[no-untyped-def]
@@ -182,9 +191,10 @@ def test_intervals_in_every_format(run_script, tmp_path) -> None:  # type: ignor
     row = next(x for x in csv if x.startswith("metric,accuracy"))
     low, high = map(float, row.split(",")[4:6])
     assert 0 <= low < high <= 1
-    md = run_script("eval", path, "--ci", "-m", "accuracy", "-f", "markdown", "--ci-level", "0.9")
+    # markdown and the plain csv in-process (the table and the csv above: the real command)
+    md = _invoke("eval", path, "--ci", "-m", "accuracy", "-f", "markdown", "--ci-level", "0.9")
     assert "value [90% interval]" in md.out
-    plain = run_script("eval", path, "-f", "csv").out.splitlines()
+    plain = _invoke("eval", path, "-f", "csv").out.splitlines()
     assert plain[0] == "kind,name,statistic,value"  # without --ci the format is unchanged
 
 
@@ -194,14 +204,14 @@ def test_degenerate_intervals_are_said(run_script, write_csv) -> None:  # type: 
     assert d["intervals"]["mse"]["low"] == "nan"  # as every undefined figure
     assert any("interval of mse is undefined: one sample" in w for w in d["warnings"])
     const = write_csv("const.csv", ["y", "p"], [[float(i), i + 1.0] for i in range(20)])
-    d = _json(run_script("eval", const, "--ci", "-l", "mae", "-f", "json"))
+    d = _json(_invoke("eval", const, "--ci", "-l", "mae", "-f", "json"))  # in-process
     iv = d["intervals"]["mae"]
     assert iv["low"] == iv["high"] == 1.0
     assert any("has zero width" in w for w in d["warnings"])
     perfect = write_csv(
         "perfect.csv", ["y", "p"], [[i % 2, 0.9 if i % 2 else 0.1] for i in range(30)]
     )
-    d = _json(run_script("eval", perfect, "--ci", "-m", "accuracy", "-f", "json"))
+    d = _json(_invoke("eval", perfect, "--ci", "-m", "accuracy", "-f", "json"))
     assert d["intervals"]["accuracy"]["high"] == 1.0
     assert 0.0 <= d["intervals"]["accuracy"]["low"] < 1.0
 
