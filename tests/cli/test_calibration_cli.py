@@ -72,9 +72,11 @@ def test_hard_labels_need_probabilities(run: Callable[..., Any], tmp_path: Path)
     assert not out.exists()
 
 
-def test_dask_agrees(run: Callable[..., Any], tmp_path: Path) -> None:
-    pytest.importorskip("dask.distributed")
+def test_dask_agrees(run: Callable[..., Any], tmp_path: Path, dask_scheduler: str) -> None:
     import numpy as np
+
+    import losscli
+    from losscli.engines import dask as engine_dask
 
     rng = np.random.default_rng(9)
     p = rng.random(400)
@@ -82,12 +84,17 @@ def test_dask_agrees(run: Callable[..., Any], tmp_path: Path) -> None:
     f = tmp_path / "d.csv"
     f.write_text("y,p\n" + "".join(f"{a},{float(b)!r}\n" for a, b in zip(y, p)))
     args = ["-m", "ece", "-m", "mce", "-m", "average_precision", "-f", "json"]
-    out = {}
+    metrics = ["ece", "mce", "average_precision"]
     for strategy in ("uniform", "quantile"):
-        for engine in ("local", "dask"):
-            r = run("eval", f, *args, "--param", f"strategy={strategy}", "--engine", engine)
-            assert r.code == 0, r.err
-            d = json.loads(r.out)
+        # both engines through the library on one shared cluster ...
+        out = {}
+        for engine, evaluate in (("local", losscli.evaluate), ("dask", engine_dask.evaluate)):
+            where = {"scheduler": dask_scheduler} if engine == "dask" else {}
+            d = json.loads(
+                evaluate(
+                    str(f), metrics=metrics, params=[f"strategy={strategy}"], **where
+                ).to_json()
+            )
             out[engine] = (d["metrics"], d["reliability"])
         assert out["local"][0] == pytest.approx(out["dask"][0], rel=1e-12)
         for name in ("ece", "mce"):
@@ -95,3 +102,11 @@ def test_dask_agrees(run: Callable[..., Any], tmp_path: Path) -> None:
             assert len(local) == len(dask)
             for a, b in zip(local, dask):
                 assert a == pytest.approx(b, rel=1e-12)
+    # ... and the real command on Dask once: the library's figures (quantile bins)
+    r = run("eval", f, *args, "--param", "strategy=quantile", "--engine", "dask",
+            "--scheduler", dask_scheduler)  # fmt: skip
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    assert d["metrics"] == pytest.approx(out["dask"][0], rel=1e-12)
+    assert d["reliability"]["ece"] == out["dask"][1]["ece"]
+    assert d["reliability"]["mce"] == out["dask"][1]["mce"]

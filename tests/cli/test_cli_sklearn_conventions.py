@@ -53,7 +53,9 @@ def test_eps_param_reproduces_sklearn(run: Run, four: Path) -> None:
     assert any("the bound of scikit-learn >= 1.5" in w for w in report["warnings"])
 
 
-def test_clip_count_whatever_the_chunk_size(run: Run, tmp_path: Path) -> None:
+def test_clip_count_whatever_the_chunk_size(
+    run: Run, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     rng = np.random.default_rng(7)
     y = rng.integers(0, 2, 300)
     p = rng.uniform(0, 1, 300)
@@ -69,7 +71,9 @@ def test_clip_count_whatever_the_chunk_size(run: Run, tmp_path: Path) -> None:
     except ImportError:
         pass
     else:  # the Dask engine merges the parts' counts
-        dask = _json(run("eval", path, "-l", "bce", "-f", "json", "--engine", "dask"))
+        scheduler = request.getfixturevalue("dask_scheduler")  # one cluster for the session
+        flags = ["--engine", "dask", "--scheduler", scheduler]
+        dask = _json(run("eval", path, "-l", "bce", "-f", "json", *flags))
         assert dask["warnings"] == whole["warnings"]
     assert [w for w in whole["warnings"] if "clipped" in w] == [
         "binary_cross_entropy: 41 probabilities clipped to [1e-15, 1 - 1e-15] (scikit-learn "

@@ -262,8 +262,9 @@ def test_npy_per_sample_takes_plain_integer_ids_only(
     assert not bad.exists()
 
 
-def test_dask_shards_keep_ids_as_written(run: Callable[..., Result], tmp_path: Path) -> None:
-    pytest.importorskip("dask.distributed")
+def test_dask_shards_keep_ids_as_written(
+    run: Callable[..., Result], tmp_path: Path, dask_scheduler: str
+) -> None:
     shards = tmp_path / "shards"
     shards.mkdir()
     ids = [["007", str(BIG + 1), "a"], ["7", str(BIG), "b"]]
@@ -273,7 +274,8 @@ def test_dask_shards_keep_ids_as_written(run: Callable[..., Result], tmp_path: P
         )
     local, dask = tmp_path / "local.parquet", tmp_path / "dask.parquet"
     ok(run("eval", shards, "--id-col", "id", "--per-sample", local))
-    ok(run("eval", shards, "--id-col", "id", "--per-sample", dask, "--engine", "dask"))
+    ok(run("eval", shards, "--id-col", "id", "--per-sample", dask, "--engine", "dask",
+           "--scheduler", dask_scheduler))  # fmt: skip
     for out in (local, dask):
         table = pq.read_table(out)
         assert table.schema.field("index").type == pa.string()

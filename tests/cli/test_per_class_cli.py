@@ -12,10 +12,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.metrics import precision_recall_fscore_support
+from typer.testing import CliRunner
 
-from tests.conftest import SAMPLES
+from losscli.cli import app
+from tests.conftest import SAMPLES, Result
 
 NAMES = SAMPLES / "multiclass_names.csv"
+
+
+def invoke(*args: object) -> Result:
+    """The command in-process (CliRunner), for variations of a run the real command made:
+    the same (code, out, err) as the ``run`` fixture, an uncaught exception fails."""
+    r = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    return Result(r.exit_code, r.stdout, r.stderr)
 
 
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -80,14 +89,15 @@ def test_every_format(run) -> None:
     stats = {(r[1], r[2]) for r in rows if r[0] == "per_class=dog"}
     assert ("categorical_cross_entropy", "share") in stats and ("count", "value") in stats
     assert all(len(r) == 4 for r in rows)
-    code, out, _ = run("eval", NAMES, "--per-class", "-f", "tsv")
+    # the other formats in-process (the csv above is the real command's)
+    code, out, _ = invoke("eval", NAMES, "--per-class", "-f", "tsv")
     assert code == 0 and "per_class=bird\tf1\tvalue\t" in out
-    code, out, _ = run("eval", NAMES, "--per-class", "-f", "markdown")
+    code, out, _ = invoke("eval", NAMES, "--per-class", "-f", "markdown")
     assert code == 0 and "| class | precision | recall | f1 | support | count |" in out
     assert "| dog |" in out
-    code, out, _ = run("eval", NAMES, "--per-class")
+    code, out, _ = invoke("eval", NAMES, "--per-class")
     assert code == 0 and "per class:" in out and "categorical_cross_entropy share" in out
-    code, out, _ = run("eval", NAMES, "--per-class", "--ci", "--n-boot", "20", "-f", "csv")
+    code, out, _ = invoke("eval", NAMES, "--per-class", "--ci", "--n-boot", "20", "-f", "csv")
     assert code == 0
     assert all(len(r) == 6 for r in csv.reader(io.StringIO(out)))  # two empty interval cells
 
@@ -97,13 +107,13 @@ def test_chunked_equals_whole_and_jobs(run, tmp_path: Path) -> None:
     args = ["eval", str(tmp_path / "part-*.csv"), "--weights", "w", "--per-class", "-f", "json"]
     code, whole, err = run(*args)
     assert code == 0, err
-    code, chunked, err = run(*args, "--chunk-size", "1")
+    code, chunked, err = invoke(*args, "--chunk-size", "1")  # whole: the real command
     assert code == 0, err
     a, b = json.loads(whole)["per_class"], json.loads(chunked)["per_class"]
     _close(a, b)
     assert isinstance(a["cat"]["support"], float) and isinstance(a["cat"]["count"], int)
     batch = ["batch", *map(str, parts), "--weights", "w", "--per-class", "-f", "json"]
-    code, one, err = run(*batch)
+    code, one, err = invoke(*batch)  # --jobs 2: the real command
     assert code == 0, err
     code, two, err = run(*batch, "--jobs", "2")
     assert code == 0, err
@@ -113,17 +123,16 @@ def test_chunked_equals_whole_and_jobs(run, tmp_path: Path) -> None:
     assert [f["per_class"]["dog"]["count"] for f in j2["files"]] == [
         f["per_class"]["dog"]["count"] for f in j1["files"]
     ]
-    code, out, _ = run(*batch[:-2])  # the batch table ends with the overall breakdown
+    code, out, _ = invoke(*batch[:-2])  # the batch table ends with the overall breakdown
     assert code == 0 and "per class (overall):" in out
 
 
-def test_dask_equals_local(run, tmp_path: Path) -> None:
-    pytest.importorskip("distributed")
+def test_dask_equals_local(run, tmp_path: Path, dask_scheduler: str) -> None:
     _weighted_parts(tmp_path)
     args = ["eval", str(tmp_path / "part-*.csv"), "--weights", "w", "--per-class", "-f", "json"]
     code, local, err = run(*args)
     assert code == 0, err
-    code, dask, err = run(*args, "--engine", "dask", timeout=180)
+    code, dask, err = run(*args, "--engine", "dask", "--scheduler", dask_scheduler, timeout=180)
     assert code == 0, err
     _close(json.loads(dask)["per_class"], json.loads(local)["per_class"])
 
@@ -196,17 +205,18 @@ def test_compare_formats_give_a_b_and_the_difference(run, tmp_path: Path) -> Non
     code, out, err = run("compare", a, b, "--per-class", "-f", "csv")
     assert code == 0, err
     got = {r[0]: r for r in csv.reader(io.StringIO(out))}
-    js = json.loads(run("compare", a, b, "--per-class", "-f", "json").out)
+    # the other formats in-process (the csv is the real command's)
+    js = json.loads(invoke("compare", a, b, "--per-class", "-f", "json").out)
     row = got["per_class=dog:f1"]
     assert len(row) == 10 and row[4:] == [""] * 6
     want_a, want_b = js["a"]["per_class"]["dog"]["f1"], js["b"]["per_class"]["dog"]["f1"]
     assert (float(row[1]), float(row[2])) == (want_a, want_b)
     assert float(row[3]) == pytest.approx(want_b - want_a, rel=1e-12)
-    code, out, _ = run("compare", a, b, "--per-class", "-f", "markdown")
+    code, out, _ = invoke("compare", a, b, "--per-class", "-f", "markdown")
     assert code == 0 and "| per_class=cat:recall |" in out
-    code, out, _ = run("compare", a, b, "--per-class")
+    code, out, _ = invoke("compare", a, b, "--per-class")
     assert code == 0 and "per_class=bird:categorical_cross_entropy.share" in out
-    code, out, _ = run("compare", a, b, "-f", "csv")
+    code, out, _ = invoke("compare", a, b, "-f", "csv")
     assert code == 0 and "per_class=" not in out
 
 
