@@ -44,6 +44,10 @@ def _load(path: Path, name: str) -> ModuleType:
 
 CASES: list[dict[str, Any]] = _load(ZOO / "cases.py", "zoo_cases").CASES
 IDS = [c["id"] for c in CASES]
+# both tests of a case on one xdist worker (--dist loadgroup), so they share its one run
+GROUPED = [
+    pytest.param(c, id=c["id"], marks=pytest.mark.xdist_group(f"zoo-{c['id']}")) for c in CASES
+]
 
 
 class Outcome(NamedTuple):
@@ -175,7 +179,7 @@ def column_texts(path: Path) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- tests
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", GROUPED)
 def test_case(case: dict[str, Any], zoo_run: Callable[[dict[str, Any]], Outcome]) -> None:
     res = zoo_run(case)
     why = describe(case, res)
@@ -209,7 +213,7 @@ def test_case(case: dict[str, Any], zoo_run: Callable[[dict[str, Any]], Outcome]
     assert not problems, "; ".join(problems) + why
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", GROUPED)
 def test_property(case: dict[str, Any], zoo_run: Callable[[dict[str, Any]], Outcome]) -> None:
     """A correct number, or a non-zero exit with an error: line; never a wrong number, exit 0."""
     res = zoo_run(case)
