@@ -32,6 +32,20 @@ TIMEOUT = 60  # seconds per child process; a hang is a failure, not a stuck suit
 _SCRUB = ("LOSSCLI_DEBUG", "NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "PYTHONWARNINGS")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the package's bytecode once, before any child process starts (in the
+    controller, before xdist's workers): with ``PYTHONDONTWRITEBYTECODE`` set, as in CI
+    images, no run would write it, and every one of the suite's thousands of
+    ``python -m losscli`` children would compile every module it imports again (about
+    0.25 s each). An installed package has its bytecode compiled by pip, so the children
+    start as a user's command does."""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller has done it
+        return
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "losscli"), quiet=2, workers=1)
+
+
 class Result(NamedTuple):
     code: int
     out: str
