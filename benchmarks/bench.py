@@ -513,8 +513,9 @@ def compare_row(tmp: str, n: int, repeat: int) -> Row:
 
 
 def breakdowns(tmp: str, n: int, repeat: int) -> list[Row]:
-    """``--per-class``, ``-m ece`` and ``-m average_precision`` on a binary CSV of ``n``
-    rows (label, probability), each against the plain run of the same file."""
+    """``--per-class``, ``-m ece``, ``-m average_precision`` and ``losscli thresholds`` on
+    a binary CSV of ``n`` rows (label, probability), each against the plain run of the
+    same file."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -535,6 +536,8 @@ def breakdowns(tmp: str, n: int, repeat: int) -> list[Row]:
             "per_class": [*cli, "--per-class"],
             "ece": [*cli, "-m", "ece"],
             "average_precision": [*cli, "-m", "average_precision"],
+            # the sweep over every distinct prediction (table of 20 rows and the best)
+            "thresholds": [*losscli_cmd(), "thresholds", path],
         },
         repeat,
     )
@@ -542,6 +545,7 @@ def breakdowns(tmp: str, n: int, repeat: int) -> list[Row]:
         "per_class": "`--per-class`",
         "ece": "`-m ece` (reliability bins)",
         "average_precision": "`-m average_precision` (one sort)",
+        "thresholds": "`losscli thresholds` (the sweep, one sort)",
     }
     return [
         (
