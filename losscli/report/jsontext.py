@@ -11,8 +11,10 @@ throughout (a NaN reaching here is a bug: reports write non-finite numbers as st
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
+import numpy as np
 import orjson
 
 _CONTAINERS = (dict, list, tuple)
@@ -25,10 +27,22 @@ def _flat(items: list[Any] | tuple[Any, ...]) -> str:
         text = orjson.dumps(items, option=orjson.OPT_SERIALIZE_NUMPY)
     except TypeError:  # what orjson does not know, json may (a float subclass, say)
         return json.dumps(items, allow_nan=False)
-    if b"null" in text and None not in items:
+    if b"null" in text and _non_finite(items):
         # orjson writes NaN and infinity as null: refuse them, as allow_nan=False does
         raise ValueError("Out of range float values are not JSON compliant")
     return text.decode()
+
+
+def _non_finite(value: Any) -> bool:
+    """Whether a NaN or an infinity is anywhere in ``value`` (looked for only when orjson
+    wrote a null, which a None writes too)."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_non_finite(v) for v in value)
+    return isinstance(value, np.floating) and not np.isfinite(value)
 
 
 def dumps(obj: Any, *, indent: int = 2) -> str:

@@ -51,10 +51,18 @@ def test_indented_as_json_dumps_with_flat_lists_on_one_line() -> None:
     )
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
-@pytest.mark.parametrize("where", ["scalar", "list"])
+def test_null_in_a_list_nested_after_a_plain_value() -> None:
+    """Found by the property: ``[False, [None]]`` is flat by its first item; orjson's null
+    is None's there, not a NaN's."""
+    assert json.loads(jsontext.dumps([False, [None]])) == [False, [None]]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, np.float64("nan")])
+@pytest.mark.parametrize("where", ["scalar", "list", "nested"])
 def test_non_finite_numbers_are_refused_as_allow_nan_false_does(bad: float, where: str) -> None:
     value = {"x": bad} if where == "scalar" else {"x": [1.0, bad]}
+    if where == "nested":
+        value = {"x": [None, [1.0, {"y": bad}]]}
     with pytest.raises(ValueError, match="not JSON compliant"):
         jsontext.dumps(value)
 
