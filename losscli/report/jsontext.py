@@ -10,23 +10,29 @@ throughout (a NaN reaching here is a bug: reports write non-finite numbers as st
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
-import numpy as np
-import orjson
+# json, orjson and numpy are imported when a report is written as JSON: not on the
+# one-liner's path (-f value), which imports this module with the renderers
 
 _CONTAINERS = (dict, list, tuple)
-_scalar = json.JSONEncoder(allow_nan=False).encode
+
+
+def _scalar(value: Any) -> str:
+    import json
+
+    return json.dumps(value, allow_nan=False)
 
 
 def _flat(items: list[Any] | tuple[Any, ...]) -> str:
     """A list of plain values on one line, by orjson (a 5,000-item row in microseconds)."""
+    import orjson
+
     try:
         text = orjson.dumps(items, option=orjson.OPT_SERIALIZE_NUMPY)
     except TypeError:  # what orjson does not know, json may (a float subclass, say)
-        return json.dumps(items, allow_nan=False)
+        return _scalar(items)
     if b"null" in text and _non_finite(items):
         # orjson writes NaN and infinity as null: refuse them, as allow_nan=False does
         raise ValueError("Out of range float values are not JSON compliant")
@@ -42,6 +48,8 @@ def _non_finite(value: Any) -> bool:
         return any(_non_finite(v) for v in value.values())
     if isinstance(value, (list, tuple)):
         return any(_non_finite(v) for v in value)
+    import numpy as np
+
     return isinstance(value, np.floating) and not np.isfinite(value)
 
 
@@ -55,9 +63,9 @@ def dumps(obj: Any, *, indent: int = 2) -> str:
 def _key(k: Any) -> str:
     """A key as ``json.dumps`` writes it (``True`` -> ``"true"``, ``1.5`` -> ``"1.5"``)."""
     if isinstance(k, str):
-        return json.dumps(k)
+        return _scalar(k)
     if k is None or isinstance(k, (bool, int, float)):
-        return json.dumps(json.dumps(k, allow_nan=False))
+        return _scalar(_scalar(k))
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
 
 
