@@ -216,6 +216,26 @@ def _correct(prep: Any) -> np.ndarray:
     return ok.all(axis=1) if ok.ndim == 2 else ok
 
 
+def check_request(options: EvalOptions, test: str, alpha: float, a: Any, b: Any) -> Any:
+    """The checks of a comparison's options (usage errors), for every engine; returns the
+    scoring settings of both sides (every figure's replicates, for the paired tests)."""
+    if test not in TESTS:
+        raise unknown_choice("--test", test, TESTS)
+    if not (0.0 < alpha < 1.0):
+        raise UsageError(f"--alpha must be between 0 and 1 (exclusive), got {alpha!r}")
+    if options.nan_policy != "error":
+        raise UsageError(
+            "compare needs both sides to score the same samples: --nan-policy "
+            f"{options.nan_policy} could drop different rows on each side",
+            hint="fill or remove the NaN/inf values first",
+        )
+    if a is None or b is None:
+        raise UsageError("compare takes two prediction sets, A and B")
+    base = make_ci(options.ci_level, options.ci_method, options.n_boot, options.seed)
+    ci = replace(base, all_figures=True, show=options.ci)
+    return replace(make_settings(options), ci=ci)
+
+
 def compare(
     a: Any,
     b: Any,
@@ -230,21 +250,8 @@ def compare(
     """Compare predictions ``b`` (the candidate) with ``a`` (the baseline) on the same
     samples: each a file with targets and predictions, or predictions beside ``targets``.
     ``collect``: A's and B's :class:`~losscli.engines.plotdata.Collector` (``-f html``)."""
-    if test not in TESTS:
-        raise unknown_choice("--test", test, TESTS)
-    if not (0.0 < alpha < 1.0):
-        raise UsageError(f"--alpha must be between 0 and 1 (exclusive), got {alpha!r}")
-    if options.nan_policy != "error":
-        raise UsageError(
-            "compare needs both sides to score the same samples: --nan-policy "
-            f"{options.nan_policy} could drop different rows on each side",
-            hint="fill or remove the NaN/inf values first",
-        )
-    base = make_ci(options.ci_level, options.ci_method, options.n_boot, options.seed)
-    ci = replace(base, all_figures=True, show=options.ci)
-    settings = replace(make_settings(options), ci=ci)
-    if a is None or b is None:
-        raise UsageError("compare takes two prediction sets, A and B")
+    settings = check_request(options, test, alpha, a, b)
+    ci = settings.ci
 
     def chunks(pred: Any) -> Iterator[Raw]:
         return whole.with_head(

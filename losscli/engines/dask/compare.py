@@ -35,10 +35,9 @@ from losscli.engines.dask.dataset import Part, build_dataset
 from losscli.engines.dask.spec import make_spec
 from losscli.engines.dask.urls import is_url
 from losscli.engines.state import ScoreState, conclude
-from losscli.errors import InputError, LossCliError, UsageError, unknown_choice
+from losscli.errors import InputError, LossCliError, UsageError
 from losscli.options import EvalOptions
 from losscli.report.model import Preview
-from losscli.scoring.replicates import make_ci
 from losscli.validate import whole
 from losscli.validate.columns import Raw
 
@@ -147,20 +146,8 @@ def _merge_pairs(into: C._Pairs | None, p: C._Pairs) -> C._Pairs:
     return into
 
 
-def _checks(options: EvalOptions, test: str, alpha: float, a: Any, b: Any, targets: Any) -> None:
-    """The local compare's checks, and what this engine does not do yet (usage errors)."""
-    if test not in C.TESTS:
-        raise unknown_choice("--test", test, C.TESTS)
-    if not (0.0 < alpha < 1.0):
-        raise UsageError(f"--alpha must be between 0 and 1 (exclusive), got {alpha!r}")
-    if options.nan_policy != "error":
-        raise UsageError(
-            "compare needs both sides to score the same samples: --nan-policy "
-            f"{options.nan_policy} could drop different rows on each side",
-            hint="fill or remove the NaN/inf values first",
-        )
-    if a is None or b is None:
-        raise UsageError("compare takes two prediction sets, A and B")
+def _checks(options: EvalOptions, a: Any, b: Any, targets: Any) -> None:
+    """What this engine does not do yet (usage errors)."""
     if options.id_col is not None:
         raise UsageError(
             "compare --engine dask does not align by --id-col yet", hint="use --engine local"
@@ -188,12 +175,11 @@ def compare(
     """:func:`losscli.engines.compare.compare` on a Dask cluster: the same options and
     numbers, A and B (each a file or a directory/glob of shards, shard ``i`` of A beside
     shard ``i`` of B) read and scored on the workers."""
-    _checks(options, test, alpha, a, b, targets)
+    settings = C.check_request(options, test, alpha, a, b)
+    _checks(options, a, b, targets)
     require()
     spec = make_spec(options)
-    base_ci = make_ci(options.ci_level, options.ci_method, options.n_boot, options.seed)
-    ci = replace(base_ci, all_figures=True, show=options.ci)
-    settings = replace(local.make_settings(options), ci=ci)
+    ci = settings.ci
     sides = []
     for pred in (a, b):
         sides.append(
