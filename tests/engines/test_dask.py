@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from same_json import assert_same_json
 
 distributed = pytest.importorskip("distributed")
 pd = pytest.importorskip("pandas")
@@ -224,22 +225,6 @@ def assert_same_report(got: model.Report, want: model.Report) -> None:
     for name in wp.worst:
         np.testing.assert_allclose(gp.worst[name], wp.worst[name], rtol=REL)
         np.testing.assert_allclose(gp.first[name], wp.first[name], rtol=REL)
-
-
-def assert_same_json(got: Any, want: Any, where: str = "") -> None:
-    """Two JSON documents equal, numbers to 1e-12 relative."""
-    if isinstance(want, dict):
-        assert isinstance(got, dict) and list(got) == list(want), where
-        for k in want:
-            assert_same_json(got[k], want[k], f"{where}.{k}")
-    elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), where
-        for i, (g, w) in enumerate(zip(got, want)):
-            assert_same_json(g, w, f"{where}[{i}]")
-    elif isinstance(want, float) and not isinstance(want, bool):
-        assert _close(got, want), (where, got, want)
-    else:
-        assert got == want, (where, got, want)
 
 
 def _cli(*args: str) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from same_json import assert_same_json
 
 distributed = pytest.importorskip("distributed")
 pd = pytest.importorskip("pandas")
@@ -203,21 +204,6 @@ def _cli(*args: str) -> Any:
     return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
 
-def _same_json(got: Any, want: Any, where: str = "") -> None:
-    if isinstance(want, dict):
-        assert isinstance(got, dict) and list(got) == list(want), where
-        for k in want:
-            _same_json(got[k], want[k], f"{where}.{k}")
-    elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), where
-        for i, (g, w) in enumerate(zip(got, want)):
-            _same_json(g, w, f"{where}[{i}]")
-    elif isinstance(want, float):
-        assert _close(got, want), (where, got, want)
-    else:
-        assert got == want, (where, got, want)
-
-
 @pytest.fixture(scope="module")
 def candidate(shards: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """B of the binary shards: other predictions of the same rows; shard 2 holds a
@@ -259,7 +245,7 @@ def test_compare_equals_local(
         return
     assert local.exit_code == 0, local.stderr
     want, got = json.loads(local.stdout), json.loads(dask.stdout)
-    _same_json(got, want)
+    assert_same_json(got, want)
     assert any("raw decision scores" in n for n in want["b"]["notes"])
     if test == "ttest":
         assert want["differences"]["hinge"]["test"] == "ttest"
@@ -283,7 +269,7 @@ def test_compare_files_identical_and_errors(
     assert local.exit_code == dask.exit_code == 0, dask.stderr
     # to rounding, as the README says of Dask's sums: a worker's replicate products may
     # take another BLAS path than the client's (seen: 1 ulp in a bootstrap bound)
-    _same_json(json.loads(dask.stdout), json.loads(local.stdout))
+    assert_same_json(json.loads(dask.stdout), json.loads(local.stdout))
     out = tmp_path / "out.json"
     for extra, flag in [
         (["--id-col", "target"], "--id-col"),
