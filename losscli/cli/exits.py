@@ -9,7 +9,7 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Any, NoReturn
 
 import typer
@@ -37,9 +37,58 @@ def errors() -> Iterator[None]:
         fail(exc)
 
 
+class _Commands(MutableMapping[str, Any]):
+    """The app's commands by name, each converted by Typer from its function the first
+    time it is looked up: a run converts the command it runs, not all eight (about 30 ms
+    of ``inspect.signature`` and type hints).  ``--help`` and a mistyped command name
+    list them all, and so convert them all, as Typer would have."""
+
+    def __init__(self, infos: list[Any]) -> None:
+        name = typer.main.get_command_name
+        self._infos = {i.name or name(i.callback.__name__): i for i in infos}
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._built:
+            info = self._infos[key]  # KeyError: no such command
+            self._built[key] = typer.main.get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+        return self._built[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._infos.setdefault(key, None)
+        self._built[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._infos[key]
+        self._built.pop(key, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._infos)
+
+    def __len__(self) -> int:
+        return len(self._infos)
+
+
+def command_of_app() -> Any:
+    """The click group of :data:`app`, as ``typer.main.get_command(app)`` builds it, with
+    its commands converted when looked up (:class:`_Commands`)."""
+    infos = app.registered_commands
+    app.registered_commands = []  # the root group alone: its callback and options
+    try:
+        group = typer.main.get_group(app)
+    finally:
+        app.registered_commands = infos
+    group.commands = _Commands(infos)
+    return group
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: click usage errors as `error:` lines, exit 2."""
-    command = typer.main.get_command(app)
+    command = command_of_app()
     try:
         rv = command.main(args=argv, prog_name="losscli", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
