@@ -3,8 +3,9 @@ batch by record batch when a row group is large)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import IO
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import IO, Any
 
 from losscli.errors import InputError
 from losscli.io.formats import wrong_content
@@ -60,17 +61,39 @@ def stream_parquet(path: str, rows: int, text_cols: TextCols = None) -> Iterator
     groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
     if groups and max(groups) * ncols <= GROUP_CELLS:
         # row groups of at most 8M cells (64 MB) read one at a time, their columns
-        # decoded on pyarrow's threads (iter_batches decodes them one after the other)
-        for i, n in enumerate(groups):
-            if n:
-                group = pf.read_row_group(i, use_threads=True)
-                yield arrow_to_table(group, path, True, text_cols)
+        # decoded on pyarrow's threads (iter_batches decodes them one after the other);
+        # the next one is read while this one is scored when two fit in those 8M cells
+        reads = (partial(pf.read_row_group, i, use_threads=True) for i, n in enumerate(groups) if n)
+        ahead = 2 * max(groups) * ncols <= GROUP_CELLS
+        for group in _ahead(reads) if ahead else (read() for read in reads):
+            yield arrow_to_table(group, path, True, text_cols)
         return
     # pyarrow decodes a batch of a million rows in much less than four of 250,000 (the
     # chunks are cut from it again by the caller); at most 8M cells (64 MB) a batch
     batch_rows = max(rows, min(1 << 20, GROUP_CELLS // max(1, ncols)))
     for batch in pf.iter_batches(batch_size=batch_rows):
         yield arrow_to_table(batch, path, True, text_cols)
+
+
+def _ahead(reads: Iterator[Callable[[], Any]]) -> Iterator[Any]:
+    """The results of ``reads`` in order, each next one run on a thread while the caller
+    works on the last (pyarrow releases the GIL while it reads and decodes): at most two
+    results held at once.  A read's exception is raised where its result would be."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first = next(reads, None)
+    if first is None:
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="losscli-parquet") as pool:
+        pending = pool.submit(first)
+        try:
+            for read in reads:
+                result = pending.result()  # the caller is done with the one before
+                pending = pool.submit(read)
+                yield result
+            yield pending.result()
+        finally:
+            pending.cancel()
 
 
 GROUP_CELLS = 8 << 20  # cells of a row group read at once (64 MB of float64)
