@@ -217,6 +217,9 @@ class _Side:
                 for v in self.values:
                     known |= f == v
                 f = f[~known]
+            if len(self.values) >= CAP:  # full: only whether a value is new (no sort)
+                self.many = self.many or _holds_new(f, self.values, self.text)
+                return
             new = sorted_distinct(f)
             if len(self.values) > 8:  # the few-classes filter above did not run
                 if self.text:  # text keys too: only the numbers compare
@@ -248,6 +251,18 @@ class _Side:
             extra.append(self.fraction)
         seen = set(out) if not self.text else set()
         return out + [v for v in extra if v not in seen]
+
+
+def _holds_new(f: np.ndarray, values: dict[Any, Any], text: bool) -> bool:
+    """Whether ``f`` (finite numbers) holds a number that is not a key of ``values`` (by
+    ``==``, as ``np.isin``): one pass of binary searches, not a sort of ``f``."""
+    keys = [k for k in values if isinstance(k, float)] if text else list(values)
+    if not keys:
+        return True
+    known = np.sort(np.asarray(keys, dtype=float))
+    if float(f.min()) < known[0] or float(f.max()) > known[-1]:
+        return True
+    return not bool(np.all(known[np.searchsorted(known, f)] == f))
 
 
 @dataclass
