@@ -44,9 +44,16 @@ def _per_sample(loss: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------- regression
 
 
+def _row_mean(a: np.ndarray) -> np.ndarray:
+    """``np.mean(a, axis=1)`` of values that are never -0.0 (squares, absolute values):
+    one column is itself (a sum of one value, divided by one: the same bits), without
+    numpy's reduction over a length-1 axis and its division."""
+    return a[:, 0] if a.shape[1] == 1 else np.mean(a, axis=1)
+
+
 def mse(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
     d = p - y
-    return np.mean(d * d, axis=1)
+    return _row_mean(np.multiply(d, d, out=d))
 
 
 def sse(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
@@ -55,7 +62,8 @@ def sse(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
 
 
 def mae(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
-    return np.mean(np.abs(p - y), axis=1)
+    d = p - y
+    return _row_mean(np.abs(d, out=d))
 
 
 def huber(y: np.ndarray, p: np.ndarray, *, delta: float, **_: object) -> np.ndarray:

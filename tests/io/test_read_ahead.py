@@ -168,3 +168,17 @@ def test_the_console_script_gives_the_apis_figures(run: Any, tmp_path: Path) -> 
     api = losscli.evaluate(str(path))
     assert report["losses"]["mse"]["mean"] == api.losses["mse"]["mean"]
     assert report["metrics"]["rmse"] == api.metrics["rmse"]
+
+
+def test_mse_and_mae_of_one_column_are_numpys_means_to_the_bit() -> None:
+    from losscli.scoring import losses as L
+
+    rng = np.random.default_rng(11)
+    special = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1.7976931348623157e308])
+    for k in (1, 3):
+        y = rng.normal(size=(500, k)) * 10.0 ** rng.integers(-200, 200, (500, k))
+        p = rng.normal(size=(500, k)) * 10.0 ** rng.integers(-200, 200, (500, k))
+        y[:7, 0], p[:7, 0] = special, special[::-1]
+        d = p - y
+        assert L.mse(y, p).tobytes() == np.mean(d * d, axis=1).tobytes()
+        assert L.mae(y, p).tobytes() == np.mean(np.abs(d), axis=1).tobytes()
