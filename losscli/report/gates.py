@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -69,6 +68,8 @@ def _every_group(report: Report, c: Check) -> None:
 
 
 def load_baseline(path: PathLike) -> dict[str, Any]:
+    import json  # a --baseline run's, not every run's
+
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -186,6 +187,8 @@ def _same_metric_params(name: str, a: str, b: str) -> bool:
 
 def _params(p: Any) -> Any:
     """Loss parameters comparable across a JSON round trip (tuples as lists, no nulls)."""
+    import json
+
     p = json.loads(json.dumps(p, default=str))
     return {k: v for k, v in p.items() if v is not None} if isinstance(p, dict) else p
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,6 +120,8 @@ class Report:
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
+        import json  # only when a report is written as JSON
+
         if indent is None:
             return json.dumps(self.to_dict(), allow_nan=False)
         return jsontext.dumps(self.to_dict(), indent=indent)
@@ -242,6 +243,8 @@ def build_report(
 
 def _reliability(acc: Accumulator, plan: Plan) -> dict[str, list[dict[str, Any]]]:
     """The reliability table of every ece / mce of the plan (bins with samples)."""
+    if not any(e.state == "calibration" for e, _ in plan.metrics):
+        return {}  # and no import of the binning
     from losscli.scoring.calibration import reliability
     from losscli.scoring.metrics import Ctx
 

@@ -9,7 +9,6 @@ weights apply at the end, so the figures do not depend on the chunking.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import weakref
 from collections.abc import Sequence
@@ -51,6 +50,8 @@ def class_sorted(
     key = tuple(id(c) for c in chunks) if chunks else None
     digest = b""
     if key is not None:  # the same scores; and the same classes, to the bit
+        import hashlib  # here: its OpenSSL start-up is not every run's
+
         digest = hashlib.blake2b(np.packbits(pos).tobytes(), digest_size=16).digest()
         found = _CLASS_SORTED.get(key)
         if found is not None and found[0] == digest:
