@@ -61,6 +61,9 @@ def _stdout_to_devnull() -> None:
         os.close(devnull)
 
 
+_MALLOC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES")
+
+
 def _malloc_keeps_blocks() -> None:
     """Arrays of a chunk's size (a few MB: differences, squares, masks) from the heap, and
     freed memory kept for the next chunk, not returned: glibc's malloc would otherwise
@@ -68,8 +71,11 @@ def _malloc_keeps_blocks() -> None:
     quarter of the CPU of a 10M-row Parquet run).  Its own dynamic threshold gets there
     only after an array larger than these has been freed, which a run may never do.
     Peak memory is unchanged (the same blocks are reused); only what the process hands
-    back between chunks is.  Not glibc (macOS, musl): nothing to do."""
+    back between chunks is.  Not glibc (macOS, musl), or the user set malloc's own
+    variables: nothing to do."""
     if not sys.platform.startswith("linux"):
+        return
+    if any(k in os.environ for k in _MALLOC_VARIABLES):
         return
     try:
         import ctypes  # numpy imports it too
