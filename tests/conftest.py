@@ -295,6 +295,12 @@ def run_in_samples() -> Callable[..., Result]:
     return _runner(MODULE_CMD, SAMPLES)
 
 
+@pytest.fixture(scope="session")
+def cli_in_samples() -> Callable[..., Result]:
+    """Session-scoped in-process runner with cwd sample_data/ (for cached runs)."""
+    return in_process(SAMPLES)
+
+
 @pytest.fixture
 def write_csv(tmp_path: Path) -> Callable[..., Path]:
     """Factory: ``write_csv(name, header, rows, sep=",")`` -> path in tmp_path.
