@@ -284,6 +284,19 @@ def cli(tmp_path: Path) -> Callable[..., Result]:
     return in_process(tmp_path)
 
 
+@pytest.fixture(params=["in-process", "script"])
+def run_both(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Result]:
+    """The command line in this process (``cli``) and through the console script: a
+    behaviour shown by the real program as well, at one child process instead of
+    ``run_any``'s two (``python -m losscli`` and the script agree: tests/cli/test_cli.py)."""
+    if request.param == "in-process":
+        return in_process(tmp_path)
+    cmd = script_cmd()
+    if cmd is None:
+        pytest.skip("the losscli console script is not on PATH")
+    return _runner(cmd, tmp_path)
+
+
 @pytest.fixture(scope="session")
 def samples() -> Path:
     return SAMPLES
