@@ -43,7 +43,7 @@ def chromium() -> str:
         if path:
             return path
     if os.environ.get("CI"):
-        pytest.fail("chromium is not installed: CI must run the browser test (.ci/run)")
+        pytest.fail("chromium is not installed: CI must run the browser test (.ci/cli)")
     pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
@@ -127,10 +127,10 @@ def commands(kind: str, models: tuple[Path, Path, Path]) -> list[object]:
 
 
 @pytest.mark.parametrize("kind", ["eval", "batch", "compare"])
-def test_the_html_report_renders_in_chromium(run, models, tmp_path, kind) -> None:
+def test_the_html_report_renders_in_chromium(cli, models, tmp_path, kind) -> None:
     chromium()
     page = tmp_path / f"{kind}.html"
-    res = run(*commands(kind, models), "-f", "html", "-o", page)
+    res = cli(*commands(kind, models), "-f", "html", "-o", page)
     assert res.code in (0, 1), res.err  # 1: a gate failed, shown in the page
     assert page.exists()
     png = tmp_path / f"html-{kind}.png"
@@ -140,10 +140,10 @@ def test_the_html_report_renders_in_chromium(run, models, tmp_path, kind) -> Non
     not_blank(png)
 
 
-def test_the_dom_holds_the_tables_and_pictures(run, tmp_path) -> None:
+def test_the_dom_holds_the_tables_and_pictures(cli, tmp_path) -> None:
     chromium()
     page = tmp_path / "eval.html"
-    res = run("eval", SAMPLES / "multiclass_probs.csv", "-f", "html", "-o", page)
+    res = cli("eval", SAMPLES / "multiclass_probs.csv", "-f", "html", "-o", page)
     assert res.code == 0, res.err
     proc = browse(page, tmp_path / "dom.png", "--dump-dom")
     dom = proc.stdout
