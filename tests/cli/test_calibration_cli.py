@@ -72,7 +72,7 @@ def test_hard_labels_need_probabilities(cli: Callable[..., Any], tmp_path: Path)
     assert not out.exists()
 
 
-def test_dask_agrees(run: Callable[..., Any], tmp_path: Path, dask_scheduler: str) -> None:
+def test_dask_agrees(cli: Callable[..., Any], tmp_path: Path, dask_scheduler: str) -> None:
     import numpy as np
 
     import losscli
@@ -103,7 +103,7 @@ def test_dask_agrees(run: Callable[..., Any], tmp_path: Path, dask_scheduler: st
             for a, b in zip(local, dask):
                 assert a == pytest.approx(b, rel=1e-12)
     # ... and the real command on Dask once: the library's figures (quantile bins)
-    r = run("eval", f, *args, "--param", "strategy=quantile", "--engine", "dask",
+    r = cli("eval", f, *args, "--param", "strategy=quantile", "--engine", "dask",
             "--scheduler", dask_scheduler)  # fmt: skip
     assert r.code == 0, r.err
     d = json.loads(r.out)

@@ -263,7 +263,7 @@ def test_npy_per_sample_takes_plain_integer_ids_only(
 
 
 def test_dask_shards_keep_ids_as_written(
-    run: Callable[..., Result], tmp_path: Path, dask_scheduler: str
+    cli: Callable[..., Result], tmp_path: Path, dask_scheduler: str
 ) -> None:
     shards = tmp_path / "shards"
     shards.mkdir()
@@ -273,8 +273,8 @@ def test_dask_shards_keep_ids_as_written(
             "id,target,pred\n" + "".join(f"{k},{j % 2},0.{j + 3}\n" for j, k in enumerate(part))
         )
     local, dask = tmp_path / "local.parquet", tmp_path / "dask.parquet"
-    ok(run("eval", shards, "--id-col", "id", "--per-sample", local))
-    ok(run("eval", shards, "--id-col", "id", "--per-sample", dask, "--engine", "dask",
+    ok(cli("eval", shards, "--id-col", "id", "--per-sample", local))
+    ok(cli("eval", shards, "--id-col", "id", "--per-sample", dask, "--engine", "dask",
            "--scheduler", dask_scheduler))  # fmt: skip
     for out in (local, dask):
         table = pq.read_table(out)

@@ -127,12 +127,12 @@ def test_chunked_equals_whole_and_jobs(cli, tmp_path: Path) -> None:
     assert code == 0 and "per class (overall):" in out
 
 
-def test_dask_equals_local(run, tmp_path: Path, dask_scheduler: str) -> None:
+def test_dask_equals_local(cli, tmp_path: Path, dask_scheduler: str) -> None:
     _weighted_parts(tmp_path)
     args = ["eval", str(tmp_path / "part-*.csv"), "--weights", "w", "--per-class", "-f", "json"]
-    code, local, err = run(*args)
+    code, local, err = cli(*args)
     assert code == 0, err
-    code, dask, err = run(*args, "--engine", "dask", "--scheduler", dask_scheduler, timeout=180)
+    code, dask, err = cli(*args, "--engine", "dask", "--scheduler", dask_scheduler, timeout=180)
     assert code == 0, err
     _close(json.loads(dask)["per_class"], json.loads(local)["per_class"])
 
