@@ -221,6 +221,10 @@ def in_process(default_cwd: Path) -> Callable[..., Result]:
 
         data = input.encode() if isinstance(input, str) else input
         argv = [str(a) for a in args]
+        if "--jobs" in argv and argv[argv.index("--jobs") + 1 :][:1] != ["1"]:
+            # worker processes would be forked from the test's process (its threads,
+            # Dask's loop among them): a run with processes belongs to ``run``
+            pytest.fail("--jobs other than 1 starts processes: run it with `run`, not `cli`")
         with _process_state(argv, cwd or default_cwd, child_env(env), data) as (out, err):
             build = typer.main.get_command
             typer.main.get_command = _command_once(build)  # type: ignore[assignment]

@@ -1,4 +1,5 @@
-"""ece / mce and the reliability table through the installed command."""
+"""ece / mce and the reliability table through the command line (in this process; the JSON
+reliability also through the installed console script)."""
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def test_dask_agrees(cli: Callable[..., Any], tmp_path: Path, dask_scheduler: st
             assert len(local) == len(dask)
             for a, b in zip(local, dask):
                 assert a == pytest.approx(b, rel=1e-12)
-    # ... and the real command on Dask once: the library's figures (quantile bins)
+    # ... and the command line on Dask once: the library's figures (quantile bins)
     r = cli("eval", f, *args, "--param", "strategy=quantile", "--engine", "dask",
             "--scheduler", dask_scheduler)  # fmt: skip
     assert r.code == 0, r.err

@@ -1,4 +1,5 @@
-"""Through the real command: the clipping warning and its count, `explain`'s statement of
+"""Through the command line (in this process, and each ``run_both`` test through the
+installed console script too): the clipping warning and its count, `explain`'s statement of
 the difference from scikit-learn >= 1.5, r2 of one sample, and macro averages that keep a
 class whose samples all weigh 0 (issue 14)."""
 

@@ -1,4 +1,5 @@
-"""Column roles through the installed command: ids, pandas indexes, groups and weights
+"""Column roles through the command line (in this process; a pandas index through the
+installed console script): ids, pandas indexes, groups and weights
 are never predictions; what was taken for what is stated in the report's notes; the roles
 are decided once, so the report does not depend on ``--chunk-size``."""
 

@@ -1,5 +1,6 @@
 """``losscli compare A B``: paired differences and tests, checked against scipy, through
-the installed command."""
+the command line (in this process; the JSON contract and the gate's exit 1 through the
+installed console script)."""
 
 from __future__ import annotations
 

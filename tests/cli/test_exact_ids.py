@@ -1,4 +1,5 @@
-"""``--id-col`` values kept exactly as written, through the installed command: in
+"""``--id-col`` values kept exactly as written, through the command line (in this
+process; the alignment of colliding ids through the real program): in
 alignment (``007`` is not ``7``, integers beyond 2^53 stay exact, Parquet int64 and string
 ids), in ``--per-sample`` output of every format (read back with pyarrow) and in the
 preview; ids common to neither side and 2-D id arrays are input errors."""

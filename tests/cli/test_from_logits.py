@@ -98,18 +98,19 @@ def test_strict_is_an_input_error_and_nothing_is_written(run, tmp_path: Path) ->
     assert not out_file.exists() and out == ""
 
 
-def test_batch_judges_each_file(cli, tmp_path: Path) -> None:
+def test_batch_judges_each_file(run, tmp_path: Path) -> None:
+    """Through the real program: --jobs 2 starts processes (never forked from the tests')."""
     t, y, p = _binary(tmp_path)
     prob = _write(tmp_path / "prob.csv", {"p": p})
     logit = _write(tmp_path / "logit.csv", {"p": (2.0 * y - 1.0) * 3.0})
     args = ("batch", prob, logit, "--targets", t, "--from-logits")
-    code, out, err = cli(*args, "-f", "json")
+    code, out, err = run(*args, "-f", "json")
     assert code == 0, err
     files = {Path(f["file"]).stem: f for f in json.loads(out)["files"]}
     assert _warnings(json.dumps(files["prob"])) == [f"{WARNING}: {TAIL}"]
     assert _warnings(json.dumps(files["logit"])) == []
     for jobs in ("1", "2"):  # the per-file processes judge their whole file
-        code, _, err = cli(*args, "--jobs", jobs, "--strict")
+        code, _, err = run(*args, "--jobs", jobs, "--strict")
         assert code == 3 and WARNING in err, err
 
 

@@ -1,7 +1,8 @@
 """Hardening (issue #7): every bad input gives a clean typed error, nothing is written.
 
-The table ``CASES`` is the issue's list of bad inputs, each run through the installed
-console script ``losscli`` in a child process with ``-o report.json --per-sample ps.csv``
+The table ``CASES`` is the issue's list of bad inputs, each run through the command line in
+this process (conftest's ``cli``; five of them also through the installed console script
+``losscli`` in a child process) with ``-o report.json --per-sample ps.csv``
 while a report from an earlier run sits at ``report.json``.  Every case asserts the exact
 exit code (3 input, 2 usage), a message starting with ``error:`` that names the file (and
 the row, column and value where they apply) and suggests the fixing flag, no traceback, the

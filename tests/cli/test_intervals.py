@@ -30,7 +30,7 @@ def _binary(tmp_path: Path, n: int = 3000, seed: int = 0) -> tuple[Path, np.ndar
 
 
 def _invoke(*args: object) -> Result:
-    """The command in-process (CliRunner): variations of runs the real command made."""
+    """The command in-process (CliRunner): variations of runs the command line made."""
     r = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
     return Result(r.exit_code, r.stdout, r.stderr)
 
@@ -191,7 +191,7 @@ def test_intervals_in_every_format(cli, tmp_path) -> None:  # type: ignore[no-un
     row = next(x for x in csv if x.startswith("metric,accuracy"))
     low, high = map(float, row.split(",")[4:6])
     assert 0 <= low < high <= 1
-    # markdown and the plain csv in-process (the table and the csv above: the real command)
+    # markdown and the plain csv in-process (the table and the csv above: the command line)
     md = _invoke("eval", path, "--ci", "-m", "accuracy", "-f", "markdown", "--ci-level", "0.9")
     assert "value [90% interval]" in md.out
     plain = _invoke("eval", path, "-f", "csv").out.splitlines()

@@ -79,7 +79,7 @@ def test_versus_best_with_ci(cli, models) -> None:  # type: ignore[no-untyped-de
     adj = paired.holm(raw)
     assert by["m0.csv"]["versus_best"]["p_holm"] == pytest.approx(adj[0])
     assert by["m2.csv"]["versus_best"]["p_holm"] == pytest.approx(adj[1])
-    table = _invoke(*args).stdout  # the table in-process (the json above: the real command)
+    table = _invoke(*args).stdout  # the table in-process (the json above: the command line)
     assert "vs_best" in table and "best" in table
 
 

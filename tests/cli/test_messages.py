@@ -1,7 +1,8 @@
-"""Messages through the installed command: "did you mean" for unknown commands, options,
-losses, metrics, parameters and choice values (one ``error:`` line, exit 2, nothing
-written); ``--check`` and ``--value`` on figures not selected; ``list --task``; and
-``--engine dask`` without Dask installed."""
+"""Messages through the command line (in this process; both entry points for an unknown
+option, and the missing-Dask cases, through the real program): "did you mean" for unknown
+commands, options, losses, metrics, parameters and choice values (one ``error:`` line,
+exit 2, nothing written); ``--check`` and ``--value`` on figures not selected;
+``list --task``; and ``--engine dask`` without Dask installed."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ REG = str(SAMPLES / "regression.csv")
 
 
 def invoke(*args: str) -> Result:
-    """The command in-process (CliRunner): variations of runs the real command made."""
+    """The command in-process (CliRunner): variations of runs the command line made."""
     r = CliRunner().invoke(app, list(args), catch_exceptions=False)
     return Result(r.exit_code, r.stdout, r.stderr)
 
@@ -161,7 +162,7 @@ def test_value_picks_the_figure(cli: Callable[..., Result]) -> None:
     full = json.loads(cli("eval", BIN, "-m", "accuracy", "-m", "f1", "-f", "json").out)
     default = cli("eval", BIN, "-m", "accuracy", "-f", "value")
     assert float(default.out) == full["losses"]["binary_cross_entropy"]["mean"]  # the contract
-    # the variations in-process; --value alone stays the real command's (below)
+    # the variations in-process; --value alone stays the command line's (below)
     acc = invoke("eval", BIN, "-m", "accuracy", "-f", "value", "--value", "accuracy")
     assert acc.code == 0, acc.err
     assert float(acc.out) == full["metrics"]["accuracy"]

@@ -1,5 +1,6 @@
 """--per-class, multioutput=raw_values, the new metrics and the reliability rows through the
-real command: every format, chunked = whole = --jobs = Dask, and the bad inputs."""
+command line (in this process; the JSON, chunked = whole = --jobs through the real program):
+every format, chunked = whole = --jobs = Dask, and the bad inputs."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ NAMES = SAMPLES / "multiclass_names.csv"
 
 
 def invoke(*args: object) -> Result:
-    """The command in-process (CliRunner), for variations of a run the real command made:
+    """The command in-process (CliRunner), for variations of a run the command line made:
     the same (code, out, err) as the ``run`` fixture, an uncaught exception fails."""
     r = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
     return Result(r.exit_code, r.stdout, r.stderr)
@@ -89,7 +90,7 @@ def test_every_format(cli) -> None:
     stats = {(r[1], r[2]) for r in rows if r[0] == "per_class=dog"}
     assert ("categorical_cross_entropy", "share") in stats and ("count", "value") in stats
     assert all(len(r) == 4 for r in rows)
-    # the other formats in-process (the csv above is the real command's)
+    # the other formats in-process (the csv above is the command line's)
     code, out, _ = invoke("eval", NAMES, "--per-class", "-f", "tsv")
     assert code == 0 and "per_class=bird\tf1\tvalue\t" in out
     code, out, _ = invoke("eval", NAMES, "--per-class", "-f", "markdown")
@@ -102,10 +103,10 @@ def test_every_format(cli) -> None:
     assert all(len(r) == 6 for r in csv.reader(io.StringIO(out)))  # two empty interval cells
 
 
-def test_chunked_equals_whole_and_jobs(cli, tmp_path: Path) -> None:
+def test_chunked_equals_whole_and_jobs(run, tmp_path: Path) -> None:
     parts = _weighted_parts(tmp_path)
     args = ["eval", str(tmp_path / "part-*.csv"), "--weights", "w", "--per-class", "-f", "json"]
-    code, whole, err = cli(*args)
+    code, whole, err = run(*args)
     assert code == 0, err
     code, chunked, err = invoke(*args, "--chunk-size", "1")  # whole: the real command
     assert code == 0, err
@@ -115,7 +116,7 @@ def test_chunked_equals_whole_and_jobs(cli, tmp_path: Path) -> None:
     batch = ["batch", *map(str, parts), "--weights", "w", "--per-class", "-f", "json"]
     code, one, err = invoke(*batch)  # --jobs 2: the real command
     assert code == 0, err
-    code, two, err = cli(*batch, "--jobs", "2")
+    code, two, err = run(*batch, "--jobs", "2")
     assert code == 0, err
     j1, j2 = json.loads(one), json.loads(two)
     _close(j1["overall"]["per_class"], j2["overall"]["per_class"])
@@ -205,7 +206,7 @@ def test_compare_formats_give_a_b_and_the_difference(cli, tmp_path: Path) -> Non
     code, out, err = cli("compare", a, b, "--per-class", "-f", "csv")
     assert code == 0, err
     got = {r[0]: r for r in csv.reader(io.StringIO(out))}
-    # the other formats in-process (the csv is the real command's)
+    # the other formats in-process (the csv is the command line's)
     js = json.loads(invoke("compare", a, b, "--per-class", "-f", "json").out)
     row = got["per_class=dog:f1"]
     assert len(row) == 10 and row[4:] == [""] * 6

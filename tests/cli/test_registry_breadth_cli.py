@@ -1,5 +1,6 @@
-"""Issue 17's registry breadth (helper "losses") through the real command: the new losses
-and regression metrics, their parameters, their bad input, and `list` / `explain`."""
+"""Issue 17's registry breadth (helper "losses") through the command line (in this
+process; the regression metrics also through the console script): the new losses and
+regression metrics, their parameters, their bad input, and `list` / `explain`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""#18 the terminal, through the real command: 80 columns (``COLUMNS``) and no line over
+"""#18 the terminal, through the command line (in this process; the shell's completion
+request through the real program): 80 columns (``COLUMNS``) and no line over
 80, each warning once, ``--color``, the histogram, shell completion."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""``losscli thresholds`` through the installed command."""
+"""``losscli thresholds`` through the command line (in this process; the JSON against
+scikit-learn also through the installed console script)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""``losscli plot``: every kind renders on the sample data as PNG and SVG through the real
-command; the curves' numbers equal scikit-learn's; a few pictures match committed
-reference images; bad inputs are exit 2 / 3 with one ``error:`` line and nothing written."""
+"""``losscli plot``: every kind renders on the sample data as PNG and SVG through the
+command line (in this process; the console script draws one, in a child process); the
+curves' numbers equal scikit-learn's; a few pictures match committed reference images; bad
+inputs are exit 2 / 3 with one ``error:`` line and nothing written."""
 
 from __future__ import annotations
 

@@ -385,7 +385,7 @@ def test_outputs_are_all_or_nothing(tmp_path: Path, binary: Path) -> None:
 # ----------------------------------------------------------------------------- as a user runs it
 
 
-def test_new_options_through_the_console_script(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_new_options_through_the_console_script(run_script, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """--config, --atol, --junit, --allow-missing, --quiet and --nan-policy through the
     installed ``losscli`` command, each with its bad-input case (exit code, message,
     nothing written)."""
@@ -395,35 +395,35 @@ def test_new_options_through_the_console_script(cli, tmp_path: Path) -> None:  #
     report, junit = tmp_path / "r.json", tmp_path / "j.xml"
 
     (tmp_path / "losscli.toml").write_text('loss = "bce"\ncheck = ["accuracy>=0.5"]\n')
-    res = cli("eval", data, "-f", "json", "-o", report, "--junit", junit)
+    res = run_script("eval", data, "-f", "json", "-o", report, "--junit", junit)
     assert res.code == 0, res.err
     rep = json.loads(report.read_text())
     assert rep["checks"][0]["passed"] and rep["config"].endswith("losscli.toml")
     assert ET.parse(junit).getroot().get("tests") == "1"
     (tmp_path / "losscli.toml").write_text("loss = [\n")
     report.unlink()
-    res = cli("eval", data, "-o", report)
+    res = run_script("eval", data, "-o", report)
     assert res.code == 2 and res.err.startswith("error:") and "not valid TOML" in res.err
     assert not report.exists()
     (tmp_path / "losscli.toml").unlink()
 
     base = tmp_path / "base.json"
-    res = cli("eval", data, "-l", "bce", "-f", "json", "-o", base)
+    res = run_script("eval", data, "-l", "bce", "-f", "json", "-o", base)
     worse = json.loads(base.read_text())
     worse["losses"]["binary_cross_entropy"]["mean"] -= 0.01
     base.write_text(json.dumps(worse))
-    res = cli("eval", data, "-l", "bce", "--baseline", base)
+    res = run_script("eval", data, "-l", "bce", "--baseline", base)
     assert res.code == 1 and "gate failed: baseline: binary_cross_entropy got worse" in res.err
-    assert cli("eval", data, "-l", "bce", "--baseline", base, "--atol", "0.02").code == 0
-    res = cli("eval", data, "--atol", "nope")
+    assert run_script("eval", data, "-l", "bce", "--baseline", base, "--atol", "0.02").code == 0
+    res = run_script("eval", data, "--atol", "nope")
     assert res.code == 2 and "error:" in res.err
 
     t, p = tmp_path / "t.csv", tmp_path / "p.csv"
     t.write_text("id,y\na,1\nb,2\nc,3\n")
     p.write_text("id,p\nc,3\nb,2.5\nz,1\n")
-    res = cli("eval", t, p, "--id-col", "id", "-o", report)
+    res = run_script("eval", t, p, "--id-col", "id", "-o", report)
     assert res.code == 3 and "--allow-missing" in res.err and not report.exists()
-    res = cli("eval", t, p, "--id-col", "id", "--allow-missing", "-f", "json")
+    res = run_script("eval", t, p, "--id-col", "id", "--allow-missing", "-f", "json")
     assert res.code == 0 and json.loads(res.out)["ids_dropped"] == {
         "targets_without_prediction": 1,
         "predictions_without_target": 1,
@@ -431,13 +431,13 @@ def test_new_options_through_the_console_script(cli, tmp_path: Path) -> None:  #
 
     nan = tmp_path / "nan.csv"
     nan.write_text("y,p\n0,0.2\n1,nan\n1,0.7\n0,0.4\n")
-    res = cli("eval", nan, "-o", report)
+    res = run_script("eval", nan, "-o", report)
     assert res.code == 3 and "--nan-policy omit" in res.err and not report.exists()
-    res = cli("eval", nan, "--nan-policy", "omit", "-f", "json")
+    res = run_script("eval", nan, "--nan-policy", "omit", "-f", "json")
     assert res.code == 0 and json.loads(res.out)["n_omitted"] == 1 and "note:" in res.err
-    res = cli("eval", nan, "--nan-policy", "omit", "-f", "json", "--quiet")
+    res = run_script("eval", nan, "--nan-policy", "omit", "-f", "json", "--quiet")
     assert res.code == 0 and res.err == ""
-    res = cli("eval", nan, "--nan-policy", "sometimes")
+    res = run_script("eval", nan, "--nan-policy", "sometimes")
     assert res.code == 2 and "unknown --nan-policy" in res.err
 
 
