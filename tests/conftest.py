@@ -125,7 +125,8 @@ def _process_state(
     (/dev/null, or a pipe fed ``data`` by a thread, as subprocess does), stdout and stderr
     (text over temporary files: real descriptors, not terminals, UTF-8 as
     PYTHONIOENCODING=utf-8 sets them), the warnings filters of a fresh interpreter with
-    warnings printed on that stderr, and the interrupt flag of losscli.interrupts."""
+    warnings printed on that stderr, the interrupt flag of losscli.interrupts, and no
+    filesystem kept by fsspec."""
     from losscli import interrupts
 
     saved_env = dict(os.environ)
@@ -154,6 +155,7 @@ def _process_state(
         sys.stdin = io.TextIOWrapper(stdin_raw, encoding="utf-8")
         sys.stdout, sys.stderr = stdout, stderr
         interrupts._received = None
+        _forget_filesystems()
         with warnings.catch_warnings():
             warnings.filters[:] = list(_FRESH_FILTERS)
             warnings._filters_mutated()  # type: ignore[attr-defined]
@@ -164,6 +166,7 @@ def _process_state(
             warnings.showwarning = show
             yield stdout, stderr
     finally:
+        _forget_filesystems()
         interrupts._received = None
         sys.stdin, sys.stdout, sys.stderr = saved_streams
         sys.argv = saved_argv
@@ -173,6 +176,20 @@ def _process_state(
         stdin_raw.close()
         if feeder is not None:
             feeder.join()
+
+
+def _forget_filesystems() -> None:
+    """fsspec keeps the filesystems it made (s3fs's with their credentials and endpoint,
+    read from the environment when made): each run makes its own, as a process would."""
+    spec = sys.modules.get("fsspec.spec")
+    if spec is None:
+        return
+    todo = [spec.AbstractFileSystem]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        with contextlib.suppress(Exception):
+            cls.clear_instance_cache()
 
 
 def _text(stream: io.TextIOWrapper) -> str:
