@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from conftest import MODULE_CMD, Result, child_env, script_cmd
+from conftest import MODULE_CMD, Result, child_env, in_process, script_cmd
 
 SENTINEL = b"an earlier run's output\n"
 
@@ -43,6 +43,12 @@ def run_cmd(
     )
     out = proc.stdout.decode("utf-8", "replace") if proc.stdout is not None else ""
     return Result(proc.returncode, out, proc.stderr.decode("utf-8", "replace"))
+
+
+def run_here(args: Sequence[object], cwd: Path, *, env: dict[str, str] | None = None) -> Result:
+    """The same command line in this process (conftest's ``in_process``): the CLI's main
+    with its own streams, environment and working directory."""
+    return in_process(cwd)(*args, env=env)
 
 
 def leftovers(directory: Path) -> list[str]:

@@ -1,5 +1,8 @@
 """Issue 15's reproductions as fixed regression cases, one table: every case sets up its
-files, runs the real command and checks the promise plus what the case is about."""
+files, runs the command and checks the promise plus what the case is about.  A case whose
+stdout is a device, or that names the console script, runs the real program in a child
+process; the others call the CLI's main in this process (conftest's ``in_process``), and
+``test_regression_real_process`` runs a few of those through the real program too."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from adversarial_promise import SENTINEL, assert_promise, command, leftovers, run_cmd
+from adversarial_promise import SENTINEL, assert_promise, command, leftovers, run_cmd, run_here
 from conftest import child_env
 
 CSV = "y,p\n1,0.9\n0,0.2\n1,0.7\n0,0.4\n"
@@ -198,8 +201,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_regression(case: Case, tmp_path: Path) -> None:
+def check_case(case: Case, tmp_path: Path, real: bool) -> None:
     if case.stdout is not None and not os.path.exists(case.stdout):
         pytest.skip(f"no {case.stdout} here")
     _files(tmp_path, case.files)
@@ -207,14 +209,30 @@ def test_regression(case: Case, tmp_path: Path) -> None:
     if case.stdout is not None:
         with open(case.stdout, "wb") as out:
             res = run_cmd(case.args, tmp_path, stdout=out, script=case.script)
-    else:
+    elif real or case.script:
         res = run_cmd(case.args, tmp_path, script=case.script)
+    else:
+        res = run_here(case.args, tmp_path)
     assert res.code == case.code, res.err
     assert_promise(res, where=tmp_path, what=case.name)
     if case.err:
         assert case.err in res.err, res.err
     for k, data in before.items():
         assert (tmp_path / k).read_bytes() == data
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_regression(case: Case, tmp_path: Path) -> None:
+    check_case(case, tmp_path, real=False)
+
+
+REAL_PROCESS = ("config-not-utf8-found", "baseline-shape-11", "o-is-input", "newline-in-name")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in REAL_PROCESS], ids=lambda c: c.name)
+def test_regression_real_process(case: Case, tmp_path: Path) -> None:
+    """A few of the in-process cases through ``python -m losscli`` as well."""
+    check_case(case, tmp_path, real=True)
 
 
 # -- cases that need more than a command line -------------------------------------------

@@ -1,4 +1,5 @@
-"""ece / mce and the reliability table through the installed command."""
+"""ece / mce and the reliability table through the command line (in this process; the JSON
+reliability also through the installed console script)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ def binary(tmp_path: Path) -> Path:
     return f
 
 
-def test_json_reliability(run_any: Callable[..., Any], binary: Path) -> None:
-    r = run_any("eval", binary, "-m", "ece", "-m", "mce", "--param", "n_bins=2", "-f", "json")
+def test_json_reliability(run_both: Callable[..., Any], binary: Path) -> None:
+    r = run_both("eval", binary, "-m", "ece", "-m", "mce", "--param", "n_bins=2", "-f", "json")
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["metrics"]["ece"] == pytest.approx(0.29, abs=1e-12)
@@ -33,18 +34,18 @@ def test_json_reliability(run_any: Callable[..., Any], binary: Path) -> None:
     assert rows[1]["frequency"] == 1.0
 
 
-def test_table_and_markdown(run: Callable[..., Any], binary: Path) -> None:
-    r = run("eval", binary, "-m", "ece", "--param", "n_bins=2")
+def test_table_and_markdown(cli: Callable[..., Any], binary: Path) -> None:
+    r = cli("eval", binary, "-m", "ece", "--param", "n_bins=2")
     assert r.code == 0, r.err
     assert "reliability (ece, gap = confidence − frequency):" in r.out
     assert "[0, 0.5)" in r.out and "[0.5, 1)" in r.out
-    r = run("eval", binary, "-m", "mce", "--param", "n_bins=2", "-f", "markdown")
+    r = cli("eval", binary, "-m", "mce", "--param", "n_bins=2", "-f", "markdown")
     assert r.code == 0, r.err
     assert "| [0.5, 1) | 3 |" in r.out
 
 
-def test_no_reliability_without_ece(run: Callable[..., Any], binary: Path) -> None:
-    r = run("eval", binary, "-m", "accuracy", "-f", "json")
+def test_no_reliability_without_ece(cli: Callable[..., Any], binary: Path) -> None:
+    r = cli("eval", binary, "-m", "accuracy", "-f", "json")
     assert "reliability" not in json.loads(r.out)
 
 
@@ -52,27 +53,27 @@ def test_no_reliability_without_ece(run: Callable[..., Any], binary: Path) -> No
     ("param", "needle"),
     [("n_bins=0", "n_bins"), ("n_bins=2.5", "n_bins"), ("strategy=equal", "strategy")],
 )
-def test_bad_params(run: Callable[..., Any], binary: Path, param: str, needle: str) -> None:
+def test_bad_params(cli: Callable[..., Any], binary: Path, param: str, needle: str) -> None:
     out = binary.parent / "out.json"
-    r = run("eval", binary, "-m", "ece", "--param", param, "-o", out)
+    r = cli("eval", binary, "-m", "ece", "--param", param, "-o", out)
     assert r.code == 2
     errors = [line for line in r.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and needle in errors[0]
     assert not out.exists()
 
 
-def test_hard_labels_need_probabilities(run: Callable[..., Any], tmp_path: Path) -> None:
+def test_hard_labels_need_probabilities(cli: Callable[..., Any], tmp_path: Path) -> None:
     f = tmp_path / "h.csv"
     f.write_text("y,p\n" + "0,0\n1,2\n2,2\n1,1\n" * 3)
     out = tmp_path / "o.json"
-    r = run("eval", f, "-m", "ece", "-o", out)
+    r = cli("eval", f, "-m", "ece", "-o", out)
     assert r.code == 2, r.err
     errors = [line for line in r.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "ece" in errors[0]
     assert not out.exists()
 
 
-def test_dask_agrees(run: Callable[..., Any], tmp_path: Path, dask_scheduler: str) -> None:
+def test_dask_agrees(cli: Callable[..., Any], tmp_path: Path, dask_scheduler: str) -> None:
     import numpy as np
 
     import losscli
@@ -102,8 +103,8 @@ def test_dask_agrees(run: Callable[..., Any], tmp_path: Path, dask_scheduler: st
             assert len(local) == len(dask)
             for a, b in zip(local, dask):
                 assert a == pytest.approx(b, rel=1e-12)
-    # ... and the real command on Dask once: the library's figures (quantile bins)
-    r = run("eval", f, *args, "--param", "strategy=quantile", "--engine", "dask",
+    # ... and the command line on Dask once: the library's figures (quantile bins)
+    r = cli("eval", f, *args, "--param", "strategy=quantile", "--engine", "dask",
             "--scheduler", dask_scheduler)  # fmt: skip
     assert r.code == 0, r.err
     d = json.loads(r.out)

@@ -1,7 +1,10 @@
 """The command line as users and scripts see it (see /work/shared/CONTRACT.md).
 
-Most tests run the real program in a child process (``python -m losscli`` or the
-``losscli`` console script); a few go through typer's ``CliRunner`` in-process.
+Most tests run the command line in this process (conftest's ``cli``: the CLI's main with
+its own streams, environment and working directory); what needs the real program runs it
+in a child process (``python -m losscli`` or the ``losscli`` console script: the version,
+the exit code of a failed gate, stdin left unread, a closed pipe, both entry points
+agreeing); a few go through typer's ``CliRunner``.
 Expected numbers come from the Python API (``losscli.evaluate``) or closed forms.
 """
 
@@ -150,14 +153,15 @@ def read_csv_columns(path: Path) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="session")
-def sample_json(run_in_samples: Callable[..., Result]) -> Callable[[str], dict[str, Any]]:
-    """The ``-f json`` report of a sample case, computed once per session."""
+def sample_json(cli_in_samples: Callable[..., Result]) -> Callable[[str], dict[str, Any]]:
+    """The ``-f json`` report of a sample case, computed once per session (in this process:
+    test_python_dash_m_and_console_script_agree shows the real program prints the same)."""
     cache: dict[str, dict[str, Any]] = {}
 
     def get(case: str) -> dict[str, Any]:
         if case not in cache:
             files, args, _, _ = SAMPLE_CASES[case]
-            r = ok(run_in_samples("eval", *files, *args, "-f", "json"))
+            r = ok(cli_in_samples("eval", *files, *args, "-f", "json"))
             cache[case] = json.loads(r.out)
         return cache[case]
 
@@ -197,8 +201,8 @@ HELP_COMMANDS = [[], ["eval"], ["list"], ["explain"], ["batch"]]
 
 
 @pytest.mark.parametrize("command", HELP_COMMANDS, ids=lambda c: " ".join(c) or "top")
-def test_help(run: Callable[..., Result], command: list[str]) -> None:
-    r = ok(run(*command, "--help"))
+def test_help(cli: Callable[..., Result], command: list[str]) -> None:
+    r = ok(cli(*command, "--help"))
     assert "Usage:" in r.out
     assert r.err == ""
 
@@ -210,8 +214,8 @@ def test_help_console_script(run_script: Callable[..., Result]) -> None:
         assert command in r.out
 
 
-def test_no_arguments_prints_usage_without_traceback(run: Callable[..., Result]) -> None:
-    r = run()
+def test_no_arguments_prints_usage_without_traceback(cli: Callable[..., Result]) -> None:
+    r = cli()
     assert "Traceback" not in r.err, r.err
     assert "Usage:" in r.out + r.err
     assert r.code in (0, 2)
@@ -353,11 +357,13 @@ def test_sample_json_report(case: str, sample_json: Callable[[str], dict[str, An
 @pytest.mark.parametrize("case", SAMPLE_CASES)
 def test_sample_value_is_repr_of_json_mean(
     case: str,
-    run_in_samples: Callable[..., Result],
+    request: pytest.FixtureRequest,
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
+    """In this process, binary.csv also through the real program."""
     files, args, _, _ = SAMPLE_CASES[case]
-    v = value_of(run_in_samples("eval", *files, *args, "-f", "value"))
+    runner = "run_in_samples" if case == "binary.csv" else "cli_in_samples"
+    v = value_of(request.getfixturevalue(runner)("eval", *files, *args, "-f", "value"))
     assert v == first_mean(sample_json(case))
 
 
@@ -371,7 +377,7 @@ def test_class_name_targets_equal_integer_targets(
 
 
 def test_class_name_targets_in_any_column_order(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     write_csv: Callable[..., Path],
 ) -> None:
     f = write_csv(
@@ -379,7 +385,7 @@ def test_class_name_targets_in_any_column_order(
         ["label", "dog", "cat"],
         [["cat", 0.3, 0.7], ["dog", 0.6, 0.4], ["cat", 0.5, 0.5], ["dog", 0.9, 0.1]],
     )
-    r = ok(run("eval", f, "-f", "json"))
+    r = ok(cli("eval", f, "-f", "json"))
     report = json.loads(r.out)
     assert report["task"] == "multiclass"
     expected = -(math.log(0.7) + math.log(0.6) + math.log(0.5) + math.log(0.9)) / 4
@@ -390,9 +396,9 @@ def test_class_name_targets_in_any_column_order(
 # =============================================================================== formats
 
 
-def test_multiple_losses_and_metrics(run: Callable[..., Result]) -> None:
+def test_multiple_losses_and_metrics(cli: Callable[..., Result]) -> None:
     r = ok(
-        run(
+        cli(
             "eval",
             SAMPLES / "binary.csv",
             "-l",
@@ -420,10 +426,10 @@ def binary_expected() -> tuple[float, float]:
 
 @pytest.mark.parametrize("fmt,sep", [("csv", ","), ("tsv", "\t")])
 def test_csv_tsv_report(
-    run: Callable[..., Result], fmt: str, sep: str, binary_expected: tuple[float, float]
+    cli: Callable[..., Result], fmt: str, sep: str, binary_expected: tuple[float, float]
 ) -> None:
     r = ok(
-        run(
+        cli(
             "eval",
             SAMPLES / "binary.csv",
             "-f",
@@ -448,9 +454,9 @@ def test_csv_tsv_report(
     assert 200 in numbers
 
 
-def test_markdown_report(run: Callable[..., Result]) -> None:
+def test_markdown_report(cli: Callable[..., Result]) -> None:
     r = ok(
-        run(
+        cli(
             "eval",
             SAMPLES / "binary.csv",
             "-f",
@@ -466,9 +472,9 @@ def test_markdown_report(run: Callable[..., Result]) -> None:
     assert "binary_cross_entropy" in r.out and "accuracy" in r.out
 
 
-def test_table_report(run: Callable[..., Result]) -> None:
+def test_table_report(cli: Callable[..., Result]) -> None:
     r = ok(
-        run(
+        cli(
             "eval", SAMPLES / "binary.csv", env={"TERM": "xterm-256color", "COLORTERM": "truecolor"}
         )
     )
@@ -486,10 +492,10 @@ def test_table_report(run: Callable[..., Result]) -> None:
 
 
 def test_value_format_uses_first_selected_loss(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
-    v = value_of(run("eval", SAMPLES / "binary.csv", "-l", "zero_one", "-l", "bce", "-f", "value"))
+    v = value_of(cli("eval", SAMPLES / "binary.csv", "-l", "zero_one", "-l", "bce", "-f", "value"))
     assert v == 1 - sample_json("binary.csv")["metrics"]["accuracy"]
 
 
@@ -506,10 +512,10 @@ def test_stdin_csv(
 
 
 def test_stdin_tsv(
-    run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
+    cli: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
 ) -> None:
     data = (SAMPLES / "binary.csv").read_text().replace(",", "\t")
-    v = value_of(run("eval", "-", "--input-format", "tsv", "-f", "value", input=data))
+    v = value_of(cli("eval", "-", "--input-format", "tsv", "-f", "value", input=data))
     assert v == first_mean(sample_json("binary.csv"))
 
 
@@ -535,7 +541,7 @@ def test_stdin_is_not_read_unless_dash(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["regression.csv.gz", "regression.tsv.gz"])
 def test_gzip_input(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     tmp_path: Path,
     name: str,
     sample_json: Callable[[str], dict[str, Any]],
@@ -545,13 +551,13 @@ def test_gzip_input(
         text = text.replace(",", "\t")
     path = tmp_path / name
     path.write_bytes(gzip.compress(text.encode()))
-    v = value_of(run("eval", path, "-f", "value"))
+    v = value_of(cli("eval", path, "-f", "value"))
     assert v == first_mean(sample_json("regression.csv"))
 
 
 @pytest.mark.parametrize("spec", ["shards", "shards/part-*.csv"], ids=["directory", "glob"])
 def test_shards_are_one_dataset(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     tmp_path: Path,
     spec: str,
     sample_json: Callable[[str], dict[str, Any]],
@@ -562,7 +568,7 @@ def test_shards_are_one_dataset(
         (tmp_path / "shards" / f"part-{i}.csv").write_text(
             lines[0] + "".join(lines[start : start + 70])
         )
-    r = ok(run("eval", spec, "--per-sample", "-", "-f", "json"))
+    r = ok(cli("eval", spec, "--per-sample", "-", "-f", "json"))
     report = json.loads(r.err)
     assert report["n_samples"] == 200
     assert report["losses"] == sample_json("binary.csv")["losses"]
@@ -572,10 +578,10 @@ def test_shards_are_one_dataset(
 
 
 def test_from_logits_flag_equals_param(
-    run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
+    cli: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
 ) -> None:
     v = value_of(
-        run("eval", SAMPLES / "multiclass_logits.csv", "--param", "from_logits=true", "-f", "value")
+        cli("eval", SAMPLES / "multiclass_logits.csv", "--param", "from_logits=true", "-f", "value")
     )
     assert v == first_mean(sample_json("multiclass_logits.csv"))
 
@@ -629,10 +635,10 @@ def _write_multiclass(tmp_path: Path, fmt: str, y: list[int], p: list[list[float
 
 
 def _report_and_per_sample(
-    run: Callable[..., Result], path: Path
+    cli: Callable[..., Result], path: Path
 ) -> tuple[dict[str, Any], list[float]]:
     """One run: the per-sample losses on stdout (CSV), the JSON report on stderr."""
-    r = ok(run("eval", path, "--per-sample", "-", "-f", "json"))
+    r = ok(cli("eval", path, "--per-sample", "-", "-f", "json"))
     rows = list(csv.reader(io.StringIO(r.out)))
     assert len(rows[0]) == 2, rows[0]
     return json.loads(r.err), [float(row[1]) for row in rows[1:]]
@@ -640,14 +646,14 @@ def _report_and_per_sample(
 
 @pytest.mark.parametrize("fmt", ["npy", "npz", "parquet", "jsonl", "ndjson"])
 def test_binary_formats_give_the_csv_numbers(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     tmp_path: Path,
     fmt: str,
     binary_rows: tuple[list[int], list[float]],
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     path = _write_binary(tmp_path, fmt, *binary_rows)
-    report, per_sample = _report_and_per_sample(run, path)
+    report, per_sample = _report_and_per_sample(cli, path)
     expected = sample_json("binary.csv")
     assert report["task"] == "binary" and report["n_samples"] == 200
     assert report["losses"] == expected["losses"]
@@ -657,14 +663,14 @@ def test_binary_formats_give_the_csv_numbers(
 
 @pytest.mark.parametrize("fmt", ["npy", "npz", "parquet", "jsonl"])
 def test_multiclass_formats_give_the_csv_numbers(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     tmp_path: Path,
     fmt: str,
     multiclass_rows: tuple[list[int], list[list[float]]],
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     path = _write_multiclass(tmp_path, fmt, *multiclass_rows)
-    report, per_sample = _report_and_per_sample(run, path)
+    report, per_sample = _report_and_per_sample(cli, path)
     expected = sample_json("multiclass_probs.csv")
     assert report["task"] == "multiclass" and report["n_samples"] == 200
     assert report["losses"] == expected["losses"]
@@ -676,17 +682,17 @@ def test_multiclass_formats_give_the_csv_numbers(
 
 
 def test_no_header(
-    run: Callable[..., Result], tmp_path: Path, sample_json: Callable[[str], dict[str, Any]]
+    cli: Callable[..., Result], tmp_path: Path, sample_json: Callable[[str], dict[str, Any]]
 ) -> None:
     lines = (SAMPLES / "binary.csv").read_text().splitlines(keepends=True)
     path = tmp_path / "nohead.csv"
     path.write_text("".join(lines[1:]))
-    v = value_of(run("eval", path, "--no-header", "-f", "value"))
+    v = value_of(cli("eval", path, "--no-header", "-f", "value"))
     assert v == first_mean(sample_json("binary.csv"))
 
 
 def test_no_header_with_column_indices(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     write_csv: Callable[..., Path],
     binary_rows: tuple[list[int], list[float]],
     sample_json: Callable[[str], dict[str, Any]],
@@ -695,14 +701,14 @@ def test_no_header_with_column_indices(
     # the prediction first, then the label
     path = write_csv("swapped.csv", None, zip(p, y, strict=True))
     v = value_of(
-        run("eval", path, "--no-header", "--target-col", "1", "--pred-col", "0", "-f", "value")
+        cli("eval", path, "--no-header", "--target-col", "1", "--pred-col", "0", "-f", "value")
     )
     assert v == first_mean(sample_json("binary.csv"))
 
 
 @pytest.mark.parametrize("target,pred", [("obs", "p2"), ("2", "1")], ids=["names", "indices"])
 def test_target_and_pred_columns(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     write_csv: Callable[..., Path],
     target: str,
     pred: str,
@@ -713,7 +719,7 @@ def test_target_and_pred_columns(
     rnd = random.Random(7)
     decoy = [round(rnd.uniform(0.01, 0.99), 6) for _ in y]
     path = write_csv("cols.csv", ["p1", "p2", "obs"], zip(decoy, p, y, strict=True))
-    v = value_of(run("eval", path, "--target-col", target, "--pred-col", pred, "-f", "value"))
+    v = value_of(cli("eval", path, "--target-col", target, "--pred-col", pred, "-f", "value"))
     assert v == first_mean(sample_json("binary.csv"))
 
 
@@ -732,19 +738,19 @@ def id_files(
 
 
 def test_id_col_aligns_a_shuffled_prediction_file(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     id_files: tuple[Path, Path, Path],
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     targets, preds, shuffled = id_files
-    a = json.loads(ok(run("eval", targets, preds, "--id-col", "id", "-f", "json")).out)
-    b = json.loads(ok(run("eval", targets, shuffled, "--id-col", "id", "-f", "json")).out)
+    a = json.loads(ok(cli("eval", targets, preds, "--id-col", "id", "-f", "json")).out)
+    b = json.loads(ok(cli("eval", targets, shuffled, "--id-col", "id", "-f", "json")).out)
     assert a["losses"] == b["losses"] == sample_json("binary.csv")["losses"]
     assert a["metrics"] == b["metrics"] == sample_json("binary.csv")["metrics"]
 
 
 def test_weights_column_and_file(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     write_csv: Callable[..., Path],
     binary_rows: tuple[list[int], list[float]],
 ) -> None:
@@ -755,8 +761,8 @@ def test_weights_column_and_file(
     with_col = write_csv("weighted.csv", ["label", "prob", "w"], zip(y, p, w, strict=True))
     plain = write_csv("plain.csv", ["label", "prob"], zip(y, p, strict=True))
     wfile = write_csv("w.csv", ["weight"], ([x] for x in w))
-    v_col = value_of(run("eval", with_col, "--weights", "w", "-f", "value"))
-    v_file = value_of(run("eval", plain, "--weights", wfile, "-f", "value"))
+    v_col = value_of(cli("eval", with_col, "--weights", "w", "-f", "value"))
+    v_file = value_of(cli("eval", plain, "--weights", wfile, "-f", "value"))
     assert math.isclose(v_col, expected, rel_tol=1e-12)
     assert math.isclose(v_file, expected, rel_tol=1e-12)
     unweighted = sum(bce(a, b) for a, b in zip(y, p, strict=True)) / len(y)
@@ -792,13 +798,13 @@ def _read_per_sample(path: Path, fmt: str) -> tuple[list[str], dict[str, list[fl
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "parquet", "npy"])
 def test_per_sample_file(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     tmp_path: Path,
     fmt: str,
     sample_json: Callable[[str], dict[str, Any]],
 ) -> None:
     out = tmp_path / f"per_sample.{fmt}"
-    r = run(
+    r = cli(
         "eval",
         SAMPLES / "binary.csv",
         "-l",
@@ -852,9 +858,9 @@ def test_per_sample_text_ids_with_separators_quotes_and_newlines(
 
 
 def test_per_sample_to_stdout_report_to_stderr(
-    run: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
+    cli: Callable[..., Result], sample_json: Callable[[str], dict[str, Any]]
 ) -> None:
-    r = ok(run("eval", SAMPLES / "binary.csv", "--per-sample", "-", "-f", "json"))
+    r = ok(cli("eval", SAMPLES / "binary.csv", "--per-sample", "-", "-f", "json"))
     rows = list(csv.reader(io.StringIO(r.out)))
     assert rows[0] == ["index", "binary_cross_entropy"]
     assert len(rows) == 201
@@ -866,10 +872,10 @@ def test_per_sample_to_stdout_report_to_stderr(
 
 
 def test_per_sample_stdout_with_table_report_has_no_escape_codes(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
 ) -> None:
     r = ok(
-        run(
+        cli(
             "eval",
             SAMPLES / "binary.csv",
             "--per-sample",
@@ -922,16 +928,16 @@ def test_closed_pipe_is_not_reported_as_a_failed_gate(head_pipeline: dict[str, A
 
 
 def test_output_file(
-    run: Callable[..., Result], tmp_path: Path, sample_json: Callable[[str], dict[str, Any]]
+    cli: Callable[..., Result], tmp_path: Path, sample_json: Callable[[str], dict[str, Any]]
 ) -> None:
     out = tmp_path / "report.json"
     out.write_text("old contents\n")
-    r = ok(run("eval", SAMPLES / "binary.csv", "-f", "json", "-o", out))
+    r = ok(cli("eval", SAMPLES / "binary.csv", "-f", "json", "-o", out))
     assert r.out == ""
     assert json.loads(out.read_text()) == sample_json("binary.csv")
     assert sorted(os.listdir(tmp_path)) == ["report.json"], "no temporary files left behind"
     out2 = tmp_path / "report.txt"
-    ok(run("eval", SAMPLES / "binary.csv", "--output", out2, "-f", "value"))
+    ok(cli("eval", SAMPLES / "binary.csv", "--output", out2, "-f", "value"))
     assert out2.read_text() == repr(first_mean(sample_json("binary.csv"))) + "\n"
 
 
@@ -949,9 +955,9 @@ def test_output_file_permissions_follow_umask(run: Callable[..., Result], tmp_pa
 # =============================================================================== gates
 
 
-def test_check_passing(run: Callable[..., Result]) -> None:
+def test_check_passing(cli: Callable[..., Result]) -> None:
     r = ok(
-        run(
+        cli(
             "eval",
             SAMPLES / "binary.csv",
             "--check",
@@ -974,6 +980,7 @@ def test_check_passing(run: Callable[..., Result]) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "table"])
 def test_check_failing_exits_1_and_prints_the_report(run: Callable[..., Result], fmt: str) -> None:
+    """Through the real process: exit 1 from the console script's ending."""
     r = run(
         "eval",
         SAMPLES / "binary.csv",
@@ -1015,7 +1022,7 @@ def _baseline(
     ],
 )
 def test_baseline_with_tolerance(
-    run: Callable[..., Result],
+    cli: Callable[..., Result],
     tmp_path: Path,
     which: str,
     tolerance: str | None,
@@ -1032,7 +1039,7 @@ def test_baseline_with_tolerance(
     path = tmp_path / "baseline.json"
     path.write_text(json.dumps(base))
     args = ["--tolerance", tolerance] if tolerance is not None else []
-    r = run("eval", SAMPLES / "binary.csv", "--baseline", path, *args, "-f", "json")
+    r = cli("eval", SAMPLES / "binary.csv", "--baseline", path, *args, "-f", "json")
     assert r.code == code, f"exit {r.code}: {r.err}"
     assert "Traceback" not in r.err
     report = json.loads(r.out)  # printed either way
@@ -1042,8 +1049,8 @@ def test_baseline_with_tolerance(
 # =============================================================================== list / explain
 
 
-def test_list_table(run: Callable[..., Result]) -> None:
-    r = ok(run("list"))
+def test_list_table(cli: Callable[..., Result]) -> None:
+    r = ok(cli("list"))
     for name in (
         "mse",
         "binary_cross_entropy",
@@ -1104,21 +1111,21 @@ def test_list_has_every_contract_name(listing: list[dict[str, Any]]) -> None:
     assert not missing, "named in the contract but not in `losscli list`: " + ", ".join(missing)
 
 
-def test_explain_mse(run: Callable[..., Result]) -> None:
-    r = ok(run("explain", "mse"))
+def test_explain_mse(cli: Callable[..., Result]) -> None:
+    r = ok(cli("explain", "mse"))
     assert "mse" in r.out
     assert "mean_squared_error" in r.out
     assert re.search(r"formula", r.out, re.I)
 
 
-def test_explain_alias(run: Callable[..., Result]) -> None:
-    r = ok(run("explain", "bce"))
+def test_explain_alias(cli: Callable[..., Result]) -> None:
+    r = ok(cli("explain", "bce"))
     assert "binary_cross_entropy" in r.out
     assert "eps" in r.out
 
 
-def test_explain_unknown(run: Callable[..., Result]) -> None:
-    r = run("explain", "no_such_loss")
+def test_explain_unknown(cli: Callable[..., Result]) -> None:
+    r = cli("explain", "no_such_loss")
     assert r.code == 2
     assert r.err.startswith("error:"), r.err
     assert "Traceback" not in r.err

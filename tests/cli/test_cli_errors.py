@@ -1,9 +1,13 @@
-"""Every error path of the contract, through the real program in a child process.
+"""Every error path of the contract, through the command line.
 
 For each failing ``eval`` run: the exit code (2 usage, 3 input), a short message
 on stderr beginning with ``error:`` that names the file where it applies, no
 Python traceback, and nothing written at the ``-o`` / ``--per-sample`` paths (a
 report file that already existed is left byte-identical, no temporary files).
+
+Each case runs in this process (conftest's ``cli``); a few of them, each kind of failure
+(a usage error of losscli, one of click's parser, a missing file, a bad cell, a corrupt
+file), also run through the real program in a child process (``run``).
 """
 
 from __future__ import annotations
@@ -210,8 +214,7 @@ EVAL_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("args,code,patterns", EVAL_ERRORS)
-def test_eval_error(
+def check_eval_error(
     run: Callable[..., Result],
     inputs: Path,
     args: list[str],
@@ -233,17 +236,50 @@ def test_eval_error(
     assert sorted(os.listdir(inputs)) == before, "files were created (temporary files?)"
 
 
-def test_missing_id_is_named_plainly(run: Callable[..., Result], inputs: Path) -> None:
-    r = run("eval", "ids_t.csv", "ids_p.csv", "--id-col", "id")
+@pytest.mark.parametrize("args,code,patterns", EVAL_ERRORS)
+def test_eval_error(
+    cli: Callable[..., Result],
+    inputs: Path,
+    args: list[str],
+    code: int | tuple[int, ...],
+    patterns: list[str],
+) -> None:
+    check_eval_error(cli, inputs, args, code, patterns)
+
+
+REAL_PROCESS = (
+    "unknown-loss",
+    "unknown-option",
+    "missing-file",
+    "nan-prediction",
+    "corrupt-parquet",
+)
+
+
+@pytest.mark.parametrize("args,code,patterns", [p for p in EVAL_ERRORS if p.id in REAL_PROCESS])
+def test_eval_error_real_process(
+    run: Callable[..., Result],
+    inputs: Path,
+    args: list[str],
+    code: int | tuple[int, ...],
+    patterns: list[str],
+) -> None:
+    """The same cases through ``python -m losscli``: the real process exits with the code,
+    prints the one line and leaves the outputs alone."""
+    check_eval_error(run, inputs, args, code, patterns)
+
+
+def test_missing_id_is_named_plainly(cli: Callable[..., Result], inputs: Path) -> None:
+    r = cli("eval", "ids_t.csv", "ids_p.csv", "--id-col", "id")
     message = assert_error(r, 3)
     assert "'c'" in message or '"c"' in message, message
     assert "np.str_" not in message and "numpy" not in message, message
 
 
 def test_strict_control_without_strict_is_a_warning(
-    run: Callable[..., Result], inputs: Path
+    cli: Callable[..., Result], inputs: Path
 ) -> None:
-    r = run("eval", "rowsum.csv", "-f", "value")
+    r = cli("eval", "rowsum.csv", "-f", "value")
     assert r.code == 0, r.err
     assert "warning" in r.err.lower()
     float(r.out)
@@ -253,20 +289,20 @@ def test_strict_control_without_strict_is_a_warning(
 
 
 def test_bad_per_sample_extension_writes_nothing(
-    run: Callable[..., Result], tmp_path: Path
+    cli: Callable[..., Result], tmp_path: Path
 ) -> None:
     report = tmp_path / "report.json"
     report.write_bytes(OLD_REPORT)
-    r = run("eval", B, "-o", report, "--per-sample", "per_sample.xyz")
+    r = cli("eval", B, "-o", report, "--per-sample", "per_sample.xyz")
     assert_error(r, 2, r"\.xyz")
     assert report.read_bytes() == OLD_REPORT
     assert sorted(os.listdir(tmp_path)) == ["report.json"]
 
 
 def test_unwritable_output_writes_no_per_sample_file(
-    run: Callable[..., Result], tmp_path: Path
+    cli: Callable[..., Result], tmp_path: Path
 ) -> None:
-    r = run(
+    r = cli(
         "eval", B, "-o", tmp_path / "no_such_dir" / "report.json", "--per-sample", "per_sample.csv"
     )
     assert_error(r, 3, r"report\.json")
@@ -275,11 +311,11 @@ def test_unwritable_output_writes_no_per_sample_file(
 
 
 def test_unwritable_per_sample_leaves_report_alone(
-    run: Callable[..., Result], tmp_path: Path
+    cli: Callable[..., Result], tmp_path: Path
 ) -> None:
     report = tmp_path / "report.json"
     report.write_bytes(OLD_REPORT)
-    r = run("eval", B, "-o", report, "--per-sample", tmp_path / "no_such_dir" / "ps.csv")
+    r = cli("eval", B, "-o", report, "--per-sample", tmp_path / "no_such_dir" / "ps.csv")
     assert_error(r, 3, r"ps\.csv")
     assert report.read_bytes() == OLD_REPORT
     assert sorted(os.listdir(tmp_path)) == ["report.json"]
@@ -301,8 +337,8 @@ def test_unwritable_per_sample_leaves_report_alone(
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else str(v),
 )
-def test_command_errors(run: Callable[..., Result], args: list[str], code: int) -> None:
-    r = run(*args)
+def test_command_errors(cli: Callable[..., Result], args: list[str], code: int) -> None:
+    r = cli(*args)
     assert_error(r, code)
     assert r.out == ""
 
@@ -312,13 +348,13 @@ def test_unknown_option_console_script(run_any: Callable[..., Result]) -> None:
     assert_error(r, 2, "--no-such-option")
 
 
-def test_debug_shows_traceback(run: Callable[..., Result]) -> None:
-    r = run("eval", "no_such.csv", env={"LOSSCLI_DEBUG": "1"})
+def test_debug_shows_traceback(cli: Callable[..., Result]) -> None:
+    r = cli("eval", "no_such.csv", env={"LOSSCLI_DEBUG": "1"})
     assert r.code == 3
     assert "Traceback" in r.err
     assert re.search(r"^error: .*no_such\.csv", r.err, re.M), r.err
 
 
-def test_no_traceback_without_debug(run: Callable[..., Result]) -> None:
-    r = run("eval", "no_such.csv", env={"LOSSCLI_DEBUG": "0"})
+def test_no_traceback_without_debug(cli: Callable[..., Result]) -> None:
+    r = cli("eval", "no_such.csv", env={"LOSSCLI_DEBUG": "0"})
     assert_error(r, 3, r"no_such\.csv")

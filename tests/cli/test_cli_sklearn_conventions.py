@@ -1,4 +1,5 @@
-"""Through the real command: the clipping warning and its count, `explain`'s statement of
+"""Through the command line (in this process, and each ``run_both`` test through the
+installed console script too): the clipping warning and its count, `explain`'s statement of
 the difference from scikit-learn >= 1.5, r2 of one sample, and macro averages that keep a
 class whose samples all weigh 0 (issue 14)."""
 
@@ -35,18 +36,18 @@ def _json(res: Result) -> dict:  # type: ignore[type-arg]
     return json.loads(res.out)  # type: ignore[no-any-return]
 
 
-def test_clipping_is_stated(run_any: Run, four: Path) -> None:
-    res = run_any("eval", four, "-l", "bce")
+def test_clipping_is_stated(run_both: Run, four: Path) -> None:
+    res = run_both("eval", four, "-l", "bce")
     assert res.code == 0, res.err
     assert "17.35" in res.out
     assert "binary_cross_entropy: 2 probabilities clipped" in res.err
-    report = _json(run_any("eval", four, "-l", "bce", "-f", "json"))
+    report = _json(run_both("eval", four, "-l", "bce", "-f", "json"))
     assert report["losses"]["binary_cross_entropy"]["mean"] == pytest.approx(17.3517, abs=1e-4)
     assert CLIP_WARNING in report["warnings"]
 
 
-def test_eps_param_reproduces_sklearn(run: Run, four: Path) -> None:
-    report = _json(run("eval", four, "-l", "bce", "--param", f"eps={SKLEARN_EPS}", "-f", "json"))
+def test_eps_param_reproduces_sklearn(cli: Run, four: Path) -> None:
+    report = _json(cli("eval", four, "-l", "bce", "--param", f"eps={SKLEARN_EPS}", "-f", "json"))
     ref = log_loss([1, 0, 1, 0], [0.0, 1.0, 0.9, 0.2])
     assert round(ref, 2) == 18.10
     assert report["losses"]["binary_cross_entropy"]["mean"] == pytest.approx(ref, rel=1e-12)
@@ -54,7 +55,7 @@ def test_eps_param_reproduces_sklearn(run: Run, four: Path) -> None:
 
 
 def test_clip_count_whatever_the_chunk_size(
-    run: Run, tmp_path: Path, request: pytest.FixtureRequest
+    cli: Run, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     rng = np.random.default_rng(7)
     y = rng.integers(0, 2, 300)
@@ -62,9 +63,9 @@ def test_clip_count_whatever_the_chunk_size(
     p[rng.choice(300, 41, replace=False)] = rng.choice([0.0, 1.0], 41)
     path = tmp_path / "many.csv"
     path.write_text("y,p\n" + "".join(f"{a},{float(b)!r}\n" for a, b in zip(y, p)))
-    whole = _json(run("eval", path, "-l", "bce", "-f", "json"))
-    one = _json(run("eval", path, "-l", "bce", "-f", "json", "--chunk-size", "1"))
-    some = _json(run("eval", path, "-l", "bce", "-f", "json", "--chunk-size", "17"))
+    whole = _json(cli("eval", path, "-l", "bce", "-f", "json"))
+    one = _json(cli("eval", path, "-l", "bce", "-f", "json", "--chunk-size", "1"))
+    some = _json(cli("eval", path, "-l", "bce", "-f", "json", "--chunk-size", "17"))
     assert whole["warnings"] == one["warnings"] == some["warnings"]
     try:
         import dask.distributed  # noqa: F401
@@ -73,7 +74,7 @@ def test_clip_count_whatever_the_chunk_size(
     else:  # the Dask engine merges the parts' counts
         scheduler = request.getfixturevalue("dask_scheduler")  # one cluster for the session
         flags = ["--engine", "dask", "--scheduler", scheduler]
-        dask = _json(run("eval", path, "-l", "bce", "-f", "json", *flags))
+        dask = _json(cli("eval", path, "-l", "bce", "-f", "json", *flags))
         assert dask["warnings"] == whole["warnings"]
     assert [w for w in whole["warnings"] if "clipped" in w] == [
         "binary_cross_entropy: 41 probabilities clipped to [1e-15, 1 - 1e-15] (scikit-learn "
@@ -81,23 +82,23 @@ def test_clip_count_whatever_the_chunk_size(
     ]
 
 
-def test_clip_warning_is_not_an_error_under_strict(run: Run, four: Path) -> None:
-    res = run("eval", four, "-l", "bce", "--strict")
+def test_clip_warning_is_not_an_error_under_strict(cli: Run, four: Path) -> None:
+    res = cli("eval", four, "-l", "bce", "--strict")
     assert res.code == 0, res.err
     assert "clipped" in res.err
 
 
-def test_bad_eps_is_a_usage_error(run: Run, four: Path, tmp_path: Path) -> None:
+def test_bad_eps_is_a_usage_error(cli: Run, four: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    res = run("eval", four, "-l", "bce", "--param", "eps=2", "-o", out)
+    res = cli("eval", four, "-l", "bce", "--param", "eps=2", "-o", out)
     assert res.code == 2
     assert res.err.startswith("error:") and "eps" in res.err
     assert not out.exists()
 
 
 @pytest.mark.parametrize("name", ["binary_cross_entropy", "cce"])
-def test_explain_states_the_difference(run_any: Run, name: str) -> None:
-    res = run_any("explain", name)
+def test_explain_states_the_difference(run_both: Run, name: str) -> None:
+    res = run_both("explain", name)
     assert res.code == 0, res.err
     text = " ".join(res.out.split())
     assert "scikit-learn >= 1.5 clips at the float64 machine epsilon" in text
@@ -107,10 +108,10 @@ def test_explain_states_the_difference(run_any: Run, name: str) -> None:
 # ----------------------------------------------------------------------------- r2
 
 
-def test_r2_of_one_sample_is_nan(run_any: Run, tmp_path: Path) -> None:
+def test_r2_of_one_sample_is_nan(run_both: Run, tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("y\n3.0\n")
     (tmp_path / "p.csv").write_text("p\n2.0\n")
-    res = run_any("eval", "t.csv", "p.csv", "-m", "r2", "-m", "explained_variance", "-f", "json")
+    res = run_both("eval", "t.csv", "p.csv", "-m", "r2", "-m", "explained_variance", "-f", "json")
     report = _json(res)
     assert math.isnan(float(report["metrics"]["r2"]))
     assert report["metrics"]["explained_variance"] == 1.0
@@ -120,14 +121,14 @@ def test_r2_of_one_sample_is_nan(run_any: Run, tmp_path: Path) -> None:
     )
     ev = [w for w in report["warnings"] if w.startswith("explained_variance")]
     assert ev and "exact" not in ev[0]
-    table = run_any("eval", "t.csv", "p.csv", "-m", "r2")
+    table = run_both("eval", "t.csv", "p.csv", "-m", "r2")
     assert table.code == 0 and "R² needs at least two samples" in table.err
 
 
-def test_r2_of_an_empty_file_is_still_an_input_error(run: Run, tmp_path: Path) -> None:
+def test_r2_of_an_empty_file_is_still_an_input_error(cli: Run, tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("y\n")
     (tmp_path / "p.csv").write_text("p\n")
-    res = run("eval", "t.csv", "p.csv", "-m", "r2", "-o", "out.json")
+    res = cli("eval", "t.csv", "p.csv", "-m", "r2", "-o", "out.json")
     assert res.code == 3 and res.err.startswith("error:")
     assert not (tmp_path / "out.json").exists()
 
@@ -135,7 +136,7 @@ def test_r2_of_an_empty_file_is_still_an_input_error(run: Run, tmp_path: Path) -
 # ----------------------------------------------------------------------------- zero weights
 
 
-def test_zero_weight_class_kept_in_macro_f1(run_any: Run, tmp_path: Path) -> None:
+def test_zero_weight_class_kept_in_macro_f1(run_both: Run, tmp_path: Path) -> None:
     y = [0, 1, 2, 2, 1, 0, 2, 0]
     q = [0, 1, 2, 0, 1, 0, 2, 2]
     w = [1.0, 0.0, 2.0, 1.0, 0.0, 1.0, 3.0, 0.5]
@@ -145,7 +146,7 @@ def test_zero_weight_class_kept_in_macro_f1(run_any: Run, tmp_path: Path) -> Non
     ]
     (tmp_path / "f.csv").write_text("y,p0,p1,p2,w\n" + "\n".join(rows) + "\n")
     for average in ("macro", "weighted"):
-        res = run_any(
+        res = run_both(
             "eval", "f.csv", "--weights", "w", "-m", "precision", "-m", "recall", "-m", "f1",
             "--param", f"average={average}", "-f", "json",
         )  # fmt: skip
@@ -162,10 +163,10 @@ def test_zero_weight_class_kept_in_macro_f1(run_any: Run, tmp_path: Path) -> Non
         assert report["confusion_matrix"]["labels"] == ["p0", "p1", "p2"]
 
 
-def test_batch_overall_counts_every_file(run: Run, four: Path, tmp_path: Path) -> None:
+def test_batch_overall_counts_every_file(cli: Run, four: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.csv"
     other.write_text(four.read_text())
-    report = _json(run("batch", four, other, "-l", "bce", "-f", "json"))
+    report = _json(cli("batch", four, other, "-l", "bce", "-f", "json"))
     overall = [w for w in report["overall"]["warnings"] if w.startswith("binary_cross_entropy")]
     assert overall == [CLIP_WARNING.replace("2 probabilities", "4 probabilities")]
     for entry in report["files"]:

@@ -1,5 +1,6 @@
 """``losscli compare A B``: paired differences and tests, checked against scipy, through
-the installed command."""
+the command line (in this process; the JSON contract and the gate's exit 1 through the
+installed console script)."""
 
 from __future__ import annotations
 
@@ -83,12 +84,12 @@ def _delong_by_definition(y: np.ndarray, pa: np.ndarray, pb: np.ndarray) -> tupl
 
 
 @pytest.mark.parametrize("level", [0.95, 0.9])
-def test_roc_auc_difference_interval_is_delongs(run_script, pair, level) -> None:  # type: ignore[no-untyped-def]
+def test_roc_auc_difference_interval_is_delongs(cli, pair, level) -> None:  # type: ignore[no-untyped-def]
     """Under DeLong's test the interval of AUC_B - AUC_A is delta ± z·se from DeLong's
     variance of the difference (no resampled AUCs): it excludes 0 exactly when p < 1 - level."""
     a, b, y, pa, pb = pair
     args = ("-m", "roc_auc", "--ci-level", str(level), "-f", "json")
-    roc = _json(run_script("compare", a, b, *args))["differences"]["roc_auc"]
+    roc = _json(cli("compare", a, b, *args))["differences"]["roc_auc"]
     delta, se = _delong_by_definition(y, pa, pb)
     z = stats.norm.ppf(0.5 + level / 2)
     assert roc["test"] == "delong"
@@ -99,9 +100,9 @@ def test_roc_auc_difference_interval_is_delongs(run_script, pair, level) -> None
     assert (roc["low"] > 0 or roc["high"] < 0) == (roc["p_value"] < 1 - level)
 
 
-def test_ttest_is_scipy_ttest_rel(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+def test_ttest_is_scipy_ttest_rel(cli, pair) -> None:  # type: ignore[no-untyped-def]
     a, b, y, pa, pb = pair
-    d = _json(run_script("compare", a, b, "--test", "ttest", "-f", "json"))
+    d = _json(cli("compare", a, b, "--test", "ttest", "-f", "json"))
     bce = d["differences"]["binary_cross_entropy"]
     ref = stats.ttest_rel(_bce(y, pb), _bce(y, pa))
     assert bce["test"] == "ttest"
@@ -112,51 +113,47 @@ def test_ttest_is_scipy_ttest_rel(run_script, pair) -> None:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("test", ["auto", "bootstrap", "randomization", "ttest"])
-def test_identical_predictions_are_no_difference(run_script, pair, test) -> None:  # type: ignore[no-untyped-def]
+def test_identical_predictions_are_no_difference(cli, pair, test) -> None:  # type: ignore[no-untyped-def]
     a, _, _, _, _ = pair
-    d = _json(
-        run_script("compare", a, a, "--test", test, "-m", "accuracy", "-m", "f1", "-f", "json")
-    )
+    d = _json(cli("compare", a, a, "--test", test, "-m", "accuracy", "-m", "f1", "-f", "json"))
     for name, v in d["differences"].items():
         assert v["delta"] == 0.0
         assert v["p_value"] == 1.0, (name, v)
         assert v["better"] == "neither"
 
 
-def test_randomization_detects_a_clear_difference(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+def test_randomization_detects_a_clear_difference(cli, pair) -> None:  # type: ignore[no-untyped-def]
     a, b, _, _, _ = pair
-    d = _json(
-        run_script("compare", a, b, "--test", "randomization", "-m", "accuracy", "-f", "json")
-    )
+    d = _json(cli("compare", a, b, "--test", "randomization", "-m", "accuracy", "-f", "json"))
     for v in d["differences"].values():
         assert v["test"] == "randomization"
         assert v["p_value"] < 0.01
         assert v["p_value"] >= 1 / 1001
 
 
-def test_chunk_invariant_and_seeded(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+def test_chunk_invariant_and_seeded(cli, pair) -> None:  # type: ignore[no-untyped-def]
     a, b, _, _, _ = pair
     args = ("compare", a, b, "-m", "f1", "-m", "accuracy", "--n-boot", "300", "-f", "json")
-    whole = _json(run_script(*args))["differences"]
-    chunked = _json(run_script(*args, "--chunk-size", "97"))["differences"]
+    whole = _json(cli(*args))["differences"]
+    chunked = _json(cli(*args, "--chunk-size", "97"))["differences"]
     assert chunked.keys() == whole.keys()
     for name, v in whole.items():  # the means are sums over chunks: equal to rounding
         for key, x in v.items():
             assert chunked[name][key] == (
                 pytest.approx(x, rel=1e-12) if isinstance(x, float) else x
             )
-    assert _json(run_script(*args, "--seed", "5"))["differences"] != whole
+    assert _json(cli(*args, "--seed", "5"))["differences"] != whole
 
 
-def test_shared_targets(run_script, pair, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_shared_targets(cli, pair, tmp_path) -> None:  # type: ignore[no-untyped-def]
     a, b, y, pa, pb = pair
     t = tmp_path / "t.csv"
     t.write_text("y\n" + "".join(f"{v}\n" for v in y))
     pfa, pfb = tmp_path / "pa.csv", tmp_path / "pb.csv"
     pfa.write_text("p\n" + "".join(f"{float(v)!r}\n" for v in pa))
     pfb.write_text("p\n" + "".join(f"{float(v)!r}\n" for v in pb))
-    shared = _json(run_script("compare", pfa, pfb, "--targets", t, "-f", "json"))["differences"]
-    own = _json(run_script("compare", a, b, "-f", "json"))["differences"]
+    shared = _json(cli("compare", pfa, pfb, "--targets", t, "-f", "json"))["differences"]
+    own = _json(cli("compare", a, b, "-f", "json"))["differences"]
     assert shared == own
 
 
@@ -172,41 +169,41 @@ def test_fail_if_worse_gates_and_junit(run_script, pair, tmp_path) -> None:  # t
     assert ok.code == 0, ok.err
 
 
-def test_table_and_markdown(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+def test_table_and_markdown(cli, pair) -> None:  # type: ignore[no-untyped-def]
     a, b, _, _, _ = pair
-    table = run_script("compare", a, b, "-m", "accuracy")
+    table = cli("compare", a, b, "-m", "accuracy")
     assert table.code == 0
     assert "B better" in table.out and "mcnemar" in table.out
-    md = run_script("compare", a, b, "-m", "accuracy", "-f", "markdown").out
+    md = cli("compare", a, b, "-m", "accuracy", "-f", "markdown").out
     assert "| accuracy |" in md and "better in B" in md
 
 
-def test_targets_that_differ_are_an_input_error(run_script, pair, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_targets_that_differ_are_an_input_error(cli, pair, tmp_path) -> None:  # type: ignore[no-untyped-def]
     a, b, y, _, pb = pair
     y2 = y.copy()
     y2[123] = 1 - y2[123]
     c = tmp_path / "c.csv"
     c.write_text("y,p\n" + "".join(f"{t},{float(v)!r}\n" for t, v in zip(y2, pb)))
     out = tmp_path / "out.json"
-    r = run_script("compare", a, c, "-o", out)
+    r = cli("compare", a, c, "-o", out)
     assert r.code == 3
     errors = [x for x in r.err.splitlines() if x.startswith("error:")]
     assert len(errors) == 1 and "differ from row 124" in errors[0]
     assert not out.exists()
     short = tmp_path / "short.csv"
     short.write_text("\n".join(a.read_text().splitlines()[:-5]) + "\n")
-    r = run_script("compare", a, short, "-o", out)
+    r = cli("compare", a, short, "-o", out)
     assert r.code == 3 and "more rows" in r.err
     assert not out.exists()
 
 
-def test_an_output_never_replaces_an_input(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+def test_an_output_never_replaces_an_input(cli, pair) -> None:  # type: ignore[no-untyped-def]
     a, b, _, _, _ = pair
     before = a.read_bytes()
-    r = run_script("compare", a, b, "-o", a)
+    r = cli("compare", a, b, "-o", a)
     assert r.code == 2 and "writing it would destroy it" in r.err
     assert a.read_bytes() == before
-    r = run_script("compare", a, b, "-o", b.parent / "x.json", "--junit", b.parent / "x.json")
+    r = cli("compare", a, b, "-o", b.parent / "x.json", "--junit", b.parent / "x.json")
     assert r.code == 2
 
 
@@ -219,16 +216,16 @@ def test_an_output_never_replaces_an_input(run_script, pair) -> None:  # type: i
         (("-f", "value"), "format"),
     ],
 )
-def test_bad_options(run_script, pair, tmp_path, args, fragment) -> None:  # type: ignore[no-untyped-def]
+def test_bad_options(cli, pair, tmp_path, args, fragment) -> None:  # type: ignore[no-untyped-def]
     a, b, _, _, _ = pair
     out = tmp_path / "out.json"
-    r = run_script("compare", a, b, *args, "-o", out)
+    r = cli("compare", a, b, *args, "-o", out)
     assert r.code == 2, r.err
     assert fragment in r.err
     assert not out.exists()
 
 
-def test_paired_bootstrap_p_value_against_a_reference(run_script, pair) -> None:  # type: ignore[no-untyped-def]
+def test_paired_bootstrap_p_value_against_a_reference(cli, pair) -> None:  # type: ignore[no-untyped-def]
     """sacrebleu's paired bootstrap, computed here from the same resamples (the Poisson
     counts of --seed as sample weights, both systems alike), with its p-value rule:
     p = (#{|delta_r - mean delta| >= |delta|} + 1) / (R + 1)."""
@@ -239,7 +236,7 @@ def test_paired_bootstrap_p_value_against_a_reference(run_script, pair) -> None:
     a, b, y, pa, pb = pair
     R, seed = 200, 77
     d = _json(
-        run_script(
+        cli(
             "compare",
             a,
             b,
@@ -269,10 +266,10 @@ def test_paired_bootstrap_p_value_against_a_reference(run_script, pair) -> None:
     assert (d["low"], d["high"]) == pytest.approx(tuple(np.quantile(deltas, [0.025, 0.975])))
 
 
-def test_pos_label(run_script, write_csv) -> None:  # type: ignore[no-untyped-def]
+def test_pos_label(cli, write_csv) -> None:  # type: ignore[no-untyped-def]
     a = write_csv("sa.csv", ["y", "p"], [["spam", 0.9], ["ham", 0.2], ["spam", 0.6], ["ham", 0.7]])
     b = write_csv("sb.csv", ["y", "p"], [["spam", 0.8], ["ham", 0.1], ["spam", 0.7], ["ham", 0.4]])
-    d = _json(run_script("compare", a, b, "--pos-label", "spam", "-m", "accuracy", "-f", "json"))
+    d = _json(cli("compare", a, b, "--pos-label", "spam", "-m", "accuracy", "-f", "json"))
     assert d["differences"]["accuracy"]["a"] == 0.75 and d["differences"]["accuracy"]["b"] == 1.0
-    r = run_script("compare", a, b)
+    r = cli("compare", a, b)
     assert r.code == 3 and "--pos-label" in r.err

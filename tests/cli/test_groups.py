@@ -54,37 +54,37 @@ ARGS = ("--pred-col", "p", "-l", "bce", "-m", "accuracy", "-m", "f1", "-m", "roc
 FIGS = ARGS[2:]
 
 
-def test_groups_by_a_text_column_match_sklearn(run_script, data) -> None:  # type: ignore[no-untyped-def]
+def test_groups_by_a_text_column_match_sklearn(cli, data) -> None:  # type: ignore[no-untyped-def]
     f, _, y, p, region, _ = data
-    d = _json(run_script("eval", f, "--group-by", "region", *ARGS))
+    d = _json(cli("eval", f, "--group-by", "region", *ARGS))
     _check(d["groups"], y, p, region)
     assert d["metrics"]["accuracy"] == pytest.approx(accuracy_score(y, p > 0.5))
 
 
-def test_groups_by_a_numeric_column_are_not_predictions(run_script, data) -> None:  # type: ignore[no-untyped-def]
+def test_groups_by_a_numeric_column_are_not_predictions(cli, data) -> None:  # type: ignore[no-untyped-def]
     f, _, y, p, _, segment = data
-    d = _json(run_script("eval", f, "--group-by", "segment", *ARGS))
+    d = _json(cli("eval", f, "--group-by", "segment", *ARGS))
     _check(d["groups"], y, p, segment)
     # without --pred-col the numeric group column is never a prediction
-    d2 = _json(run_script("eval", f, "--group-by", "segment", *FIGS))
+    d2 = _json(cli("eval", f, "--group-by", "segment", *FIGS))
     assert d2["groups"] == d["groups"]
 
 
-def test_groups_from_a_file_and_chunk_invariance(run_script, data) -> None:  # type: ignore[no-untyped-def]
+def test_groups_from_a_file_and_chunk_invariance(cli, data) -> None:  # type: ignore[no-untyped-def]
     f, gfile, y, p, region, _ = data
-    whole = _json(run_script("eval", f, "--group-by", gfile, *ARGS))
+    whole = _json(cli("eval", f, "--group-by", gfile, *ARGS))
     _check(whole["groups"], y, p, region)
     for size in ("1", "97"):
-        chunked = _json(run_script("eval", f, "--group-by", gfile, "--chunk-size", size, *ARGS))
+        chunked = _json(cli("eval", f, "--group-by", gfile, "--chunk-size", size, *ARGS))
         for a, b in zip(whole["groups"], chunked["groups"]):
             assert a["group"] == b["group"] and a["n_samples"] == b["n_samples"]
             for k, v in a["metrics"].items():
                 assert b["metrics"][k] == pytest.approx(v, rel=1e-12)
 
 
-def test_group_intervals(run_script, data) -> None:  # type: ignore[no-untyped-def]
+def test_group_intervals(cli, data) -> None:  # type: ignore[no-untyped-def]
     f, _, y, p, region, _ = data
-    d = _json(run_script("eval", f, "--group-by", "region", "--ci", *ARGS))
+    d = _json(cli("eval", f, "--group-by", "region", "--ci", *ARGS))
     for g in d["groups"]:
         iv = g["intervals"]
         assert {k: v["method"] for k, v in iv.items()} == {
@@ -129,17 +129,17 @@ def test_every_group_gated(run_script, data, tmp_path) -> None:  # type: ignore[
     assert no_groups.code == 2 and "needs --group-by" in no_groups.err
 
 
-def test_table_and_csv_show_groups(run_script, data) -> None:  # type: ignore[no-untyped-def]
+def test_table_and_csv_show_groups(cli, data) -> None:  # type: ignore[no-untyped-def]
     f, _, _, _, _, _ = data
-    table = run_script("eval", f, "--group-by", "region", "--pred-col", "p", "--ci")
+    table = cli("eval", f, "--group-by", "region", "--pred-col", "p", "--ci")
     assert "groups:" in table.out and "north" in table.out
-    csv = run_script("eval", f, "--group-by", "region", "--pred-col", "p", "-f", "csv").out
+    csv = cli("eval", f, "--group-by", "region", "--pred-col", "p", "-f", "csv").out
     assert any(line.startswith("group=north,accuracy,value,") for line in csv.splitlines())
 
 
-def test_small_groups_are_said(run_script, write_csv) -> None:  # type: ignore[no-untyped-def]
+def test_small_groups_are_said(cli, write_csv) -> None:  # type: ignore[no-untyped-def]
     f = write_csv("s.csv", ["y", "p", "g"], [[1, 0.9, "a"], [0, 0.2, "a"], [1, 0.7, "b"]])
-    d = _json(run_script("eval", f, "--group-by", "g", "-m", "roc_auc", "-f", "json"))
+    d = _json(cli("eval", f, "--group-by", "g", "-m", "roc_auc", "-f", "json"))
     assert any("too small" in w and "'b'" in w for w in d["warnings"])
 
 
@@ -150,10 +150,10 @@ def test_small_groups_are_said(run_script, write_csv) -> None:  # type: ignore[n
         ([[1, 0.9, "a"], [0, 0.2, "b"]], ("--group-by", "nope"), 2, "--group-by 'nope'"),
     ],
 )
-def test_bad_group_inputs(run_script, write_csv, tmp_path, rows, args, code, fragment) -> None:  # type: ignore[no-untyped-def]
+def test_bad_group_inputs(cli, write_csv, tmp_path, rows, args, code, fragment) -> None:  # type: ignore[no-untyped-def]
     f = write_csv("b.csv", ["y", "p", "g"], rows)
     out = tmp_path / "out.json"
-    r = run_script("eval", f, *args, "-o", out)
+    r = cli("eval", f, *args, "-o", out)
     assert r.code == code, r.err
     errors = [x for x in r.err.splitlines() if x.startswith("error:")]
     assert len(errors) == 1 and fragment in errors[0]

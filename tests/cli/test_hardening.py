@@ -1,7 +1,8 @@
 """Hardening (issue #7): every bad input gives a clean typed error, nothing is written.
 
-The table ``CASES`` is the issue's list of bad inputs, each run through the installed
-console script ``losscli`` in a child process with ``-o report.json --per-sample ps.csv``
+The table ``CASES`` is the issue's list of bad inputs, each run through the command line in
+this process (conftest's ``cli``; five of them also through the installed console script
+``losscli`` in a child process) with ``-o report.json --per-sample ps.csv``
 while a report from an earlier run sits at ``report.json``.  Every case asserts the exact
 exit code (3 input, 2 usage), a message starting with ``error:`` that names the file (and
 the row, column and value where they apply) and suggests the fixing flag, no traceback, the
@@ -409,16 +410,13 @@ def assert_error(r: Result, code: int, patterns: list[str]) -> str:
     return message
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input_through_the_command(
-    run_script: Callable[..., Result], tmp_path: Path, case: Case
-) -> None:
+def check_bad_input(run: Callable[..., Result], tmp_path: Path, case: Case) -> None:
     for make in case.files:
         make(tmp_path)
     report = tmp_path / "report.json"
     report.write_bytes(OLD_REPORT)
     before = sorted(os.listdir(tmp_path))
-    r = run_script(
+    r = run(
         "eval",
         "-o",
         "report.json",
@@ -435,6 +433,25 @@ def test_bad_input_through_the_command(
     assert not (tmp_path / "ps.csv").exists(), "a per-sample file was written"
     assert not (tmp_path / MARKER).exists(), "a pickle was loaded"
     assert sorted(os.listdir(tmp_path)) == before, "files were left behind"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_through_the_command(
+    cli: Callable[..., Result], tmp_path: Path, case: Case
+) -> None:
+    """In this process (a pickle loaded would run its payload here too)."""
+    check_bad_input(cli, tmp_path, case)
+
+
+REAL_PROCESS = ("missing", "binary-garbage", "pickled-npy", "stdin-parquet-as-csv", "nan-error")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in REAL_PROCESS], ids=lambda c: c.id)
+def test_bad_input_through_the_console_script(
+    run_script: Callable[..., Result], tmp_path: Path, case: Case
+) -> None:
+    """A few of the cases through the installed console script, in a child process."""
+    check_bad_input(run_script, tmp_path, case)
 
 
 @pytest.mark.skipif(
@@ -488,20 +505,18 @@ def _bce(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     return -(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
-def test_nan_omit_through_the_command(run_script: Callable[..., Result], tmp_path: Path) -> None:
+def test_nan_omit_through_the_command(cli: Callable[..., Result], tmp_path: Path) -> None:
     (tmp_path / "nan.csv").write_text("label,prob\n1,0.2\n0,nan\n1,0.7\n0,-inf\n")
-    d = _json(run_script("eval", "nan.csv", "-f", "json", "--nan-policy", "omit"))
+    d = _json(cli("eval", "nan.csv", "-f", "json", "--nan-policy", "omit"))
     assert d["n_samples"] == 2 and d["n_omitted"] == 2
     expected = _bce(np.array([1.0, 1.0]), np.array([0.2, 0.7])).mean()
     assert d["losses"]["binary_cross_entropy"]["mean"] == pytest.approx(expected, rel=1e-12)
     assert any("omitted" in n for n in d["notes"]) and d["warnings"] == []
 
 
-def test_nan_propagate_through_the_command(
-    run_script: Callable[..., Result], tmp_path: Path
-) -> None:
+def test_nan_propagate_through_the_command(cli: Callable[..., Result], tmp_path: Path) -> None:
     (tmp_path / "nan.csv").write_text("y,pred\n1.5,0.2\n0.3,nan\n1,inf\n")
-    r = run_script("eval", "nan.csv", "-f", "json", "--nan-policy", "propagate")
+    r = cli("eval", "nan.csv", "-f", "json", "--nan-policy", "propagate")
     d = _json(r)
     assert d["n_samples"] == 3
     assert d["losses"]["mse"]["mean"] == "nan"
@@ -509,7 +524,7 @@ def test_nan_propagate_through_the_command(
     assert "warning:" in r.err and "propagate" in r.err
 
 
-def test_thousands_of_columns(run_script: Callable[..., Result], tmp_path: Path) -> None:
+def test_thousands_of_columns(cli: Callable[..., Result], tmp_path: Path) -> None:
     """5000 class columns: the right number (checked against numpy), in seconds."""
     rng = np.random.default_rng(7)
     n, c = 20, 5000
@@ -520,16 +535,16 @@ def test_thousands_of_columns(run_script: Callable[..., Result], tmp_path: Path)
     lines += [f"{y[i]}," + ",".join(repr(float(v)) for v in p[i]) for i in range(n)]
     (tmp_path / "wide.csv").write_text("\n".join(lines) + "\n")
     start = time.perf_counter()
-    d = _json(run_script("eval", "wide.csv", "-f", "json"))
+    d = _json(cli("eval", "wide.csv", "-f", "json"))
     assert time.perf_counter() - start < 90  # a bound on a hang; the suite runs in parallel
     assert d["task"] == "multiclass"
     expected = -np.log(p[np.arange(n), y]).mean()
     assert d["losses"]["categorical_cross_entropy"]["mean"] == pytest.approx(expected, rel=1e-12)
 
 
-def test_one_sample_through_the_command(run_script: Callable[..., Result], tmp_path: Path) -> None:
+def test_one_sample_through_the_command(cli: Callable[..., Result], tmp_path: Path) -> None:
     (tmp_path / "one.csv").write_text("label,prob\n1,0.25\n")
-    d = _json(run_script("eval", "one.csv", "-f", "json", "-m", "accuracy", "-m", "roc_auc"))
+    d = _json(cli("eval", "one.csv", "-f", "json", "-m", "accuracy", "-m", "roc_auc"))
     assert d["n_samples"] == 1
     assert d["losses"]["binary_cross_entropy"]["mean"] == pytest.approx(-math.log(0.25))
     assert d["metrics"]["accuracy"] == 0.0

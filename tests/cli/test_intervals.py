@@ -30,7 +30,7 @@ def _binary(tmp_path: Path, n: int = 3000, seed: int = 0) -> tuple[Path, np.ndar
 
 
 def _invoke(*args: object) -> Result:
-    """The command in-process (CliRunner): variations of runs the real command made."""
+    """The command in-process (CliRunner): variations of runs the command line made."""
     r = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
     return Result(r.exit_code, r.stdout, r.stderr)
 
@@ -90,7 +90,7 @@ def test_every_figure_has_its_interval_by_the_contract_method(run_script, tmp_pa
     assert "ci:level=0.95,method=auto,n_boot=1000,seed=12345" in d["signature"]
 
 
-def test_the_bootstrap_is_chunk_invariant_and_seeded(run_script, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_bootstrap_is_chunk_invariant_and_seeded(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # 9,000 rows span three of the bootstrap's 4,096-row blocks, which the chunk sizes
     # cut across; invariance is exact equality, so 50 replicates prove it as 200 did
     # (the roc_auc bootstrap's cost grows with them)
@@ -113,11 +113,11 @@ def test_the_bootstrap_is_chunk_invariant_and_seeded(run_script, tmp_path) -> No
         "-f",
         "json",
     )
-    whole = _json(run_script(*args))["intervals"]
+    whole = _json(cli(*args))["intervals"]
     # the command with --chunk-size and with --seed once each; the other chunkings and
     # seeds through the library, whose intervals are shown to be the command's
-    assert _json(run_script(*args, "--chunk-size", "4096"))["intervals"] == whole
-    other = _json(run_script(*args, "--seed", "7"))["intervals"]
+    assert _json(cli(*args, "--chunk-size", "4096"))["intervals"] == whole
+    other = _json(cli(*args, "--seed", "7"))["intervals"]
     assert other != whole
 
     def api(**options: object) -> dict:
@@ -179,28 +179,28 @@ def test_coverage_of_a_known_mean_is_close_to_nominal(method: str) -> None:
     assert 0.85 <= hits / sims <= 0.99
 
 
-def test_intervals_in_every_format(run_script, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_intervals_in_every_format(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path, _, _ = _binary(tmp_path, n=300)
-    table = run_script("eval", path, "--ci", "-m", "accuracy", "--color", "never")
+    table = cli("eval", path, "--ci", "-m", "accuracy", "--color", "never")
     assert table.code == 0
     assert "value [95% interval]" in table.out
     line = next(x for x in table.out.splitlines() if x.startswith("accuracy"))
     assert "[" in line and "]" in line
-    csv = run_script("eval", path, "--ci", "-m", "accuracy", "-f", "csv").out.splitlines()
+    csv = cli("eval", path, "--ci", "-m", "accuracy", "-f", "csv").out.splitlines()
     assert csv[0] == "kind,name,statistic,value,low,high"
     row = next(x for x in csv if x.startswith("metric,accuracy"))
     low, high = map(float, row.split(",")[4:6])
     assert 0 <= low < high <= 1
-    # markdown and the plain csv in-process (the table and the csv above: the real command)
+    # markdown and the plain csv in-process (the table and the csv above: the command line)
     md = _invoke("eval", path, "--ci", "-m", "accuracy", "-f", "markdown", "--ci-level", "0.9")
     assert "value [90% interval]" in md.out
     plain = _invoke("eval", path, "-f", "csv").out.splitlines()
     assert plain[0] == "kind,name,statistic,value"  # without --ci the format is unchanged
 
 
-def test_degenerate_intervals_are_said(run_script, write_csv) -> None:  # type: ignore[no-untyped-def]
+def test_degenerate_intervals_are_said(cli, write_csv) -> None:  # type: ignore[no-untyped-def]
     one = write_csv("one.csv", ["y", "p"], [[3.0, 0.5]])
-    d = _json(run_script("eval", one, "--ci", "-l", "mse", "-f", "json"))
+    d = _json(cli("eval", one, "--ci", "-l", "mse", "-f", "json"))
     assert d["intervals"]["mse"]["low"] == "nan"  # as every undefined figure
     assert any("interval of mse is undefined: one sample" in w for w in d["warnings"])
     const = write_csv("const.csv", ["y", "p"], [[float(i), i + 1.0] for i in range(20)])
@@ -216,15 +216,13 @@ def test_degenerate_intervals_are_said(run_script, write_csv) -> None:  # type: 
     assert 0.0 <= d["intervals"]["accuracy"]["low"] < 1.0
 
 
-def test_weighted_means_use_the_bootstrap(run_script, write_csv) -> None:  # type: ignore[no-untyped-def]
+def test_weighted_means_use_the_bootstrap(cli, write_csv) -> None:  # type: ignore[no-untyped-def]
     path = write_csv(
         "w.csv", ["y", "p", "w"], [[i % 2, (i % 7) / 7 + 0.05, 1 + i % 3] for i in range(200)]
     )
-    d = _json(run_script("eval", path, "--weights", "w", "--ci", "-m", "accuracy", "-f", "json"))
+    d = _json(cli("eval", path, "--weights", "w", "--ci", "-m", "accuracy", "-f", "json"))
     assert {v["method"] for v in d["intervals"].values()} == {"bootstrap"}
-    d = _json(
-        run_script("eval", path, "--weights", "w", "--ci", "--ci-method", "analytic", "-f", "json")
-    )
+    d = _json(cli("eval", path, "--weights", "w", "--ci", "--ci-method", "analytic", "-f", "json"))
     assert any("no analytic interval" in n for n in d["notes"])
 
 
@@ -237,17 +235,17 @@ def test_weighted_means_use_the_bootstrap(run_script, write_csv) -> None:  # typ
         (("--seed", "-1"), "--seed"),
     ],
 )
-def test_bad_interval_options(run_script, tmp_path, args, fragment) -> None:  # type: ignore[no-untyped-def]
+def test_bad_interval_options(cli, tmp_path, args, fragment) -> None:  # type: ignore[no-untyped-def]
     path, _, _ = _binary(tmp_path, n=20)
     out = tmp_path / "report.json"
-    r = run_script("eval", path, "--ci", *args, "-o", out)
+    r = cli("eval", path, "--ci", *args, "-o", out)
     assert r.code == 2
     errors = [x for x in r.err.splitlines() if x.startswith("error:")]
     assert len(errors) == 1 and fragment in errors[0]
     assert not out.exists()
 
 
-def test_dask_engine_groups_file_needs_one_file(run_script, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_dask_engine_groups_file_needs_one_file(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """--ci works on Dask (tests/engines/test_dask_ci.py); a groups file beside shards is
     a usage error, before any cluster is started, nothing written."""
     pytest.importorskip("dask")
@@ -258,7 +256,7 @@ def test_dask_engine_groups_file_needs_one_file(run_script, tmp_path) -> None:  
     groups = tmp_path / "groups.csv"
     groups.write_text("g\n" + "a\n" * 40)
     out = tmp_path / "r.json"
-    r = run_script("eval", shards, "--ci", "--engine", "dask", "--group-by", groups, "-o", out)
+    r = cli("eval", shards, "--ci", "--engine", "dask", "--group-by", groups, "-o", out)
     assert r.code == 2
     assert r.err.startswith("error:") and "--group-by as a file" in r.err
     assert not out.exists()

@@ -73,14 +73,14 @@ def test_pos_label_with_probabilities(
 
 @pytest.mark.parametrize("pos,neg", [("yes", "no"), ("spam", "ham")])
 def test_pos_label_with_name_predictions(
-    run: Run, tmp_path: Path, rng: Any, pos: str, neg: str
+    cli: Run, tmp_path: Path, rng: Any, pos: str, neg: str
 ) -> None:
     y = np.where(rng.uniform(size=120) < 0.5, pos, neg)
     p = np.where(rng.uniform(size=120) < 0.75, y, np.where(y == pos, neg, pos))
     t = _csv(tmp_path / "t.csv", "y", y)
     pf = _csv(tmp_path / "p.csv", "pred", p)
     flags = ["-m", "f1", "-m", "precision", "-m", "recall", "-m", "mcc"]
-    d = _report(run("eval", t, pf, "--pred-col", "pred", "--pos-label", pos, *flags, "-f", "json"))
+    d = _report(cli("eval", t, pf, "--pred-col", "pred", "--pos-label", pos, *flags, "-f", "json"))
     m = d["metrics"]
     assert d["task"] == "binary"
     assert list(d["losses"]) == ["zero_one"]
@@ -90,94 +90,94 @@ def test_pos_label_with_name_predictions(
     assert m["mcc"] == pytest.approx(skm.matthews_corrcoef(y, p), abs=1e-15)
 
 
-def test_pos_label_2_with_12_hard_labels(run: Run, tmp_path: Path) -> None:
+def test_pos_label_2_with_12_hard_labels(cli: Run, tmp_path: Path) -> None:
     y = [1, 2, 2, 1, 2, 1, 1]
     p = [1, 2, 1, 1, 2, 2, 1]
     f = _csv(tmp_path / "f.csv", "y,pred", y, p)
-    d = _report(run("eval", f, "--pos-label", "2", "-m", "f1", "-f", "json"))
+    d = _report(cli("eval", f, "--pos-label", "2", "-m", "f1", "-f", "json"))
     assert d["metrics"]["f1"] == pytest.approx(skm.f1_score(y, p, pos_label=2))
     # without --pos-label: hard labels over the classes 1, 2 (macro f1)
-    d2 = _report(run("eval", f, "-m", "f1", "-f", "json"))
+    d2 = _report(cli("eval", f, "-m", "f1", "-f", "json"))
     assert d2["metrics"]["f1"] == pytest.approx(skm.f1_score(y, p, average="macro"))
 
 
-def test_true_false_targets(run: Run, tmp_path: Path) -> None:
+def test_true_false_targets(cli: Run, tmp_path: Path) -> None:
     y = ["True", "False", "True", "False", "True"]
     p = [0.8, 0.3, 0.4, 0.1, 0.9]
     f = _csv(tmp_path / "f.csv", "y,p", y, p)
-    d = _report(run("eval", f, "-f", "json"))
+    d = _report(cli("eval", f, "-f", "json"))
     y01 = [1, 0, 1, 0, 1]
     assert d["losses"]["binary_cross_entropy"]["mean"] == pytest.approx(skm.log_loss(y01, p))
     assert "True/False read as 1/0" in _said(d)
-    d2 = _report(run("eval", f, "--pos-label", "True", "-f", "json"))
+    d2 = _report(cli("eval", f, "--pos-label", "True", "-f", "json"))
     assert d2["losses"] == d["losses"]
 
 
-def test_pos_label_from_the_config_file(run: Run, tmp_path: Path) -> None:
+def test_pos_label_from_the_config_file(cli: Run, tmp_path: Path) -> None:
     f = _csv(tmp_path / "f.csv", "y,p", ["yes", "no", "yes"], [0.8, 0.3, 0.6])
     (tmp_path / "losscli.toml").write_text('pos_label = "yes"\n')
-    d = _report(run("eval", f, "-f", "json", cwd=tmp_path))
+    d = _report(cli("eval", f, "-f", "json", cwd=tmp_path))
     assert d["task"] == "binary"
 
 
 @pytest.mark.parametrize("a,b", [("yes", "no"), ("spam", "ham"), ("1", "2")])
-def test_two_valued_targets_without_pos_label(run: Run, tmp_path: Path, a: str, b: str) -> None:
+def test_two_valued_targets_without_pos_label(cli: Run, tmp_path: Path, a: str, b: str) -> None:
     f = _csv(tmp_path / "f.csv", "y,p", [a, b, a, b], [0.9, 0.2, 0.6, 0.4])
     out = tmp_path / "out.json"
-    r = run("eval", f, "-o", out)
+    r = cli("eval", f, "-o", out)
     _fails(r, 3, "binary targets take the values", "--pos-label", repr(a), out=out)
 
 
-def test_pos_label_not_among_the_values(run: Run, tmp_path: Path) -> None:
+def test_pos_label_not_among_the_values(cli: Run, tmp_path: Path) -> None:
     f = _csv(tmp_path / "f.csv", "y,p", ["yes", "no"], [0.9, 0.2])
     out = tmp_path / "out.json"
-    _fails(run("eval", f, "--pos-label", "oui", "-o", out), 3, "'oui'", "'no', 'yes'", out=out)
+    _fails(cli("eval", f, "--pos-label", "oui", "-o", out), 3, "'oui'", "'no', 'yes'", out=out)
 
 
-def test_pos_label_with_three_values(run: Run, tmp_path: Path) -> None:
+def test_pos_label_with_three_values(cli: Run, tmp_path: Path) -> None:
     f = _csv(tmp_path / "f.csv", "y,p", ["a", "b", "c"], [0.9, 0.2, 0.5])
-    _fails(run("eval", f, "--pos-label", "a"), 3, "3 values")
+    _fails(cli("eval", f, "--pos-label", "a"), 3, "3 values")
 
 
-def test_pos_label_third_value_in_a_later_chunk(run: Run, tmp_path: Path) -> None:
+def test_pos_label_third_value_in_a_later_chunk(cli: Run, tmp_path: Path) -> None:
     # within the first 1000 rows (the reading's, whatever --chunk-size): not binary
     f = _csv(tmp_path / "f.csv", "y,p", ["yes", "no", "yes", "maybe"], [0.9, 0.2, 0.6, 0.5])
     out = tmp_path / "out.json"
     for chunk in (["--chunk-size", "2"], []):
-        r = run("eval", f, "--pos-label", "yes", *chunk, "-o", out)
+        r = cli("eval", f, "--pos-label", "yes", *chunk, "-o", out)
         _fails(r, 3, "3 values", "'maybe'", out=out)
     # after them: the row that holds it
     y = ["yes", "no"] * 700
     y[1300] = "maybe"
     f = _csv(tmp_path / "g.csv", "y,p", y, [0.5] * 1400)
     for chunk in (["--chunk-size", "7"], []):
-        r = run("eval", f, "--pos-label", "yes", *chunk, "-o", out)
+        r = cli("eval", f, "--pos-label", "yes", *chunk, "-o", out)
         _fails(r, 3, "row 1301", "'maybe'", out=out)
 
 
-def test_pos_label_with_regression_is_a_usage_error(run: Run, tmp_path: Path) -> None:
+def test_pos_label_with_regression_is_a_usage_error(cli: Run, tmp_path: Path) -> None:
     f = _csv(tmp_path / "f.csv", "y,p", [1.5, 2.5], [1.0, 2.0])
-    _fails(run("eval", f, "--task", "regression", "--pos-label", "1.5"), 2, "--pos-label")
+    _fails(cli("eval", f, "--task", "regression", "--pos-label", "1.5"), 2, "--pos-label")
 
 
-def test_one_based_labels_hint(run: Run, tmp_path: Path) -> None:
+def test_one_based_labels_hint(cli: Run, tmp_path: Path) -> None:
     f = tmp_path / "m.csv"
     f.write_text("y,a,b,c\n1,0.2,0.3,0.5\n3,0.1,0.1,0.8\n2,0.6,0.2,0.2\n")
     out = tmp_path / "out.json"
-    _fails(run("eval", f, "-o", out), 3, "row 2", "look 1-based", "1..3", out=out)
-    _fails(run("eval", f, "-l", "categorical_cross_entropy"), 3, "look 1-based")
+    _fails(cli("eval", f, "-o", out), 3, "row 2", "look 1-based", "1..3", out=out)
+    _fails(cli("eval", f, "-l", "categorical_cross_entropy"), 3, "look 1-based")
 
 
-def test_pos_label_in_help(run: Run) -> None:
-    assert "--pos-label" in run("eval", "--help").out
-    assert "--pos-label" in run("batch", "--help").out
+def test_pos_label_in_help(cli: Run) -> None:
+    assert "--pos-label" in cli("eval", "--help").out
+    assert "--pos-label" in cli("batch", "--help").out
 
 
-def test_batch_takes_pos_label(run: Run, tmp_path: Path) -> None:
+def test_batch_takes_pos_label(cli: Run, tmp_path: Path) -> None:
     t = _csv(tmp_path / "t.csv", "y", ["yes", "no", "yes"])
     a = _csv(tmp_path / "a.csv", "p", [0.9, 0.2, 0.6])
     b = _csv(tmp_path / "b.csv", "p", [0.6, 0.4, 0.3])
-    r = run("batch", a, b, "--targets", t, "--pos-label", "yes", "-f", "json")
+    r = cli("batch", a, b, "--targets", t, "--pos-label", "yes", "-f", "json")
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["overall"]["losses"]["binary_cross_entropy"]["mean"] == pytest.approx(

@@ -60,10 +60,10 @@ def test_no_pooled_row_and_gates_per_model(run_script, models) -> None:  # type:
     assert "overall" not in failing.err
 
 
-def test_versus_best_with_ci(run_script, models) -> None:  # type: ignore[no-untyped-def]
+def test_versus_best_with_ci(cli, models) -> None:  # type: ignore[no-untyped-def]
     t, files, y, preds = models
     args = ("batch", "--targets", t, *files, "-m", "accuracy", "--ci", "--sort-by", "accuracy")
-    d = json.loads(run_script(*args, "-f", "json").out)
+    d = json.loads(cli(*args, "-f", "json").out)
     by = {Path(f["file"]).name: f for f in d["files"]}
     assert by["m1.csv"]["versus_best"] == {"best": True}
     for name in ("m0.csv", "m2.csv"):
@@ -79,23 +79,23 @@ def test_versus_best_with_ci(run_script, models) -> None:  # type: ignore[no-unt
     adj = paired.holm(raw)
     assert by["m0.csv"]["versus_best"]["p_holm"] == pytest.approx(adj[0])
     assert by["m2.csv"]["versus_best"]["p_holm"] == pytest.approx(adj[1])
-    table = _invoke(*args).stdout  # the table in-process (the json above: the real command)
+    table = _invoke(*args).stdout  # the table in-process (the json above: the command line)
     assert "vs_best" in table and "best" in table
 
 
-def test_a_copy_of_the_best_is_tied(run_script, models, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_copy_of_the_best_is_tied(cli, models, tmp_path) -> None:  # type: ignore[no-untyped-def]
     t, files, _, _ = models
     twin = tmp_path / "twin.csv"
     twin.write_bytes(files[1].read_bytes())
-    d = json.loads(run_script("batch", "--targets", t, files[1], twin, "--ci", "-f", "json").out)
+    d = json.loads(cli("batch", "--targets", t, files[1], twin, "--ci", "-f", "json").out)
     flags = [f["versus_best"] for f in d["files"]]
     assert {"best": True} in flags
     other = next(v for v in flags if not v["best"])
     assert other["tied"] is True and other["p_value"] == 1.0
 
 
-def test_own_targets_still_pool(run_script, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_own_targets_still_pool(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     for k in range(2):
         (tmp_path / f"s{k}.csv").write_text("y,p\n1,0.9\n0,0.2\n1,0.6\n")
-    r = run_script("batch", tmp_path / "s0.csv", tmp_path / "s1.csv", "-f", "csv")
+    r = cli("batch", tmp_path / "s0.csv", tmp_path / "s1.csv", "-f", "csv")
     assert r.code == 0 and "overall" in r.out

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 
-def _report(run: Callable[..., Any], tmp_path: Path, *args: str) -> dict[str, Any]:
+def _report(cli: Callable[..., Any], tmp_path: Path, *args: str) -> dict[str, Any]:
     (tmp_path / "m.csv").write_text("y_true,y_pred\n-1,0.3\n-1,0.2\n1,0.9\n")
-    res = run("eval", "m.csv", *args, "-f", "json")
+    res = cli("eval", "m.csv", *args, "-f", "json")
     assert res.code == 0, res.err
     return json.loads(res.out)  # type: ignore[no-any-return]
 
@@ -22,7 +22,7 @@ def test_margin_losses_decide_at_zero_and_say_so(run: Callable[..., Any], tmp_pa
     assert any("score > 0, not p > 0.5" in n for n in rep["notes"])
 
 
-def test_probability_reading_has_no_such_note(run: Callable[..., Any], tmp_path: Path) -> None:
-    rep = _report(run, tmp_path, "-l", "zero_one", "-m", "accuracy")
+def test_probability_reading_has_no_such_note(cli: Callable[..., Any], tmp_path: Path) -> None:
+    rep = _report(cli, tmp_path, "-l", "zero_one", "-m", "accuracy")
     assert rep["metrics"]["accuracy"] == 1.0
     assert not any("score > 0" in n for n in rep["notes"])

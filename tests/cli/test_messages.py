@@ -1,7 +1,8 @@
-"""Messages through the installed command: "did you mean" for unknown commands, options,
-losses, metrics, parameters and choice values (one ``error:`` line, exit 2, nothing
-written); ``--check`` and ``--value`` on figures not selected; ``list --task``; and
-``--engine dask`` without Dask installed."""
+"""Messages through the command line (in this process; both entry points for an unknown
+option, and the missing-Dask cases, through the real program): "did you mean" for unknown
+commands, options, losses, metrics, parameters and choice values (one ``error:`` line,
+exit 2, nothing written); ``--check`` and ``--value`` on figures not selected;
+``list --task``; and ``--engine dask`` without Dask installed."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ REG = str(SAMPLES / "regression.csv")
 
 
 def invoke(*args: str) -> Result:
-    """The command in-process (CliRunner): variations of runs the real command made."""
+    """The command in-process (CliRunner): variations of runs the command line made."""
     r = CliRunner().invoke(app, list(args), catch_exceptions=False)
     return Result(r.exit_code, r.stdout, r.stderr)
 
@@ -94,10 +95,10 @@ UNKNOWN = [
     "args,pattern", UNKNOWN, ids=[" ".join(x for x in a if x != BIN) for a, _ in UNKNOWN]
 )
 def test_unknown_name_gets_one_error_line_with_a_suggestion(
-    run_script: Callable[..., Result], tmp_path: Path, args: list[str], pattern: str
+    cli: Callable[..., Result], tmp_path: Path, args: list[str], pattern: str
 ) -> None:
     extra = ["-o", "out.json"] if args[0] in ("eval", "batch") else []
-    r = run_script(*args, *extra)
+    r = cli(*args, *extra)
     line = one_error_line(r)
     assert re.search(pattern, line), line
     assert os.listdir(tmp_path) == [], "nothing is written"
@@ -108,34 +109,34 @@ def test_unknown_option_both_entry_points(run_any: Callable[..., Result]) -> Non
     assert "did you mean --metric?" in line
 
 
-def test_config_unknown_setting_suggests(run: Callable[..., Result], tmp_path: Path) -> None:
+def test_config_unknown_setting_suggests(cli: Callable[..., Result], tmp_path: Path) -> None:
     (tmp_path / "losscli.toml").write_text('metrcs = ["f1"]\n')
-    line = one_error_line(run("eval", BIN))
+    line = one_error_line(cli("eval", BIN))
     assert re.search(r"unknown setting 'metrcs' \(did you mean metrics\?\)", line), line
 
 
 # ------------------------------------------------------------- figures asked for by name
 
 
-def test_check_on_unselected_metric_is_computed(run_script: Callable[..., Result]) -> None:
+def test_check_on_unselected_metric_is_computed(cli: Callable[..., Result]) -> None:
     import numpy as np
     from sklearn.metrics import f1_score
 
     data = np.genfromtxt(BIN, delimiter=",", names=True)
     y, p = data[data.dtype.names[0]], data[data.dtype.names[1]]
-    r = run_script("eval", BIN, "--check", "f1>=0.5", "-f", "json")
+    r = cli("eval", BIN, "--check", "f1>=0.5", "-f", "json")
     assert r.code == 0, r.err
     report = json.loads(r.out)
     assert list(report["metrics"]) == ["accuracy", "f1"]  # the default first, then f1
     assert report["metrics"]["f1"] == pytest.approx(f1_score(y, p >= 0.5), abs=1e-15)
     assert report["checks"][0]["passed"] is True
-    failing = run_script("eval", BIN, "--check", "f1>=0.99")
+    failing = cli("eval", BIN, "--check", "f1>=0.99")
     assert failing.code == 1
     assert "f1>=0.99 FAILED: f1 = " in failing.err
 
 
-def test_check_on_unselected_loss_is_computed(run_script: Callable[..., Result]) -> None:
-    r = run_script("eval", BIN, "--check", "zero_one<=0.5", "-f", "json")
+def test_check_on_unselected_loss_is_computed(cli: Callable[..., Result]) -> None:
+    r = cli("eval", BIN, "--check", "zero_one<=0.5", "-f", "json")
     assert r.code == 0, r.err
     report = json.loads(r.out)
     assert list(report["losses"]) == ["binary_cross_entropy", "zero_one"]
@@ -143,30 +144,30 @@ def test_check_on_unselected_loss_is_computed(run_script: Callable[..., Result])
 
 
 def test_check_on_figure_of_another_task_is_usage_error(
-    run_script: Callable[..., Result], tmp_path: Path
+    cli: Callable[..., Result], tmp_path: Path
 ) -> None:
-    line = one_error_line(run_script("eval", BIN, "--check", "rmse<=1", "-o", "out.json"))
+    line = one_error_line(cli("eval", BIN, "--check", "rmse<=1", "-o", "out.json"))
     assert "metric rmse (named by --check or --value) does not apply to a binary task" in line
     assert os.listdir(tmp_path) == []
 
 
-def test_batch_check_on_unselected_metric(run_script: Callable[..., Result]) -> None:
-    r = run_script("batch", BIN, "--check", "f1>=0.5", "-f", "json")
+def test_batch_check_on_unselected_metric(cli: Callable[..., Result]) -> None:
+    r = cli("batch", BIN, "--check", "f1>=0.5", "-f", "json")
     assert r.code == 0, r.err
     report = json.loads(r.out)
     assert "f1" in report["files"][0]["metrics"] and "f1" in report["overall"]["metrics"]
 
 
-def test_value_picks_the_figure(run_script: Callable[..., Result]) -> None:
-    full = json.loads(run_script("eval", BIN, "-m", "accuracy", "-m", "f1", "-f", "json").out)
-    default = run_script("eval", BIN, "-m", "accuracy", "-f", "value")
+def test_value_picks_the_figure(cli: Callable[..., Result]) -> None:
+    full = json.loads(cli("eval", BIN, "-m", "accuracy", "-m", "f1", "-f", "json").out)
+    default = cli("eval", BIN, "-m", "accuracy", "-f", "value")
     assert float(default.out) == full["losses"]["binary_cross_entropy"]["mean"]  # the contract
-    # the variations in-process; --value alone stays the real command's (below)
+    # the variations in-process; --value alone stays the command line's (below)
     acc = invoke("eval", BIN, "-m", "accuracy", "-f", "value", "--value", "accuracy")
     assert acc.code == 0, acc.err
     assert float(acc.out) == full["metrics"]["accuracy"]
     # --value alone implies -f value, and computes a figure not selected (by alias too)
-    f1 = run_script("eval", BIN, "--value", "f1_score")
+    f1 = cli("eval", BIN, "--value", "f1_score")
     assert f1.code == 0, f1.err
     assert float(f1.out) == full["metrics"]["f1"]
     mse = invoke("eval", REG, "--value", "mae")
@@ -174,9 +175,9 @@ def test_value_picks_the_figure(run_script: Callable[..., Result]) -> None:
 
 
 def test_value_with_another_format_is_usage_error(
-    run_script: Callable[..., Result], tmp_path: Path
+    cli: Callable[..., Result], tmp_path: Path
 ) -> None:
-    r = run_script("eval", BIN, "--value", "f1", "-f", "json", "-o", "out.json")
+    r = cli("eval", BIN, "--value", "f1", "-f", "json", "-o", "out.json")
     assert "--value prints one figure: it needs -f value, not -f json" in one_error_line(r)
     assert os.listdir(tmp_path) == []
 
@@ -184,8 +185,8 @@ def test_value_with_another_format_is_usage_error(
 # ------------------------------------------------------------------ list --task
 
 
-def test_list_task_known_still_filters(run_script: Callable[..., Result]) -> None:
-    r = run_script("list", "--task", "binary", "-f", "json")
+def test_list_task_known_still_filters(cli: Callable[..., Result]) -> None:
+    r = cli("list", "--task", "binary", "-f", "json")
     assert r.code == 0, r.err
     names = [e["name"] for e in json.loads(r.out)]
     assert "binary_cross_entropy" in names and "mse" not in names

@@ -1,5 +1,6 @@
 """--per-class, multioutput=raw_values, the new metrics and the reliability rows through the
-real command: every format, chunked = whole = --jobs = Dask, and the bad inputs."""
+command line (in this process; the JSON, chunked = whole = --jobs through the real program):
+every format, chunked = whole = --jobs = Dask, and the bad inputs."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ NAMES = SAMPLES / "multiclass_names.csv"
 
 
 def invoke(*args: object) -> Result:
-    """The command in-process (CliRunner), for variations of a run the real command made:
+    """The command in-process (CliRunner), for variations of a run the command line made:
     the same (code, out, err) as the ``run`` fixture, an uncaught exception fails."""
     r = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
     return Result(r.exit_code, r.stdout, r.stderr)
@@ -79,8 +80,8 @@ def test_json_keyed_by_class_names_equals_sklearn(run) -> None:
         assert set(row["losses"]["categorical_cross_entropy"]) == {"mean", "share"}
 
 
-def test_every_format(run) -> None:
-    code, out, err = run("eval", NAMES, "--per-class", "-f", "csv")
+def test_every_format(cli) -> None:
+    code, out, err = cli("eval", NAMES, "--per-class", "-f", "csv")
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out)))
     assert any(r[:3] == ["per_class=cat", "precision", "value"] for r in rows)
@@ -89,7 +90,7 @@ def test_every_format(run) -> None:
     stats = {(r[1], r[2]) for r in rows if r[0] == "per_class=dog"}
     assert ("categorical_cross_entropy", "share") in stats and ("count", "value") in stats
     assert all(len(r) == 4 for r in rows)
-    # the other formats in-process (the csv above is the real command's)
+    # the other formats in-process (the csv above is the command line's)
     code, out, _ = invoke("eval", NAMES, "--per-class", "-f", "tsv")
     assert code == 0 and "per_class=bird\tf1\tvalue\t" in out
     code, out, _ = invoke("eval", NAMES, "--per-class", "-f", "markdown")
@@ -127,38 +128,38 @@ def test_chunked_equals_whole_and_jobs(run, tmp_path: Path) -> None:
     assert code == 0 and "per class (overall):" in out
 
 
-def test_dask_equals_local(run, tmp_path: Path, dask_scheduler: str) -> None:
+def test_dask_equals_local(cli, tmp_path: Path, dask_scheduler: str) -> None:
     _weighted_parts(tmp_path)
     args = ["eval", str(tmp_path / "part-*.csv"), "--weights", "w", "--per-class", "-f", "json"]
-    code, local, err = run(*args)
+    code, local, err = cli(*args)
     assert code == 0, err
-    code, dask, err = run(*args, "--engine", "dask", "--scheduler", dask_scheduler, timeout=180)
+    code, dask, err = cli(*args, "--engine", "dask", "--scheduler", dask_scheduler, timeout=180)
     assert code == 0, err
     _close(json.loads(dask)["per_class"], json.loads(local)["per_class"])
 
 
-def test_multioutput_regression_per_output(run, tmp_path: Path) -> None:
+def test_multioutput_regression_per_output(cli, tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     y = rng.normal(size=(30, 2))
     p = y + rng.normal(size=(30, 2))
     t, q = tmp_path / "t.csv", tmp_path / "p.csv"
     t.write_text("a,b\n" + "".join(f"{r[0]!r},{r[1]!r}\n" for r in y.tolist()))
     q.write_text("a,b\n" + "".join(f"{r[0]!r},{r[1]!r}\n" for r in p.tolist()))
-    code, out, err = run("eval", t, q, "--per-class", "-m", "r2", "-f", "json")
+    code, out, err = cli("eval", t, q, "--per-class", "-m", "r2", "-f", "json")
     assert code == 0, err
     per = json.loads(out)["per_output"]
     assert list(per) == ["a", "b"] and set(per["a"]) == {"mse", "mae", "r2"}
     assert per["b"]["mse"] == pytest.approx(float(np.mean((y[:, 1] - p[:, 1]) ** 2)), rel=1e-12)
-    code, out, err = run(
+    code, out, err = cli(
         "eval", t, q, "-m", "explained_variance", "--param", "multioutput=raw_values", "-f", "csv"
     )
     assert code == 0, err
     assert "per_output=a,explained_variance,value," in out
 
 
-def test_per_class_on_one_output_regression_is_a_usage_error(run, tmp_path: Path) -> None:
+def test_per_class_on_one_output_regression_is_a_usage_error(cli, tmp_path: Path) -> None:
     out = tmp_path / "r.json"
-    code, stdout, err = run(
+    code, stdout, err = cli(
         "eval", SAMPLES / "regression.csv", "--per-class", "-f", "json", "-o", out
     )
     assert code == 2
@@ -166,25 +167,25 @@ def test_per_class_on_one_output_regression_is_a_usage_error(run, tmp_path: Path
     assert err.count("\n") == 1 and stdout == "" and not out.exists()
 
 
-def test_bad_multioutput_is_a_usage_error(run) -> None:
-    code, out, err = run(
+def test_bad_multioutput_is_a_usage_error(cli) -> None:
+    code, out, err = cli(
         "eval", SAMPLES / "regression.csv", "-m", "rmse", "--param", "multioutput=variance_weighted"
     )
     assert code == 2 and err.startswith("error: parameter multioutput must be one of") and out == ""
 
 
-def test_config_key(run, tmp_path: Path) -> None:
+def test_config_key(cli, tmp_path: Path) -> None:
     (tmp_path / "losscli.toml").write_text("per_class = true\n")
-    code, out, err = run("eval", NAMES, "-f", "json", cwd=tmp_path)
+    code, out, err = cli("eval", NAMES, "-f", "json", cwd=tmp_path)
     assert code == 0, err
     assert list(json.loads(out)["per_class"]) == ["cat", "dog", "bird"]
     (tmp_path / "losscli.toml").write_text('per_class = "yes"\n')
-    code, out, err = run("eval", NAMES, cwd=tmp_path)
+    code, out, err = cli("eval", NAMES, cwd=tmp_path)
     assert code == 2 and "'per_class' must be true or false" in err and out == ""
 
 
-def test_compare_json_has_both_sides(run) -> None:
-    code, out, err = run(
+def test_compare_json_has_both_sides(cli) -> None:
+    code, out, err = cli(
         "compare", SAMPLES / "multiclass_probs.csv", SAMPLES / "multiclass_probs.csv",
         "--per-class", "-f", "json",
     )  # fmt: skip
@@ -193,7 +194,7 @@ def test_compare_json_has_both_sides(run) -> None:
     assert d["a"]["per_class"] == d["b"]["per_class"] and len(d["a"]["per_class"]) == 3
 
 
-def test_compare_formats_give_a_b_and_the_difference(run, tmp_path: Path) -> None:
+def test_compare_formats_give_a_b_and_the_difference(cli, tmp_path: Path) -> None:
     rows = list(csv.reader(open(SAMPLES / "multiclass_probs.csv", newline="")))
     b = tmp_path / "b.csv"
     with open(b, "w", newline="") as fh:
@@ -202,10 +203,10 @@ def test_compare_formats_give_a_b_and_the_difference(run, tmp_path: Path) -> Non
         for i, r in enumerate(rows[1:]):
             w.writerow([r[0], r[2], r[1], r[3]] if i % 7 == 0 else r)
     a = SAMPLES / "multiclass_probs.csv"
-    code, out, err = run("compare", a, b, "--per-class", "-f", "csv")
+    code, out, err = cli("compare", a, b, "--per-class", "-f", "csv")
     assert code == 0, err
     got = {r[0]: r for r in csv.reader(io.StringIO(out))}
-    # the other formats in-process (the csv is the real command's)
+    # the other formats in-process (the csv is the command line's)
     js = json.loads(invoke("compare", a, b, "--per-class", "-f", "json").out)
     row = got["per_class=dog:f1"]
     assert len(row) == 10 and row[4:] == [""] * 6
@@ -220,23 +221,23 @@ def test_compare_formats_give_a_b_and_the_difference(run, tmp_path: Path) -> Non
     assert code == 0 and "per_class=" not in out
 
 
-def test_reliability_rows_in_csv_and_tsv(run) -> None:
-    code, out, err = run("eval", SAMPLES / "binary.csv", "-m", "ece", "-f", "csv")
+def test_reliability_rows_in_csv_and_tsv(cli) -> None:
+    code, out, err = cli("eval", SAMPLES / "binary.csv", "-m", "ece", "-f", "csv")
     assert code == 0, err
-    js = json.loads(run("eval", SAMPLES / "binary.csv", "-m", "ece", "-f", "json").out)
+    js = json.loads(cli("eval", SAMPLES / "binary.csv", "-m", "ece", "-f", "json").out)
     bins = js["reliability"]["ece"]
     rows = [r for r in csv.reader(io.StringIO(out)) if r[0] == "reliability=ece"]
     assert len(rows) == 6 * len(bins)
     first = {r[2]: float(r[3]) for r in rows if r[1] == "bin=0"}
     assert first == pytest.approx({k: float(v) for k, v in bins[0].items()}, rel=1e-15)
-    code, out, _ = run("eval", SAMPLES / "binary.csv", "-m", "ece", "-f", "tsv")
+    code, out, _ = cli("eval", SAMPLES / "binary.csv", "-m", "ece", "-f", "tsv")
     assert code == 0 and "reliability=ece\tbin=0\tgap\t" in out
 
 
-def test_new_metrics_through_the_command(run) -> None:
+def test_new_metrics_through_the_command(cli) -> None:
     names = ["brier", "brier_reliability", "brier_resolution", "brier_uncertainty"]
     args = ["eval", SAMPLES / "binary.csv", "-f", "json", *(x for n in names for x in ("-m", n))]
-    code, out, err = run(*args, "-m", "recall_at_precision", "--param", "min_precision=0.8")
+    code, out, err = cli(*args, "-m", "recall_at_precision", "--param", "min_precision=0.8")
     assert code == 0, err
     m = json.loads(out)["metrics"]
     assert (
@@ -244,7 +245,7 @@ def test_new_metrics_through_the_command(run) -> None:
         < 0.01
     )
     assert 0 <= m["recall_at_precision"] <= 1
-    code, out, err = run(
+    code, out, err = cli(
         "eval", SAMPLES / "binary.csv", "-m", "recall_at_precision", "--param", "min_precision=2"
     )
     assert code == 2 and "min_precision" in err and out == ""
@@ -254,14 +255,14 @@ def test_new_metrics_through_the_command(run) -> None:
         "precision_at_recall",
         "specificity_at_sensitivity",
     ]:
-        code, out, err = run("explain", name)
+        code, out, err = cli("explain", name)
         assert code == 0 and out.startswith(f"{name} (metric)") and "formula:" in out, err
 
 
-def test_ci_gives_every_per_class_figure_its_interval(run, tmp_path: Path) -> None:
+def test_ci_gives_every_per_class_figure_its_interval(cli, tmp_path: Path) -> None:
     """--per-class --ci: JSON intervals shaped as the row, CSV low/high cells, the table
     and markdown `value [low, high]`; chunked = whole; a bad level writes nothing."""
-    code, out, err = run("eval", NAMES, "--per-class", "--ci", "-f", "json")
+    code, out, err = cli("eval", NAMES, "--per-class", "--ci", "-f", "json")
     assert code == 0, err
     report = json.loads(out)
     row = report["per_class"]["dog"]
@@ -273,13 +274,13 @@ def test_ci_gives_every_per_class_figure_its_interval(run, tmp_path: Path) -> No
     )
     for fig in ("precision", "recall", "f1"):
         assert ivs[fig]["low"] <= row[fig] <= ivs[fig]["high"]
-    code, chunked, err = run(
+    code, chunked, err = cli(
         "eval", NAMES, "--per-class", "--ci", "-f", "json", "--chunk-size", "7"
     )
     assert code == 0, err
     _close(json.loads(chunked)["per_class"], report["per_class"])  # every bound, to 1e-12
 
-    code, out, err = run("eval", NAMES, "--per-class", "--ci", "-f", "csv")
+    code, out, err = cli("eval", NAMES, "--per-class", "--ci", "-f", "csv")
     assert code == 0, err
     rows = {(r[0], r[1], r[2]): r for r in csv.reader(io.StringIO(out))}
     r = rows[("per_class=dog", "f1", "value")]
@@ -289,24 +290,24 @@ def test_ci_gives_every_per_class_figure_its_interval(run, tmp_path: Path) -> No
     assert (float(r[4]), float(r[5])) == pytest.approx((share["low"], share["high"]))
     assert rows[("per_class=dog", "count", "value")][4:] == ["", ""]
 
-    code, out, err = run("eval", NAMES, "--per-class", "--ci", "-f", "markdown")
+    code, out, err = cli("eval", NAMES, "--per-class", "--ci", "-f", "markdown")
     assert code == 0, err
     assert "per class (value [95% interval]):" in out
     line = next(x for x in out.splitlines() if x.startswith("| dog |"))
     assert f"[{ivs['recall']['low']:.6g}, {ivs['recall']['high']:.6g}]" in line
-    code, out, err = run("eval", NAMES, "--per-class", "--ci", "--ci-level", "0.9")
+    code, out, err = cli("eval", NAMES, "--per-class", "--ci", "--ci-level", "0.9")
     assert code == 0, err
     assert "per class (value [90% interval]):" in out
 
     dest = tmp_path / "r.json"
-    code, out, err = run("eval", NAMES, "--per-class", "--ci", "--ci-level", "1.5", "-o", dest)
+    code, out, err = cli("eval", NAMES, "--per-class", "--ci", "--ci-level", "1.5", "-o", dest)
     assert code == 2 and err.startswith("error:") and "--ci-level" in err
     assert not dest.exists()
 
 
-def test_ci_per_class_weighted_says_why_there_is_none(run, tmp_path: Path) -> None:
+def test_ci_per_class_weighted_says_why_there_is_none(cli, tmp_path: Path) -> None:
     parts = _weighted_parts(tmp_path)
-    code, out, err = run("eval", parts[0], "--weights", "w", "--per-class", "--ci", "-f", "json")
+    code, out, err = cli("eval", parts[0], "--weights", "w", "--per-class", "--ci", "-f", "json")
     assert code == 0, err
     report = json.loads(out)
     assert all("intervals" not in row for row in report["per_class"].values())

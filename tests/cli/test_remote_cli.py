@@ -1,7 +1,12 @@
-"""Remote inputs through the real command (a subprocess): `eval` and `batch` on s3:// and
-http:// URLs give the local files' numbers; every failure is one `error:` line naming the
+"""Remote inputs through the command line: `eval` and `batch` on s3:// and http:// URLs give
+the local files' numbers; every failure is one `error:` line naming the
 URL, exit 3 (input) or 2 (usage: a missing extra, a URL as an output), nothing written,
-no traceback and never a credential."""
+no traceback and never a credential.
+
+The runs are in this process (conftest's ``cli``, which drops fsspec's cached filesystems
+after each run: each run makes its own from the environment, as a process does); an s3://
+eval, a batch over a prefix with ``--jobs 2``, the missing extras and the local run that
+must not import fsspec go through the real program (a subprocess)."""
 
 # ruff: noqa: F811 - the server fixtures are imported, then named as arguments
 from __future__ import annotations
@@ -70,15 +75,15 @@ def test_eval_s3_equals_local(run: Run, s3_server: S3) -> None:
     assert _figures(remote.out) == _figures(local.out)
 
 
-def test_eval_big_streamed_file_equals_local(run: Run, s3_server: S3, tmp_path: Path) -> None:
+def test_eval_big_streamed_file_equals_local(cli: Run, s3_server: S3, tmp_path: Path) -> None:
     """Over 1 MiB: streamed from the object in blocks, as a local file is."""
     rows = (SAMPLES / "binary.csv").read_text().splitlines()
     big = tmp_path / "big.csv"
     big.write_text(rows[0] + "\n" + "\n".join(rows[1:] * 500) + "\n")
     assert big.stat().st_size > 1 << 20
     url = s3_server.put("cli/big.csv", big)
-    remote = run("eval", url, "-f", "json", env=s3_server.env)
-    local = run("eval", big, "-f", "json")
+    remote = cli("eval", url, "-f", "json", env=s3_server.env)
+    local = cli("eval", big, "-f", "json")
     assert remote.code == 0, remote.err
     assert _figures(remote.out) == _figures(local.out)
 
@@ -108,12 +113,12 @@ def test_batch_glob_over_a_prefix_with_remote_targets(
     assert got["overall"]["losses"] == want["overall"]["losses"]
 
 
-def test_eval_http_equals_local(run: Run, http_server: HTTP, tmp_path: Path) -> None:
+def test_eval_http_equals_local(cli: Run, http_server: HTTP, tmp_path: Path) -> None:
     y, preds = _split(tmp_path, 1)
     y_url = http_server.put(f"{tmp_path.name}/y.csv", y)
     p_url = http_server.put(f"{tmp_path.name}/p.csv", preds[0])
-    remote = run("eval", y_url, p_url, "-f", "json")
-    local = run("eval", y, preds[0], "-f", "json")
+    remote = cli("eval", y_url, p_url, "-f", "json")
+    local = cli("eval", y, preds[0], "-f", "json")
     assert remote.code == 0, remote.err
     assert _figures(remote.out) == _figures(local.out)
 
@@ -138,7 +143,7 @@ def _env_without_keys(s3: S3) -> dict[str, str]:
     ],
 )
 def test_errors_name_the_url_and_write_nothing(
-    run: Run, s3_server: S3, http_server: HTTP, tmp_path: Path, case: str
+    cli: Run, s3_server: S3, http_server: HTTP, tmp_path: Path, case: str
 ) -> None:
     s3_server.put("cli/there.csv", SAMPLES / "binary.csv")
     http_server.put("private/a.csv", SAMPLES / "binary.csv")
@@ -159,7 +164,7 @@ def test_errors_name_the_url_and_write_nothing(
     elif case == "unreachable":
         env = {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port()}"}
     out = tmp_path / "report.json"
-    line = _one_error(run("eval", url, "-f", "json", "-o", out, env=env), 3, url)
+    line = _one_error(cli("eval", url, "-f", "json", "-o", out, env=env), 3, url)
     assert not out.exists()
     expected = {
         "object": "no such file",
@@ -173,26 +178,26 @@ def test_errors_name_the_url_and_write_nothing(
     assert expected in line
 
 
-def test_unreachable_http_host(run: Run, tmp_path: Path) -> None:
+def test_unreachable_http_host(cli: Run, tmp_path: Path) -> None:
     require_cloud()
     url = f"http://127.0.0.1:{closed_port()}/a.csv"
-    line = _one_error(run("eval", url), 3, url)
+    line = _one_error(cli("eval", url), 3, url)
     assert "cannot reach the host" in line
 
 
-def test_batch_error_names_the_remote_file(run: Run, s3_server: S3, tmp_path: Path) -> None:
+def test_batch_error_names_the_remote_file(cli: Run, s3_server: S3, tmp_path: Path) -> None:
     url = f"s3://{BUCKET}/cli-empty-prefix/*.csv"
-    line = _one_error(run("batch", url, env=s3_server.env), 3, url)
+    line = _one_error(cli("batch", url, env=s3_server.env), 3, url)
     assert "no file matches this pattern" in line
 
 
 @pytest.mark.parametrize("flag", ["-o", "--per-sample"])
 def test_a_url_as_an_output_is_a_usage_error(
-    run: Run, s3_server: S3, tmp_path: Path, flag: str
+    cli: Run, s3_server: S3, tmp_path: Path, flag: str
 ) -> None:
     url = s3_server.put("cli/in.csv", SAMPLES / "binary.csv")
     target = f"s3://{BUCKET}/cli/out.csv"
-    line = _one_error(run("eval", url, flag, target, env=s3_server.env), 2, target)
+    line = _one_error(cli("eval", url, flag, target, env=s3_server.env), 2, target)
     assert "local files only" in line
     assert "Contents" not in str(s3_server.client.list_objects_v2(Bucket=BUCKET, Prefix="cli/out"))
 

@@ -1,4 +1,5 @@
-"""``losscli thresholds`` through the installed command."""
+"""``losscli thresholds`` through the command line (in this process; the JSON against
+scikit-learn also through the installed console script)."""
 
 from __future__ import annotations
 
@@ -31,11 +32,11 @@ def one_error(err: str) -> str:
     return errors[0]
 
 
-def test_json_vs_sklearn(run_any: Callable[..., Any], data: Any) -> None:
+def test_json_vs_sklearn(run_both: Callable[..., Any], data: Any) -> None:
     from sklearn.metrics import roc_curve
 
     f, y, p, w = data
-    r = run_any("thresholds", f, "--target-col", "y", "--pred-col", "p", "-f", "json")
+    r = run_both("thresholds", f, "--target-col", "y", "--pred-col", "p", "-f", "json")
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["n_samples"] == 120 and "version" in d
@@ -48,11 +49,11 @@ def test_json_vs_sklearn(run_any: Callable[..., Any], data: Any) -> None:
     assert d["best"]["threshold"] == best["threshold"] and d["best"]["optimize"] == "f1"
 
 
-def test_weights_and_youden(run: Callable[..., Any], data: Any) -> None:
+def test_weights_and_youden(cli: Callable[..., Any], data: Any) -> None:
     from sklearn.metrics import roc_curve
 
     f, y, p, w = data
-    r = run(
+    r = cli(
         "thresholds",
         f,
         "--target-col",
@@ -73,27 +74,27 @@ def test_weights_and_youden(run: Callable[..., Any], data: Any) -> None:
     assert d["best"]["threshold"] == pytest.approx(thr[np.flatnonzero(j == j.max())[0]])
 
 
-def test_table_csv_and_output(run: Callable[..., Any], data: Any, tmp_path: Path) -> None:
+def test_table_csv_and_output(cli: Callable[..., Any], data: Any, tmp_path: Path) -> None:
     f = data[0]
-    r = run("thresholds", f, "--pred-col", "p", "--target-col", "y", "--max-rows", "5")
+    r = cli("thresholds", f, "--pred-col", "p", "--target-col", "y", "--max-rows", "5")
     assert r.code == 0, r.err
     lines = r.out.splitlines()
     assert "positive when prediction >= threshold" in lines[0]
     assert sum(line.startswith("*") for line in lines) == 2  # the best row, and its summary
     assert len(lines) <= 1 + 1 + 6 + 1
-    r = run("thresholds", f, "--pred-col", "p", "--target-col", "y", "-f", "csv")
+    r = cli("thresholds", f, "--pred-col", "p", "--target-col", "y", "-f", "csv")
     assert r.out.splitlines()[0] == "threshold,precision,recall,f1,tpr,fpr,accuracy,best"
     assert sum(x.endswith(",true") for x in r.out.splitlines()) == 1
     out = tmp_path / "t.json"
-    r = run("thresholds", f, "--pred-col", "p", "--target-col", "y", "-f", "json", "-o", out)
+    r = cli("thresholds", f, "--pred-col", "p", "--target-col", "y", "-f", "json", "-o", out)
     assert r.code == 0 and r.out == ""
     assert json.loads(out.read_text())["thresholds"]
 
 
-def test_two_files(run: Callable[..., Any], tmp_path: Path) -> None:
+def test_two_files(cli: Callable[..., Any], tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("y\n0\n1\n1\n0\n")
     (tmp_path / "s.csv").write_text("score\n-1.5\n2.0\n0.5\n0.5\n")
-    r = run("thresholds", tmp_path / "t.csv", tmp_path / "s.csv", "-f", "json")
+    r = cli("thresholds", tmp_path / "t.csv", tmp_path / "s.csv", "-f", "json")
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert [x["threshold"] for x in d["thresholds"]] == [-1.5, 0.5, 2.0]
@@ -112,7 +113,7 @@ def test_two_files(run: Callable[..., Any], tmp_path: Path) -> None:
     ],
 )
 def test_bad_input(
-    run: Callable[..., Any],
+    cli: Callable[..., Any],
     tmp_path: Path,
     content: str,
     args: list[str],
@@ -122,7 +123,7 @@ def test_bad_input(
     f = tmp_path / "bad.csv"
     f.write_text(content)
     out = tmp_path / "out.json"
-    r = run("thresholds", f, "-o", out, *args)
+    r = cli("thresholds", f, "-o", out, *args)
     assert r.code in (code if isinstance(code, tuple) else (code,)), r.err
     assert needle in one_error(r.err)
     assert not out.exists()

@@ -1,6 +1,7 @@
-"""``losscli plot``: every kind renders on the sample data as PNG and SVG through the real
-command; the curves' numbers equal scikit-learn's; a few pictures match committed
-reference images; bad inputs are exit 2 / 3 with one ``error:`` line and nothing written."""
+"""``losscli plot``: every kind renders on the sample data as PNG and SVG through the
+command line (in this process; the console script draws one, in a child process); the
+curves' numbers equal scikit-learn's; a few pictures match committed reference images; bad
+inputs are exit 2 / 3 with one ``error:`` line and nothing written."""
 
 from __future__ import annotations
 
@@ -55,10 +56,10 @@ def no_leftovers(directory: Path, keep: set[str] = frozenset()) -> None:  # type
 
 @pytest.mark.parametrize("ext", ["png", "svg"])
 @pytest.mark.parametrize(("kind", "files", "extra"), CASES)
-def test_every_kind_renders(run, samples, tmp_path, kind, files, extra, ext) -> None:
+def test_every_kind_renders(cli, samples, tmp_path, kind, files, extra, ext) -> None:
     out = tmp_path / "out" / f"{kind}.{ext}"
     out.parent.mkdir()
-    res = run("plot", *[samples / f for f in files], "--kind", kind, "-o", out, *extra)
+    res = cli("plot", *[samples / f for f in files], "--kind", kind, "-o", out, *extra)
     assert res.code == 0, res.err
     assert f"wrote {out}" in res.err
     (check_png if ext == "png" else check_svg)(out)
@@ -72,18 +73,18 @@ def test_the_console_script_draws(run_script, samples, tmp_path) -> None:
     check_png(out)
 
 
-def test_size_and_dpi(run, samples, tmp_path) -> None:
+def test_size_and_dpi(cli, samples, tmp_path) -> None:
     from matplotlib.image import imread
 
     out = tmp_path / "small.png"
-    res = run("plot", samples / "binary.csv", "-k", "pr", "-o", out, "--size", "4,3", "--dpi", "50")
+    res = cli("plot", samples / "binary.csv", "-k", "pr", "-o", out, "--size", "4,3", "--dpi", "50")
     assert res.code == 0, res.err
     assert imread(out).shape[:2] == (150, 200)
 
 
-def test_targets_and_predictions_in_two_files(run, samples, tmp_path) -> None:
+def test_targets_and_predictions_in_two_files(cli, samples, tmp_path) -> None:
     out = tmp_path / "cal.png"
-    res = run(
+    res = cli(
         "plot", samples / "multilabel_targets.csv", samples / "multilabel_preds.csv",
         "-k", "calibration", "-o", out,
     )  # fmt: skip
@@ -108,10 +109,10 @@ def models(tmp_path: Path, samples: Path) -> tuple[Path, Path, Path]:
 
 
 @pytest.mark.parametrize("kind", ["roc", "pr", "calibration"])
-def test_several_models_on_one_plot(run, models, tmp_path, kind) -> None:
+def test_several_models_on_one_plot(cli, models, tmp_path, kind) -> None:
     t, a, b = models
     out = tmp_path / f"{kind}.svg"
-    res = run("plot", a, b, "--targets", t, "-k", kind, "-o", out)
+    res = cli("plot", a, b, "--targets", t, "-k", kind, "-o", out)
     assert res.code == 0, res.err
     text = out.read_text()
     check_svg(out)
@@ -127,9 +128,9 @@ def test_several_models_on_one_plot(run, models, tmp_path, kind) -> None:
     assert text.count("<path") > 20
 
 
-def test_models_with_their_own_targets(run, samples, tmp_path) -> None:
+def test_models_with_their_own_targets(cli, samples, tmp_path) -> None:
     out = tmp_path / "roc.png"
-    res = run(
+    res = cli(
         "plot", "--models", samples / "binary.csv", samples / "binary.csv", "-k", "roc", "-o", out
     )
     assert res.code == 0, res.err
@@ -260,14 +261,14 @@ def test_a_wide_spread_gets_a_log_scale() -> None:
 
 
 @pytest.mark.parametrize("name", ["roc", "margin-losses", "confusion", "calibration"])
-def test_matches_the_reference_image(run, tmp_path, name) -> None:
+def test_matches_the_reference_image(cli, tmp_path, name) -> None:
     """Against tests/plots/reference/ (made by ``python tests/plots/make_reference.py``)."""
     from make_reference import CASES as REF  # beside this file (pytest puts it on the path)
     from make_reference import REFERENCE, ROOT, SMALL
     from matplotlib.testing.compare import compare_images
 
     out = tmp_path / f"{name}.png"
-    res = run("plot", *REF[name], *SMALL, "-o", out, "--no-config", cwd=ROOT)
+    res = cli("plot", *REF[name], *SMALL, "-o", out, "--no-config", cwd=ROOT)
     assert res.code == 0, res.err
     diff = compare_images(str(REFERENCE / f"{name}.png"), str(out), tol=10)
     assert diff is None, diff
@@ -332,7 +333,7 @@ def test_without_matplotlib_names_the_install_command(run, samples, tmp_path) ->
         (["{png}", "--input-format", "csv", "-k", "roc", "-o", "{png}"], 2, "an input"),
     ],
 )
-def test_bad_input(run, samples, tmp_path, args, code, says) -> None:
+def test_bad_input(cli, samples, tmp_path, args, code, says) -> None:
     o = tmp_path / "o"
     o.mkdir()
     bad = tmp_path / "bad.csv"
@@ -346,21 +347,21 @@ def test_bad_input(run, samples, tmp_path, args, code, says) -> None:
         for a in args
     ]
     before = (samples / "binary.csv").read_bytes()
-    res = run("plot", *filled)
+    res = cli("plot", *filled)
     assert res.code == code, res.err
     assert says in _one_error(res.err)
     no_leftovers(o)
     assert png.read_bytes() == before
 
 
-def test_standard_input_and_logits(run, samples, tmp_path) -> None:
+def test_standard_input_and_logits(cli, samples, tmp_path) -> None:
     out = tmp_path / "stdin.png"
     data = (samples / "binary.csv").read_bytes()
-    res = run("plot", "-", "-k", "roc", "-o", out, input=data)
+    res = cli("plot", "-", "-k", "roc", "-o", out, input=data)
     assert res.code == 0, res.err
     check_png(out)
     out = tmp_path / "logits.svg"
-    res = run(
+    res = cli(
         "plot", samples / "multiclass_logits.csv", "-k", "calibration", "--from-logits", "-o", out
     )
     assert res.code == 0, res.err
@@ -389,21 +390,21 @@ def test_the_theme_tells_series_apart_in_grey() -> None:
     assert len({s["marker"] for s in looks}) == 7
 
 
-def test_the_same_data_give_the_same_svg(run, samples, tmp_path) -> None:
+def test_the_same_data_give_the_same_svg(cli, samples, tmp_path) -> None:
     a, b = tmp_path / "a.svg", tmp_path / "b.svg"
     for out in (a, b):
-        assert run("plot", samples / "binary.csv", "-k", "roc", "-o", out).code == 0
+        assert cli("plot", samples / "binary.csv", "-k", "roc", "-o", out).code == 0
     assert a.read_bytes() == b.read_bytes()
 
 
-def test_loss_hist_on_a_wide_spread(run, tmp_path) -> None:
+def test_loss_hist_on_a_wide_spread(cli, tmp_path) -> None:
     rng = np.random.default_rng(6)
     n = 500
     p = 1 - 10 ** rng.uniform(-9, -0.5, n)  # losses -log(p) from 1e-9 to 0.4: a log scale
     path = tmp_path / "wide.csv"
     path.write_text("label,prob\n" + "".join(f"1,{x:.17g}\n" for x in p))
     out = tmp_path / "hist.png"
-    res = run("plot", path, "-k", "loss-hist", "-o", out, "--bins", "30")
+    res = cli("plot", path, "-k", "loss-hist", "-o", out, "--bins", "30")
     assert res.code == 0, res.err
     check_png(out)
     from losscli.report.plots import spread_is_wide

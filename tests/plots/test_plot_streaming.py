@@ -43,9 +43,9 @@ def test_confusion_counts_the_weights(weighted_multiclass) -> None:
     np.testing.assert_allclose(np.array(d.report.confusion["matrix"]), expected)
 
 
-def test_plot_confusion_with_weights(run, weighted_multiclass, tmp_path) -> None:
+def test_plot_confusion_with_weights(cli, weighted_multiclass, tmp_path) -> None:
     out = tmp_path / "cm.svg"
-    res = run("plot", weighted_multiclass, "-k", "confusion", "--weights", "weight", "-o", out)
+    res = cli("plot", weighted_multiclass, "-k", "confusion", "--weights", "weight", "-o", out)
     assert res.code == 0, res.err
     assert out.read_text().startswith("<?xml")
 

@@ -449,11 +449,11 @@ SEL = ("-l", "bce", "-l", "focal", "-m", "f1", "-m", "accuracy", *COLS)
 
 
 @pytest.fixture
-def base_setup(tmp_path: Path, run) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+def base_setup(tmp_path: Path, cli) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
     data = tmp_path / "w.csv"
     data.write_text(WEIGHTED)
     base = tmp_path / "base.json"
-    assert run("eval", data, *SEL, "-f", "json", "-o", base).code == 0
+    assert cli("eval", data, *SEL, "-f", "json", "-o", base).code == 0
     return data, base
 
 
@@ -461,22 +461,22 @@ def _rows(out: str) -> dict[str, dict[str, object]]:
     return {r["name"]: r for r in json.loads(out)["baseline"]}
 
 
-def test_baseline_of_another_task_compares_nothing(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+def test_baseline_of_another_task_compares_nothing(cli, base_setup) -> None:  # type: ignore[no-untyped-def]
     data, base = base_setup
-    res = run("eval", data, "--task", "multilabel", "-l", "bce", "-m", "accuracy",
+    res = cli("eval", data, "--task", "multilabel", "-l", "bce", "-m", "accuracy",
               *COLS, "--baseline", base, "-f", "json")  # fmt: skip
     assert res.code == 0, res.err
     rep = json.loads(res.out)
     assert all(r["comparable"] is False and r["worse"] is False for r in rep["baseline"])
     assert any("another task (binary; this run: multilabel)" in w for w in rep["warnings"])
-    res = run("eval", data, "--task", "multilabel", "-l", "bce", "-m", "accuracy",
+    res = cli("eval", data, "--task", "multilabel", "-l", "bce", "-m", "accuracy",
               *COLS, "--baseline", base)  # fmt: skip
     assert res.code == 0 and "not comparable" in res.out
 
 
-def test_baseline_loss_with_other_params_is_not_gated(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+def test_baseline_loss_with_other_params_is_not_gated(cli, base_setup) -> None:  # type: ignore[no-untyped-def]
     data, base = base_setup
-    res = run("eval", data, *SEL, "--baseline", base, "--param", "gamma=1", "-f", "json")
+    res = cli("eval", data, *SEL, "--baseline", base, "--param", "gamma=1", "-f", "json")
     assert res.code == 0, res.err
     rows = _rows(res.out)
     assert rows["focal"]["comparable"] is False and rows["focal"]["worse"] is False
@@ -486,7 +486,7 @@ def test_baseline_loss_with_other_params_is_not_gated(run, base_setup) -> None: 
     worse = json.loads(base.read_text())
     worse["metrics"]["accuracy"] = 1.0
     base.write_text(json.dumps(worse))
-    res = run("eval", data, *SEL, "--baseline", base, "--param", "eps=1e-7", "-f", "json")
+    res = cli("eval", data, *SEL, "--baseline", base, "--param", "eps=1e-7", "-f", "json")
     assert res.code == 1
     rows = _rows(res.out)
     assert rows["binary_cross_entropy"]["comparable"] is False
@@ -494,21 +494,21 @@ def test_baseline_loss_with_other_params_is_not_gated(run, base_setup) -> None: 
     assert "gate failed: baseline: accuracy got worse" in res.err
 
 
-def test_baseline_metric_with_other_threshold_is_not_gated(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+def test_baseline_metric_with_other_threshold_is_not_gated(cli, base_setup) -> None:  # type: ignore[no-untyped-def]
     data, base = base_setup
     worse = json.loads(base.read_text())
     worse["metrics"]["f1"] = 1.0  # would fail if compared
     base.write_text(json.dumps(worse))
-    res = run("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "-f", "json")
+    res = cli("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "-f", "json")
     rows = _rows(res.out)
     assert rows["f1"]["comparable"] is False and "threshold=0.5" in str(rows["f1"]["message"])
     assert rows["accuracy"]["comparable"] is False  # accuracy takes the threshold too
     assert rows["focal"]["comparable"] is True
     assert res.code == 0, res.err
-    res = run("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "-f", "markdown")
+    res = cli("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "-f", "markdown")
     assert res.code == 0 and "not comparable" in res.out
     xml = base.with_name("j.xml")
-    res = run("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "--junit", xml)
+    res = cli("eval", data, *SEL, "--baseline", base, "--param", "threshold=0.3", "--junit", xml)
     assert res.code == 0, res.err
     suite = ET.parse(xml).getroot().find("testsuite")
     assert suite is not None and suite.get("skipped") == "2" and suite.get("failures") == "0"
@@ -516,17 +516,17 @@ def test_baseline_metric_with_other_threshold_is_not_gated(run, base_setup) -> N
     assert skipped == ["baseline f1", "baseline accuracy"]
 
 
-def test_baseline_weighted_vs_unweighted(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+def test_baseline_weighted_vs_unweighted(cli, base_setup) -> None:  # type: ignore[no-untyped-def]
     data, base = base_setup
     worse = json.loads(base.read_text())
     worse["losses"]["binary_cross_entropy"]["mean"] = 0.0
     base.write_text(json.dumps(worse))
-    res = run("eval", data, *SEL, "--weights", "w", "--baseline", base, "-f", "json")
+    res = cli("eval", data, *SEL, "--weights", "w", "--baseline", base, "-f", "json")
     assert res.code == 0, res.err
     rep = json.loads(res.out)
     assert all(r["comparable"] is False for r in rep["baseline"])
     assert any("unweighted, this run is weighted" in w for w in rep["warnings"])
-    res = run("eval", data, *SEL, "--nan-policy", "omit", "--baseline", base, "-f", "json")
+    res = cli("eval", data, *SEL, "--nan-policy", "omit", "--baseline", base, "-f", "json")
     assert res.code == 0, res.err
     rep = json.loads(res.out)
     assert all(r["comparable"] is False for r in rep["baseline"])
@@ -535,15 +535,15 @@ def test_baseline_weighted_vs_unweighted(run, base_setup) -> None:  # type: igno
     worse["signature"] = worse["signature"].replace("losscli:", "losscli:0.0.0-old-")
     worse["version"] = "0.0.0"
     base.write_text(json.dumps(worse))
-    res = run("eval", data, *SEL, "--baseline", base)
+    res = cli("eval", data, *SEL, "--baseline", base)
     assert res.code == 1 and "binary_cross_entropy got worse" in res.err
 
 
-def test_hand_written_baseline_without_signature(run, base_setup) -> None:  # type: ignore[no-untyped-def]
+def test_hand_written_baseline_without_signature(cli, base_setup) -> None:  # type: ignore[no-untyped-def]
     data, base = base_setup
     base.write_text(json.dumps({"losses": {"binary_cross_entropy": {"mean": 10.0}},
                                 "metrics": {"accuracy": 0.1}}))  # fmt: skip
-    res = run("eval", data, *SEL, "--baseline", base, "-f", "json")
+    res = cli("eval", data, *SEL, "--baseline", base, "-f", "json")
     assert res.code == 0, res.err
     rep = json.loads(res.out)
     assert all(r["comparable"] is True for r in rep["baseline"])
@@ -566,11 +566,11 @@ def test_hand_written_baseline_without_signature(run, base_setup) -> None:  # ty
         {"metrics": {"accuracy": 0.5}, "task": ["binary"]},
     ],
 )
-def test_malformed_baseline_is_an_input_error(run, base_setup, doc) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_baseline_is_an_input_error(cli, base_setup, doc) -> None:  # type: ignore[no-untyped-def]
     data, base = base_setup
     base.write_text(json.dumps(doc))
     out = base.with_name("r.json")
-    res = run("eval", data, *SEL, "--baseline", base, "-o", out)
+    res = cli("eval", data, *SEL, "--baseline", base, "-o", out)
     assert res.code == 3, res.err
     assert res.err.startswith("error:") and str(base) in res.err
     assert "Traceback" not in res.err and not out.exists()

@@ -68,9 +68,9 @@ def evil_multiclass(tmp_path: Path) -> Path:
 # ----------------------------------------------------------------------------- the commands
 
 
-def test_eval_html_with_intervals_gates_and_pictures(run, binary_csv, tmp_path) -> None:
+def test_eval_html_with_intervals_gates_and_pictures(cli, binary_csv, tmp_path) -> None:
     out = tmp_path / "report.html"
-    res = run(
+    res = cli(
         "eval", binary_csv, "-f", "html", "--ci", "--n-boot", "50", "-o", out,
         "-m", "accuracy", "-m", "roc_auc", "--check", "accuracy>0.99", "--check", "roc_auc>0.5",
     )  # fmt: skip
@@ -92,8 +92,8 @@ def test_eval_html_with_intervals_gates_and_pictures(run, binary_csv, tmp_path) 
     assert "signature <code>losscli:" in page
 
 
-def test_eval_html_to_stdout_escapes_class_names(run, evil_multiclass) -> None:
-    res = run("eval", evil_multiclass, "-f", "html")
+def test_eval_html_to_stdout_escapes_class_names(cli, evil_multiclass) -> None:
+    res = cli("eval", evil_multiclass, "-f", "html")
     assert res.code == 0, res.err
     page = res.out
     self_contained(page)
@@ -102,7 +102,7 @@ def test_eval_html_to_stdout_escapes_class_names(run, evil_multiclass) -> None:
     assert "Confusion matrix" in page and page.count("<svg") == 3  # heat map, reliability, hist
 
 
-def test_batch_html_leaderboard_with_versus_best(run, tmp_path) -> None:
+def test_batch_html_leaderboard_with_versus_best(cli, tmp_path) -> None:
     rng = np.random.default_rng(5)
     n = 200
     y = rng.integers(0, 2, n)
@@ -111,7 +111,7 @@ def test_batch_html_leaderboard_with_versus_best(run, tmp_path) -> None:
         p = np.clip(y * (1 - noise) + noise * rng.random(n), 0, 1)
         (tmp_path / name).write_text("prob\n" + "".join(f"{v:.6f}\n" for v in p))
     out = tmp_path / "b.html"
-    res = run(
+    res = cli(
         "batch", "good.csv", "bad.csv", "--targets", "t.csv", "-f", "html", "--ci", "--n-boot",
         "50", "--sort-by", "binary_cross_entropy", "--check", "accuracy>0.8", "-o", out,
     )  # fmt: skip
@@ -125,7 +125,7 @@ def test_batch_html_leaderboard_with_versus_best(run, tmp_path) -> None:
     assert page.count("✗ FAIL") == 2 and page.count("✓ PASS") == 1  # bad, verdict; good
 
 
-def test_compare_html_differences_and_pictures(run, binary_csv, tmp_path) -> None:
+def test_compare_html_differences_and_pictures(cli, binary_csv, tmp_path) -> None:
     lines = binary_csv.read_text().splitlines()
     rng = np.random.default_rng(8)
     other = [lines[0]]
@@ -134,7 +134,7 @@ def test_compare_html_differences_and_pictures(run, binary_csv, tmp_path) -> Non
         other.append(f"{label},{float(prob) * 0.5 + rng.random() * 0.5:.6f}")
     b = tmp_path / "b.csv"
     b.write_text("\n".join(other) + "\n")
-    res = run("compare", binary_csv, b, "-f", "html", "--n-boot", "50")
+    res = cli("compare", binary_csv, b, "-f", "html", "--n-boot", "50")
     assert res.code == 0, res.err
     page = res.out
     self_contained(page)
@@ -155,8 +155,8 @@ def test_bad_input_is_exit_3_and_nothing_written(run, tmp_path) -> None:
     assert not out.exists() and list(tmp_path.iterdir()) == [bad]
 
 
-def test_unknown_format_names_html(run, binary_csv) -> None:
-    res = run("eval", binary_csv, "-f", "htm")
+def test_unknown_format_names_html(cli, binary_csv) -> None:
+    res = cli("eval", binary_csv, "-f", "htm")
     assert res.code == 2 and "html" in res.err
 
 
@@ -264,12 +264,12 @@ def test_residual_sample_stays_bounded() -> None:
 # ----------------------------------------------------------------------------- markdown
 
 
-def test_markdown_batch_marks_gates_and_shows_intervals(run, tmp_path) -> None:
+def test_markdown_batch_marks_gates_and_shows_intervals(cli, tmp_path) -> None:
     for name, p in (("a.csv", "0.9\n0.2\n0.7\n0.4\n"), ("b.csv", "0.1\n0.8\n0.3\n0.6\n")):
         (tmp_path / name).write_text("label,prob\n" + "".join(
             f"{y},{q}\n" for y, q in zip((1, 0, 1, 0), p.split())
         ))  # fmt: skip
-    res = run("batch", "a.csv", "b.csv", "-f", "markdown", "--ci", "--n-boot", "30",
+    res = cli("batch", "a.csv", "b.csv", "-f", "markdown", "--ci", "--n-boot", "30",
               "--check", "accuracy>0.5")  # fmt: skip
     assert res.code == 1, res.err
     assert "accuracy [95% interval]" in res.out
