@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from losscli import __version__
+from losscli.engines.alike import Alike
 from losscli.engines.local import run
 from losscli.errors import InputError, LossCliError, UsageError
 from losscli.io import formats
-from losscli.io.table import fast_cells
+from losscli.io.table import fast_cells, fast_cells_on
 from losscli.options import EvalOptions, make_options
 from losscli.report.checks import Check, parse_checks
 from losscli.report.gates import PathLike, apply_gates, compare_baseline, load_baseline
@@ -110,9 +111,25 @@ def _key(report: Report, name: str, direction: str) -> float:
     return v if direction == "lower" else -v
 
 
+_ALIKE: list[Alike] = []  # this process's fast path, for the options of its batch
+
+
+def alike(options: EvalOptions) -> Alike:
+    """The fast path of files scored with ``options`` in this process (kept while the
+    options stay the same: one batch)."""
+    if not _ALIKE or _ALIKE[0].options != options:
+        _ALIKE[:] = [Alike(options)]
+    return _ALIKE[0]
+
+
 def _score_one(job: tuple[str, str | None, EvalOptions]) -> FileResult:
     """One file's result (its error caught): what a process or a Dask worker runs."""
     path, targets, options = job
+    fast = targets is None and fast_cells_on()
+    if fast:
+        report = alike(options).report(path)
+        if report is not None:
+            return FileResult(path, report=report)
     try:
         if targets is None:
             report = run(path, None, options, keep_per_sample=False, preview=False)
@@ -122,6 +139,8 @@ def _score_one(job: tuple[str, str | None, EvalOptions]) -> FileResult:
         if exc.file is None:
             exc.file = path
         return FileResult(path, error=exc)
+    if fast:
+        alike(options).learn(path, report)
     return FileResult(path, report=report)
 
 

@@ -144,6 +144,11 @@ def fast_cells() -> None:
         _ARROW = pa
 
 
+def fast_cells_on() -> bool:
+    """Whether :func:`fast_cells` was called in this process (a batch of many files)."""
+    return _ARROW is not None
+
+
 def _digits(joined: str, n: int) -> np.ndarray | None:
     """A column of one-digit cells (0/1 labels, class ids) as float64, or None."""
     if len(joined) != 2 * n - 1:
