@@ -24,9 +24,6 @@ _PLAIN = b"0123456789.-+eE"
 def plain_columns(body: bytes, sep: bytes, width: int) -> list[np.ndarray] | None:
     """The ``width`` columns of ``body`` as contiguous float64 arrays, or None when it is
     not ``width`` plain numbers a line (see the module's docstring)."""
-    import pyarrow as pa
-    import pyarrow.compute  # noqa: F401 - the cast needs it
-
     if len(sep) != 1 or sep in _PLAIN or sep == b"\n" or width < 1 or not body:
         return None
     if body[-1:] != b"\n":
@@ -41,17 +38,34 @@ def plain_columns(body: bytes, sep: bytes, width: int) -> list[np.ndarray] | Non
     kinds = b[pos].reshape(-1, width)
     if not (kinds[:, -1] == 10).all() or not (kinds[:, :-1] == sep[0]).all():
         return None  # a line of more or fewer cells
-    packed = body.translate(None, sep + b"\n")
+    values = cast_cells(body.translate(None, sep + b"\n"), pos)
+    if values is None:
+        return None  # an empty cell, "1e", "1.2.3", "-": not a plain number
+    if width == 1:
+        return [values]
+    table = values.reshape(-1, width)
+    return [np.ascontiguousarray(table[:, j]) for j in range(width)]
+
+
+def cast_cells(packed: bytes, ends: np.ndarray) -> np.ndarray | None:
+    """pyarrow's cast to float64 of the cells of ``packed`` (the cells' bytes one after
+    the other; ``ends[i] - i``: where cell ``i`` ends in it, as in the text the cells were
+    cut from with one separator after each); None if a cell is not a number to pyarrow."""
+    import pyarrow as pa
+    import pyarrow.compute  # noqa: F401 - the cast needs it
+
+    n = int(ends.shape[0])
+    if len(packed) >= 2**31:
+        return None
     offsets = np.empty(n + 1, dtype=np.int32)
     offsets[0] = 0
-    offsets[1:] = pos - np.arange(n)
+    offsets[1:] = ends - np.arange(n)
     cells = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(packed))
     try:
         out = cells.cast(pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None  # an empty cell, "1e", "1.2.3", "-": not a plain number
+        return None
     if out.null_count:
         return None
     values = np.frombuffer(out.buffers()[1], dtype=np.float64, count=n, offset=out.offset * 8)
-    table = values.reshape(-1, width)
-    return [np.ascontiguousarray(table[:, j]) for j in range(width)]
+    return values.copy()  # writable, and not tied to pyarrow's buffer
