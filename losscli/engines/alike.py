@@ -39,7 +39,7 @@ from __future__ import annotations
 import os
 import pickle
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -56,6 +56,7 @@ from losscli.options import EvalOptions
 from losscli.report.checks import parse_checks
 from losscli.report.gates import apply_gates
 from losscli.report.model import Report
+from losscli.scoring.plan import Plan
 from losscli.validate import labels, roles, whole
 from losscli.validate.columns import Raw, decide
 
@@ -98,6 +99,7 @@ class Template:
     pred_name: str
     pred_named: bool  # the prediction column's name says so (no row-counter check)
     reading: labels.Reading
+    plan: Plan | None = None  # the plan run made of the reading (shared by the files)
 
     def fits(self, y: np.ndarray, p: np.ndarray) -> bool:
         """The file reads as the template's (see the module's docstring)."""
@@ -176,7 +178,7 @@ class Alike:
         if not same(again, report):
             self.mismatched += 1
             return
-        self.templates[header] = t
+        self.templates[header] = replace(t, plan=report.plan)
 
     def _read(self, path: str) -> tuple[bytes, str] | None:
         """The bytes of a small local CSV/TSV file and its format, or None."""
@@ -255,7 +257,7 @@ class Alike:
         raw = _raw(path, y, p, t.target_name, t.pred_name)
         raw.complete = True
         raw.head_rows = whole.HEAD_ROWS
-        scorer = Scorer(self.settings, reading=t.reading)
+        scorer = Scorer(self.settings, reading=t.reading, plan=t.plan)
         scorer.preview = False
         for piece in whole.parts(raw):  # its first rows, then the rest, as run scores it
             scorer.feed(piece)

@@ -205,3 +205,28 @@ def test_many_small_files_give_each_file_eval_numbers(run, tmp_path: Path) -> No
     r = run("batch", tmp_path, "-f", "json", "--jobs", "1", "-o", out)
     assert r.code == 3 and "m07.csv" in r.err and "row 5" in r.err, r.err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("metrics", [["accuracy"], ["accuracy", "roc_auc"]])
+def test_overall_leaves_every_file_s_sums_as_they_were(tmp_path: Path, metrics: list[str]) -> None:
+    """``overall`` merges the files' accumulators without changing theirs (the first one
+    copied, the plain sums of the others only read)."""
+    import pickle
+
+    from losscli.engines.batch import FileResult, assemble
+
+    rng = np.random.default_rng(2)
+    results = []
+    for i in range(3):
+        y = rng.integers(0, 2, 50).astype(float)
+        p = rng.random(50)
+        path = _write(tmp_path / f"b{i}.csv", y, p)
+        one = evaluate_batch([str(path)], losses=["bce"], metrics=metrics)
+        results.append(FileResult(str(path), report=one.files[0].report))
+    before = [pickle.dumps(r.report.accumulator) for r in results]  # type: ignore[union-attr]
+    pooled = assemble(results, [], None, 0.0, None)
+    after = [pickle.dumps(r.report.accumulator) for r in results]  # type: ignore[union-attr]
+    assert before == after
+    assert pooled.overall.n_samples == 150
+    again = assemble(results, [], None, 0.0, None)
+    assert again.overall.to_dict() == pooled.overall.to_dict()
