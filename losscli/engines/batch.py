@@ -145,6 +145,29 @@ def _score_one(job: tuple[str, str | None, EvalOptions]) -> FileResult:
     return FileResult(path, report=report)
 
 
+_WORKER: list[Any] = []  # a worker process's (targets, options) for its blocks of files
+
+
+def _start_worker(targets: str | None, options: EvalOptions, many: bool) -> None:
+    _WORKER[:] = [targets, options]
+    if many:
+        fast_cells()
+
+
+def _score_block(paths: list[str]) -> list[FileResult]:
+    """The results of consecutive files, in a worker process (one task, one reply)."""
+    targets, options = _WORKER
+    return [_score_one((path, targets, options)) for path in paths]
+
+
+def _blocks(files: list[str], workers: int) -> list[list[str]]:
+    """Consecutive files in about eight blocks a worker: each block is one task and one
+    reply (a worker never waits for the parent between its files, whose hand-offs cost a
+    scheduling delay each on a busy machine), and the blocks still balance the workers."""
+    size = max(1, -(-len(files) // (workers * 8)))
+    return [files[i : i + size] for i in range(0, len(files), size)]
+
+
 def expand_inputs(specs: Sequence[str]) -> list[str]:
     files: list[str] = []
     for spec in specs:
@@ -233,14 +256,15 @@ def evaluate_batch(
         from concurrent.futures import ProcessPoolExecutor
 
         workers = min(jobs, len(files))
-        # a few files a task: small files cost less than sending them one at a time
-        size = max(1, min(16, len(files) // (workers * 8)))
-        start = fast_cells if many else None
-        with ProcessPoolExecutor(max_workers=workers, initializer=start) as pool:
-            for i, res in enumerate(pool.map(_score_one, job_list, chunksize=size)):
-                results.append(res)
-                if progress:
-                    progress(i + 1, len(files))
+        blocks = _blocks(files, workers)
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_start_worker, initargs=(targets, each, many)
+        ) as pool:
+            for block in pool.map(_score_block, blocks):
+                for res in block:
+                    results.append(res)
+                    if progress:
+                        progress(len(results), len(files))
         if not skip_errors:
             for res in results:
                 if res.error is not None:
