@@ -160,12 +160,65 @@ def _score_block(paths: list[str]) -> list[FileResult]:
     return [_score_one((path, targets, options)) for path in paths]
 
 
-def _blocks(files: list[str], workers: int) -> list[list[str]]:
-    """Consecutive files in about eight blocks a worker: each block is one task and one
-    reply (a worker never waits for the parent between its files, whose hand-offs cost a
-    scheduling delay each on a busy machine), and the blocks still balance the workers."""
-    size = max(1, -(-len(files) // (workers * 8)))
+def _blocks(files: list[str], processes: int) -> list[list[str]]:
+    """Consecutive files in about eight blocks a process: each block a worker scores is one
+    task and one reply (no hand-off between its files: each costs a scheduling delay on a
+    busy machine), and the blocks still balance the processes."""
+    size = max(1, -(-len(files) // (processes * 8)))
     return [files[i : i + size] for i in range(0, len(files), size)]
+
+
+def _score_parallel(
+    files: list[str],
+    targets: str | None,
+    options: EvalOptions,
+    workers: int,
+    many: bool,
+    progress: Callable[[int, int], None] | None,
+) -> list[FileResult]:
+    """Every file's result, in order, scored by this process and ``workers`` others: this
+    one takes blocks of files from the front, the workers from the back (two blocks queued
+    for each, so that none waits while this one scores), until they meet.  This process
+    scores the first file before the workers start, so that they inherit what it learned
+    (:mod:`losscli.engines.alike`'s template); its own results are never pickled."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    blocks = _blocks(files, workers + 1)
+    done: dict[int, list[FileResult]] = {}
+    count = 0
+
+    def finished(i: int, block: list[FileResult]) -> None:
+        nonlocal count
+        done[i] = block
+        count += len(block)
+        if progress:
+            progress(count, len(files))
+
+    first = _score_one((files[0], targets, options))
+    front, back = 0, len(blocks)
+    queued: dict[Future[list[FileResult]], int] = {}
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(targets, options, many)
+    ) as pool:
+
+        def top_up() -> None:
+            nonlocal back
+            while back > front + 1 and len(queued) < 2 * workers:
+                back -= 1
+                queued[pool.submit(_score_block, blocks[back])] = back
+
+        top_up()
+        while front < back:
+            i, front = front, front + 1
+            paths = blocks[i][1:] if i == 0 else blocks[i]
+            mine = [_score_one((path, targets, options)) for path in paths]
+            finished(i, [first, *mine] if i == 0 else mine)
+            for future in [f for f in queued if f.done()]:
+                finished(queued.pop(future), future.result())
+            top_up()
+        for future, i in queued.items():
+            finished(i, future.result())
+    return [res for i in range(len(blocks)) for res in done[i]]
 
 
 def expand_inputs(specs: Sequence[str]) -> list[str]:
@@ -253,18 +306,8 @@ def evaluate_batch(
             if results[-1].error is not None and not skip_errors:
                 raise results[-1].error
     else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        workers = min(jobs, len(files))
-        blocks = _blocks(files, workers)
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=_start_worker, initargs=(targets, each, many)
-        ) as pool:
-            for block in pool.map(_score_block, blocks):
-                for res in block:
-                    results.append(res)
-                    if progress:
-                        progress(len(results), len(files))
+        workers = min(jobs, len(files)) - 1  # processes beside this one
+        results = _score_parallel(files, targets, each, workers, many, progress)
         if not skip_errors:
             for res in results:
                 if res.error is not None:
