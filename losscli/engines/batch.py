@@ -248,19 +248,31 @@ def load_base(baseline: PathLike | Mapping[str, Any] | None) -> dict[str, Any] |
     return dict(baseline) if isinstance(baseline, Mapping) else load_baseline(baseline)
 
 
-AUTO_FILES = 16  # from this many files, --jobs 0 scores them on every core
+AUTO_FILES = 16  # from this many files, --jobs 0 scores them on every idle core
 
 
 def auto_jobs(files: Sequence[str]) -> int:
-    """``--jobs 0``: one process a core (at most 8) for ``AUTO_FILES`` files or more, else
-    one; the figures are the same whatever the number."""
+    """``--jobs 0``: one process an idle core (at most 8) for ``AUTO_FILES`` files or more,
+    else one; the figures are the same whatever the number.  A core is idle unless another
+    process is running on it right now (Linux: ``/proc/loadavg``): on a machine whose cores
+    are all busy, a second process of small files only adds its own costs."""
     if len(files) < AUTO_FILES:
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return max(1, min(8, cores))
+    return max(1, min(8, cores - _others_running()))
+
+
+def _others_running() -> int:
+    """Processes other than this one running or ready to run now (0 when unknown)."""
+    try:
+        with open("/proc/loadavg") as fh:
+            running = int(fh.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(0, running - 1)
 
 
 def evaluate_batch(
