@@ -206,7 +206,7 @@ class Alike:
             sep = self.dialect.sep(fmt).encode()
         except LossCliError:
             return None
-        line = header.rstrip(b"\n")
+        line = header[:-2] if header.endswith(b"\r\n") else header[:-1]
         if b"\r" in line or b'"' in line:
             return None
         try:

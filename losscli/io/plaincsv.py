@@ -3,9 +3,10 @@ a batch of many small files, :mod:`losscli.engines.alike`).
 
 :func:`plain_columns` reads the body of a delimited file (the bytes after its header
 line) whose cells are all plain numbers -- digits, ``.``, ``-``, ``+``, ``e``/``E``, no
-blank, quote or ``\\r`` -- and whose lines all hold ``width`` cells; for anything else (a
-blank or ragged line, an empty cell, ``nan``, text...) it returns None, and the caller
-reads the file the ordinary way (:mod:`losscli.io.delimited`), with its messages.
+blank or quote -- and whose lines (ending in ``\\n`` or ``\\r\\n``) all hold ``width``
+cells; for anything else (a blank or ragged line, an empty cell, ``nan``, text...) it
+returns None, and the caller reads the file the ordinary way
+(:mod:`losscli.io.delimited`), with its messages.
 
 The numbers are the ones the ordinary small-file path of a batch gives, bit for bit: it
 converts such cells with pyarrow's cast from text (:func:`losscli.io.table.to_float_cells`
@@ -26,6 +27,8 @@ def plain_columns(body: bytes, sep: bytes, width: int) -> list[np.ndarray] | Non
     not ``width`` plain numbers a line (see the module's docstring)."""
     if len(sep) != 1 or sep in _PLAIN or sep == b"\n" or width < 1 or not body:
         return None
+    if b"\r" in body:  # Windows line ends, as the ordinary path reads them
+        body = body.replace(b"\r\n", b"\n")
     if body[-1:] != b"\n":
         body += b"\n"
     if body[:1] == b"\n" or b"\n\n" in body or body.translate(None, _PLAIN + sep + b"\n"):

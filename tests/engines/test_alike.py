@@ -106,6 +106,7 @@ HEADERS = st.sampled_from(
         "target,prediction,extra",
         "target,predictions",
         "\ufefftarget,prediction",
+        "target,prediction\r",
         '"target",prediction',
         "y,s",
     ]
@@ -192,12 +193,15 @@ def test_ineligible_options_keep_the_ordinary_path() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ["0.5,1\n", "1,2\n3,4\n", "1e5,-0.25\n", "-0,+1\n", ".5,5.\n", "0.1,0.2\n0.3,0.4"],
+    [
+        *("0.5,1\n", "1,2\n3,4\n", "1,2\r\n3,4\r\n", "1,2\r\n3,4", "1e5,-0.25\n"),
+        *("-0,+1\n", ".5,5.\n", "0.1,0.2\n0.3,0.4"),
+    ],
 )
 def test_plain_columns_are_float(body: str) -> None:
     cols = plain_columns(body.encode(), b",", 2)
     assert cols is not None
-    cells = [line.split(",") for line in body.strip().split("\n")]
+    cells = [line.split(",") for line in body.strip().replace("\r\n", "\n").split("\n")]
     for j in range(2):
         want = np.array([float(c[j]) for c in cells])
         np.testing.assert_array_equal(cols[j].view(np.int64), want.view(np.int64))
@@ -216,7 +220,9 @@ def test_plain_columns_are_float(body: str) -> None:
         "-,1\n",
         "1,nan\n",
         "1, 2\n",
-        "1,2\r\n",
+        "1,2\r",
+        "1\r,2\n",
+        "1,2\r\r\n",
         '1,"2"\n',
         "\n1,2\n",
         "1e,2\n",
@@ -272,3 +278,13 @@ def test_a_bad_cell_in_one_file_is_the_ordinary_error(
         assert res.code == 3
         assert res.err.strip().splitlines() == [f"error: {info.value}".replace(str(d) + "/", "./")]
         assert not (d / "out.csv").exists()
+
+
+def test_windows_line_ends(tmp_path: Path) -> None:
+    crlf = GOOD.replace("\n", "\r\n")
+    a = _learned(str(tmp_path), OPTIONS, crlf)
+    assert a.mismatched == 0 and any(a.templates.values())
+    (tmp_path / "f.csv").write_bytes(crlf.replace("0.011000", "0.25").encode())
+    assert _check(a, str(tmp_path / "f.csv"), OPTIONS)
+    (tmp_path / "g.csv").write_bytes(crlf.replace("\r\n1,0.371000", "\r1,0.371000").encode())
+    assert not _check(a, str(tmp_path / "g.csv"), OPTIONS)  # a lone \r: read by run
