@@ -207,17 +207,22 @@ def _score_parallel(
                 back -= 1
                 queued[pool.submit(_score_block, blocks[back])] = back
 
-        top_up()
-        while front < back:
-            i, front = front, front + 1
-            paths = blocks[i][1:] if i == 0 else blocks[i]
-            mine = [_score_one((path, targets, options)) for path in paths]
-            finished(i, [first, *mine] if i == 0 else mine)
-            for future in [f for f in queued if f.done()]:
-                finished(queued.pop(future), future.result())
+        try:
             top_up()
-        for future, i in queued.items():
-            finished(i, future.result())
+            while front < back:
+                i, front = front, front + 1
+                paths = blocks[i][1:] if i == 0 else blocks[i]
+                mine = [_score_one((path, targets, options)) for path in paths]
+                finished(i, [first, *mine] if i == 0 else mine)
+                for future in [f for f in queued if f.done()]:
+                    finished(queued.pop(future), future.result())
+                top_up()
+            for future, i in queued.items():
+                finished(i, future.result())
+        except BaseException:  # an interrupt, a worker gone: the blocks not begun are dropped
+            for future in queued:
+                future.cancel()
+            raise
     return [res for i in range(len(blocks)) for res in done[i]]
 
 
