@@ -81,8 +81,8 @@ def batch_cmd(
             "-j",
             metavar="N",
             min=0,
-            help="Score files in N parallel processes; 0 (default): one per core from 16 "
-            "files on, else one. The figures are the same whatever N.",
+            help="Score files in N parallel processes; 0 (default): one per idle core from "
+            "16 files on, else one. The figures are the same whatever N.",
         ),
     ] = 0,
     engine: EngineOpt = "local",

@@ -15,16 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from losscli import __version__
+from losscli.engines.alike import Alike
 from losscli.engines.local import run
 from losscli.errors import InputError, LossCliError, UsageError
 from losscli.io import formats
-from losscli.io.table import fast_cells
+from losscli.io.table import fast_cells, fast_cells_on
 from losscli.options import EvalOptions, make_options
 from losscli.report.checks import Check, parse_checks
 from losscli.report.gates import PathLike, apply_gates, compare_baseline, load_baseline
 from losscli.report.model import Report, build_report
 from losscli.scoring import registry
 from losscli.scoring.accumulate import Accumulator
+from losscli.scoring.metrics import MeanState
 
 
 @dataclass
@@ -110,9 +112,25 @@ def _key(report: Report, name: str, direction: str) -> float:
     return v if direction == "lower" else -v
 
 
+_ALIKE: list[Alike] = []  # this process's fast path, for the options of its batch
+
+
+def alike(options: EvalOptions) -> Alike:
+    """The fast path of files scored with ``options`` in this process (kept while the
+    options stay the same: one batch)."""
+    if not _ALIKE or _ALIKE[0].options != options:
+        _ALIKE[:] = [Alike(options)]
+    return _ALIKE[0]
+
+
 def _score_one(job: tuple[str, str | None, EvalOptions]) -> FileResult:
     """One file's result (its error caught): what a process or a Dask worker runs."""
     path, targets, options = job
+    fast = targets is None and fast_cells_on()
+    if fast:
+        report = alike(options).report(path)
+        if report is not None:
+            return FileResult(path, report=report)
     try:
         if targets is None:
             report = run(path, None, options, keep_per_sample=False, preview=False)
@@ -122,7 +140,90 @@ def _score_one(job: tuple[str, str | None, EvalOptions]) -> FileResult:
         if exc.file is None:
             exc.file = path
         return FileResult(path, error=exc)
+    if fast:
+        alike(options).learn(path, report)
     return FileResult(path, report=report)
+
+
+_WORKER: list[Any] = []  # a worker process's (targets, options) for its blocks of files
+
+
+def _start_worker(targets: str | None, options: EvalOptions, many: bool) -> None:
+    _WORKER[:] = [targets, options]
+    if many:
+        fast_cells()
+
+
+def _score_block(paths: list[str]) -> list[FileResult]:
+    """The results of consecutive files, in a worker process (one task, one reply)."""
+    targets, options = _WORKER
+    return [_score_one((path, targets, options)) for path in paths]
+
+
+def _blocks(files: list[str], processes: int) -> list[list[str]]:
+    """Consecutive files in about eight blocks a process: each block a worker scores is one
+    task and one reply (no hand-off between its files: each costs a scheduling delay on a
+    busy machine), and the blocks still balance the processes."""
+    size = max(1, -(-len(files) // (processes * 8)))
+    return [files[i : i + size] for i in range(0, len(files), size)]
+
+
+def _score_parallel(
+    files: list[str],
+    targets: str | None,
+    options: EvalOptions,
+    workers: int,
+    many: bool,
+    progress: Callable[[int, int], None] | None,
+) -> list[FileResult]:
+    """Every file's result, in order, scored by this process and ``workers`` others: this
+    one takes blocks of files from the front, the workers from the back (two blocks queued
+    for each, so that none waits while this one scores), until they meet.  This process
+    scores the first file before the workers start, so that they inherit what it learned
+    (:mod:`losscli.engines.alike`'s template); its own results are never pickled."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    blocks = _blocks(files, workers + 1)
+    done: dict[int, list[FileResult]] = {}
+    count = 0
+
+    def finished(i: int, block: list[FileResult]) -> None:
+        nonlocal count
+        done[i] = block
+        count += len(block)
+        if progress:
+            progress(count, len(files))
+
+    first = _score_one((files[0], targets, options))
+    front, back = 0, len(blocks)
+    queued: dict[Future[list[FileResult]], int] = {}
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(targets, options, many)
+    ) as pool:
+
+        def top_up() -> None:
+            nonlocal back
+            while back > front + 1 and len(queued) < 2 * workers:
+                back -= 1
+                queued[pool.submit(_score_block, blocks[back])] = back
+
+        try:
+            top_up()
+            while front < back:
+                i, front = front, front + 1
+                paths = blocks[i][1:] if i == 0 else blocks[i]
+                mine = [_score_one((path, targets, options)) for path in paths]
+                finished(i, [first, *mine] if i == 0 else mine)
+                for future in [f for f in queued if f.done()]:
+                    finished(queued.pop(future), future.result())
+                top_up()
+            for future, i in queued.items():
+                finished(i, future.result())
+        except BaseException:  # an interrupt, a worker gone: the blocks not begun are dropped
+            for future in queued:
+                future.cancel()
+            raise
+    return [res for i in range(len(blocks)) for res in done[i]]
 
 
 def expand_inputs(specs: Sequence[str]) -> list[str]:
@@ -152,19 +253,31 @@ def load_base(baseline: PathLike | Mapping[str, Any] | None) -> dict[str, Any] |
     return dict(baseline) if isinstance(baseline, Mapping) else load_baseline(baseline)
 
 
-AUTO_FILES = 16  # from this many files, --jobs 0 scores them on every core
+AUTO_FILES = 16  # from this many files, --jobs 0 scores them on every idle core
 
 
 def auto_jobs(files: Sequence[str]) -> int:
-    """``--jobs 0``: one process a core (at most 8) for ``AUTO_FILES`` files or more, else
-    one; the figures are the same whatever the number."""
+    """``--jobs 0``: one process an idle core (at most 8) for ``AUTO_FILES`` files or more,
+    else one; the figures are the same whatever the number.  A core is idle unless another
+    process is running on it right now (Linux: ``/proc/loadavg``): on a machine whose cores
+    are all busy, a second process of small files only adds its own costs."""
     if len(files) < AUTO_FILES:
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return max(1, min(8, cores))
+    return max(1, min(8, cores - _others_running()))
+
+
+def _others_running() -> int:
+    """Processes other than this one running or ready to run now (0 when unknown)."""
+    try:
+        with open("/proc/loadavg") as fh:
+            running = int(fh.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(0, running - 1)
 
 
 def evaluate_batch(
@@ -210,17 +323,8 @@ def evaluate_batch(
             if results[-1].error is not None and not skip_errors:
                 raise results[-1].error
     else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        workers = min(jobs, len(files))
-        # a few files a task: small files cost less than sending them one at a time
-        size = max(1, min(16, len(files) // (workers * 8)))
-        start = fast_cells if many else None
-        with ProcessPoolExecutor(max_workers=workers, initializer=start) as pool:
-            for i, res in enumerate(pool.map(_score_one, job_list, chunksize=size)):
-                results.append(res)
-                if progress:
-                    progress(i + 1, len(files))
+        workers = min(jobs, len(files)) - 1  # processes beside this one
+        results = _score_parallel(files, targets, each, workers, many, progress)
         if not skip_errors:
             for res in results:
                 if res.error is not None:
@@ -275,6 +379,23 @@ def versus_best(report: BatchReport, o: EvalOptions, targets: str) -> dict[str, 
     return found
 
 
+def _for_merge(merged: Accumulator, acc: Accumulator) -> Accumulator:
+    """``acc`` as ``merged.merge`` may take it without touching the file's own sums: a copy
+    (merge adopts the states it lacks, then adds to them; a pickle's round trip copies as
+    deepcopy does, in a tenth the time), or ``acc`` itself when ``merged`` has every state
+    it holds and they are plain sums, whose merge only reads them."""
+    plain = (
+        acc.breakdown is None
+        and (acc.confusion is None or merged.confusion is not None)
+        and acc.losses.keys() <= merged.losses.keys()
+        and acc.metrics.keys() <= merged.metrics.keys()
+        and all(type(m) is MeanState for m in acc.metrics.values())
+    )
+    if plain:
+        return acc
+    return pickle.loads(pickle.dumps(acc, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def assemble(
     results: list[FileResult],
     checks: Sequence[Check],
@@ -313,9 +434,7 @@ def assemble(
     for r in ok:
         rep = r.report
         assert rep is not None and rep.accumulator is not None
-        # a copy (merge adopts states it lacks, then adds to them); a pickle's round trip
-        # copies as deepcopy does (the workers of --jobs send them so), in a tenth the time
-        merged.merge(pickle.loads(pickle.dumps(rep.accumulator, protocol=pickle.HIGHEST_PROTOCOL)))
+        merged.merge(_for_merge(merged, rep.accumulator))
         # one line per kind and file; a line that names its file already is kept as it is
         warnings += [w if w.startswith(f"{r.file}: ") else f"{r.file}: {w}" for w in rep.warnings]
         notes += [f"{r.file}: {n}" for n in rep.notes]

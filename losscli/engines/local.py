@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Callable, Generator, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
@@ -130,6 +129,7 @@ class Scorer:
         offset: int = 0,
         reading: labels.Reading | None = None,
         row_base: int = 0,
+        plan: Plan | None = None,  # given with ``reading``: the plan it makes (a batch's)
     ) -> None:
         self.settings = settings
         self.row_base = row_base
@@ -138,6 +138,7 @@ class Scorer:
         self.offset = offset
         self.state = ScoreState(task=settings.task, raw_rows=offset, ci=settings.ci)
         self._plan: Plan | None = None
+        self._given_plan = plan
         self.last: Prepared | None = None  # the last chunk as prepared (compare reads it)
         self.preview = True  # the first and worst rows, the histogram (not for a batch)
         self.reading: labels.Reading | None = None
@@ -151,7 +152,8 @@ class Scorer:
     def _start(self, raw: Raw) -> Plan:
         st, s = self.state, self.settings
         if self.given is not None:
-            self.reading = copy.deepcopy(self.given)  # it learns a binary "other" value
+            # a copy: it learns a binary "other" value (its other fields are immutable)
+            self.reading = replace(self.given, notes=list(self.given.notes))
         else:
             self.reading = labels.read(
                 raw,
@@ -167,7 +169,7 @@ class Scorer:
                 "-l binary_cross_entropy for 0/1 probabilities",
             )
         st.task = self.reading.task
-        plan = make_plan(s, st.task, self.reading)
+        plan = self._given_plan or make_plan(s, st.task, self.reading)
         for note in self.reading.notes:
             st.notes.add(note)
         st.pending = self.reading.pending

@@ -135,13 +135,20 @@ _ARROW: Any = None  # pyarrow, once :func:`fast_cells` loaded it (a batch of man
 
 def fast_cells() -> None:
     """Convert columns of plain numbers with pyarrow from now on (its import, ~0.1 s, pays
-    for itself over many small files: a batch); the numbers are the same."""
+    for itself over many small files: a batch); the numbers are the same.  Its compute
+    kernels are called directly (:func:`losscli.io.plaincsv.cast_cells`): the module
+    ``pyarrow.compute`` would add 0.1-0.2 s to every process of a batch."""
     global _ARROW
     if _ARROW is None:
         import pyarrow as pa
-        import pyarrow.compute  # noqa: F401 - the cast below needs it
+        from pyarrow import _compute  # noqa: F401 - the cast's kernels (losscli.io.plaincsv)
 
         _ARROW = pa
+
+
+def fast_cells_on() -> bool:
+    """Whether :func:`fast_cells` was called in this process (a batch of many files)."""
+    return _ARROW is not None
 
 
 def _digits(joined: str, n: int) -> np.ndarray | None:
@@ -154,17 +161,19 @@ def _digits(joined: str, n: int) -> np.ndarray | None:
     return (np.frombuffer(every.encode("ascii"), dtype=np.uint8) - 48).astype(np.float64)
 
 
-def _arrow_floats(cells: list[str]) -> np.ndarray | None:
-    """pyarrow's cast of plain-number cells: correctly rounded, as float(); it refuses a
-    few cells float() takes (blanks around a number: None, then numpy converts)."""
-    pa = _ARROW
-    try:
-        out = pa.array(cells, type=pa.string()).cast(pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+def _arrow_floats(joined: str, n: int) -> np.ndarray | None:
+    """pyarrow's cast of ``n`` plain-number cells joined by line ends: correctly rounded, as
+    float(); it refuses a few cells float() takes (blanks around a number: None, then numpy
+    converts).  The cells go to pyarrow as buffers of their bytes (``pa.array`` of a list
+    would import pandas, half a second)."""
+    from losscli.io.plaincsv import cast_cells
+
+    data = joined.encode("ascii")  # plain characters only (checked by the caller)
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    ends = np.append(ends, len(data))
+    if ends.shape[0] != n:
         return None
-    if out.null_count:
-        return None
-    return np.array(out.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return cast_cells(data.replace(b"\n", b""), ends)
 
 
 def to_float_cells(cells: list[str], decimal: str = ".") -> np.ndarray:
@@ -180,7 +189,7 @@ def to_float_cells(cells: list[str], decimal: str = ".") -> np.ndarray:
                 if digits is not None:
                     return digits
                 if _ARROW is not None:
-                    fast = _arrow_floats(cells)
+                    fast = _arrow_floats(joined, len(cells))
                     if fast is not None:
                         return fast
                 # digits, signs, points, exponents and blanks only: numpy's conversion (as

@@ -121,7 +121,7 @@ class MeanState(State):
         means = [a.mean for a in self.accs]
         if self.finalize:
             means = [self.finalize(m) for m in means]
-        value = float(np.mean(means))
+        value = float(means[0]) if len(means) == 1 else float(np.mean(means))  # x / 1 is x
         if math.isinf(value):
             return value, (
                 "overflowed to inf: its per-sample values are beyond the float range "

@@ -36,3 +36,20 @@ def test_negative_jobs_is_a_usage_error(run_script: Callable[..., Any], tmp_path
     assert res.code == 2
     assert "error:" in res.err and "--jobs" in res.err
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_auto_jobs_counts_idle_cores(monkeypatch: Any) -> None:
+    """--jobs 0 takes a process for each core no other process is running on right now
+    (a machine busy everywhere: one process)."""
+    import os
+
+    import losscli.engines.batch as batch
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    files = ["f"] * AUTO_FILES
+    monkeypatch.setattr(batch, "_others_running", lambda: 0)
+    assert auto_jobs(files) == max(1, min(8, cores or 1))
+    monkeypatch.setattr(batch, "_others_running", lambda: 64)
+    assert auto_jobs(files) == 1
+    monkeypatch.undo()
+    assert batch._others_running() >= 0

@@ -205,3 +205,57 @@ def test_many_small_files_give_each_file_eval_numbers(run, tmp_path: Path) -> No
     r = run("batch", tmp_path, "-f", "json", "--jobs", "1", "-o", out)
     assert r.code == 3 and "m07.csv" in r.err and "row 5" in r.err, r.err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("metrics", [["accuracy"], ["accuracy", "roc_auc"]])
+def test_overall_leaves_every_file_s_sums_as_they_were(tmp_path: Path, metrics: list[str]) -> None:
+    """``overall`` merges the files' accumulators without changing theirs (the first one
+    copied, the plain sums of the others only read)."""
+    import pickle
+
+    from losscli.engines.batch import FileResult, assemble
+
+    rng = np.random.default_rng(2)
+    results = []
+    for i in range(3):
+        y = rng.integers(0, 2, 50).astype(float)
+        p = rng.random(50)
+        path = _write(tmp_path / f"b{i}.csv", y, p)
+        one = evaluate_batch([str(path)], losses=["bce"], metrics=metrics)
+        results.append(FileResult(str(path), report=one.files[0].report))
+    before = [pickle.dumps(r.report.accumulator) for r in results]  # type: ignore[union-attr]
+    pooled = assemble(results, [], None, 0.0, None)
+    after = [pickle.dumps(r.report.accumulator) for r in results]  # type: ignore[union-attr]
+    assert before == after
+    assert pooled.overall.n_samples == 150
+    again = assemble(results, [], None, 0.0, None)
+    assert again.overall.to_dict() == pooled.overall.to_dict()
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_jobs_share_the_files_in_order_with_their_errors(tmp_path: Path, jobs: int) -> None:
+    """This process and its workers each take blocks of the files: the results come in
+    file order, errors where they were, the progress counts every file once."""
+    rng = np.random.default_rng(4)
+    for i in range(41):
+        y = rng.integers(0, 2, 20).astype(float)
+        p = rng.random(20)
+        path = _write(tmp_path / f"f{i:02d}.csv", y, p)
+        if i in (0, 17, 40):
+            path.write_text(
+                path.read_text().replace("\n1.0,", "\n1.0,x", 1).replace("\n0.0,", "\n0.0,x", 1)
+            )
+    calls: list[tuple[int, int]] = []
+    kw: dict = dict(losses=["bce"], skip_errors=True)
+    one = evaluate_batch([str(tmp_path)], jobs=1, **kw)
+    many = evaluate_batch(
+        [str(tmp_path)], jobs=jobs, progress=lambda a, b: calls.append((a, b)), **kw
+    )
+    assert many.to_dict() == one.to_dict()
+    assert [f.file for f in many.files] == [f.file for f in one.files]
+    assert [str(f.error) for f in many.skipped] == [str(f.error) for f in one.skipped]
+    assert len(many.skipped) == 3
+    assert [a for a, _ in calls] == sorted(a for a, _ in calls) and calls[-1] == (41, 41)
+    with pytest.raises(InputError) as info:
+        evaluate_batch([str(tmp_path)], jobs=jobs, losses=["bce"])
+    assert "f00.csv" in str(info.value)

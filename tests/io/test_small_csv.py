@@ -105,3 +105,21 @@ def test_quick_cut_equals_the_csv_module(rows: list[list[str]], end: str, last: 
         assert [list(r) for r in zip(*cols)] == parsed[1:]  # every line has two fields
     else:  # a ragged or blank line, or an unusual line end: the csv module reads it
         assert any(len(r) != 2 for r in parsed) or "" in text.replace("\r\n", "\n").split("\n")[:-1]
+
+
+def test_pyarrow_cast_of_cells_does_not_import_pandas() -> None:
+    """``pa.array`` of a list of cells imports pandas (half a second a process of a batch);
+    the cells go to pyarrow as buffers instead, with the same numbers."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from losscli.io.table import fast_cells, to_float_cells\n"
+        "fast_cells()\n"
+        "got = to_float_cells(['0.25', '1e-3', '-0', '7.5', '0.1'] * 40)\n"
+        "assert got.flags.writeable and got[:5].tolist() == [0.25, 0.001, -0.0, 7.5, 0.1]\n"
+        "assert 'pandas' not in sys.modules, 'pandas imported'\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
