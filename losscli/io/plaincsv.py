@@ -17,6 +17,9 @@ cast, from buffers made of the file's bytes (no Python string a cell, no pandas 
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import numpy as np
 
 _PLAIN = b"0123456789.-+eE"
@@ -55,7 +58,6 @@ def cast_cells(packed: bytes, ends: np.ndarray) -> np.ndarray | None:
     the other; ``ends[i] - i``: where cell ``i`` ends in it, as in the text the cells were
     cut from with one separator after each); None if a cell is not a number to pyarrow."""
     import pyarrow as pa
-    from pyarrow import _compute  # the kernels alone: pyarrow.compute's wrappers take 0.1 s
 
     n = int(ends.shape[0])
     if len(packed) >= 2**31:
@@ -65,10 +67,29 @@ def cast_cells(packed: bytes, ends: np.ndarray) -> np.ndarray | None:
     offsets[1:] = ends - np.arange(n)
     cells = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(packed))
     try:
-        out = _compute.call_function("cast", [cells], _compute.CastOptions.safe(pa.float64()))
+        out = _cast_to_float64()(cells)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if out.null_count:
         return None
     values = np.frombuffer(out.buffers()[1], dtype=np.float64, count=n, offset=out.offset * 8)
     return values.copy()  # writable, and not tied to pyarrow's buffer
+
+
+@functools.cache
+def _cast_to_float64() -> Any:
+    """pyarrow's safe cast to float64, called through ``pyarrow._compute``, the kernels
+    alone (the module ``pyarrow.compute`` and its generated wrappers take 0.1-0.2 s to
+    import, in every process of a batch); through ``pyarrow.compute`` should a pyarrow
+    release not have them there (the same kernel)."""
+    import pyarrow as pa
+
+    try:
+        from pyarrow import _compute
+
+        call, options = _compute.call_function, _compute.CastOptions.safe(pa.float64())
+    except (ImportError, AttributeError):  # pragma: no cover - a pyarrow without them
+        import pyarrow.compute as pc
+
+        call, options = pc.call_function, pc.CastOptions.safe(pa.float64())
+    return lambda cells: call("cast", [cells], options)

@@ -141,7 +141,6 @@ def fast_cells() -> None:
     global _ARROW
     if _ARROW is None:
         import pyarrow as pa
-        from pyarrow import _compute  # noqa: F401 - the cast's kernels (losscli.io.plaincsv)
 
         _ARROW = pa
 

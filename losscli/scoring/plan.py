@@ -25,18 +25,6 @@ class Plan:
     per_class: bool = False  # --per-class: the breakdown by class or output (scoring/perclass)
 
     def signature(self, weighted: bool) -> str:
-        # the same plan gives the same text: kept (a batch builds a report a file from one
-        # plan), and made again if a field it shows was changed since
-        shown = (self.task, self.nan_policy, self.reading, len(self.losses), len(self.metrics))
-        key = (weighted, *shown)
-        kept = self.__dict__.get("_signature")
-        if kept is not None and kept[0] == key:
-            return str(kept[1])
-        text = self._signature(weighted)
-        self.__dict__["_signature"] = (key, text)
-        return text
-
-    def _signature(self, weighted: bool) -> str:
         def fmt(entry: Entry, params: dict[str, Any]) -> str:
             inner = ",".join(
                 f"{k}={_fmt_param(v)}" for k, v in sorted(params.items()) if v is not None
