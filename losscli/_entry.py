@@ -6,8 +6,7 @@ into on its way up (a ``SystemError`` out of an extension module's import, say),
 the run ends with ``interrupted`` on stderr and exit 130, never a traceback.
 SIGTERM ends the same way with 143.  Temporary output files are removed by their
 writers on the way out, so earlier outputs stay as they were.  OpenBLAS is kept to one
-thread unless ``OPENBLAS_NUM_THREADS`` says otherwise, and glibc's malloc keeps the
-blocks of a chunk's temporary arrays for the next chunk (see :func:`main`).
+thread unless ``OPENBLAS_NUM_THREADS`` says otherwise (see :func:`main`).
 """
 
 from __future__ import annotations
@@ -61,38 +60,11 @@ def _stdout_to_devnull() -> None:
         os.close(devnull)
 
 
-_MALLOC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES")
-
-
-def _malloc_keeps_blocks() -> None:
-    """Arrays of a chunk's size (a few MB: differences, squares, masks) from the heap, and
-    freed memory kept for the next chunk, not returned: glibc's malloc would otherwise
-    map and unmap each such array, and every chunk would fault its pages in again (a
-    quarter of the CPU of a 10M-row Parquet run).  Its own dynamic threshold gets there
-    only after an array larger than these has been freed, which a run may never do.
-    Peak memory is unchanged (the same blocks are reused); only what the process hands
-    back between chunks is.  Not glibc (macOS, musl), or the user set malloc's own
-    variables: nothing to do."""
-    if not sys.platform.startswith("linux"):
-        return
-    if any(k in os.environ for k in _MALLOC_VARIABLES):
-        return
-    try:
-        import ctypes  # numpy imports it too
-
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: below 32 MB from the heap
-        libc.mallopt(-1, 64 << 20)  # M_TRIM_THRESHOLD: keep up to 64 MB free at its top
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
 def main() -> None:
     # losscli's work is element-wise: BLAS threads never pay for themselves here, and
     # OpenBLAS's idle threads spin for about 0.1 s of CPU after numpy is imported (a
     # core the CSV parser wants).  One thread, unless the user chose otherwise.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    _malloc_keeps_blocks()
     signal.signal(signal.SIGINT, interrupts.handler)
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, interrupts.handler)

@@ -1,6 +1,6 @@
 """Issue 19's Parquet and CSV speed work: the next row group read while this one is scored
 (``io.parquet._ahead``), the whole-input facts of a side whose kept values are full
-(``validate.whole._holds_new``), and the console script's malloc settings.  The figures
+(``validate.whole._holds_new``), and the console script.  The figures
 stay those of the whole input read at once."""
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def test_facts_of_many_values_are_those_of_one_chunk() -> None:
 
 
 def test_the_console_script_gives_the_apis_figures(run: Any, tmp_path: Path) -> None:
-    """Through the console script (its malloc settings, the read-ahead) and through the
+    """Through the console script (the read-ahead) and through the
     API: the same figures to the last bit."""
     path = tmp_path / "r.parquet"
     _parquet(path, 50_000, 4_000, seed=9)
