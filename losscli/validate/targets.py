@@ -56,8 +56,11 @@ def _check_label_indices(v: np.ndarray, c: int, raw: Raw, hint: str) -> None:
 
 
 def text_targets_one_column(y: np.ndarray, raw: Raw) -> None:
-    """Targets that are text beside a single prediction column."""
+    """Targets that are text beside a single prediction column (nothing to say when every
+    cell is a number after all: the caller's own error follows)."""
     numeric = [is_number(v) for v in y]
+    if all(numeric):
+        return
     if any(numeric):
         i = numeric.index(False)
         raise InputError(

@@ -393,3 +393,15 @@ def test_api_none_targets_follow_the_nan_policy() -> None:
 
     rep = losscli.evaluate([None, 1.0, 0.0], [0.5, 0.9, 0.1], nan_policy="omit")
     assert rep.n_omitted == 1
+
+
+def test_api_targets_of_numbers_and_number_text_beside_one_column_are_a_typed_error() -> None:
+    """Found by the fuzz (tests/io/test_fuzz.py::test_api_arrays) in a fresh clone: targets
+    mixing floats and number text beside one prediction column raised a ValueError out of
+    the message's search for a non-number cell; it is the input error of string labels."""
+    import losscli
+    from losscli.errors import InputError
+
+    for y in ([0.0, 0.0, "1"], ["0", "0", "1"]):
+        with pytest.raises(InputError, match="one prediction column per class"):
+            losscli.evaluate(y, [0.0, 0.0, 0.0])
