@@ -9,9 +9,7 @@ travel pickled); small inputs.
 from __future__ import annotations
 
 import json
-import logging
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +30,9 @@ N_BOOT = 40
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-    ) as lc:
-        yield lc.scheduler_address
+def cluster(dask_scheduler: str) -> str:
+    """The session's cluster (tests/conftest.py)."""
+    return dask_scheduler
 
 
 @pytest.fixture(scope="module")
