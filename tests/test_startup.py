@@ -80,3 +80,25 @@ def test_help_and_a_mistyped_command_through_the_console_script(run_script: obje
     r = run_script("evl", "x.csv")  # type: ignore[operator]
     assert r.code == 2
     assert r.err.strip().splitlines()[-1] == "error: no such command 'evl' (did you mean eval?)"
+
+
+def test_a_small_parquet_file_is_read_without_pandas(tmp_path: Path) -> None:
+    """A small Parquet file is read whole as the streamed ones are, by pyarrow alone
+    (``read_table(...).to_pandas()`` cost half a second of a one-liner)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tiny = tmp_path / "tiny.parquet"
+    pq.write_table(pa.table({"target": [1.0, 2.0, 3.0], "prediction": [1.5, 2.0, 2.5]}), tiny)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "losscli", "eval", str(tiny), "-f", "value"],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0.16666666666666666"
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines()[1:]}
+    assert "pyarrow.parquet" in imported
+    assert not imported & {"pandas", "pyarrow.dataset", "scipy"}, imported & {"pandas"}

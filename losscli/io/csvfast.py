@@ -402,6 +402,9 @@ def to_numpy(column: Any, exact: bool = False) -> Any:
         if not parts:
             return np.empty(0, dtype=np.int64)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    if pat.is_decimal(t) and not exact:  # numbers (a database's NUMERIC), not names
+        column, t = column.cast(pa.float64()), pa.float64()
+        chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     if not (pat.is_integer(t) or pat.is_floating(t) or pat.is_boolean(t) or pat.is_null(t)):
         out = np.empty(len(column), dtype=object)
         out[:] = column.to_pylist()

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from losscli.errors import InputError
+from losscli.errors import InputError, show
 from losscli.io.table import Table, to_float_column
 from losscli.validate import roles
 
@@ -45,6 +45,35 @@ def filled_number(v: Any) -> bool:
             return True
         v = v.strip().strip("[](){}'\" ").replace(",", ".")
     return is_number(v)
+
+
+_SCALARS = (str, bytes, int, float, type(None), np.str_, np.bytes_, np.number, np.bool_)
+
+
+def compound_cell(col: np.ndarray, role: str) -> InputError | None:
+    """The error for the first cell of an object column ``col`` that holds neither a
+    number nor text (a list, a JSON object, a date or a time: Parquet and JSON Lines
+    can hold them), or None.  Such a cell read as a class name would be scored."""
+    if all(issubclass(k, _SCALARS) for k in set(map(type, col.tolist()))):
+        return None
+    row, bad = next((i + 1, v) for i, v in enumerate(col) if not isinstance(v, _SCALARS))
+    kind = type(bad).__name__
+    if isinstance(bad, (list, tuple, np.ndarray)):
+        what, hint = (
+            "a list",
+            "one value a cell"
+            + (": each class's score in a column of its own" if role == "prediction" else ""),
+        )
+    elif isinstance(bad, dict):
+        what, hint = "a JSON object", "one value a cell: flatten the object into columns"
+    else:
+        what = f"a {kind} value"
+        hint = "dates and times are not scores: choose the columns with --target-col / --pred-col"
+    return InputError(
+        f"{what} ({show(bad)}) in the {role} column, not a number or a class name",
+        row=row,
+        hint=hint,
+    )
 
 
 def is_text(col: np.ndarray) -> bool:

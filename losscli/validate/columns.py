@@ -17,6 +17,7 @@ from losscli.validate import roles
 from losscli.validate.align import align
 from losscli.validate.cells import (
     cell_hint,
+    compound_cell,
     filled_number,
     first_non_numeric,
     header_is_data,
@@ -91,6 +92,10 @@ def _stack(table: Table, names: list[str], role: str, text_ok: bool | None = Non
     for name in names:
         col = table.data[name]
         if col.dtype == object:
+            compound = compound_cell(col, role)
+            if compound is not None:
+                compound.file, compound.column = table.source, name
+                raise compound
             text = _text_predictions(table, col, role) if text_ok is None else text_ok
             if len(names) == 1 and (role == "target" or (role == "prediction" and text)):
                 # class names: targets resolved against the prediction headers later,
