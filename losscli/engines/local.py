@@ -141,6 +141,7 @@ class Scorer:
         self._given_plan = plan
         self.last: Prepared | None = None  # the last chunk as prepared (compare reads it)
         self.preview = True  # the first and worst rows, the histogram (not for a batch)
+        self.numbered = True  # feed returns the chunk's row numbers (None when off)
         self.reading: labels.Reading | None = None
 
     @property
@@ -181,7 +182,7 @@ class Scorer:
         self._plan = plan
         return plan
 
-    def feed(self, raw: Raw) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+    def feed(self, raw: Raw) -> tuple[np.ndarray | None, dict[str, np.ndarray]] | None:
         """Score one chunk; its (index, per-sample losses), or None if every row of it
         was omitted.  Input errors name rows counted over the whole input."""
         plan = self._plan or self._start(raw)
@@ -248,8 +249,12 @@ class Scorer:
             perclass.update(st.acc, prep, plan, loss_values, raw.pred_names)
         self.last = prep
         st.add_messages(prep.warnings, prep.notes, first)
-        # rows as numbered in the input (0-based), gaps where omitted
-        rows = first + prep.rows if prep.rows is not None else np.arange(first, first + prep.n)
+        # rows as numbered in the input (0-based), gaps where omitted; made only when asked
+        # for (a 250,000-row chunk's numbers are 2 MB to fault in)
+        rows = first + prep.rows if prep.rows is not None else None
+
+        def numbered() -> np.ndarray:
+            return rows if rows is not None else np.arange(first, first + prep.n)
         codes = None
         if s.grouped:
             values = getattr(raw, "groups", None)
@@ -273,7 +278,8 @@ class Scorer:
                     grouped=s.grouped,
                 )
             base, read = self.row_base, self.offset + self.row_base
-            st.replicates.add(prep, rows + base if base else rows, loss_values, read, codes)
+            at = numbered()
+            st.replicates.add(prep, at + base if base else at, loss_values, read, codes)
         for name, values in loss_values.items():
             inf = np.isinf(values)
             if inf.any():
@@ -283,12 +289,14 @@ class Scorer:
                         text=f"{name}: {{count}} sample(s) overflowed to inf "
                         "(first: row {first})",
                         count=int(np.count_nonzero(inf)),
-                        first=int(rows[int(np.argmax(inf))]) + 1,
+                        first=int(numbered()[int(np.argmax(inf))]) + 1,
                     )
                 )
-        index = prep.ids if prep.ids is not None else rows
         st.preview.ids = prep.ids is not None
-        if self.preview:
+        index = prep.ids if prep.ids is not None else None
+        if index is None and (self.numbered or self.preview):
+            index = numbered()  # else None: nobody reads them
+        if self.preview and index is not None:
             st.preview.update(loss_values, index)
             st.preview.count(loss_values)  # the table's histogram (report/histogram.py)
         return index, loss_values
@@ -509,6 +517,7 @@ class _Pass:
         else:
             self.scorer = scorer = Scorer(s, hint=widen.hint, reading=widen.reading)
         scorer.preview = self.preview
+        scorer.numbered = self.sink is not None  # the per-sample output's row numbers
         facts = whole.Facts() if widen is None else None
         try:
             for whole_raw in chunks:
@@ -540,12 +549,14 @@ class _Pass:
         if out is not None:
             index, loss_values = out
             if self.sink is not None:
+                assert index is not None  # scorer.numbered
                 self.sink(index, loss_values)
             if self.collect is not None and scorer.last is not None:
                 self.collect.add(scorer.last, loss_values, from_logits=scorer.logits)
             if self.keep:
                 self.kept.append(loss_values)
                 if scorer.state.preview.ids:
+                    assert index is not None  # the ids
                     self.kept_ids.append(index)
         if self.progress is not None:
             self.progress(int(raw.p.shape[0]))

@@ -405,7 +405,7 @@ def correct(y: np.ndarray, p: np.ndarray, **kw: object) -> np.ndarray:
 def squared_error(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:
     """Per sample and per output, (n, k): rmse takes the root per output."""
     d = p - y
-    return d * d
+    return np.multiply(d, d, out=d)
 
 
 def squared_log_error(y: np.ndarray, p: np.ndarray, **_: object) -> np.ndarray:

@@ -67,7 +67,7 @@ class PartScorer(local.Scorer):
         self.state = self.result
         self.keep_samples = keep_samples
 
-    def feed(self, raw: Raw) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+    def feed(self, raw: Raw) -> tuple[np.ndarray | None, dict[str, np.ndarray]] | None:
         try:
             out = super().feed(raw)
         except InputError as exc:
@@ -75,7 +75,9 @@ class PartScorer(local.Scorer):
                 self.result.error_counted = True
             raise
         if out is not None and self.keep_samples:
-            self.result.samples.append(out)
+            index, values = out
+            assert index is not None  # numbered, as a Scorer is by default
+            self.result.samples.append((index, values))
         return out
 
     def fail(self, exc: LossCliError) -> PartResult:
