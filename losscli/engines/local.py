@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from losscli import phases
+from losscli.engines import heap
 from losscli.engines.state import LOOK_LIKE_PROBABILITIES, ScoreState, conclude
 from losscli.errors import Contradiction, InputError, UsageError, unknown_choice
 from losscli.io import dialect, formats
@@ -187,6 +188,7 @@ class Scorer:
         was omitted.  Input errors name rows counted over the whole input."""
         plan = self._plan or self._start(raw)
         st, s = self.state, self.settings
+        heap.keep_chunk_memory(int(raw.p.shape[0]))
         try:
             prep = prepare(
                 raw,
@@ -255,6 +257,7 @@ class Scorer:
 
         def numbered() -> np.ndarray:
             return rows if rows is not None else np.arange(first, first + prep.n)
+
         codes = None
         if s.grouped:
             values = getattr(raw, "groups", None)

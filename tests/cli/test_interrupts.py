@@ -199,3 +199,56 @@ def test_exit_at_once_delivers_all_output_and_the_exit_code(run_any: Any, tmp_pa
     assert f'"n_samples": {n}' in res.err
     missing = run_any("eval", "nope.csv", "-f", "value")
     assert missing.code == 3 and missing.err.startswith("error: ")
+
+
+HELD = """
+import os, signal, sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from losscli import interrupts
+signal.signal(signal.SIGINT, interrupts.handler)
+threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT)).start()
+try:
+    import slow_module  # its code runs for 0.5 s: the interrupt arrives inside it
+except KeyboardInterrupt:
+    print("interrupted inside the import")
+    raise SystemExit(1)
+print("imported", slow_module.DONE)
+try:
+    time.sleep(5)
+except KeyboardInterrupt:
+    print("interrupted after it", interrupts.interrupted() == signal.SIGINT)
+"""
+
+
+def test_an_interrupt_during_an_import_waits_for_its_end(tmp_path: Path) -> None:
+    """A KeyboardInterrupt raised in the Python code an extension module runs while it
+    initializes ended a run in a segmentation fault (orjson's): the interrupt is held
+    until the import is over, then raised."""
+    (tmp_path / "slow_module.py").write_text(
+        "import time\nfor _ in range(50):\n    time.sleep(0.01)\nDONE = True\n"
+    )
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", HELD, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == ["imported True", "interrupted after it True"]
+    assert time.monotonic() - t0 < 4  # delivered once the import was over, not at the end
+
+
+def test_a_second_ctrl_c_still_stops_at_once() -> None:
+    from losscli import interrupts
+
+    code = (
+        "import os, signal\nfrom losscli import interrupts\n"
+        "signal.signal(signal.SIGINT, interrupts.handler)\n"
+        "try:\n    os.kill(os.getpid(), signal.SIGINT)\nexcept KeyboardInterrupt:\n    pass\n"
+        "os.kill(os.getpid(), signal.SIGINT)\nimport time; time.sleep(5)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env=child_env(), timeout=60)
+    assert proc.returncode == 130
+    assert not interrupts.importing(None)
