@@ -140,7 +140,7 @@ def _run(files: list[str], options: Any, optimize: str) -> tuple[Any, int, list[
 
     y_true, y_pred = files[0], files[1] if len(files) > 1 else None
     try:
-        report = evaluate(y_true, y_pred, options, keep_per_sample=False)
+        report = evaluate(y_true, y_pred, options, keep_per_sample=False, preview=False)
     except LossCliError as exc:
         if exc.hint and "--task" in exc.hint:  # thresholds has no --task: binary only
             exc.hint = (
