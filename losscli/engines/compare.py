@@ -377,7 +377,7 @@ def _score_pair(
         if found is not None:
             head = (sa, sb)[side].reading
             assert head is not None
-            raise _Reread(found, local._reread_error(head, found[side][0], names[side]))
+            raise _Reread(found, whole.reread_error(head, found[side][0], names[side]))
     if unlike is not None:
         raise unlike
     return sa, sb, pairs

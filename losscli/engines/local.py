@@ -545,7 +545,7 @@ class _Pass:
             if found is not None:
                 head = scorer.reading
                 source = None if facts.first is None else facts.first.pred_source
-                raise _Widen(*found, _reread_error(head, found[0], source))
+                raise _Widen(*found, whole.reread_error(head, found[0], source))
 
     def _feed(self, scorer: Scorer, raw: Raw) -> None:
         out = scorer.feed(raw)
@@ -583,23 +583,3 @@ class _Pass:
         if same and not (hint and scorer.hint is False):
             return None
         return reading, hint
-
-
-def _reread_error(head: labels.Reading, found: labels.Reading, source: str | None) -> InputError:
-    """The error when the whole input reads otherwise than its first rows and cannot be
-    read again."""
-
-    def said(r: labels.Reading) -> str:
-        if r.hard:
-            return f"{r.task} class labels" + (
-                f" ({', '.join(r.classes[:10])})" if r.classes else ""
-            )
-        return f"a {r.task} task"
-
-    return Contradiction(
-        f"the first {whole.HEAD_ROWS} rows read as {said(head)}, but the whole input reads as "
-        f"{said(found)}",
-        file=source,
-        hint=f"pass --task {found.task} (or --task {head.task}) to decide; a file (not stdin) "
-        "is read again with the whole input's reading",
-    )

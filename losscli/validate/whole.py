@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from losscli.errors import InputError, show
+from losscli.errors import Contradiction, InputError, show
 from losscli.validate.columns import Raw, cell_hint, is_number
 from losscli.validate.labels import Reading, Request, _missing, _name, read
 from losscli.validate.roles import SAMPLE_ROWS
@@ -334,3 +334,23 @@ def key(reading: Reading | None) -> tuple[Any, ...] | None:
         return None
     pos = None if reading.pos is None else _name(reading.pos).lower()
     return (reading.task, reading.hard, reading.classes, reading.pm1, pos)
+
+
+def reread_error(head: Reading, found: Reading, source: str | None) -> InputError:
+    """The error when the whole input reads otherwise than its first rows and cannot be
+    read again."""
+
+    def said(r: Reading) -> str:
+        if r.hard:
+            return f"{r.task} class labels" + (
+                f" ({', '.join(r.classes[:10])})" if r.classes else ""
+            )
+        return f"a {r.task} task"
+
+    return Contradiction(
+        f"the first {HEAD_ROWS} rows read as {said(head)}, but the whole input reads as "
+        f"{said(found)}",
+        file=source,
+        hint=f"pass --task {found.task} (or --task {head.task}) to decide; a file (not stdin) "
+        "is read again with the whole input's reading",
+    )

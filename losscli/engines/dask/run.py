@@ -147,7 +147,7 @@ class _Run:
         found = whole_reading(spec, carried.reading, carried.scores, facts)
         if found is not None:
             source = None if facts.first is None else facts.first.pred_source
-            raise _Widen(found, local._reread_error(carried.reading, found[0], source))
+            raise _Widen(found, whole.reread_error(carried.reading, found[0], source))
         return merger, carried.task
 
     def again(self, bases: list[int], found: tuple[Any, bool | None], sink: Any) -> Any:
