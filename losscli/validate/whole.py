@@ -182,7 +182,8 @@ class _Side:
     high: float = -np.inf
     fraction: float | None = None  # a value that is not an integer
 
-    def add(self, a: np.ndarray) -> None:
+    def add(self, a: np.ndarray, extremes: tuple[float, float] | None = None) -> None:
+        """``extremes``: ``a``'s fmin and fmax, when the caller has them."""
         a = a.reshape(-1)
         self.boolean = self.boolean and a.dtype == bool
         if a.dtype == object:
@@ -198,7 +199,7 @@ class _Side:
         if self.many and self.fraction is not None and f.size:
             # only the extremes are left to learn: no copy of the finite values when
             # there is no inf (fmin/fmax pass over NaN)
-            lo, hi = float(np.fmin.reduce(f)), float(np.fmax.reduce(f))
+            lo, hi = extremes or (float(np.fmin.reduce(f)), float(np.fmax.reduce(f)))
             if np.isfinite(lo) and np.isfinite(hi):
                 self.low, self.high = min(self.low, lo), max(self.high, hi)
                 return
@@ -279,16 +280,18 @@ class Facts:
         if self.first is None:
             self.first = _cut(raw, 0, 0)
         p = raw.p
+        extremes = None
         if p.dtype != object and p.size:
-            if not self.outside:
-                with np.errstate(invalid="ignore"):
-                    self.outside = bool(np.any((p < 0) | (p > 1)))
+            # fmin/fmax pass over NaN as the comparisons would: two passes, no mask, and
+            # the predictions' side takes them too
+            extremes = float(np.fmin.reduce(p, axis=None)), float(np.fmax.reduce(p, axis=None))
+            self.outside = self.outside or extremes[0] < 0 or extremes[1] > 1
         y = raw.y
         single = (y.ndim == 1 or y.shape[1] == 1) and (p.ndim == 1 or p.shape[1] == 1)
         self.single = self.single and single and y.shape[0] == p.shape[0]
         if self.single:
             self.y.add(y)
-            self.p.add(p)
+            self.p.add(p, extremes)
 
     def raw(self) -> Raw | None:
         """A small input with the same reading as the whole one (None: not one column

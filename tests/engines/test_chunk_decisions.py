@@ -303,3 +303,38 @@ def test_a_bad_cell_is_the_same_error_whatever_the_chunk_size(
     errs = [run("eval", f, *(["--chunk-size", c] if c else [])) for c in CHUNKS]
     assert {(r.code, r.err) for r in errs} == {(3, errs[-1].err)}
     assert f"row {row}, column p: non-numeric value 'abc'" in errs[-1].err
+
+
+_CELLS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, 1.0, -0.0, 1e308, -1e308, 5e-324]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELLS, min_size=1, max_size=40), st.integers(1, 3))
+def test_the_whole_input_facts_and_the_finite_check_see_what_a_mask_sees(
+    cells: list[float], width: int
+) -> None:
+    """``outside`` from the extremes (fmin/fmax) and the finite check from a sum (with the
+    mask only to name the bad cell) say what the element-wise masks say."""
+    from losscli.errors import InputError
+    from losscli.validate.columns import Raw
+    from losscli.validate.prepare import _check_finite
+
+    n = len(cells) // width or 1
+    p = np.resize(np.asarray(cells, dtype=np.float64), (n, width))
+    facts = whole.Facts()
+    facts.add(
+        Raw(y=np.zeros(n), p=p, pred_names=[str(i) for i in range(width)], target_names=["t"])
+    )
+    with np.errstate(invalid="ignore"):
+        assert facts.outside == bool(np.any((p < 0) | (p > 1)))
+    finite = bool(np.isfinite(p).all())
+    try:
+        _check_finite(p, "x.csv", [str(i) for i in range(width)], "prediction")
+        assert finite
+    except InputError as exc:
+        assert not finite
+        first = np.argwhere(~np.isfinite(p))[0]
+        assert exc.row == int(first[0]) + 1
