@@ -6,8 +6,8 @@ code an extension module runs while it initializes (orjson's, numpy's), which do
 expect it, and the process dies of a segmentation fault instead of exiting 130 (seen: 1
 run in 400 interrupted at random moments under load).  An interrupt that arrives during
 an import is held until the import is over (a thread watches the main thread's stack and
-sends it the signal again then), at most the time of one import; a second Ctrl-C meanwhile is
-the same interrupt, and one after it stops the process at once, as always."""
+sends it the signal again then), at most the time of one import; a second Ctrl-C stops
+the process at once, as always (an import that hangs included)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import time
 from types import FrameType
 
 _received: int | None = None
-_held = False  # an interrupt waits for an import to end
+_resent = False  # the signal comes again from the watcher: the import is over
 
 _IMPORTING = "<frozen importlib._bootstrap"  # both _bootstrap and _bootstrap_external
 WATCH = 0.005  # seconds between two looks at the main thread's stack
@@ -31,14 +31,13 @@ def interrupted() -> int | None:
 
 
 def handler(signum: int, frame: FrameType | None) -> None:
-    global _received, _held
-    if _held:  # delivered again once the import is over (or Ctrl-C pressed again)
-        _held = False
-    elif _received is not None:  # a second Ctrl-C: stop now
+    global _received, _resent
+    if _resent:  # sent again by the watcher
+        _resent = False
+    elif _received is not None:  # a second Ctrl-C: stop now, importing or not
         os._exit(128 + signum)
     _received = signum
     if importing(frame):
-        _held = True
         threading.Thread(target=_deliver_after_import, args=(signum,), daemon=True).start()
         return
     raise KeyboardInterrupt
@@ -58,4 +57,6 @@ def _deliver_after_import(signum: int) -> None:
     while main is not None and importing(sys._current_frames().get(main)):
         time.sleep(WATCH)
     if main is not None:  # the signal again, which also wakes a blocking call
+        global _resent
+        _resent = True
         signal.pthread_kill(main, signum)

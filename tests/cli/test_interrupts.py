@@ -252,3 +252,16 @@ def test_a_second_ctrl_c_still_stops_at_once() -> None:
     proc = subprocess.run([sys.executable, "-c", code], env=child_env(), timeout=60)
     assert proc.returncode == 130
     assert not interrupts.importing(None)
+
+
+def test_a_second_ctrl_c_during_a_hung_import_stops_at_once(tmp_path: Path) -> None:
+    (tmp_path / "hung_module.py").write_text("import time\nwhile True:\n    time.sleep(0.01)\n")
+    code = (
+        "import os, signal, sys, threading\nsys.path.insert(0, sys.argv[1])\n"
+        "from losscli import interrupts\nsignal.signal(signal.SIGINT, interrupts.handler)\n"
+        "for t in (0.1, 0.3):\n"
+        "    threading.Timer(t, os.kill, (os.getpid(), signal.SIGINT)).start()\n"
+        "import hung_module\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=child_env(), timeout=30)
+    assert proc.returncode == 130
