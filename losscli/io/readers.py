@@ -226,7 +226,7 @@ def _chunks_url(
 def _stream_parquet_url(path: str, rows: int, text_cols: TextCols) -> Iterator[Table]:
     """Remote Parquet record batch by record batch (pyarrow on the file object: the
     footer, then one column chunk range at a time, as :func:`stream_parquet` locally)."""
-    import pyarrow.parquet as pq
+    from losscli.io.parquet import open_reader
 
     with remote.open_url(path) as fh:
         head = fh.read(4096)
@@ -234,7 +234,7 @@ def _stream_parquet_url(path: str, rows: int, text_cols: TextCols) -> Iterator[T
             raise wrong_content(path, "parquet", head)
         fh.seek(0)
         try:
-            pf = pq.ParquetFile(fh, pre_buffer=False, buffer_size=1 << 20)
+            pf = open_reader(fh, stream=True)
         except MemoryError:
             raise
         except Exception as exc:  # pyarrow raises several unrelated types for bad files
@@ -242,7 +242,8 @@ def _stream_parquet_url(path: str, rows: int, text_cols: TextCols) -> Iterator[T
                 raise
             raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
         check_columns(len(pf.schema_arrow), path)
-        for batch in pf.iter_batches(batch_size=rows):
+        check_unique([str(n) for n in pf.schema_arrow.names], remote.display(path))
+        for batch in pf.iter_batches(rows, range(pf.metadata.num_row_groups), use_threads=True):
             yield arrow_to_table(batch, path, True, text_cols)
 
 
