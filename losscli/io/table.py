@@ -262,14 +262,34 @@ def frame_to_table(df: Any, path: str, has_header: bool, text_cols: TextCols = N
 
 
 def arrow_to_table(batch: Any, path: str, header: bool, text_cols: TextCols = None) -> Table:
+    """An Arrow table or record batch as a :class:`Table`.  The index columns a pandas
+    DataFrame's ``to_parquet`` adds (``__index_level_0__``, or the index's name) are left
+    out, as pandas' reader makes them the index, not data; unless named as ids."""
     from losscli.io.csvfast import to_numpy  # float64 or object; never imports pandas
 
     names = [str(n) for n in batch.schema.names]
     if not header:
         names = [str(i) for i in range(len(names))]
     exact = text_names(text_cols, names)
-    data = {n: to_numpy(col, exact=n in exact) for n, col in zip(names, batch.columns)}
-    return Table(path, names, data, header)
+    index = pandas_index(batch.schema) - exact if header else set()
+    data = {
+        n: to_numpy(col, exact=n in exact) for n, col in zip(names, batch.columns) if n not in index
+    }
+    return Table(path, [n for n in names if n not in index], data, header)
+
+
+def pandas_index(schema: Any) -> set[str]:
+    """The columns an Arrow schema's pandas metadata names as the DataFrame's index."""
+    meta = schema.metadata or {}
+    if b"pandas" not in meta:
+        return set()
+    import json
+
+    try:
+        index = json.loads(meta[b"pandas"]).get("index_columns", [])
+    except (ValueError, AttributeError):  # not pandas' JSON: no index to leave out
+        return set()
+    return {c for c in index if isinstance(c, str)}
 
 
 def array_columns(arr: np.ndarray, path: str) -> tuple[list[str], dict[str, np.ndarray]]:

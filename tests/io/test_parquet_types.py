@@ -158,3 +158,27 @@ def test_json_lines_cells_that_are_not_scalars(
     assert r.code == 3, r.err
     assert r.err.startswith("error: x.jsonl, row 2, column prediction: " + said), r.err
     assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize("name", [None, "sample"], ids=["unnamed", "named"])
+@pytest.mark.parametrize("small", [WHOLE, STREAMED], ids=["whole", "streamed"])
+def test_a_pandas_index_is_not_a_prediction(
+    name: str | None, small: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``DataFrame.to_parquet`` stores a non-default index as a column (named
+    ``__index_level_0__`` or after the index): pandas reads it back as the index, and so is
+    it left out here, unless it is named as the ids."""
+    import pandas as pd
+
+    y, p = [0.1, 0.2, 0.3, 0.4], [0.1, 0.25, 0.3, 0.5]
+    frame = pd.DataFrame(
+        {"target": y, "prediction": p}, index=pd.Index([40, 10, 30, 20], name=name)
+    )
+    frame.to_parquet(tmp_path / "f.parquet", row_group_size=2)
+    expected = float(np.mean((np.array(p) - np.array(y)) ** 2))
+    report = _report(tmp_path / "f.parquet", monkeypatch, small)
+    assert report.losses["mse"]["mean"] == pytest.approx(expected, rel=1e-15)
+    assert report.notes == []
+    if name is not None:
+        by_id = _report(tmp_path / "f.parquet", monkeypatch, small, id_col=name)
+        assert by_id.ids.tolist() == [40, 10, 30, 20]
