@@ -182,3 +182,18 @@ def test_a_pandas_index_is_not_a_prediction(
     if name is not None:
         by_id = _report(tmp_path / "f.parquet", monkeypatch, small, id_col=name)
         assert by_id.ids.tolist() == [40, 10, 30, 20]
+
+
+def test_the_installed_command_refuses_a_list_of_scores(run: Any, tmp_path: Path) -> None:
+    """Through the real program: exit 3, one ``error:`` line naming the row and column,
+    and no report written."""
+    pq.write_table(
+        pa.table({"target": [0, 1, 1], "prediction": BAD_CELLS["list"][0]}), tmp_path / "x.parquet"
+    )
+    r = run("eval", "x.parquet", "-o", "out.json", "-f", "json")
+    assert r.code == 3, r.err
+    assert r.err.splitlines()[0].startswith(
+        "error: x.parquet, row 1, column prediction: a list ([0.1, 0.9]) in the prediction column"
+    )
+    assert "Traceback" not in r.err
+    assert not (tmp_path / "out.json").exists()
