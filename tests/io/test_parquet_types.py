@@ -55,6 +55,16 @@ TYPES = {
         target=pa.array([0, 1, None, 1, 0], pa.int64()),
         prediction=pa.array([0.2, 0.7, 0.5, 0.9, 0.4]),
     ),
+    "decimal(38, 30) predictions and decimal256 targets are numbers (a82bcb8 scored 1.0)": dict(
+        target=pa.array([decimal.Decimal(x) for x in range(5)], pa.decimal256(76, 0)),
+        prediction=pa.array(
+            [decimal.Decimal(x) for x in ("0.5", "1.5", "2", "2.5", "4.25")], pa.decimal128(38, 30)
+        ),
+    ),
+    "float16 predictions and uint64 targets": dict(
+        target=pa.array([0, 1, 2, 3, 4], pa.uint64()),
+        prediction=pa.array(np.array([0.5, 1.5, 2.0, 2.5, 4.25], dtype=np.float16)),
+    ),
 }
 
 
@@ -197,3 +207,15 @@ def test_the_installed_command_refuses_a_list_of_scores(run: Any, tmp_path: Path
     )
     assert "Traceback" not in r.err
     assert not (tmp_path / "out.json").exists()
+
+
+def test_high_precision_decimal_predictions_score_their_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "decimal(38, 30) predictions and decimal256 targets are numbers (a82bcb8 scored 1.0)"
+    path = _write(tmp_path / "d.parquet", **TYPES[name])
+    for small in (WHOLE, STREAMED):
+        report = _report(path, monkeypatch, small)
+        assert report.task == "regression"
+        # errors 0.5, 0.5, 0, 0.5, 0.25
+        assert math.isclose(report.losses["mse"]["mean"], 0.8125 / 5, rel_tol=1e-15)
