@@ -13,7 +13,7 @@ faulted in), so that chunk-sized arrays come from the heap and freed ones stay t
 next chunk.  This is glibc's own rule, not a setting: there is no ``mallopt`` call, and a
 user's ``MALLOC_*`` variables (which turn the dynamic rule off) are left to decide.  Peak
 memory grows a little: up to twice the block of freed memory may wait at the top of the
-heap for the next chunk (a 30M-row Parquet run: 198 MB at its peak, 181 MB without).
+heap for the next chunk (a 30M-row Parquet run: 181-198 MB at its peak, 181 MB without).
 """
 
 from __future__ import annotations
