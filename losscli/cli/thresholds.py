@@ -135,12 +135,14 @@ def _run(files: list[str], options: Any, optimize: str) -> tuple[Any, int, list[
     the samples the roc_auc state keeps."""
     import numpy as np
 
-    from losscli.api import evaluate
+    from losscli.engines.local import run
     from losscli.scoring.thresholds import sweep
 
     y_true, y_pred = files[0], files[1] if len(files) > 1 else None
     try:
-        report = evaluate(y_true, y_pred, options, keep_per_sample=False, preview=False)
+        # as evaluate reads it, without roc_auc's figure (a sort of every score the sweep
+        # sorts again) nor a preview: only the samples its state keeps are read
+        report = run(y_true, y_pred, options, keep_per_sample=False, preview=False, figures=False)
     except LossCliError as exc:
         if exc.hint and "--task" in exc.hint:  # thresholds has no --task: binary only
             exc.hint = (

@@ -415,11 +415,13 @@ def run(
     progress: Callable[[int], None] | None = None,
     collect: Any = None,
     preview: bool = True,
+    figures: bool = True,
 ) -> Report:
     """One evaluation on this machine (:func:`losscli.evaluate` documents the arguments):
     the inputs read chunk by chunk, every chunk scored, the end of the input concluded,
     the gates applied.  ``preview=False``: no first and worst rows nor histogram (a
-    batch's files, whose rows are not shown).
+    batch's files, whose rows are not shown).  ``figures=False``: the metrics' states
+    without their figures (``thresholds`` reads the samples ``roc_auc`` keeps).
 
     The reading of the input is taken on its first rows and checked against what the
     whole input shows (:mod:`losscli.validate.whole`); when they differ, an input that
@@ -467,6 +469,7 @@ def run(
         source=None if source is None else os.fspath(source),
         strict=o.strict,
         weights=o.weights,
+        figures=figures,
     )
     if keep_per_sample:
         kept = passes.kept

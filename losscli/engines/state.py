@@ -74,6 +74,7 @@ def conclude(
     source: str | None,
     strict: bool,
     weights: Any,
+    figures: bool = True,
 ) -> Report:
     """The end of the input: judge what only the whole input shows (no samples left,
     overflow counts, --strict, weights summing to zero) and build the report."""
@@ -123,6 +124,7 @@ def conclude(
         warnings=warnings,
         notes=notes,
         classes=state.classes or [],
+        figures=figures,
     )
     report.preview = state.preview
     if state.ci is not None and state.ci.show:

@@ -204,8 +204,10 @@ def build_report(
     warnings: Sequence[str] = (),
     classes: Sequence[str] = (),
     notes: Sequence[str] = (),
+    figures: bool = True,
 ) -> Report:
-    """The figures of an accumulator (one chunk, one file, or many merged)."""
+    """The figures of an accumulator (one chunk, one file, or many merged); without
+    ``figures``, the losses only (the metrics' states stay in the accumulator)."""
     from losscli.scoring import perclass
 
     key, breakdown, breakdown_warnings, breakdown_notes = perclass.figures(acc, plan, list(classes))
@@ -220,14 +222,14 @@ def build_report(
             }
             for e, p in plan.losses
         },
-        metrics=finish(acc, plan, plan.task),
+        metrics=finish(acc, plan, plan.task) if figures else {},
         n_omitted=acc.omitted,
         n_unmatched=acc.unmatched,
         signature=plan.signature(weighted),
         warnings=[
             *warnings,
             *clipping_warnings(acc, plan),
-            *undefined_metrics(acc, plan),
+            *(undefined_metrics(acc, plan) if figures else ()),
             *breakdown_warnings,
         ],
         notes=[*notes, *breakdown_notes],

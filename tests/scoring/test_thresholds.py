@@ -83,3 +83,24 @@ def test_curve_paths_vs_counting(weights: str) -> None:
         assert np.array_equal(got_thr, thr)
         assert got_tps == pytest.approx(above @ (ww * (y == 1)), rel=1e-12, abs=1e-12)
         assert got_fps == pytest.approx(above @ (ww * (y == 0)), rel=1e-12, abs=1e-12)
+
+
+def test_the_run_under_thresholds_keeps_the_samples_without_the_figures() -> None:
+    """``thresholds`` runs the evaluation without the metrics' figures (roc_auc's sort):
+    the same losses, warnings and kept samples as with them, and no metric figure."""
+    from sklearn.metrics import roc_auc_score
+
+    from losscli.engines.local import run
+    from losscli.options import EvalOptions
+
+    rng = np.random.default_rng(3)
+    y, p = rng.integers(0, 2, 500).astype(float), rng.random(500)
+    o = EvalOptions(losses=("zero_one",), metrics=("roc_auc",))
+    full = run(y, p, o, keep_per_sample=False)
+    bare = run(y, p, o, keep_per_sample=False, figures=False)
+    assert bare.metrics == {}
+    assert full.metrics["roc_auc"] == pytest.approx(roc_auc_score(y, p), rel=1e-12)
+    assert bare.losses == full.losses and bare.warnings == full.warnings
+    kept = bare.accumulator.metrics["roc_auc"]  # type: ignore[union-attr]
+    assert np.array_equal(np.concatenate(kept.ps).reshape(-1), p)
+    assert np.array_equal(np.concatenate(kept.ys).reshape(-1), y)
