@@ -21,23 +21,42 @@ def read_parquet(fh: IO[bytes], path: str, text_cols: TextCols = None) -> Table:
     fh.seek(0)
     if head != b"PAR1":
         raise wrong_content(path, "parquet", head + fh.read(4096)[4:])
+    reader = open_reader(fh, path, stream=False)
     try:
-        arrow = open_reader(fh, stream=False).read_all(use_threads=True)
+        arrow = reader.read_all(use_threads=True)
     except MemoryError:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
         raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
-    check_columns(arrow.num_columns, path)
-    check_unique([str(n) for n in arrow.schema.names], path)
     return arrow_to_table(arrow, path, True, text_cols)
 
 
-def open_reader(source: Any, *, stream: bool) -> Any:
-    """pyarrow's Parquet reader of ``source`` (a path or a binary file object), opened as
-    ``pyarrow.parquet.ParquetFile`` opens it but without importing that module, whose
-    filesystem layer (``pyarrow.fs``) is about 25 ms of every run that reads Parquet.
-    ``stream``: no pre-buffering (pyarrow would otherwise hold whole column chunks, and
-    more, in memory), reads in 1 MiB pieces."""
+def open_reader(
+    source: Any, path: str, *, stream: bool, passes: Callable[[Exception], bool] | None = None
+) -> Any:
+    """pyarrow's Parquet reader of ``source`` (a path or a binary file object) with its
+    columns checked (their number, unique names): every reader of Parquet opens it here.
+    A file pyarrow cannot open is an input error naming ``path``, except what ``passes``
+    lets through as it is (a remote file's connection errors).  ``stream``: no
+    pre-buffering (pyarrow would otherwise hold whole column chunks, and more, in memory),
+    reads in 1 MiB pieces."""
+    try:
+        reader = _reader(source, stream)
+    except MemoryError:
+        raise
+    except Exception as exc:  # pyarrow raises several unrelated types for bad files
+        if passes is not None and passes(exc):
+            raise
+        raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
+    names = [str(n) for n in reader.schema_arrow.names]
+    check_columns(len(names), path)
+    check_unique(names, path)
+    return reader
+
+
+def _reader(source: Any, stream: bool) -> Any:
+    """Opened as ``pyarrow.parquet.ParquetFile`` opens it, without importing that module:
+    its filesystem layer (``pyarrow.fs``) is about 25 ms of every run that reads Parquet."""
     options = {"pre_buffer": not stream, "buffer_size": 1 << 20 if stream else 0}
     try:
         from pyarrow._parquet import ParquetReader
@@ -55,15 +74,8 @@ def stream_parquet(path: str, rows: int, text_cols: TextCols = None) -> Iterator
         head = fh.read(4096)
     if head[:4] != b"PAR1":
         raise wrong_content(path, "parquet", head)
-    try:
-        pf = open_reader(path, stream=True)
-    except MemoryError:
-        raise
-    except Exception as exc:  # pyarrow raises several unrelated types for bad files
-        raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
+    pf = open_reader(path, path, stream=True)
     ncols = len(pf.schema_arrow)
-    check_columns(ncols, path)
-    check_unique([str(n) for n in pf.schema_arrow.names], path)
     meta = pf.metadata
     groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
     if groups and max(groups) * ncols <= GROUP_CELLS:

@@ -233,18 +233,13 @@ def _stream_parquet_url(path: str, rows: int, text_cols: TextCols) -> Iterator[T
         if head[:4] != b"PAR1":
             raise wrong_content(path, "parquet", head)
         fh.seek(0)
-        try:
-            pf = open_reader(fh, stream=True)
-        except MemoryError:
-            raise
-        except Exception as exc:  # pyarrow raises several unrelated types for bad files
-            if remote.is_remote_error(exc) or isinstance(exc, (ConnectionError, PermissionError)):
-                raise
-            raise InputError(f"cannot read Parquet: {short(exc)}", file=path) from None
-        check_columns(len(pf.schema_arrow), path)
-        check_unique([str(n) for n in pf.schema_arrow.names], remote.display(path))
+        pf = open_reader(fh, path, stream=True, passes=_connection_error)
         for batch in pf.iter_batches(rows, range(pf.metadata.num_row_groups), use_threads=True):
             yield arrow_to_table(batch, path, True, text_cols)
+
+
+def _connection_error(exc: Exception) -> bool:
+    return remote.is_remote_error(exc) or isinstance(exc, (ConnectionError, PermissionError))
 
 
 def _stream_url_text(
